@@ -1,0 +1,20 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+.PHONY: run demo test test-sqlite lint bench vapid-keys clean
+
+run:  ## set everything up and start web, Celery worker and beat, and a private Redis
+	@scripts/run.sh
+
+demo:  ## the same, with a demo family loaded so there is something to see at once
+	@scripts/run.sh --demo
+
+test:  ## install what the tests need, then ruff, mypy and pytest (PostgreSQL, then SQLite)
+	@scripts/test.sh
+
+lint:
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+
+bench:  ## HTTP benchmarks, as ratios to a bare Django view in the same run
+	@.venv/bin/python benchmarks/http/run.py
+
+clean:  ## remove the virtualenv, built frontend and local data
+	rm -rf .venv frontend/node_modules frontend/dist data

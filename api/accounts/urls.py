@@ -1,0 +1,7 @@
+"""Accounts and families routes."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,18 @@
+"""Top-level routes: the API, allauth's headless API, admin, health, and the PWA at /."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from api import views_system
+
+urlpatterns = [
+    path("healthz", views_system.healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "api.views_system.not_found"
+handler500 = "api.views_system.server_error"

@@ -1,0 +1,1 @@
+"""Ruptures, their timeline and repair (filled in by the ruptures work)."""

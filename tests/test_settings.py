@@ -1,0 +1,55 @@
+"""Production settings: secure by default, and refusing to start without their secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "familyrepair.example",
+    "DATABASE_URL": "postgres://app:secret@db.internal:5432/familyrepair",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_HOST": "smtp.internal",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    inherited = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    inherited.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**inherited, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_passes_check_deploy_with_no_warning() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_local_mode_is_not_deployable() -> None:
+    """The embedded default must never pass as production: the deploy check has to complain."""
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env={"DJANGO_ENV": "local"})
+
+    assert result.returncode != 0
