@@ -89,5 +89,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             None  # an unexpected error: Django rolls back and api.views_system.server_error answers
         )
 
-    set_rollback()
+    if not getattr(context.get("view"), "manages_own_transaction", False):
+        set_rollback()
     return Response(error_body(status, errors), status=status, headers=headers)

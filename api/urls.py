@@ -9,4 +9,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
     path("", include("api.accounts.urls")),
+    path("", include("api.ruptures.urls")),
 ]

@@ -6,6 +6,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+pytest_plugins = ["tests.world"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:

@@ -222,6 +222,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"pairing": "10/hour", "invite_accept": "20/hour"},
 }
+IDEMPOTENCY_KEY_DAYS = 9  # at least 8: an offline queue may replay a week-old POST
 SPECTACULAR_SETTINGS = {
     "TITLE": "FamilyRepair API",
     "DESCRIPTION": "Ruptures, repairs and reconnection between parents and children.",
@@ -248,6 +249,28 @@ BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "familyrepair.heartbeat", "schedule": float(BEAT_HEARTBEAT_SECONDS)},
 }
+
+# --- Safety: help lines a child who feels unsafe is shown (text and chat first) ----------------
+_US_HELP = {
+    "region": "United States",
+    "emergency": "If you are in danger right now, call 911.",
+    "lines": [
+        {"kind": "text", "name": "Childhelp", "how": "Text 1-800-422-4453", "value": "18004224453"},
+        {"kind": "text", "name": "Crisis Text Line", "how": "Text HOME to 741741", "value": "741741"},
+        {"kind": "call", "name": "Childhelp", "how": "Call 1-800-422-4453", "value": "18004224453"},
+        {"kind": "call", "name": "988 Lifeline", "how": "Call or text 988", "value": "988"},
+    ],
+}
+_UK_HELP = {
+    "region": "United Kingdom",
+    "emergency": "If you are in danger right now, call 999.",
+    "lines": [
+        {"kind": "chat", "name": "Childline", "how": "1-2-1 chat at childline.org.uk", "value": "childline.org.uk"},
+        {"kind": "text", "name": "Shout", "how": "Text SHOUT to 85258", "value": "85258"},
+        {"kind": "call", "name": "Childline", "how": "Call 0800 1111 (free)", "value": "08001111"},
+    ],
+}
+SAFETY_HELP_RESOURCES = {"default": _US_HELP, "en": _US_HELP, "en-us": _US_HELP, "en-gb": _UK_HELP}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,102 @@
+"""Idempotency-Key on every POST: the same key and body from the same user answers the first
+response and writes nothing new; the same key with another body is 422; while the first request
+is still running, 409.
+
+The claim is committed on its own before the view runs, so a concurrent retry sees it; the stored
+response is written in the view's own transaction, so either both the change and its response
+are saved or neither is. A claim whose request died (no response after the lease) may be taken
+over by the next retry. Keys are kept ``IDEMPOTENCY_KEY_DAYS`` (an offline queue may replay days
+later).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from api.models import IdempotencyKey
+from familyrepair.errors import Conflict, InvalidInput, Unprocessable
+
+HEADER = "Idempotency-Key"
+LEASE = dt.timedelta(seconds=60)
+
+
+def fingerprint(request: Request) -> str:
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _replay(record: IdempotencyKey) -> Response:
+    return Response(
+        record.response_body,
+        status=record.response_status,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def claim(
+    *, user: User, key: str, request: Request, now: dt.datetime | None = None
+) -> IdempotencyKey | Response:
+    """Claim ``key`` for this request, or the stored response to replay. Raises 409/422/400."""
+    now = now or timezone.now()
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise InvalidInput(
+            "Idempotency-Key must be 1 to 255 printable characters.",
+            code="invalid_idempotency_key",
+            param=HEADER,
+        )
+    print_ = fingerprint(request)
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                user=user, key=key, fingerprint=print_, created_at=now, claimed_at=now
+            )
+    except IntegrityError:
+        pass
+    record = IdempotencyKey.objects.get(user=user, key=key)
+    if record.fingerprint != print_:
+        raise Unprocessable(
+            "This Idempotency-Key was already used for a different request.",
+            code="idempotency_key_reused",
+            param=HEADER,
+        )
+    if record.state == IdempotencyKey.State.DONE:
+        return _replay(record)
+    taken = IdempotencyKey.objects.filter(
+        pk=record.pk, state=IdempotencyKey.State.IN_FLIGHT, claimed_at__lt=now - LEASE
+    ).update(claimed_at=now)
+    if not taken:
+        raise Conflict(
+            "The first request with this Idempotency-Key is still being processed.",
+            code="idempotency_request_in_flight",
+            param=HEADER,
+        )
+    record.claimed_at = now
+    return record
+
+
+def complete(record: IdempotencyKey, *, status: int, body: Any) -> None:
+    """Store the response; called inside the view's transaction."""
+    IdempotencyKey.objects.filter(pk=record.pk).update(
+        state=IdempotencyKey.State.DONE, response_status=status, response_body=body
+    )
+
+
+def release(record: IdempotencyKey) -> None:
+    """The request failed and wrote nothing: a retry with the same key may run it again."""
+    IdempotencyKey.objects.filter(pk=record.pk, state=IdempotencyKey.State.IN_FLIGHT).delete()
+
+
+def purge_expired(*, now: dt.datetime | None = None) -> int:
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,246 @@
+"""Input and output shapes for ruptures. Outputs redact by the reader's side: a parent's private
+reflections go to the parent only; help resources to the child only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from ruptures import feelings
+from ruptures.models import Message, Need, Party, RepairStep, Rupture, RuptureEvent, Size, Status
+from ruptures.repair_guide import repair_guide
+from ruptures.safety import help_resources
+from ruptures.states import Action, allowed_actions
+
+FORMER_MEMBER = "Former member"
+
+
+# --- inputs ------------------------------------------------------------------------------------
+class FlagIn(serializers.Serializer[dict[str, Any]]):
+    family = serializers.IntegerField(min_value=1)
+    parent = serializers.IntegerField(min_value=1, required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    child = serializers.IntegerField(min_value=1, required=False)
+    feelings = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        min_length=1,
+        max_length=feelings.MAX_FEELINGS,
+    )
+    intensity = serializers.IntegerField(min_value=1, max_value=5)
+    size = serializers.ChoiceField(choices=Size.choices, required=False, allow_blank=True)
+    need = serializers.ChoiceField(choices=Need.choices, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False)
+    needs_space_until = serializers.DateTimeField(required=False, allow_null=True)
+    unsafe = serializers.BooleanField(required=False, default=False)
+
+
+class StepChangeIn(serializers.Serializer[dict[str, Any]]):
+    step = serializers.ChoiceField(choices=RepairStep.Code.choices)
+    done = serializers.BooleanField(required=False)
+    reflection = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class RepairStepsIn(serializers.Serializer[dict[str, Any]]):
+    steps = serializers.ListField(child=StepChangeIn(), min_length=1, max_length=6)
+
+
+class MessageIn(serializers.Serializer[dict[str, Any]]):
+    body = serializers.CharField(max_length=2000)
+
+
+class NotYetIn(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+# --- outputs -----------------------------------------------------------------------------------
+class PersonOut(serializers.Serializer[User]):
+    id = serializers.IntegerField(allow_null=True)
+    display_name = serializers.CharField()
+
+
+def person(user: User | None) -> dict[str, Any]:
+    if user is None:
+        return {"id": None, "display_name": FORMER_MEMBER}
+    return {"id": user.pk, "display_name": user.display_name or "Family member"}
+
+
+class FeelingOut(serializers.Serializer[dict[str, str]]):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    emoji = serializers.CharField()
+
+
+class FeelingVocabularyOut(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    emoji = serializers.CharField()
+    label_young = serializers.CharField(help_text="Simple words for children under 13.")
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    young = serializers.BooleanField(help_text="Shown to children under 13.")
+
+
+class ConfirmationsOut(serializers.Serializer[dict[str, Any]]):
+    child = serializers.DateTimeField(allow_null=True)
+    parent = serializers.DateTimeField(allow_null=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
+
+
+class RuptureRowOut(serializers.Serializer[Rupture]):
+    """A list row: what is open, with whom, how it felt; no words, no timeline."""
+
+    id = serializers.IntegerField()
+    family = serializers.IntegerField(source="family_id")
+    status = serializers.ChoiceField(choices=Status.choices)
+    started_by = serializers.ChoiceField(choices=Party.choices)
+    child = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    feelings = serializers.SerializerMethodField()
+    intensity = serializers.IntegerField()
+    size = serializers.CharField()
+    need = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    needs_space_until = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    reconnected_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(PersonOut)
+    def get_child(self, rupture: Rupture) -> dict[str, Any]:
+        return person(rupture.child)
+
+    @extend_schema_field(PersonOut)
+    def get_parent(self, rupture: Rupture) -> dict[str, Any]:
+        return person(rupture.parent)
+
+    @extend_schema_field(FeelingOut(many=True))
+    def get_feelings(self, rupture: Rupture) -> list[dict[str, str]]:
+        return feelings.describe(rupture.feelings)
+
+
+class EventOut(serializers.Serializer[RuptureEvent]):
+    """One timeline entry (who, what, when); rendered by RuptureOut.get_timeline."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    actor = PersonOut(allow_null=True, help_text="Null for what the system did.")
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    data = serializers.DictField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    created_at = serializers.DateTimeField()
+
+
+class RepairStepOut(serializers.Serializer[dict[str, Any]]):
+    step = serializers.ChoiceField(choices=RepairStep.Code.choices)
+    title = serializers.CharField()
+    guidance = serializers.CharField()
+    done = serializers.BooleanField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    reflection = serializers.CharField(
+        allow_null=True, help_text="Private to the parent; null for anyone else."
+    )
+
+
+class HelpLineOut(serializers.Serializer[dict[str, str]]):
+    kind = serializers.ChoiceField(choices=[("text", "text"), ("chat", "chat"), ("call", "call")])
+    name = serializers.CharField()
+    how = serializers.CharField()
+    value = serializers.CharField()
+
+
+class HelpResourcesOut(serializers.Serializer[dict[str, Any]]):
+    region = serializers.CharField()
+    emergency = serializers.CharField()
+    lines = HelpLineOut(many=True)
+
+
+class RuptureOut(RuptureRowOut):
+    """A rupture as it now stands, for its child, its parent, or a therapist granted details."""
+
+    note = serializers.CharField()
+    unsafe = serializers.SerializerMethodField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    follow_up_of = serializers.IntegerField(source="follow_up_of_id", allow_null=True)
+    confirmations = serializers.SerializerMethodField()
+    repair_steps = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    my_side = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    help_resources = serializers.SerializerMethodField()
+
+    def _party(self) -> Party | None:
+        party: Party | None = self.context.get("party")
+        return party
+
+    def get_unsafe(self, rupture: Rupture) -> bool:
+        return rupture.unsafe and self._party() != Party.PARENT
+
+    @extend_schema_field(ConfirmationsOut)
+    def get_confirmations(self, rupture: Rupture) -> dict[str, Any]:
+        return {"child": rupture.child_confirmed_at, "parent": rupture.parent_confirmed_at}
+
+    @extend_schema_field(RepairStepOut(many=True))
+    def get_repair_steps(self, rupture: Rupture) -> list[dict[str, Any]]:
+        done = {step.step: step for step in rupture.repair_steps.all()}
+        is_parent = self._party() == Party.PARENT
+        rows = []
+        for guide in repair_guide(rupture):
+            step = done.get(guide["step"])
+            rows.append(
+                {
+                    **guide,
+                    "done": bool(step and step.done_at),
+                    "done_at": step.done_at if step else None,
+                    "reflection": (step.reflection if step else "") if is_parent else None,
+                }
+            )
+        return rows
+
+    @extend_schema_field(EventOut(many=True))
+    def get_timeline(self, rupture: Rupture) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": event.pk,
+                "kind": event.kind,
+                "actor": person(event.actor) if event.actor_id else None,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "data": event.data,
+                "created_at": event.created_at,
+            }
+            for event in rupture.events.all()
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Party.choices, allow_null=True))
+    def get_my_side(self, rupture: Rupture) -> str | None:
+        return self._party()
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=[a.value for a in Action]))
+    )
+    def get_allowed_actions(self, rupture: Rupture) -> list[str]:
+        return [str(action) for action in allowed_actions(rupture, self._party())]
+
+    @extend_schema_field(HelpResourcesOut(allow_null=True))
+    def get_help_resources(self, rupture: Rupture) -> dict[str, Any] | None:
+        if not rupture.unsafe or self._party() != Party.CHILD:
+            return None
+        return help_resources(rupture.child.locale if rupture.child else "en")
+
+
+class MessageOut(serializers.Serializer[Message]):
+    id = serializers.IntegerField()
+    rupture = serializers.IntegerField(source="rupture_id")
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    mine = serializers.SerializerMethodField()
+
+    @extend_schema_field(PersonOut)
+    def get_author(self, message: Message) -> dict[str, Any]:
+        return person(message.author)
+
+    def get_mine(self, message: Message) -> bool:
+        user = self.context["request"].user
+        return bool(message.author_id == user.pk)

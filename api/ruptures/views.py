@@ -1,0 +1,208 @@
+"""Rupture endpoints: flag, list, read, and one action per transition. Each action answers 200
+with the rupture as it now stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status as http_status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.services import therapist_access_record
+from api.ruptures import serializers as s
+from api.views import APIView, GenericViewSet
+from familyrepair.errors import InvalidInput, NotFound
+from ruptures import feelings, selectors, services
+from ruptures.models import Party, Rupture, Status
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A client-made unique key per action; retries with it create nothing new.",
+)
+
+
+def _log_therapist_read(reader: User, rupture: Rupture, party: Party | None, what: str) -> None:
+    if party is None:
+        therapist_access_record(
+            therapist=reader,
+            family=rupture.family,
+            action=what,
+            object_type="rupture",
+            object_id=str(rupture.pk),
+        )
+
+
+class FeelingsView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(responses=s.FeelingVocabularyOut(many=True), operation_id="feelings_list")
+    def get(self, request: Request) -> Response:
+        return Response(feelings.vocabulary())
+
+
+class RuptureViewSet(GenericViewSet):
+    serializer_class = s.RuptureOut
+
+    def _user(self) -> User:
+        user: User = self.request.user  # type: ignore[assignment]  # IsAuthenticated ran first
+        return user
+
+    def _answer(self, rupture_id: int, *, status: int = http_status.HTTP_200_OK) -> Response:
+        rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=rupture_id)
+        body = s.RuptureOut(rupture, context={"party": party, "request": self.request}).data
+        return Response(body, status=status)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
+            OpenApiParameter("family", OpenApiTypes.INT),
+        ],
+        responses=s.RuptureRowOut(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        status_filter = request.query_params.get("status") or None
+        if status_filter and status_filter not in Status.values:
+            raise InvalidInput("Unknown status.", code="invalid_choice", param="status")
+        family = request.query_params.get("family") or None
+        ruptures = selectors.rupture_list(
+            actor=self._user(),
+            status=status_filter,
+            family_id=int(family) if family and family.isdigit() else None,
+        )
+        if family and not family.isdigit():
+            ruptures = ruptures.none()
+        page = self.paginate_queryset(ruptures)
+        rows = page if page is not None else list(ruptures)
+        user = self._user()
+        logged: set[int] = set()
+        for rupture in rows:
+            if rupture.family_id not in logged and selectors.party_of(rupture, user) is None:
+                logged.add(rupture.family_id)
+                therapist_access_record(
+                    therapist=user, family=rupture.family, action="rupture.list"
+                )
+        body = s.RuptureRowOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
+        return self.get_paginated_response(body)
+
+    @extend_schema(
+        request=s.FlagIn,
+        responses={201: s.RuptureOut},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="A child flags 'you upset me' to one parent (`parent`), or a parent flags "
+        "their own rupture toward a child (`child`). `unsafe: true` holds it for safety review: "
+        "the parent is never told, and the response carries help resources.",
+    )
+    def create(self, request: Request) -> Response:
+        data = _valid(s.FlagIn, request.data)
+        rupture = services.rupture_flag(
+            actor=self._user(),
+            flag=services.FlagInput(
+                family_id=data["family"],
+                parent_id=data.get("parent"),
+                child_id=data.get("child"),
+                feelings=data["feelings"],
+                intensity=data["intensity"],
+                size=data.get("size", ""),
+                need=data.get("need", ""),
+                note=data.get("note", ""),
+                occurred_at=data.get("occurred_at"),
+                needs_space_until=data.get("needs_space_until"),
+                unsafe=data["unsafe"],
+            ),
+        )
+        return self._answer(rupture.pk, status=http_status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.RuptureOut)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=_id(pk))
+        _log_therapist_read(self._user(), rupture, party, "rupture.view")
+        return Response(s.RuptureOut(rupture, context={"party": party, "request": request}).data)
+
+    @extend_schema(request=None, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        services.rupture_acknowledge(actor=self._user(), rupture_id=_id(pk))
+        return self._answer(_id(pk))
+
+    @extend_schema(request=s.RepairStepsIn, responses=s.RuptureOut)
+    @action(detail=True, methods=["patch"], url_path="repair-steps")
+    def repair_steps(self, request: Request, pk: str) -> Response:
+        data = _valid(s.RepairStepsIn, request.data)
+        services.rupture_repair_steps_update(
+            actor=self._user(),
+            rupture_id=_id(pk),
+            changes=[
+                services.StepChange(
+                    step=c["step"], done=c.get("done"), reflection=c.get("reflection")
+                )
+                for c in data["steps"]
+            ],
+        )
+        return self._answer(_id(pk))
+
+    @extend_schema(request=None, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        services.rupture_confirm(actor=self._user(), rupture_id=_id(pk))
+        return self._answer(_id(pk))
+
+    @extend_schema(request=s.NotYetIn, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
+    @action(detail=True, methods=["post"], url_path="not-yet")
+    def not_yet(self, request: Request, pk: str) -> Response:
+        data = _valid(s.NotYetIn, request.data)
+        services.rupture_not_yet(
+            actor=self._user(), rupture_id=_id(pk), reason=data.get("reason", "")
+        )
+        return self._answer(_id(pk))
+
+    @extend_schema(request=None, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        services.rupture_withdraw(actor=self._user(), rupture_id=_id(pk))
+        return self._answer(_id(pk))
+
+
+class RuptureMessagesView(APIView):
+    @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")
+    def get(self, request: Request, pk: str) -> Response:
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
+        rupture, party = selectors.access_rupture(actor=user, rupture_id=_id(pk))
+        _log_therapist_read(user, rupture, party, "rupture.messages")
+        messages = selectors.message_list(rupture=rupture)
+        body = s.MessageOut(messages, many=True, context={"request": request}).data  # type: ignore[arg-type]  # many=True: a queryset
+        return Response(body)
+
+    @extend_schema(
+        request=s.MessageIn,
+        responses={201: s.MessageOut},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        operation_id="ruptures_messages_create",
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        data = _valid(s.MessageIn, request.data)
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
+        message = services.rupture_message_post(actor=user, rupture_id=_id(pk), body=data["body"])
+        body = s.MessageOut(message, context={"request": request}).data
+        return Response(body, status=http_status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    validated: dict[str, Any] = serializer.validated_data
+    return validated
+
+
+def _id(pk: str) -> int:
+    """URL ids are digits by the route; anything else is simply not found."""
+    if not pk.isdigit() or len(pk) > 18:
+        raise NotFound("No such rupture.", code="rupture_not_found")
+    return int(pk)

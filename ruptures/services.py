@@ -1,0 +1,364 @@
+"""Writes on ruptures: flag, acknowledge, repair steps, messages, confirm, not yet, withdraw.
+
+Each service takes an explicit actor and an injectable ``now``, runs in one transaction, locks the
+rupture row, asks the state machine (``ruptures.states.decide``) before writing, and appends one
+event per change to the rupture's timeline. Prompts and notifications that a change causes are
+written in the same transaction by ``ruptures.prompts``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from accounts.selectors import family_membership
+from familyrepair.errors import Forbidden, InvalidInput, NotFound
+from ruptures import feelings, prompts
+from ruptures.models import (
+    EventKind,
+    Message,
+    Need,
+    Party,
+    RepairStep,
+    Rupture,
+    RuptureEvent,
+    Size,
+    Status,
+)
+from ruptures.selectors import access_rupture
+from ruptures.states import Action, decide, initial_status
+
+NOTE_MAX = 2000
+MESSAGE_MAX = 2000
+REASON_MAX = 500
+SPACE_MAX = dt.timedelta(days=7)
+OCCURRED_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+OCCURRED_MAX_AGE = dt.timedelta(days=365)
+
+
+def _event(
+    rupture: Rupture,
+    kind: EventKind,
+    *,
+    actor: User | None,
+    from_status: str,
+    now: dt.datetime,
+    data: dict[str, Any] | None = None,
+) -> RuptureEvent:
+    return RuptureEvent.objects.create(
+        rupture=rupture,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=rupture.status,
+        data=data or {},
+        created_at=now,
+    )
+
+
+def _other_member(*, family_id: int, user_id: int | None, role: Role, param: str) -> User:
+    if user_id is None:
+        raise InvalidInput(f"Say which {role} this is about.", code="required", param=param)
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(family_id=family_id, user_id=user_id, role=role)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(f"No such {role} in this family.", code=f"{role}_not_found", param=param)
+    return membership.user
+
+
+def _validate_feelings(codes: Sequence[str]) -> list[str]:
+    if not codes:
+        raise InvalidInput("Choose at least one feeling.", code="required", param="feelings")
+    if len(codes) > feelings.MAX_FEELINGS:
+        raise InvalidInput(
+            f"Choose up to {feelings.MAX_FEELINGS} feelings.", code="too_many", param="feelings"
+        )
+    for index, code in enumerate(codes):
+        if code not in feelings.CODES:
+            raise InvalidInput(
+                f"{code!r} is not in the feelings list.",
+                code="unknown_feeling",
+                param=f"feelings.{index}",
+            )
+    return list(dict.fromkeys(codes))
+
+
+@dataclass(frozen=True)
+class FlagInput:
+    family_id: int
+    feelings: Sequence[str]
+    intensity: int
+    parent_id: int | None = None
+    child_id: int | None = None
+    size: str = ""
+    need: str = ""
+    note: str = ""
+    occurred_at: dt.datetime | None = None
+    needs_space_until: dt.datetime | None = None
+    unsafe: bool = False
+
+
+def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None:
+    if not 1 <= flag.intensity <= 5:
+        raise InvalidInput("Intensity goes from 1 to 5.", code="out_of_range", param="intensity")
+    if flag.size and flag.size not in Size.values:
+        raise InvalidInput("Size is small, medium or big.", code="invalid_choice", param="size")
+    if flag.need and flag.need not in Need.values:
+        raise InvalidInput("Unknown need.", code="invalid_choice", param="need")
+    if len(flag.note) > NOTE_MAX:
+        raise InvalidInput(f"At most {NOTE_MAX} characters.", code="max_length", param="note")
+    if flag.occurred_at and not (
+        now - OCCURRED_MAX_AGE <= flag.occurred_at <= now + OCCURRED_FUTURE_TOLERANCE
+    ):
+        raise InvalidInput(
+            "When it happened must be within the last year, not in the future.",
+            code="out_of_range",
+            param="occurred_at",
+        )
+    if flag.needs_space_until is not None:
+        if not now < flag.needs_space_until <= now + SPACE_MAX:
+            raise InvalidInput(
+                "Space can be asked for up to a week ahead.",
+                code="out_of_range",
+                param="needs_space_until",
+            )
+        if flag.need not in ("", Need.SPACE):
+            raise InvalidInput(
+                "'Space until' goes with needing space.",
+                code="inconsistent",
+                param="needs_space_until",
+            )
+    if flag.unsafe and started_by == Party.PARENT:
+        raise InvalidInput(
+            "Only a child can ask for safety help here.", code="invalid", param="unsafe"
+        )
+
+
+@transaction.atomic
+def rupture_flag(
+    *,
+    actor: User,
+    flag: FlagInput,
+    now: dt.datetime | None = None,
+    follow_up_of: Rupture | None = None,
+) -> Rupture:
+    """A child flags "you upset me" to one parent, or a parent flags their own rupture.
+
+    A child names ``parent_id``; a parent names ``child_id``; both must be members of the family
+    in that role (else 404). A flag marked unsafe goes to safety review: the parent is never
+    told, linked therapists are alerted. Raises InvalidInput, NotFound.
+    """
+    now = now or timezone.now()
+    membership = family_membership(actor=actor, family_id=flag.family_id)
+    started_by = Party.CHILD if membership.role == Role.CHILD else Party.PARENT
+    if started_by == Party.CHILD:
+        if flag.child_id not in (None, actor.pk):
+            raise InvalidInput("A child flags for themselves.", code="invalid", param="child")
+        parent = _other_member(
+            family_id=flag.family_id, user_id=flag.parent_id, role=Role.PARENT, param="parent"
+        )
+        child = actor
+    else:
+        if flag.parent_id not in (None, actor.pk):
+            raise InvalidInput("A parent flags their own moment.", code="invalid", param="parent")
+        child = _other_member(
+            family_id=flag.family_id, user_id=flag.child_id, role=Role.CHILD, param="child"
+        )
+        parent = actor
+    codes = _validate_feelings(flag.feelings)
+    _check_flag(flag, started_by=started_by, now=now)
+
+    status = initial_status(started_by=started_by, unsafe=flag.unsafe)
+    rupture = Rupture(
+        family_id=flag.family_id,
+        child=child,
+        parent=parent,
+        started_by=started_by,
+        status=status,
+        feelings=codes,
+        intensity=flag.intensity,
+        size=flag.size,
+        need=flag.need or (Need.SPACE if flag.needs_space_until else ""),
+        note=flag.note.strip(),
+        occurred_at=flag.occurred_at or now,
+        needs_space_until=flag.needs_space_until,
+        unsafe=flag.unsafe,
+        follow_up_of=follow_up_of,
+        acknowledged_at=now if status == Status.ACKNOWLEDGED else None,
+        created_at=now,
+        updated_at=now,
+    )
+    rupture.full_clean()
+    rupture.save()
+    kind = EventKind.SAFETY_REVIEW if flag.unsafe else EventKind.FLAGGED
+    _event(rupture, kind, actor=actor, from_status="", now=now, data={"started_by": started_by})
+    prompts.on_flagged(rupture, now=now)
+    return rupture
+
+
+def _transition(
+    rupture: Rupture, *, to: Status, now: dt.datetime, fields: Sequence[str] = ()
+) -> str:
+    previous = rupture.status
+    rupture.status = to
+    rupture.updated_at = now
+    rupture.save(update_fields=["status", "updated_at", *fields])
+    return previous
+
+
+@transaction.atomic
+def rupture_acknowledge(*, actor: User, rupture_id: int, now: dt.datetime | None = None) -> Rupture:
+    """The named parent has seen it; the child sees that it was seen; pending prompts stop."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    to = decide(rupture, Action.ACKNOWLEDGE, _party(party))
+    rupture.acknowledged_at = now
+    previous = _transition(rupture, to=to, now=now, fields=["acknowledged_at"])
+    _event(rupture, EventKind.ACKNOWLEDGED, actor=actor, from_status=previous, now=now)
+    prompts.on_acknowledged(rupture, now=now)
+    return rupture
+
+
+@dataclass(frozen=True)
+class StepChange:
+    step: str
+    done: bool | None = None
+    reflection: str | None = None
+
+
+@transaction.atomic
+def rupture_repair_steps_update(
+    *, actor: User, rupture_id: int, changes: Sequence[StepChange], now: dt.datetime | None = None
+) -> Rupture:
+    """The parent marks guided steps done (or not) and keeps private reflections on them."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    decide(rupture, Action.UPDATE_STEPS, _party(party))
+    if not changes:
+        raise InvalidInput("Say which steps changed.", code="required", param="steps")
+    seen: set[str] = set()
+    for index, change in enumerate(changes):
+        if change.step not in RepairStep.Code.values:
+            raise InvalidInput("Unknown step.", code="invalid_choice", param=f"steps.{index}.step")
+        if change.step in seen:
+            raise InvalidInput("Each step once.", code="duplicate", param=f"steps.{index}.step")
+        if change.reflection is not None and len(change.reflection) > NOTE_MAX:
+            raise InvalidInput(
+                f"At most {NOTE_MAX} characters.",
+                code="max_length",
+                param=f"steps.{index}.reflection",
+            )
+        seen.add(change.step)
+
+    existing = {s.step: s for s in rupture.repair_steps.select_for_update()}
+    for change in changes:
+        step = existing.get(change.step) or RepairStep(rupture=rupture, step=change.step)
+        if change.reflection is not None:
+            step.reflection = change.reflection.strip()
+        if change.done is True and step.done_at is None:
+            step.done_at = now
+            _event(rupture, EventKind.STEP_DONE, actor=actor, from_status=rupture.status, now=now,
+                   data={"step": change.step})  # fmt: skip
+        elif change.done is False and step.done_at is not None:
+            step.done_at = None
+            _event(rupture, EventKind.STEP_UNDONE, actor=actor, from_status=rupture.status,
+                   now=now, data={"step": change.step})  # fmt: skip
+        step.updated_at = now
+        step.save()
+    rupture.updated_at = now
+    rupture.save(update_fields=["updated_at"])
+    return rupture
+
+
+@transaction.atomic
+def rupture_message_post(
+    *, actor: User, rupture_id: int, body: str, now: dt.datetime | None = None
+) -> Message:
+    """The apology, the child's reply: words between the two people in the rupture only."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    decide(rupture, Action.MESSAGE, _party(party))
+    body = body.strip()
+    if not body:
+        raise InvalidInput("Write something first.", code="blank", param="body")
+    if len(body) > MESSAGE_MAX:
+        raise InvalidInput(f"At most {MESSAGE_MAX} characters.", code="max_length", param="body")
+    message = Message.objects.create(rupture=rupture, author=actor, body=body, created_at=now)
+    _event(rupture, EventKind.MESSAGE, actor=actor, from_status=rupture.status, now=now,
+           data={"message": message.pk})  # fmt: skip
+    rupture.updated_at = now
+    rupture.save(update_fields=["updated_at"])
+    prompts.on_message(rupture, message, now=now)
+    return message
+
+
+@transaction.atomic
+def rupture_confirm(*, actor: User, rupture_id: int, now: dt.datetime | None = None) -> Rupture:
+    """One side feels reconnected; when both have said so, the rupture is repaired."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    side = _party(party)
+    to = decide(rupture, Action.CONFIRM, side)
+    field = "child_confirmed_at" if side == Party.CHILD else "parent_confirmed_at"
+    setattr(rupture, field, now)
+    fields = [field]
+    if to == Status.RECONNECTED:
+        rupture.reconnected_at = rupture.closed_at = now
+        fields += ["reconnected_at", "closed_at"]
+    previous = _transition(rupture, to=to, now=now, fields=fields)
+    _event(rupture, EventKind.CONFIRMED, actor=actor, from_status=previous, now=now,
+           data={"side": side})  # fmt: skip
+    if to == Status.RECONNECTED:
+        _event(rupture, EventKind.RECONNECTED, actor=None, from_status=previous, now=now)
+    prompts.on_confirmed(rupture, side=side, now=now)
+    return rupture
+
+
+@transaction.atomic
+def rupture_not_yet(
+    *, actor: User, rupture_id: int, reason: str = "", now: dt.datetime | None = None
+) -> Rupture:
+    """The child is not OK yet: confirmations are cleared, it stays open, the parent hears why."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    to = decide(rupture, Action.NOT_YET, _party(party))
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"At most {REASON_MAX} characters.", code="max_length", param="reason")
+    rupture.child_confirmed_at = rupture.parent_confirmed_at = None
+    previous = _transition(
+        rupture, to=to, now=now, fields=["child_confirmed_at", "parent_confirmed_at"]
+    )
+    _event(rupture, EventKind.NOT_YET, actor=actor, from_status=previous, now=now,
+           data={"reason": reason} if reason else {})  # fmt: skip
+    prompts.on_not_yet(rupture, now=now)
+    return rupture
+
+
+@transaction.atomic
+def rupture_withdraw(*, actor: User, rupture_id: int, now: dt.datetime | None = None) -> Rupture:
+    """Whoever started it may take it back while it is open; pending prompts are cancelled."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    to = decide(rupture, Action.WITHDRAW, _party(party))
+    rupture.closed_at = now
+    previous = _transition(rupture, to=to, now=now, fields=["closed_at"])
+    _event(rupture, EventKind.WITHDRAWN, actor=actor, from_status=previous, now=now)
+    prompts.on_closed(rupture, now=now)
+    return rupture
+
+
+def _party(party: Party | None) -> Party:
+    """A therapist may read a rupture but is never a party to it."""
+    if party is None:
+        raise Forbidden("Only the two people in it can do that.", code="not_a_party")
+    return party
