@@ -10,4 +10,5 @@ urlpatterns = [
     path("docs/", SpectacularRedocView.as_view(url_name="schema"), name="docs"),
     path("", include("api.accounts.urls")),
     path("", include("api.ruptures.urls")),
+    path("", include("api.notifications.urls")),
 ]

@@ -1,11 +1,16 @@
 """The Celery app: Redis broker, late acks, and tasks rejected back to the queue if a worker dies.
 
 Settings live in Django settings under ``CELERY_``; tasks are discovered in each installed app.
+A task published inside an open database transaction is a bug (the worker may run before the
+commit, or for a change that is then rolled back): ``before_task_publish`` refuses it.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import before_task_publish
 
 from familyrepair.settings import use_settings_from_env
 
@@ -15,3 +20,24 @@ app = Celery("familyrepair")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.include = ["familyrepair.tasks"]
 app.autodiscover_tasks()
+
+
+class EnqueuedInsideTransaction(RuntimeError):
+    """Use ``transaction.on_commit`` (or ``delay_on_commit``) to enqueue after the commit."""
+
+
+def in_open_transaction() -> bool:
+    """True inside an atomic block of our own (a test case's wrapping block does not count)."""
+    from django.db import connections
+
+    return any(
+        not getattr(block, "_from_testcase", False)
+        for connection in connections.all(initialized_only=True)
+        for block in getattr(connection, "atomic_blocks", [])
+    )
+
+
+@before_task_publish.connect
+def refuse_publish_inside_transaction(sender: str | None = None, **kwargs: Any) -> None:
+    if in_open_transaction():
+        raise EnqueuedInsideTransaction(f"task {sender} enqueued inside an open transaction")

@@ -110,6 +110,7 @@ class EventKind(models.TextChoices):
     RECONNECTED = "reconnected", "Reconnected"
     WITHDRAWN = "withdrawn", "Withdrawn"
     SAFETY_REVIEW = "safety_review", "Held for safety review"
+    FOLLOW_UP = "follow_up", "Answered the follow-up"
 
 
 class RuptureEvent(models.Model):
@@ -173,3 +174,153 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} on rupture {self.rupture_id}"
+
+
+class PromptKind(models.TextChoices):
+    HEADS_UP = "heads_up", "Heads-up"
+    REPAIR_PROMPT = "repair_prompt", "Repair prompt"
+    REMINDER = "reminder", "Reminder"
+    ACKNOWLEDGED = "acknowledged", "Seen"
+    MESSAGE = "message", "New message"
+    CONFIRM_PROMPT = "confirm_prompt", "Prompt to confirm"
+    NOT_YET = "not_yet", "Not yet"
+    RECONNECTED = "reconnected", "Reconnected"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    SAFETY_ALERT = "safety_alert", "Safety alert"
+
+
+class PromptStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CLAIMED = "claimed", "Claimed by a worker"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Prompt(models.Model):
+    """A durable, scheduled nudge to one person about one rupture.
+
+    Written in the same transaction as the change that causes it; claimed by the beat sweep
+    (``SELECT ... FOR UPDATE SKIP LOCKED``) with a token and a lease; finished by a conditional
+    update on that token. Redis holds nothing here that a sweep cannot rebuild.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
+    )
+    rupture = models.ForeignKey(Rupture, on_delete=models.CASCADE, related_name="prompts")
+    kind = models.CharField(max_length=20, choices=PromptKind.choices)
+    sequence = models.PositiveSmallIntegerField(
+        default=0, help_text="For reminders: which one in the growing series."
+    )
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=PromptStatus.choices, default=PromptStatus.PENDING
+    )
+    claim_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    reclaims = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a lease expired and another worker took the prompt over."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=40, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(
+                fields=["due_at"],
+                name="prompt_pending_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["lease_expires_at"],
+                name="prompt_claimed_lease",
+                condition=models.Q(status="claimed"),
+            ),
+            models.Index(fields=["rupture", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} about rupture {self.rupture_id} ({self.status})"
+
+
+class Notification(models.Model):
+    """The in-app inbox: exactly one per prompt, whatever the retries."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    prompt = models.OneToOneField(Prompt, on_delete=models.CASCADE, related_name="notification")
+    rupture = models.ForeignKey(
+        Rupture, null=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=PromptKind.choices)
+    title = models.CharField(max_length=120)
+    body = models.CharField(max_length=500)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription; removed when the push service answers 404 or 410."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"push for {self.user_id}"
+
+
+class Channel(models.TextChoices):
+    PUSH = "push", "Web Push"
+    EMAIL = "email", "Email"
+
+
+class DeliveryStatus(models.TextChoices):
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    GONE = "gone", "Subscription gone"
+
+
+class PromptDelivery(models.Model):
+    """One prompt on one outside channel (a push subscription, or email): sending -> sent, never
+    sent twice once sent. A row still ``sending`` when a lease is reclaimed marks a possible
+    repeat, which the reclaim logs."""
+
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    target = models.CharField(
+        max_length=64, help_text="Push subscription id, or 'email'.", default="email"
+    )
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["prompt", "channel", "target"], name="delivery_once_per_target"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.target} for prompt {self.prompt_id} ({self.status})"

@@ -1,34 +1,184 @@
-"""What each rupture change means for prompts and notifications (scheduled in the same transaction).
+"""What each rupture change means for prompts: which to schedule (as rows, in the caller's
+transaction), which it makes pointless (cancelled), and whether a prompt still makes sense when
+its time comes. Delivery itself lives in ``ruptures.delivery``.
 
-Filled in by the prompts work (issue 5); until then every hook records nothing.
+- A child's flag: a heads-up to the parent now, the repair prompt after the family's calm-down
+  delay (never before the child's "space until"). A parent's own flag: the prompt at once, and a
+  gentle heads-up to the child.
+- Repair prompts and reminders are followed by reminders at growing intervals (the family's
+  ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected.
+- An unsafe flag: nothing to the parent, pending prompts about that child and parent cancelled,
+  linked therapists alerted (their quiet hours do not apply).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ruptures.models import Message, Party, Rupture
+from django.db.models import Q
+
+from accounts.models import Membership
+from accounts.selectors import linked_therapists
+from ruptures.models import (
+    Message,
+    Party,
+    Prompt,
+    PromptKind,
+    PromptStatus,
+    Rupture,
+    Status,
+)
+
+DEFAULT_REMINDER_MINUTES = (4 * 60, 24 * 60, 3 * 24 * 60)
+WEEKLY_NUDGE_MINUTES = 7 * 24 * 60
+MAX_WEEKLY_NUDGES = 8
+OPEN = {Status.FLAGGED, Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION}
+CLOSED = {Status.RECONNECTED, Status.WITHDRAWN}
 
 
-def on_flagged(rupture: Rupture, *, now: dt.datetime) -> None:
+def schedule(
+    rupture: Rupture, recipient_id: int | None, kind: PromptKind, due_at: dt.datetime,
+    *, sequence: int = 0, now: dt.datetime,
+) -> Prompt | None:  # fmt: skip
+    if recipient_id is None:  # a former member: nobody to tell
+        return None
+    return Prompt.objects.create(
+        rupture=rupture,
+        recipient_id=recipient_id,
+        kind=kind,
+        due_at=due_at,
+        sequence=sequence,
+        created_at=now,
+    )
+
+
+def cancel(prompts: Q, *, reason: str) -> int:
+    return Prompt.objects.filter(prompts, status=PromptStatus.PENDING).update(
+        status=PromptStatus.CANCELLED, cancelled_reason=reason
+    )
+
+
+def _reminder_delay(rupture: Rupture, sequence: int) -> dt.timedelta | None:
+    minutes = list(rupture.family.reminder_minutes or DEFAULT_REMINDER_MINUTES)
+    if sequence < len(minutes):
+        return dt.timedelta(minutes=minutes[sequence])
+    if sequence - len(minutes) < MAX_WEEKLY_NUDGES:
+        return dt.timedelta(minutes=WEEKLY_NUDGE_MINUTES)
     return None
+
+
+def schedule_next_reminder(rupture: Rupture, *, sequence: int, now: dt.datetime) -> None:
+    """Keep one pending reminder to the parent while repair is still open on their side."""
+    if rupture.status not in OPEN or rupture.parent_confirmed_at is not None:
+        return
+    pending = Prompt.objects.filter(
+        rupture=rupture, kind=PromptKind.REMINDER, status=PromptStatus.PENDING
+    )
+    if pending.exists():
+        return
+    delay = _reminder_delay(rupture, sequence)
+    if delay is not None:
+        schedule(rupture, rupture.parent_id, PromptKind.REMINDER, now + delay,
+                 sequence=sequence, now=now)  # fmt: skip
+
+
+# --- the hooks services call, inside their transaction -----------------------------------------
+def on_flagged(rupture: Rupture, *, now: dt.datetime) -> None:
+    if rupture.status == Status.SAFETY_REVIEW:
+        cancel(
+            Q(rupture__child_id=rupture.child_id, rupture__parent_id=rupture.parent_id),
+            reason="safety_review",
+        )
+        for therapist in linked_therapists(family_id=rupture.family_id):
+            schedule(rupture, therapist.pk, PromptKind.SAFETY_ALERT, now, now=now)
+        return
+    if rupture.started_by == Party.CHILD:
+        schedule(rupture, rupture.parent_id, PromptKind.HEADS_UP, now, now=now)
+        due = now + dt.timedelta(minutes=rupture.family.calm_down_minutes)
+        if rupture.needs_space_until and rupture.needs_space_until > due:
+            due = rupture.needs_space_until
+        schedule(rupture, rupture.parent_id, PromptKind.REPAIR_PROMPT, due, now=now)
+    else:
+        schedule(rupture, rupture.parent_id, PromptKind.REPAIR_PROMPT, now, now=now)
+        schedule(rupture, rupture.child_id, PromptKind.HEADS_UP, now, now=now)
 
 
 def on_acknowledged(rupture: Rupture, *, now: dt.datetime) -> None:
-    return None
+    cancel(Q(rupture=rupture, kind__in=[PromptKind.HEADS_UP, PromptKind.REMINDER]),
+           reason="acknowledged")  # fmt: skip
+    schedule(rupture, rupture.child_id, PromptKind.ACKNOWLEDGED, now, now=now)
+    schedule_next_reminder(rupture, sequence=0, now=now)
 
 
 def on_message(rupture: Rupture, message: Message, *, now: dt.datetime) -> None:
-    return None
+    to = rupture.parent_id if message.author_id == rupture.child_id else rupture.child_id
+    schedule(rupture, to, PromptKind.MESSAGE, now, now=now)
 
 
 def on_confirmed(rupture: Rupture, *, side: Party, now: dt.datetime) -> None:
-    return None
+    other = rupture.parent_id if side == Party.CHILD else rupture.child_id
+    if rupture.status == Status.RECONNECTED:
+        cancel(Q(rupture=rupture), reason="reconnected")
+        schedule(rupture, other, PromptKind.RECONNECTED, now, now=now)
+        follow_up_at = now + dt.timedelta(days=rupture.family.follow_up_days)
+        for person in (rupture.child_id, rupture.parent_id):
+            schedule(rupture, person, PromptKind.FOLLOW_UP, follow_up_at, now=now)
+        return
+    if side == Party.PARENT:
+        cancel(Q(rupture=rupture, kind=PromptKind.REMINDER), reason="parent_confirmed")
+    schedule(rupture, other, PromptKind.CONFIRM_PROMPT, now, now=now)
 
 
 def on_not_yet(rupture: Rupture, *, now: dt.datetime) -> None:
-    return None
+    cancel(Q(rupture=rupture, kind=PromptKind.CONFIRM_PROMPT), reason="not_yet")
+    schedule(rupture, rupture.parent_id, PromptKind.NOT_YET, now, now=now)
+    schedule_next_reminder(rupture, sequence=0, now=now)
 
 
 def on_closed(rupture: Rupture, *, now: dt.datetime) -> None:
+    cancel(Q(rupture=rupture), reason=str(rupture.status))
+
+
+def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
+    if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}:
+        sequence = prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0
+        schedule_next_reminder(prompt.rupture, sequence=sequence, now=now)
+
+
+# --- does it still make sense? ------------------------------------------------------------------
+def pointless_because(prompt: Prompt) -> str | None:
+    """Why a prompt due now should not be delivered, or None if it still makes sense."""
+    rupture, kind = prompt.rupture, prompt.kind
+    if kind == PromptKind.SAFETY_ALERT:
+        return None
+    if rupture.status == Status.SAFETY_REVIEW:
+        return "safety_review"
+    if (
+        prompt.recipient_id == rupture.parent_id
+        and Rupture.objects.filter(
+            child_id=rupture.child_id, parent_id=rupture.parent_id, status=Status.SAFETY_REVIEW
+        ).exists()
+    ):
+        return "safety_hold"
+    if not Membership.objects.filter(
+        family_id=rupture.family_id, user_id=prompt.recipient_id
+    ).exists():
+        return "not_a_member"
+    if kind == PromptKind.FOLLOW_UP:
+        return None if rupture.status == Status.RECONNECTED else "not_reconnected"
+    if kind == PromptKind.RECONNECTED:
+        return None if rupture.status == Status.RECONNECTED else "not_reconnected"
+    if rupture.status in CLOSED:
+        return str(rupture.status)
+    if kind == PromptKind.HEADS_UP and rupture.started_by == Party.CHILD:
+        return None if rupture.status == Status.FLAGGED else "acknowledged"
+    if kind == PromptKind.REMINDER and rupture.parent_confirmed_at is not None:
+        return "parent_confirmed"
+    if kind == PromptKind.CONFIRM_PROMPT:
+        mine = (
+            rupture.child_confirmed_at
+            if prompt.recipient_id == rupture.child_id
+            else rupture.parent_confirmed_at
+        )
+        return "already_confirmed" if mine else None
     return None

@@ -14,17 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
-from familyrepair.errors import Forbidden, InvalidInput, NotFound
+from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ruptures import feelings, prompts
 from ruptures.models import (
     EventKind,
     Message,
     Need,
     Party,
+    PromptKind,
     RepairStep,
     Rupture,
     RuptureEvent,
@@ -355,6 +357,42 @@ def rupture_withdraw(*, actor: User, rupture_id: int, now: dt.datetime | None = 
     _event(rupture, EventKind.WITHDRAWN, actor=actor, from_status=previous, now=now)
     prompts.on_closed(rupture, now=now)
     return rupture
+
+
+class FollowUpAnswer:
+    OK = "ok"
+    NOT_REALLY = "not_really"
+    CHOICES = (OK, NOT_REALLY)
+
+
+@transaction.atomic
+def rupture_follow_up_answer(
+    *, actor: User, rupture_id: int, answer: str, now: dt.datetime | None = None
+) -> Rupture:
+    """ "Are you two still OK?" "Not really" reopens the conversation as a new rupture linked to
+    this one, started by whoever answered; never blame. Returns the rupture to show next."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    side = _party(party)
+    decide(rupture, Action.FOLLOW_UP, side)
+    if answer not in FollowUpAnswer.CHOICES:
+        raise InvalidInput("Answer ok or not_really.", code="invalid_choice", param="answer")
+    if rupture.events.filter(kind=EventKind.FOLLOW_UP, actor=actor).exists():
+        raise Conflict("You have already answered this check-in.", code="already_answered")
+    _event(rupture, EventKind.FOLLOW_UP, actor=actor, from_status=rupture.status, now=now,
+           data={"answer": answer})  # fmt: skip
+    prompts.cancel(Q(rupture=rupture, kind=PromptKind.FOLLOW_UP, recipient=actor),
+                   reason="answered")  # fmt: skip
+    if answer == FollowUpAnswer.OK:
+        return rupture
+    reopened = FlagInput(
+        family_id=rupture.family_id,
+        feelings=rupture.feelings,
+        intensity=rupture.intensity,
+        parent_id=rupture.parent_id if side == Party.CHILD else None,
+        child_id=rupture.child_id if side == Party.PARENT else None,
+    )
+    return rupture_flag(actor=actor, flag=reopened, now=now, follow_up_of=rupture)
 
 
 def _party(party: Party | None) -> Party:

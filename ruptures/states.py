@@ -5,6 +5,7 @@ by whom, and what state follows. Services ask ``decide`` before they write anyth
     awaiting_confirmation --confirm(other side)--> reconnected
     acknowledged | awaiting_confirmation --not_yet(child)--> acknowledged (confirmations cleared)
     flagged | acknowledged | awaiting_confirmation --withdraw(whoever started it)--> withdrawn
+    reconnected --follow_up(either side; "not really" opens a new, linked rupture)--> reconnected
     (a flag made with "I feel unsafe" starts in safety_review, where nothing moves but staff)
 
 A party that may never take an action gets 403; a party that may, in a state that forbids it,
@@ -27,6 +28,7 @@ class Action(StrEnum):
     CONFIRM = "confirm"
     NOT_YET = "not_yet"
     WITHDRAW = "withdraw"
+    FOLLOW_UP = "follow_up"
 
 
 OPEN = frozenset({Status.FLAGGED, Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION})
@@ -60,6 +62,9 @@ RULES: dict[Action, Rule] = {
     Action.WITHDRAW: Rule(
         BOTH, OPEN, "only_starter_can_withdraw", "Only the one who started it can withdraw it.",
     ),
+    Action.FOLLOW_UP: Rule(
+        BOTH, frozenset({Status.RECONNECTED}), "not_a_party", "Only the two people in it.",
+    ),
 }  # fmt: skip
 
 
@@ -68,6 +73,10 @@ def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
         return Conflict(
             "This is being looked at by someone whose job is to keep children safe.",
             code="rupture_in_safety_review",
+        )
+    if action == Action.FOLLOW_UP:
+        return Conflict(
+            "The check-in comes once you've reconnected.", code="rupture_not_reconnected"
         )
     if rupture.status in {Status.RECONNECTED, Status.WITHDRAWN}:
         return Conflict("This moment is already closed.", code="rupture_closed")

@@ -51,6 +51,10 @@ class MessageIn(serializers.Serializer[dict[str, Any]]):
     body = serializers.CharField(max_length=2000)
 
 
+class FollowUpIn(serializers.Serializer[dict[str, Any]]):
+    answer = serializers.ChoiceField(choices=[("ok", "We're OK"), ("not_really", "Not really")])
+
+
 class NotYetIn(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 

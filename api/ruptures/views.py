@@ -169,6 +169,22 @@ class RuptureViewSet(GenericViewSet):
         services.rupture_withdraw(actor=self._user(), rupture_id=_id(pk))
         return self._answer(_id(pk))
 
+    @extend_schema(
+        request=s.FollowUpIn,
+        responses=s.RuptureOut,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="Answer 'Are you two still OK?'. `not_really` opens a new rupture linked "
+        "to this one (`follow_up_of`) and answers with it.",
+    )
+    @action(detail=True, methods=["post"], url_path="follow-up")
+    def follow_up(self, request: Request, pk: str) -> Response:
+        data = _valid(s.FollowUpIn, request.data)
+        shown = services.rupture_follow_up_answer(
+            actor=self._user(), rupture_id=_id(pk), answer=data["answer"]
+        )
+        created = shown.pk != _id(pk)
+        return self._answer(shown.pk, status=201 if created else 200)
+
 
 class RuptureMessagesView(APIView):
     @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")

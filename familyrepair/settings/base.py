@@ -246,8 +246,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=10)
+PROMPT_SWEEP_SECONDS = env.float("PROMPT_SWEEP_SECONDS", default=5.0)
+PROMPT_LEASE_SECONDS = env.int("PROMPT_LEASE_SECONDS", default=120)  # > the deliver task's limit
+PROMPT_CLAIM_BATCH = env.int("PROMPT_CLAIM_BATCH", default=200)
+PROMPT_DISPATCH_BUDGET_SECONDS = env.float("PROMPT_DISPATCH_BUDGET_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "familyrepair.heartbeat", "schedule": float(BEAT_HEARTBEAT_SECONDS)},
+    "dispatch-due-prompts": {
+        "task": "ruptures.dispatch_due_prompts",
+        "schedule": PROMPT_SWEEP_SECONDS,
+        "options": {"expires": PROMPT_SWEEP_SECONDS * 2},
+    },
+    "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 6 * 60 * 60.0},
 }
 
 # --- Safety: help lines a child who feels unsafe is shown (text and chat first) ----------------
@@ -256,7 +266,12 @@ _US_HELP = {
     "emergency": "If you are in danger right now, call 911.",
     "lines": [
         {"kind": "text", "name": "Childhelp", "how": "Text 1-800-422-4453", "value": "18004224453"},
-        {"kind": "text", "name": "Crisis Text Line", "how": "Text HOME to 741741", "value": "741741"},
+        {
+            "kind": "text",
+            "name": "Crisis Text Line",
+            "how": "Text HOME to 741741",
+            "value": "741741",
+        },
         {"kind": "call", "name": "Childhelp", "how": "Call 1-800-422-4453", "value": "18004224453"},
         {"kind": "call", "name": "988 Lifeline", "how": "Call or text 988", "value": "988"},
     ],
@@ -265,7 +280,12 @@ _UK_HELP = {
     "region": "United Kingdom",
     "emergency": "If you are in danger right now, call 999.",
     "lines": [
-        {"kind": "chat", "name": "Childline", "how": "1-2-1 chat at childline.org.uk", "value": "childline.org.uk"},
+        {
+            "kind": "chat",
+            "name": "Childline",
+            "how": "1-2-1 chat at childline.org.uk",
+            "value": "childline.org.uk",
+        },
         {"kind": "text", "name": "Shout", "how": "Text SHOUT to 85258", "value": "85258"},
         {"kind": "call", "name": "Childline", "how": "Call 0800 1111 (free)", "value": "08001111"},
     ],

@@ -1,0 +1,61 @@
+"""The in-app inbox and push subscriptions: reads scoped to their owner, and the few writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from familyrepair.errors import InvalidInput, NotFound
+from ruptures.models import Notification, PushSubscription
+
+
+def inbox(*, actor: User) -> QuerySet[Notification]:
+    """Unread first, then newest first."""
+    return Notification.objects.filter(recipient=actor).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-id"
+    )
+
+
+@transaction.atomic
+def notification_read(
+    *, actor: User, notification_id: int, now: dt.datetime | None = None
+) -> Notification:
+    notification = Notification.objects.filter(recipient=actor, pk=notification_id).first()
+    if notification is None:
+        raise NotFound("No such notification.", code="notification_not_found")
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_read_all(*, actor: User, now: dt.datetime | None = None) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def push_subscription_save(
+    *, actor: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """A browser (re)subscribing: one row per endpoint, moved to whoever subscribed it last."""
+    if not endpoint.startswith("https://") and not endpoint.startswith("http://localhost"):
+        raise InvalidInput("A push endpoint must be https.", code="invalid", param="endpoint")
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": actor, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
+    )
+    return subscription
+
+
+@transaction.atomic
+def push_subscription_delete(*, actor: User, endpoint: str) -> None:
+    deleted, _ = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
+    if not deleted:
+        raise NotFound("No such push subscription.", code="push_subscription_not_found")

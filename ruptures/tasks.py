@@ -1,0 +1,35 @@
+"""Celery tasks for prompts: thin, by id, idempotent by row state (the rules live in
+``ruptures.delivery`` and ``ruptures.prompts``)."""
+
+from __future__ import annotations
+
+import time
+
+from celery import shared_task
+from django.conf import settings
+
+from ruptures import delivery
+
+
+@shared_task(name="ruptures.dispatch_due_prompts", time_limit=60, soft_time_limit=50)
+def dispatch_due_prompts() -> int:
+    """Claim due prompts in batches until none are left or the time budget is spent."""
+    deadline = time.monotonic() + settings.PROMPT_DISPATCH_BUDGET_SECONDS
+    claimed = 0
+    while time.monotonic() < deadline:
+        batch = delivery.prompts_claim_due(limit=settings.PROMPT_CLAIM_BATCH)
+        claimed += batch
+        if batch < settings.PROMPT_CLAIM_BATCH:
+            break
+    return claimed
+
+
+@shared_task(
+    name="ruptures.deliver_prompt",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=60,
+    soft_time_limit=45,
+)
+def deliver_prompt(prompt_id: int, claim_token: str) -> str:
+    return delivery.prompt_deliver(prompt_id=prompt_id, claim_token=claim_token)
