@@ -22,7 +22,7 @@ STATES = [
     "withdrawn",
     "safety_review",
 ]
-ACTIONS = ["acknowledge", "repair_steps", "message", "confirm", "not_yet", "withdraw"]
+ACTIONS = ["acknowledge", "repair_steps", "message", "confirm", "not_yet", "withdraw", "follow_up"]
 
 OK = "ok"
 CLOSED = "rupture_closed"
@@ -30,6 +30,7 @@ SAFETY = "rupture_in_safety_review"
 NOT_ACK = "rupture_not_acknowledged"
 ALREADY_ACK = "rupture_already_acknowledged"
 ALREADY_CONFIRMED = "already_confirmed"
+NOT_RECONNECTED = "rupture_not_reconnected"
 HIDDEN = "rupture_not_found"  # 404: the parent never sees a rupture held for safety review
 
 # (action, actor) -> outcome per state, in STATES order. A 403 code means the actor never may.
@@ -46,6 +47,8 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("not_yet", "child"): [NOT_ACK, OK, OK, CLOSED, CLOSED, SAFETY],
     ("withdraw", "parent"): ["only_starter_can_withdraw"] * 5 + [HIDDEN],
     ("withdraw", "child"): [OK, OK, OK, CLOSED, CLOSED, SAFETY],
+    ("follow_up", "parent"): [NOT_RECONNECTED] * 3 + [OK, NOT_RECONNECTED, HIDDEN],
+    ("follow_up", "child"): [NOT_RECONNECTED] * 3 + [OK, NOT_RECONNECTED, SAFETY],
 }
 
 NEXT_STATUS = {
@@ -88,6 +91,8 @@ def perform(world: World, action: str, actor: str, rupture: Rupture) -> Any:
         )
     if action == "message":
         return client.post(f"{base}/messages/", {"body": "I'm sorry."}, format="json")
+    if action == "follow_up":
+        return client.post(f"{base}/follow-up/", {"answer": "ok"}, format="json")
     return client.post(f"{base}/{action.replace('_', '-')}/", {}, format="json")
 
 
