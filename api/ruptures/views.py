@@ -50,6 +50,8 @@ class FeelingsView(APIView):
 
 class RuptureViewSet(GenericViewSet):
     serializer_class = s.RuptureOut
+    queryset = Rupture.objects.none()  # for the schema's id type; reads go through selectors
+    lookup_value_regex = r"[0-9]+"
 
     def _user(self) -> User:
         user: User = self.request.user  # type: ignore[assignment]  # IsAuthenticated ran first
@@ -188,9 +190,9 @@ class RuptureViewSet(GenericViewSet):
 
 class RuptureMessagesView(APIView):
     @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: int) -> Response:
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
-        rupture, party = selectors.access_rupture(actor=user, rupture_id=_id(pk))
+        rupture, party = selectors.access_rupture(actor=user, rupture_id=pk)
         _log_therapist_read(user, rupture, party, "rupture.messages")
         messages = selectors.message_list(rupture=rupture)
         body = s.MessageOut(messages, many=True, context={"request": request}).data  # type: ignore[arg-type]  # many=True: a queryset
@@ -202,10 +204,10 @@ class RuptureMessagesView(APIView):
         parameters=[IDEMPOTENCY_PARAMETER],
         operation_id="ruptures_messages_create",
     )
-    def post(self, request: Request, pk: str) -> Response:
+    def post(self, request: Request, pk: int) -> Response:
         data = _valid(s.MessageIn, request.data)
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
-        message = services.rupture_message_post(actor=user, rupture_id=_id(pk), body=data["body"])
+        message = services.rupture_message_post(actor=user, rupture_id=pk, body=data["body"])
         body = s.MessageOut(message, context={"request": request}).data
         return Response(body, status=http_status.HTTP_201_CREATED)
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -152,6 +153,9 @@ HEADLESS_FRONTEND_URLS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = "FamilyRepair"  # the name an authenticator app shows
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[FamilyRepair] "
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
 
 # --- Email: files under the data folder on the embedded default, SMTP from env in production ----
 MAIL_DIR = env.str("EMAIL_FILE_PATH", default=str(DATA_DIR / "mail"))
@@ -230,6 +234,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"PartyEnum": "ruptures.models.Party"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -38,3 +38,10 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = celery_broker_url(TEST_REDIS_URL)
+# No collectstatic in tests: plain storage, and whitenoise finds files where they live.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
