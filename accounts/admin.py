@@ -1,11 +1,22 @@
-"""Admin for site staff: users (therapist verification), families and memberships."""
+"""Admin for site staff: users (therapist verification), families, consents and the care team."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from accounts.models import Family, Membership, User
+from accounts import services
+from accounts.models import (
+    CareTeamGrant,
+    Family,
+    Invite,
+    Membership,
+    ParentalConsent,
+    TherapistAccessLog,
+    User,
+)
 
 
 @admin.register(User)
@@ -14,16 +25,34 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generi
     list_display = ("id", "email", "display_name", "is_therapist", "therapist_verified_at")
     list_filter = ("is_therapist", "is_staff", "is_child_profile")
     search_fields = ("email", "display_name")
+    readonly_fields = ("therapist_share_code",)
     fieldsets = (
         (None, {"fields": ("email", "password", "display_name", "birth_year")}),
         (
             "Preferences",
             {"fields": ("time_zone", "quiet_hours_start", "quiet_hours_end", "locale")},
         ),
-        ("Therapist", {"fields": ("is_therapist", "therapist_verified_at")}),
+        (
+            "Therapist",
+            {"fields": ("is_therapist", "therapist_verified_at", "therapist_share_code")},
+        ),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)
+    actions = ("verify_therapists", "unverify_therapists")
+
+    @admin.action(description="Mark selected therapists verified (gives them a share code)")
+    def verify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        verified = 0
+        for user in queryset.filter(is_therapist=True):
+            services.therapist_verify(therapist=user)
+            verified += 1
+        self.message_user(request, f"{verified} therapist(s) verified.", messages.SUCCESS)
+
+    @admin.action(description="Withdraw verification (their care-team access stops at once)")
+    def unverify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset.filter(is_therapist=True):
+            services.therapist_unverify(therapist=user)
 
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -36,3 +65,35 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 class FamilyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("id", "name", "created_at")
     inlines = (MembershipInline,)
+
+
+@admin.register(CareTeamGrant)
+class CareTeamGrantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("id", "family", "therapist", "scope", "granted_at", "revoked_at")
+    raw_id_fields = ("family", "therapist", "granted_by", "revoked_by")
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("id", "family", "role", "expires_at", "uses", "max_uses", "revoked_at")
+    raw_id_fields = ("family", "created_by")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Records kept as evidence: staff may read them, never edit them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ParentalConsent)
+class ParentalConsentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "child", "given_by_email", "privacy_notice_version", "given_at")
+
+
+@admin.register(TherapistAccessLog)
+class TherapistAccessLogAdmin(ReadOnlyAdmin):
+    list_display = ("id", "therapist", "family", "action", "object_type", "object_id", "created_at")

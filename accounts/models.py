@@ -63,6 +63,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_therapist = models.BooleanField(default=False)
     therapist_verified_at = models.DateTimeField(null=True, blank=True)
+    therapist_share_code = models.CharField(
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Given to families so a parent can add this therapist to their care team.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -141,6 +148,9 @@ class Membership(models.Model):
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["family", "user"], name="membership_unique_per_family"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
         ]
         indexes: ClassVar = [models.Index(fields=["user", "family"])]
 
@@ -173,6 +183,9 @@ class CareTeamGrant(models.Model):
                 condition=models.Q(revoked_at__isnull=True),
                 name="care_grant_one_active_per_therapist",
             ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=CareScope.values), name="care_grant_scope_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,3 +207,62 @@ class TherapistAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist} {self.action} {self.object_type}:{self.object_id}"
+
+
+class PairingCode(models.Model):
+    """A one-time code that signs a child's device in; only its hash is stored."""
+
+    child = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pairing_codes")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="pairing_codes")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pairing code for {self.child} (expires {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class Invite(models.Model):
+    """A parent's invitation to join the family with a role; single use unless ``max_uses`` > 1."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    code = models.CharField(max_length=16, unique=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    max_uses = models.PositiveSmallIntegerField(default=1)
+    uses = models.PositiveSmallIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(uses__lte=models.F("max_uses")), name="invite_uses_within_max"
+            ),
+            models.CheckConstraint(condition=models.Q(max_uses__gte=1), name="invite_max_uses_min"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="invite_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} invite to {self.family}"
+
+
+class ParentalConsent(models.Model):
+    """A parent's consent to a profile for a child under 13 (COPPA): who, when, which notice."""
+
+    child = models.ForeignKey(User, on_delete=models.CASCADE, related_name="parental_consents")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
+    given_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    given_by_email = models.EmailField(
+        blank=True, help_text="Kept if the parent's account is later deleted."
+    )
+    privacy_notice_version = models.CharField(max_length=32)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"consent for {self.child} by {self.given_by_email} ({self.privacy_notice_version})"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
+    path("privacy/", include("accounts.urls")),
 ]
 
 handler404 = "api.views_system.not_found"

@@ -1,0 +1,203 @@
+"""Reads of people, families and care teams, already scoped to what the actor may see.
+
+Access helpers (``access_family``, ``active_care_grant``...) raise ``NotFound`` for anything outside
+the actor's reach, so an id of another family leaks nothing; ``Forbidden`` only inside a family
+the actor belongs to (a child trying a parent-only action).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import F, QuerySet
+
+from accounts.models import (
+    AgeBand,
+    CareTeamGrant,
+    Family,
+    Invite,
+    Membership,
+    Role,
+    TherapistAccessLog,
+    User,
+)
+from familyrepair.errors import Forbidden, NotFound
+
+Actor = User | AnonymousUser
+
+# Factors that count as "MFA enrolled"; recovery codes alone are a fallback, not a factor.
+MFA_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def _user_id(actor: Any) -> int | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return int(actor.pk)
+
+
+def has_mfa(user: User) -> bool:
+    return bool(Authenticator.objects.filter(user_id=user.pk, type__in=MFA_FACTORS).exists())
+
+
+def families_for(user: Actor) -> QuerySet[Family]:
+    """The families ``user`` belongs to, each annotated with the user's ``role`` in it."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return Family.objects.none()
+    return (
+        Family.objects.filter(memberships__user_id=user_id)
+        .annotate(role=F("memberships__role"))
+        .order_by("name", "id")
+    )
+
+
+def family_membership(*, actor: Actor, family_id: int) -> Membership:
+    """The actor's membership of the family, with the family; 404 if the actor is not a member."""
+    user_id = _user_id(actor)
+    if user_id is None:
+        raise NotFound(code="family_not_found")
+    try:
+        return Membership.objects.select_related("family").get(family_id=family_id, user_id=user_id)
+    except Membership.DoesNotExist:
+        raise NotFound(code="family_not_found") from None
+
+
+def access_family(*, actor: Actor, family_id: int, require_parent: bool = False) -> Family:
+    """The family if the actor is a member (404 otherwise); 403 ``parent_only`` for a child where
+    a parent is required."""
+    membership = family_membership(actor=actor, family_id=family_id)
+    if require_parent and membership.role != Role.PARENT:
+        raise Forbidden("Only a parent in this family can do that.", code="parent_only")
+    return membership.family
+
+
+def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
+    """The therapist's active grant for the family, with the family.
+
+    404 unless the grant is active and the therapist verified; 403 ``mfa_required`` when all that
+    holds but the therapist has no second factor enrolled (TOTP or a passkey).
+    """
+    user_id = _user_id(therapist)
+    if user_id is None:
+        raise NotFound(code="family_not_found")
+    grant = (
+        CareTeamGrant.objects.select_related("family", "therapist")
+        .filter(
+            family_id=family_id,
+            therapist_id=user_id,
+            revoked_at__isnull=True,
+            therapist__is_therapist=True,
+            therapist__therapist_verified_at__isnull=False,
+        )
+        .first()
+    )
+    if grant is None:
+        raise NotFound(code="family_not_found")
+    if not has_mfa(grant.therapist):
+        raise Forbidden(
+            "Enrol a second factor (an authenticator app or a passkey) to see family data.",
+            code="mfa_required",
+        )
+    return grant
+
+
+def family_for_reader(
+    *, actor: Actor, family_id: int
+) -> tuple[Family, Membership | None, CareTeamGrant | None]:
+    """A family read by a member, or else by a therapist on its care team (who must then leave an
+    access-log row: see ``services.therapist_access_record``)."""
+    try:
+        membership = family_membership(actor=actor, family_id=family_id)
+    except NotFound:
+        if not getattr(actor, "is_therapist", False):
+            raise
+        grant = active_care_grant(therapist=actor, family_id=family_id)
+        return grant.family, None, grant
+    return membership.family, membership, None
+
+
+def linked_therapists(*, family_id: int) -> QuerySet[User]:
+    """Verified therapists with an active grant for the family."""
+    return User.objects.filter(
+        is_therapist=True,
+        therapist_verified_at__isnull=False,
+        care_grants__family_id=family_id,
+        care_grants__revoked_at__isnull=True,
+    ).distinct()
+
+
+def family_members(*, actor: Actor, family_id: int) -> QuerySet[Membership]:
+    access_family(actor=actor, family_id=family_id)
+    return (
+        Membership.objects.filter(family_id=family_id)
+        .select_related("user")
+        .order_by("-role", "joined_at", "id")  # parents first
+    )
+
+
+def child_member(*, actor: Actor, family_id: int, child_id: int) -> Membership:
+    """A child of the family, for a parent of it: 404 when ``child_id`` is no child here."""
+    family = access_family(actor=actor, family_id=family_id, require_parent=True)
+    try:
+        return Membership.objects.select_related("user", "family").get(
+            family=family, user_id=child_id, role=Role.CHILD
+        )
+    except Membership.DoesNotExist:
+        raise NotFound(code="child_not_found") from None
+
+
+def can_see_care_team(membership: Membership, *, today: dt.date | None = None) -> bool:
+    """Parents always; children once 13 (or of unknown age: they signed up themselves)."""
+    if membership.role == Role.PARENT:
+        return True
+    return membership.user.age_band(today=today) != AgeBand.UNDER_13
+
+
+def care_team(*, actor: Actor, family_id: int) -> QuerySet[CareTeamGrant]:
+    """Active grants, for members aged 13 or over (403 ``age_restricted`` for younger children)."""
+    membership = family_membership(actor=actor, family_id=family_id)
+    if not can_see_care_team(membership):
+        raise Forbidden("Ask a parent who is on your family's care team.", code="age_restricted")
+    return (
+        CareTeamGrant.objects.filter(
+            family_id=family_id,
+            revoked_at__isnull=True,
+            therapist__therapist_verified_at__isnull=False,
+        )
+        .select_related("therapist")
+        .order_by("granted_at", "id")
+    )
+
+
+def access_log(*, actor: Actor, family_id: int) -> QuerySet[TherapistAccessLog]:
+    """Therapists' reads of the family's data, newest first, for its parents."""
+    access_family(actor=actor, family_id=family_id, require_parent=True)
+    return (
+        TherapistAccessLog.objects.filter(family_id=family_id)
+        .select_related("therapist")
+        .order_by("-created_at", "-id")
+    )
+
+
+def family_invites(*, actor: Actor, family_id: int) -> QuerySet[Invite]:
+    access_family(actor=actor, family_id=family_id, require_parent=True)
+    return Invite.objects.filter(family_id=family_id).order_by("-created_at", "-id")
+
+
+def care_families_for(therapist: Actor) -> QuerySet[CareTeamGrant]:
+    """The families a verified therapist is currently granted, as grants with their family."""
+    user_id = _user_id(therapist)
+    if user_id is None:
+        return CareTeamGrant.objects.none()
+    return (
+        CareTeamGrant.objects.filter(
+            therapist_id=user_id,
+            revoked_at__isnull=True,
+            therapist__therapist_verified_at__isnull=False,
+        )
+        .select_related("family")
+        .order_by("family__name", "id")
+    )

@@ -1,0 +1,224 @@
+/** The shell: header with the inbox badge, status banners, the live region, and the routes. */
+
+import type { JSX } from "preact";
+import { useEffect } from "preact/hooks";
+import { lazyScreen } from "./lib/lazy";
+import { href, match, navigate, useLocation, type Match, type RouteTable } from "./lib/router";
+import { myOutbox, setState, useAppState } from "./lib/store";
+import { Loading } from "./components/ui";
+import { Home } from "./screens/Home";
+import { FlagFlow } from "./screens/FlagFlow";
+import { Safety } from "./screens/Safety";
+import { Notes } from "./screens/Notes";
+import { Login } from "./screens/Login";
+
+const Signup = lazyScreen(() => import("./screens/auth/Signup"));
+const VerifyEmail = lazyScreen(() => import("./screens/auth/VerifyEmail"));
+const ResetPassword = lazyScreen(() => import("./screens/auth/ResetPassword"));
+const Pair = lazyScreen(() => import("./screens/Pair"));
+const Invite = lazyScreen(() => import("./screens/Invite"));
+const CreateFamily = lazyScreen(() => import("./screens/CreateFamily"));
+const FamilySettings = lazyScreen(() => import("./screens/FamilySettings"));
+const MakeRight = lazyScreen(() => import("./screens/MakeRight"));
+const RuptureDetail = lazyScreen(() => import("./screens/RuptureDetail"));
+const Repair = lazyScreen(() => import("./screens/Repair"));
+const History = lazyScreen(() => import("./screens/History"));
+const Inbox = lazyScreen(() => import("./screens/Inbox"));
+const Privacy = lazyScreen(() => import("./screens/Privacy"));
+const Account = lazyScreen(() => import("./screens/Account"));
+
+export const ROUTES: RouteTable = [
+  ["home", "/"],
+  ["login", "/login"],
+  ["signup", "/signup"],
+  ["verify", "/verify-email"],
+  ["verify", "/verify-email/:key"],
+  ["reset", "/reset-password"],
+  ["reset", "/reset-password/:key"],
+  ["pair", "/pair"],
+  ["pair", "/pair/:code"],
+  ["invite", "/invite"],
+  ["invite", "/invite/:code"],
+  ["newFamily", "/families/new"],
+  ["family", "/families/:id"],
+  ["flag", "/flag"],
+  ["makeRight", "/make-right"],
+  ["safety", "/safety"],
+  ["notes", "/notes"],
+  ["rupture", "/ruptures/:id"],
+  ["repair", "/ruptures/:id/repair"],
+  ["repair", "/ruptures/:id/repair/:step"],
+  ["history", "/history"],
+  ["inbox", "/inbox"],
+  ["privacy", "/privacy"],
+  ["account", "/account"],
+];
+
+/** Screens anyone may open; the rest need a session. */
+const PUBLIC = new Set(["login", "signup", "verify", "reset", "pair", "notes", "privacy", "safety"]);
+/** Screens for signed-out people: a signed-in visitor is sent home. */
+const ANONYMOUS_ONLY = new Set(["login", "signup", "reset"]);
+
+function NotFound(): JSX.Element {
+  return (
+    <main id="main" class="screen" data-testid="screen-not-found">
+      <h1>We could not find that page</h1>
+      <p>
+        <a href={href("/")}>Go to the start</a>
+      </p>
+    </main>
+  );
+}
+
+function renderRoute(m: Match): JSX.Element {
+  const p = m.params;
+  switch (m.name) {
+    case "home":
+      return <Home />;
+    case "login":
+      return <Login />;
+    case "signup":
+      return <Signup />;
+    case "verify":
+      return <VerifyEmail code={p["key"] ?? ""} />;
+    case "reset":
+      return <ResetPassword code={p["key"] ?? ""} />;
+    case "pair":
+      return <Pair code={p["code"] ?? ""} />;
+    case "invite":
+      return <Invite code={p["code"] ?? ""} />;
+    case "newFamily":
+      return <CreateFamily />;
+    case "family":
+      return <FamilySettings id={p["id"] ?? ""} />;
+    case "flag":
+      return <FlagFlow parent={m.query.get("parent")} family={m.query.get("family")} />;
+    case "makeRight":
+      return <MakeRight child={m.query.get("child")} family={m.query.get("family")} />;
+    case "safety":
+      return <Safety />;
+    case "notes":
+      return <Notes />;
+    case "rupture":
+      return <RuptureDetail id={p["id"] ?? ""} />;
+    case "repair":
+      return <Repair id={p["id"] ?? ""} step={p["step"] ?? ""} />;
+    case "history":
+      return <History />;
+    case "inbox":
+      return <Inbox />;
+    case "privacy":
+      return <Privacy />;
+    case "account":
+      return <Account />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function Header(): JSX.Element {
+  const s = useAppState();
+  const signedIn = s.auth === "authenticated";
+  const waiting = myOutbox(s).filter((i) => !i.failed).length;
+  return (
+    <header class="app-header">
+      <div class="bar">
+        <a class="brand" href={href("/")} data-testid="home-link">
+          <img src="/icons/icon-192.png" alt="" width="28" height="28" />
+          <span>FamilyRepair</span>
+        </a>
+        {signedIn ? (
+          <nav aria-label="Main">
+            <a href={href("/inbox")} data-testid="inbox-link">
+              Inbox
+              {s.unread > 0 ? (
+                <span class="badge" data-testid="inbox-badge">
+                  {s.unread}
+                  <span class="visually-hidden"> unread</span>
+                </span>
+              ) : null}
+            </a>
+            <a href={href("/account")} data-testid="settings-link">
+              Settings
+            </a>
+          </nav>
+        ) : null}
+      </div>
+      {!s.online ? (
+        <p class="banner banner-offline" data-testid="offline-banner">
+          You are offline. What you send will wait and go when you are back online.
+        </p>
+      ) : null}
+      {waiting > 0 ? (
+        <p class="banner" data-testid="outbox-banner">
+          {waiting === 1 ? "1 thing is" : `${waiting} things are`} waiting to send.
+        </p>
+      ) : null}
+      {s.updateReady ? (
+        <p class="banner">
+          A new version of FamilyRepair is ready.{" "}
+          <button type="button" class="link-button" data-testid="update-reload" onClick={s.updateReady}>
+            Reload
+          </button>
+        </p>
+      ) : null}
+      <div class="visually-hidden" role="status" aria-live="polite" data-testid="live-region">
+        {s.announcement}
+      </div>
+    </header>
+  );
+}
+
+export function App(): JSX.Element {
+  const loc = useLocation();
+  const s = useAppState();
+  const m = match(ROUTES, loc);
+
+  const needsLogin = Boolean(m) && s.auth === "anonymous" && !PUBLIC.has(m?.name ?? "") && m?.name !== "invite";
+  useEffect(() => {
+    if (needsLogin && loc.path !== "/" && s.afterLogin !== loc.path) setState({ afterLogin: loc.path });
+  }, [needsLogin, loc.path]);
+
+  useEffect(() => {
+    if (!m) return;
+    if (s.auth === "anonymous" && s.pendingFlow === "verify_email" && (m.name === "login" || m.name === "signup" || m.name === "home")) {
+      navigate("/verify-email", { replace: true });
+    } else if (s.auth === "authenticated" && ANONYMOUS_ONLY.has(m.name)) {
+      navigate("/", { replace: true });
+    }
+  }, [m?.name, s.auth, s.pendingFlow]);
+
+  if (m?.name === "notes") return <Notes />;
+
+  let body: JSX.Element;
+  if (!m) {
+    body = <NotFound />;
+  } else if (s.auth === "loading" && !PUBLIC.has(m.name)) {
+    body = (
+      <main id="main" class="screen">
+        <h1>FamilyRepair</h1>
+        <Loading />
+      </main>
+    );
+  } else if (needsLogin) {
+    body = <Login />;
+  } else {
+    body = renderRoute(m);
+  }
+  return (
+    <>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.querySelector<HTMLElement>("#main h1")?.focus();
+        }}
+      >
+        Skip to content
+      </a>
+      <Header />
+      {body}
+    </>
+  );
+}

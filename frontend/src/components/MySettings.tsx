@@ -1,0 +1,138 @@
+/** The signed-in person's own settings: time zone, quiet hours, notification channels, push. */
+
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { Checkbox, Field, FormErrors, onSubmit, useSubmit } from "./ui";
+import { api } from "../lib/api";
+import { errorsOf } from "../lib/errors";
+import { currentNeedsIosInstallHint } from "../lib/platform";
+import { currentSubscription, disablePush, enablePush, pushSupport } from "../lib/push";
+import { announce, refreshMe, setState, useAppState } from "../lib/store";
+import { InstallHint } from "./InstallHint";
+
+function zones(current: string): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+  const list = intl.supportedValuesOf?.("timeZone") ?? [];
+  return list.includes(current) || !current ? list : [current, ...list];
+}
+
+export function MySettings(): JSX.Element | null {
+  const s = useAppState();
+  const me = s.me;
+  const [name, setName] = useState(me?.display_name ?? "");
+  const [tz, setTz] = useState(me?.time_zone || Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [qStart, setQStart] = useState(me?.quiet_hours?.start ?? "");
+  const [qEnd, setQEnd] = useState(me?.quiet_hours?.end ?? "");
+  const [email, setEmail] = useState(me?.notify_email ?? true);
+  const [push, setPush] = useState(me?.notify_push ?? false);
+  const [pushState, setPushState] = useState<"on" | "off" | "unknown">("unknown");
+  const [pushMsg, setPushMsg] = useState<string[]>([]);
+  const form = useSubmit(["display_name", "time_zone", "quiet_hours", "notify_email", "notify_push"]);
+  const support = pushSupport(currentNeedsIosInstallHint());
+
+  useEffect(() => {
+    void currentSubscription()
+      .then((sub) => setPushState(sub ? "on" : "off"))
+      .catch(() => setPushState("off"));
+  }, []);
+
+  if (!me) return null;
+
+  const save = (): Promise<void> =>
+    form.run(async () => {
+      const updated = await api.updateMe({
+        display_name: name.trim(),
+        time_zone: tz,
+        // Both ends, or none: the server refuses half a window.
+        quiet_hours: qStart || qEnd ? { start: qStart || null, end: qEnd || null } : null,
+        notify_email: email,
+        notify_push: push,
+      });
+      setState({ me: { ...me, ...updated } });
+      await refreshMe().catch(() => undefined);
+      announce("Saved.");
+    });
+
+  const turnOnPush = async (): Promise<void> => {
+    setPushMsg([]);
+    try {
+      const result = await enablePush();
+      if (result === "denied") {
+        setPushMsg(["Notifications are blocked for this site. You can allow them in your browser or phone settings."]);
+        return;
+      }
+      setPushState("on");
+      setPush(true);
+      await api.updateMe({ notify_push: true }).catch(() => undefined);
+      announce("Notifications are on for this device.");
+    } catch (err) {
+      setPushMsg(errorsOf(err).map((e) => e.message));
+    }
+  };
+
+  const turnOffPush = async (): Promise<void> => {
+    await disablePush().catch(() => undefined);
+    setPushState("off");
+    announce("Notifications are off for this device.");
+  };
+
+  const tzList = zones(tz);
+  return (
+    <section aria-labelledby="my-settings-title">
+      <h2 id="my-settings-title">Your settings</h2>
+      <form onSubmit={onSubmit(() => void save())} noValidate>
+        <FormErrors messages={form.general} />
+        <Field label="Your name" name="display_name" value={name} onValue={setName} errors={form.byField["display_name"]} testid="display-name" autoComplete="nickname" />
+        <div class="field">
+          <label for="time-zone">Time zone</label>
+          <select id="time-zone" value={tz} onChange={(e) => setTz((e.currentTarget as HTMLSelectElement).value)} data-testid="time-zone">
+            {tzList.length ? tzList.map((z) => <option key={z} value={z}>{z.replace(/_/g, " ")}</option>) : <option value={tz}>{tz}</option>}
+          </select>
+          {form.byField["time_zone"] ? <p class="field-error">{form.byField["time_zone"].join(" ")}</p> : null}
+        </div>
+        <fieldset>
+          <legend>Quiet hours</legend>
+          <p class="hint" id="quiet-hint">No notifications between these times (except urgent safety ones).</p>
+          <div class="row">
+            <div class="field">
+              <label for="quiet-start">From</label>
+              <input id="quiet-start" type="time" value={qStart} onInput={(e) => setQStart((e.currentTarget as HTMLInputElement).value)} aria-describedby="quiet-hint" data-testid="quiet-start" />
+            </div>
+            <div class="field">
+              <label for="quiet-end">Until</label>
+              <input id="quiet-end" type="time" value={qEnd} onInput={(e) => setQEnd((e.currentTarget as HTMLInputElement).value)} aria-describedby="quiet-hint" data-testid="quiet-end" />
+            </div>
+          </div>
+          {form.byField["quiet_hours"] ? <p class="field-error">{form.byField["quiet_hours"].join(" ")}</p> : null}
+        </fieldset>
+        <fieldset>
+          <legend>Tell me about new things by</legend>
+          <Checkbox label="Email" checked={email} onChange={setEmail} testid="notify-email" />
+          <Checkbox label="Notifications on my devices" checked={push} onChange={setPush} testid="notify-push" />
+        </fieldset>
+        <button type="submit" class="button primary" disabled={form.busy} data-testid="save-settings">
+          {form.busy ? "Saving…" : "Save settings"}
+        </button>
+      </form>
+
+      <h3>Notifications on this device</h3>
+      {support === "needs-install" ? <InstallHint force /> : null}
+      {support === "unsupported" ? <p>This browser cannot show notifications. Email will still reach you.</p> : null}
+      {support === "supported" ? (
+        pushState === "on" ? (
+          <p>
+            Notifications are on for this device.{" "}
+            <button type="button" class="link-button" onClick={() => void turnOffPush()} data-testid="push-disable">
+              Turn off
+            </button>
+          </p>
+        ) : (
+          <button type="button" class="button" onClick={() => void turnOnPush()} data-testid="push-enable">
+            Turn on notifications for this device
+          </button>
+        )
+      ) : null}
+      <FormErrors messages={pushMsg} testid="push-errors" />
+    </section>
+  );
+}

@@ -1,0 +1,296 @@
+/**
+ * App state: who is signed in, their families, the feelings vocabulary, the outbox, the inbox
+ * badge. Small JSON the child needs to flag offline (me, feelings, members) is kept in
+ * localStorage and dropped at logout.
+ */
+
+import { del as idbDel, set as idbSet } from "idb-keyval";
+import { useEffect, useState } from "preact/hooks";
+import { api } from "./api";
+import * as auth from "./auth";
+import { ApiError } from "./errors";
+import { csrfToken, onCsrfToken, setUnauthorizedHandler } from "./http";
+import { listOf } from "./model";
+import {
+  createOutbox,
+  fetchSender,
+  metaStore,
+  outboxStore,
+  SYNC_TAG,
+  type FlushReport,
+  type OutboxItem,
+} from "./outbox";
+import type { FeelingDef, HelpResources, Id, Me, Member } from "./types";
+
+export interface AppState {
+  auth: "loading" | "anonymous" | "authenticated";
+  pendingFlow: string | null;
+  me: Me | null;
+  online: boolean;
+  outbox: OutboxItem[];
+  unread: number;
+  feelings: FeelingDef[];
+  members: Record<string, Member[]>;
+  announcement: string;
+  /** Where to go once signed in (e.g. an invite link opened while signed out). */
+  afterLogin: string | null;
+  /** Set when a new service worker waits: calling it activates the new version and reloads. */
+  updateReady: (() => void) | null;
+  /** Help resources from the last unsafe flag (or the cached ones). */
+  help: HelpResources | null;
+  /** Where the last "I feel unsafe" message is. */
+  unsafe: "sending" | "sent" | "queued" | "failed" | null;
+}
+
+let state: AppState = {
+  auth: "loading",
+  pendingFlow: null,
+  me: null,
+  online: typeof navigator === "undefined" ? true : navigator.onLine,
+  outbox: [],
+  unread: 0,
+  feelings: [],
+  members: {},
+  announcement: "",
+  afterLogin: null,
+  updateReady: null,
+  help: null,
+  unsafe: null,
+};
+
+const listeners = new Set<() => void>();
+
+export function getState(): AppState {
+  return state;
+}
+
+export function setState(patch: Partial<AppState>): void {
+  state = { ...state, ...patch };
+  for (const l of listeners) l();
+}
+
+export function useAppState(): AppState {
+  const [, force] = useState(0);
+  useEffect(() => {
+    const l = (): void => force((n) => n + 1);
+    listeners.add(l);
+    return () => {
+      listeners.delete(l);
+    };
+  }, []);
+  return state;
+}
+
+/** Polite screen-reader announcement (rendered in an aria-live region by the shell). */
+export function announce(message: string): void {
+  setState({ announcement: "" });
+  setTimeout(() => setState({ announcement: message }), 30);
+}
+
+// --- offline cache -------------------------------------------------------------------------
+
+const CACHE_PREFIX = "fr:";
+
+function cacheGet<T>(key: string): T | null {
+  try {
+    const raw = localStorage.getItem(CACHE_PREFIX + key);
+    return raw ? (JSON.parse(raw) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+function cacheSet(key: string, value: unknown): void {
+  try {
+    localStorage.setItem(CACHE_PREFIX + key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the app still works online.
+  }
+}
+
+export function clearCache(): void {
+  try {
+    for (const k of Object.keys(localStorage)) if (k.startsWith(CACHE_PREFIX)) localStorage.removeItem(k);
+  } catch {
+    // Nothing cached.
+  }
+}
+
+// --- outbox --------------------------------------------------------------------------------
+
+export const outbox = createOutbox(outboxStore());
+const meta = metaStore();
+
+onCsrfToken((token) => {
+  void idbSet("csrf", token, meta).catch(() => undefined);
+});
+
+outbox.subscribe(() => {
+  void outbox.list().then((items) => setState({ outbox: items }));
+});
+
+async function registerSync(): Promise<void> {
+  try {
+    const reg = await navigator.serviceWorker?.getRegistration();
+    const sync = (reg as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined)?.sync;
+    await sync?.register(SYNC_TAG);
+  } catch {
+    // Background Sync is optional: the online event and app start replay too.
+  }
+}
+
+function ownerId(): string | null {
+  return state.me ? String(state.me.id) : null;
+}
+
+export async function flushOutbox(): Promise<FlushReport> {
+  const report = await outbox.flush(fetchSender(() => csrfToken()), ownerId());
+  if (report.stoppedBy === "auth" && state.auth === "authenticated") {
+    // Usually a rotated CSRF token: refreshing the session sets a fresh cookie.
+    await auth.getSession().catch(() => undefined);
+  }
+  if (report.sent.length) announce(report.sent.length === 1 ? "Sent." : `${report.sent.length} things sent.`);
+  return report;
+}
+
+/** Store first, then try to send: a closed tab or a dropped connection loses nothing. */
+export async function sendViaOutbox(
+  item: Omit<OutboxItem, "createdAt" | "attempts" | "method" | "owner">,
+): Promise<{ sent: boolean; body: unknown; failed: OutboxItem | null }> {
+  const owner = ownerId();
+  if (owner === null) throw new Error("not signed in");
+  await outbox.add({ ...item, owner });
+  await registerSync();
+  if (!navigator.onLine) return { sent: false, body: null, failed: null };
+  const report = await flushOutbox();
+  const sent = report.sent.find((s) => s.item.key === item.key);
+  const failed = report.failed.find((f) => f.key === item.key) ?? null;
+  return { sent: Boolean(sent), body: sent?.body ?? null, failed };
+}
+
+// --- session -------------------------------------------------------------------------------
+
+export async function loadFeelings(): Promise<void> {
+  try {
+    const feelings = listOf(await api.feelings());
+    cacheSet("feelings", feelings);
+    setState({ feelings });
+  } catch {
+    // Keep the cached vocabulary.
+  }
+}
+
+export async function loadMembers(familyId: Id): Promise<Member[]> {
+  const key = String(familyId);
+  try {
+    const members = listOf(await api.members(familyId));
+    cacheSet(`members:${key}`, members);
+    setState({ members: { ...state.members, [key]: members } });
+    return members;
+  } catch (err) {
+    const cached = state.members[key] ?? cacheGet<Member[]>(`members:${key}`);
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+export async function refreshUnread(): Promise<void> {
+  try {
+    const items = listOf(await api.notifications());
+    setState({ unread: items.filter((n) => !n.read_at).length });
+  } catch {
+    // The badge is a nicety.
+  }
+}
+
+export async function refreshMe(): Promise<Me> {
+  const me = await api.me();
+  cacheSet("me", me);
+  if (me.locale) document.documentElement.lang = me.locale;
+  void idbSet("owner", String(me.id), meta).catch(() => undefined);
+  setState({ me, auth: "authenticated", pendingFlow: null });
+  return me;
+}
+
+async function afterSignIn(): Promise<void> {
+  const me = await refreshMe();
+  void loadFeelings();
+  for (const f of me.families) void loadMembers(f.id).catch(() => undefined);
+  void refreshUnread();
+  void flushOutbox();
+}
+
+/** Called after login, verification or pairing answered "authenticated". */
+export async function signedIn(): Promise<void> {
+  await afterSignIn();
+}
+
+export function signedOut(pendingFlow: string | null = null): void {
+  clearCache();
+  // Queued items stay (they only replay for their owner), but the worker stops replaying.
+  void idbDel("owner", meta).catch(() => undefined);
+  setState({ auth: "anonymous", me: null, pendingFlow, unread: 0, members: {} });
+}
+
+export async function boot(): Promise<void> {
+  const cachedMe = cacheGet<Me>("me");
+  const cachedFeelings = cacheGet<FeelingDef[]>("feelings") ?? [];
+  const members: Record<string, Member[]> = {};
+  for (const f of cachedMe?.families ?? []) {
+    const m = cacheGet<Member[]>(`members:${String(f.id)}`);
+    if (m) members[String(f.id)] = m;
+  }
+  setState({ feelings: cachedFeelings, members });
+  if (cachedMe) setState({ me: cachedMe, auth: "authenticated" });
+  void outbox.list().then((items) => setState({ outbox: items }));
+
+  setUnauthorizedHandler(() => {
+    if (state.auth === "authenticated") signedOut();
+  });
+  window.addEventListener("online", () => {
+    setState({ online: true });
+    void flushOutbox();
+  });
+  window.addEventListener("offline", () => setState({ online: false }));
+  // The badge between pushes: a light poll while the app is on screen.
+  setInterval(() => {
+    if (document.visibilityState === "visible" && state.auth === "authenticated" && state.online) void refreshUnread();
+  }, 120_000);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible" || state.auth !== "authenticated") return;
+    void refreshUnread();
+    void flushOutbox().catch(() => undefined);
+  });
+
+  try {
+    const s = await auth.getSession();
+    if (s.kind === "authenticated") {
+      await afterSignIn();
+    } else {
+      signedOut(s.kind === "pending" ? s.flow : null);
+    }
+  } catch (err) {
+    if (err instanceof ApiError && err.isNetwork) {
+      // Offline start: trust the cached profile so a child can still flag; replay waits.
+      if (!cachedMe) setState({ auth: "anonymous" });
+      return;
+    }
+    if (!cachedMe) setState({ auth: "anonymous" });
+  }
+}
+
+/** Logging out on purpose also drops this person's unsent items (the UI warns first). */
+export async function logOut(): Promise<void> {
+  try {
+    await auth.logout();
+  } finally {
+    await outbox.clear().catch(() => undefined);
+    signedOut();
+  }
+}
+
+/** The outbox items of whoever is signed in now. */
+export function myOutbox(s: AppState): OutboxItem[] {
+  const owner = s.me ? String(s.me.id) : null;
+  return s.outbox.filter((i) => i.owner === owner);
+}

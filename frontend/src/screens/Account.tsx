@@ -1,0 +1,117 @@
+/** Account: own settings, download my data, delete my account, log out. */
+
+import type { JSX } from "preact";
+import { useState } from "preact/hooks";
+import { MySettings } from "../components/MySettings";
+import { FormErrors, Screen } from "../components/ui";
+import { api } from "../lib/api";
+import { errorsOf } from "../lib/errors";
+import { myRole, primaryFamily } from "../lib/model";
+import { href, navigate } from "../lib/router";
+import { logOut, myOutbox, signedOut, useAppState } from "../lib/store";
+
+export default function Account(): JSX.Element {
+  const s = useAppState();
+  const [errors, setErrors] = useState<string[]>([]);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmLogout, setConfirmLogout] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const waiting = myOutbox(s).length;
+  const family = primaryFamily(s.me);
+  const role = family ? myRole(s.me, family.id, s.members[String(family.id)] ?? []) : "parent";
+
+  const download = async (): Promise<void> => {
+    setErrors([]);
+    try {
+      const data = await api.exportMe();
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = "familyrepair-my-data.json";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      setErrors(errorsOf(err).map((e) => e.message));
+    }
+  };
+
+  const remove = async (): Promise<void> => {
+    setBusy(true);
+    setErrors([]);
+    try {
+      await api.deleteMe();
+      signedOut();
+      navigate("/login", { replace: true });
+    } catch (err) {
+      setErrors(errorsOf(err).map((e) => e.message));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const doLogout = async (): Promise<void> => {
+    if (waiting && !confirmLogout) {
+      setConfirmLogout(true);
+      return;
+    }
+    await logOut().catch(() => undefined);
+    navigate("/login", { replace: true });
+  };
+
+  return (
+    <Screen title="Settings" testid="screen-account" back={{ to: "/", label: "Home" }}>
+      {role === "parent" && family ? (
+        <p>
+          <a href={href(`/families/${String(family.id)}`)} data-testid="family-settings-link">
+            Family settings: members, children, invites, care team
+          </a>
+        </p>
+      ) : null}
+      <MySettings />
+      <section aria-labelledby="data-title">
+        <h2 id="data-title">Your data</h2>
+        <FormErrors messages={errors} />
+        <div class="stack">
+          <button type="button" class="button" onClick={() => void download()} data-testid="export-data">
+            Download my data
+          </button>
+          {confirmDelete ? (
+            <div class="card">
+              <p>This deletes your account and what you wrote. It cannot be undone.</p>
+              <div class="row">
+                <button type="button" class="button danger" disabled={busy} onClick={() => void remove()} data-testid="delete-account-confirm">
+                  Yes, delete my account
+                </button>
+                <button type="button" class="button quiet" onClick={() => setConfirmDelete(false)}>
+                  Keep my account
+                </button>
+              </div>
+            </div>
+          ) : (
+            <button type="button" class="button danger" onClick={() => setConfirmDelete(true)} data-testid="delete-account">
+              Delete my account
+            </button>
+          )}
+        </div>
+      </section>
+      <section aria-labelledby="logout-title">
+        <h2 id="logout-title">Log out</h2>
+        {role === "child" ? (
+          <p class="hint">To sign in again on this phone you will need a new pairing code from your parent.</p>
+        ) : null}
+        {confirmLogout ? (
+          <p role="alert">
+            {waiting === 1 ? "1 thing has" : `${waiting} things have`} not been sent yet. If you log out now, they will be
+            deleted from this phone.
+          </p>
+        ) : null}
+        <button type="button" class="button quiet" onClick={() => void doLogout()} data-testid="logout">
+          {confirmLogout ? "Log out anyway" : "Log out"}
+        </button>
+      </section>
+    </Screen>
+  );
+}

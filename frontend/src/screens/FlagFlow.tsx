@@ -1,0 +1,344 @@
+/**
+ * The child's flag: (1) who — usually already chosen on home, (2) how I feel, (3) send. The
+ * optional details sit under the Send button. "I feel unsafe" is on every step.
+ */
+
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { Choice, FormErrors, Loading, Screen, TextArea, type Option } from "../components/ui";
+import { errorsOf } from "../lib/errors";
+import { urls } from "../lib/api";
+import { isYoung, normaliseBand, vocabularyFor, type Band, type Feeling } from "../lib/feelings";
+import {
+  back,
+  buildFlagPayload,
+  canSend,
+  chooseFeeling,
+  chooseParent,
+  startFlag,
+  toggleFeeling,
+  update,
+  type FlagState,
+} from "../lib/flagFlow";
+import { parentsOf, primaryFamily } from "../lib/model";
+import { href, navigate } from "../lib/router";
+import { loadFeelings, loadMembers, outbox, sendViaOutbox, useAppState } from "../lib/store";
+import type { Id, Need, Size } from "../lib/types";
+import { uuid } from "../lib/uuid";
+import { startUnsafe } from "./Safety";
+
+function sizeOptions(young: boolean): Option<Size>[] {
+  return [
+    { value: "small", label: young ? "Small" : "Small", emoji: "🤏" },
+    { value: "medium", label: young ? "Medium" : "Medium", emoji: "✋" },
+    { value: "big", label: young ? "Really big" : "Big", emoji: "🙌" },
+  ];
+}
+
+function needOptions(young: boolean): Option<Need>[] {
+  return [
+    { value: "comfort", label: young ? "A hug" : "Comfort", emoji: "🤗" },
+    { value: "space", label: young ? "Time alone" : "Some space", emoji: "🌙" },
+    { value: "talk", label: young ? "To talk" : "To talk it through", emoji: "💬" },
+    { value: "try_again", label: young ? "Try again" : "A do-over", emoji: "🔁" },
+  ];
+}
+
+const INTENSITY: Option<"1" | "2" | "3" | "4" | "5">[] = [
+  { value: "1", label: "A tiny bit" },
+  { value: "2", label: "A little" },
+  { value: "3", label: "Medium" },
+  { value: "4", label: "A lot" },
+  { value: "5", label: "Very, very much" },
+];
+
+const SPACE: Option<"15" | "30" | "60" | "120">[] = [
+  { value: "15", label: "15 minutes" },
+  { value: "30", label: "30 minutes" },
+  { value: "60", label: "1 hour" },
+  { value: "120", label: "2 hours" },
+];
+
+function FeelingGrid(props: { feelings: Feeling[]; young: boolean; onPick: (code: string) => void }): JSX.Element {
+  return (
+    <ul class={props.young ? "feelings feelings-young" : "feelings"}>
+      {props.feelings.map((f) => (
+        <li key={f.code}>
+          <button type="button" class="feeling" data-testid={`feeling-${f.code}`} onClick={() => props.onPick(f.code)}>
+            {f.emoji ? (
+              <span class="emoji" aria-hidden="true">
+                {f.emoji}
+              </span>
+            ) : null}
+            <span class="feeling-label">{f.label}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function UnsafeBar(props: {
+  flag: FlagState | null;
+  familyId: string;
+  fallbackParent: Id | null;
+  children?: ComponentChildren;
+}): JSX.Element {
+  return (
+    <div class="action-bar">
+      {props.children}
+      <button type="button" class="button unsafe" data-testid="unsafe-button" onClick={() => startUnsafe(props.flag, props.familyId, props.fallbackParent)}>
+        I feel unsafe
+      </button>
+      <a href={href("/privacy")} data-testid="privacy-link">
+        Who can see this?
+      </a>
+    </div>
+  );
+}
+
+function Optional(props: {
+  state: FlagState;
+  setState: (s: FlagState) => void;
+  vocab: Feeling[];
+  band: Band;
+}): JSX.Element {
+  const { state, setState, vocab } = props;
+  const young = isYoung(props.band);
+  const d = state.draft;
+  return (
+    <section aria-labelledby="more-title" class="optional">
+      <h2 id="more-title">Want to say more? (you don't have to)</h2>
+      <fieldset class="choice">
+        <legend>More feelings</legend>
+        <div class="chips">
+          {vocab.map((f) => {
+            const id = `more-${f.code}`;
+            return (
+              <span class="chip" key={f.code}>
+                <input
+                  type="checkbox"
+                  id={id}
+                  checked={d.feelings.includes(f.code)}
+                  onChange={() => setState(toggleFeeling(state, f.code))}
+                  data-testid={`flag-more-${f.code}`}
+                />
+                <label for={id}>
+                  {f.emoji ? (
+                    <span class="emoji" aria-hidden="true">
+                      {f.emoji}
+                    </span>
+                  ) : null}
+                  {f.label}
+                </label>
+              </span>
+            );
+          })}
+        </div>
+      </fieldset>
+      <Choice
+        legend={young ? "How much does it hurt?" : "How strong is the feeling?"}
+        name="intensity"
+        options={INTENSITY}
+        value={d.intensity === null ? null : (String(d.intensity) as "1")}
+        onChange={(v) => setState(update(state, { intensity: v === null ? null : Number(v) }))}
+        testidPrefix="flag-intensity"
+      />
+      <Choice
+        legend={young ? "How big was it?" : "How big was it?"}
+        name="size"
+        options={sizeOptions(young)}
+        value={d.size}
+        onChange={(v) => setState(update(state, { size: v }))}
+        testidPrefix="flag-size"
+      />
+      <Choice
+        legend="What would help?"
+        name="need"
+        options={needOptions(young)}
+        value={d.need}
+        onChange={(v) => setState(update(state, { need: v }))}
+        testidPrefix="flag-need"
+      />
+      <Choice
+        legend="I need space for"
+        name="space"
+        options={SPACE}
+        value={d.spaceMinutes === null ? null : (String(d.spaceMinutes) as "15")}
+        onChange={(v) => setState(update(state, { spaceMinutes: v === null ? null : Number(v) }))}
+        testidPrefix="flag-space"
+      />
+      <TextArea
+        label={young ? "Anything else? (you can skip this)" : "Anything you want to add"}
+        name="note"
+        value={d.note}
+        onValue={(note) => setState(update(state, { note }))}
+        testid="flag-note"
+        maxLength={2000}
+      />
+    </section>
+  );
+}
+
+export function FlagFlow(props: { parent: string | null; family: string | null }): JSX.Element {
+  const s = useAppState();
+  const familyId = props.family ?? (primaryFamily(s.me) ? String(primaryFamily(s.me)?.id) : null);
+  const members = familyId ? (s.members[familyId] ?? null) : null;
+  const parents = useMemo(() => parentsOf(members ?? [], s.me?.id), [members, s.me?.id]);
+  const band = normaliseBand(s.me?.age_band);
+  const vocab = useMemo(() => vocabularyFor(s.feelings, band), [s.feelings, band]);
+  const [state, setFlag] = useState<FlagState | null>(null);
+  const [result, setResult] = useState<"sent" | "queued" | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  useEffect(() => {
+    if (familyId && !members) void loadMembers(familyId).catch(() => undefined);
+    if (!s.feelings.length) void loadFeelings();
+  }, [familyId]);
+
+  useEffect(() => {
+    if (!state && familyId && members) setFlag(startFlag(familyId, parents, props.parent));
+  }, [familyId, members, parents, props.parent]);
+
+  if (!familyId) {
+    return (
+      <Screen title="Tell a parent" testid="screen-flag">
+        <p>You are not in a family yet. Ask your parent to pair this phone.</p>
+      </Screen>
+    );
+  }
+  if (!state) {
+    return (
+      <Screen title="Tell a parent" testid="screen-flag">
+        <Loading />
+        <UnsafeBar flag={null} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+      </Screen>
+    );
+  }
+
+  const parentName = parents.find((p) => String(p.id) === String(state.draft.parentId))?.display_name ?? "your parent";
+
+  if (result) {
+    return (
+      <Screen title={result === "sent" ? "Thank you for telling" : "Saved for later"} testid="screen-flag-done">
+        <p class="lead" data-testid={result === "sent" ? "flag-sent" : "flag-queued"}>
+          {result === "sent"
+            ? `${parentName} will see how you feel. You did a brave thing.`
+            : `This phone is offline. We will send it to ${parentName} as soon as it is back online.`}
+        </p>
+        <a class="button primary big" href={href("/")}>
+          Back to home
+        </a>
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+      </Screen>
+    );
+  }
+
+  const goBack = (): void => {
+    const prev = back(state, parents.length);
+    if (prev) setFlag(prev);
+    else navigate("/");
+  };
+
+  const send = async (): Promise<void> => {
+    if (!canSend(state) || busy) return;
+    setBusy(true);
+    setErrors([]);
+    try {
+      const key = uuid();
+      const res = await sendViaOutbox({
+        key,
+        kind: "flag",
+        url: urls.ruptures,
+        body: buildFlagPayload(state, new Date()),
+        label: `What you told ${parentName}`,
+      });
+      if (res.failed) {
+        // Refused for good (e.g. a validation error): show why here and let them try again.
+        await outbox.remove(key);
+        setErrors(res.failed.failed?.errors.map((e) => e.message) ?? []);
+      } else {
+        setResult(res.sent ? "sent" : "queued");
+      }
+    } catch (err) {
+      setErrors(errorsOf(err).map((e) => e.message));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const backButton = (
+    <button type="button" class="link-button back-button" onClick={goBack} data-testid="flag-back">
+      <span aria-hidden="true">← </span>Back
+    </button>
+  );
+
+  if (state.step === "who") {
+    return (
+      <Screen title="Who do you want to tell?" testid="screen-flag">
+        {backButton}
+        <div class="stack">
+          {parents.map((p) => (
+            <button
+              type="button"
+              key={String(p.id)}
+              class="button primary big"
+              data-testid={`flag-who-${String(p.id)}`}
+              onClick={() => setFlag(chooseParent(state, p.id))}
+            >
+              {p.display_name}
+            </button>
+          ))}
+          {parents.length === 0 ? <p>There is no parent in your family yet.</p> : null}
+        </div>
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+      </Screen>
+    );
+  }
+
+  if (state.step === "feel") {
+    return (
+      <Screen title="How do you feel?" testid="screen-flag" lead={`Pick the one that fits best. It goes to ${parentName}.`}>
+        {backButton}
+        {vocab.length ? (
+          <FeelingGrid feelings={vocab} young={isYoung(band)} onPick={(code) => setFlag(chooseFeeling(state, code))} />
+        ) : (
+          <Loading label="Loading feelings…" />
+        )}
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+      </Screen>
+    );
+  }
+
+  const chosen = state.draft.feelings.map((c) => vocab.find((f) => f.code === c) ?? { code: c, emoji: "", label: c });
+  return (
+    <Screen title={`Send to ${parentName}?`} testid="screen-flag">
+      {backButton}
+      <p class="chosen" data-testid="flag-chosen">
+        You feel{" "}
+        {chosen.map((f, i) => (
+          <span key={f.code}>
+            {i > 0 ? ", " : ""}
+            {f.emoji ? <span aria-hidden="true">{f.emoji} </span> : null}
+            <strong>{f.label}</strong>
+          </span>
+        ))}
+        .
+      </p>
+      <FormErrors messages={errors} testid="flag-errors" />
+      <Optional state={state} setState={setFlag} vocab={vocab} band={band} />
+      <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null}>
+        <button
+          type="button"
+          class="button primary big"
+          data-testid="flag-send"
+          disabled={busy || !canSend(state)}
+          onClick={() => void send()}
+        >
+          {busy ? "Sending…" : `Send to ${parentName}`}
+        </button>
+      </UnsafeBar>
+    </Screen>
+  );
+}

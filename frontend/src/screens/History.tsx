@@ -1,0 +1,80 @@
+/** Past ruptures, with repairs celebrated. No counts, streaks or scores: each repair stands alone. */
+
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { Loading, Screen, Time } from "../components/ui";
+import { api } from "../lib/api";
+import { errorsOf } from "../lib/errors";
+import { feelingsOf, normaliseBand } from "../lib/feelings";
+import { familyIdOf, idOf, nameOf, statusLabel } from "../lib/model";
+import { href } from "../lib/router";
+import { useAppState } from "../lib/store";
+import type { Rupture } from "../lib/types";
+
+export default function History(): JSX.Element {
+  const s = useAppState();
+  const [items, setItems] = useState<Rupture[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api
+      .ruptures()
+      .then((p) => {
+        setItems(p.results ?? []);
+        setNext(p.next);
+      })
+      .catch((err) => setError(errorsOf(err)[0]?.message ?? "Could not load."));
+  }, []);
+
+  const more = async (): Promise<void> => {
+    if (!next) return;
+    setBusy(true);
+    try {
+      const p = await api.rupturesPage(next);
+      setItems([...(items ?? []), ...(p.results ?? [])]);
+      setNext(p.next);
+    } catch (err) {
+      setError(errorsOf(err)[0]?.message ?? "Could not load.");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const meId = s.me ? String(s.me.id) : "";
+  const band = normaliseBand(s.me?.age_band);
+  return (
+    <Screen title="Our story of making up" testid="screen-history" back={{ to: "/", label: "Home" }} lead="Every repair matters, big or small.">
+      {error ? <p role="alert">{error}</p> : null}
+      {items === null && !error ? <Loading /> : null}
+      {items && items.length === 0 ? <p>Nothing here yet.</p> : null}
+      <ul class="cards">
+        {(items ?? []).map((r) => {
+          const members = s.members[familyIdOf(r)] ?? [];
+          const other = idOf(r.child) === meId ? nameOf(r.parent, members) : nameOf(r.child, members);
+          const repaired = r.status === "reconnected";
+          const feelings = feelingsOf(r.feelings, s.feelings, band).map((f) => f.label).join(", ");
+          return (
+            <li key={String(r.id)}>
+              <a class={repaired ? "card card-link celebrate" : "card card-link"} href={href(`/ruptures/${String(r.id)}`)} data-testid={`history-item-${String(r.id)}`}>
+                <span class="card-title">
+                  {repaired ? <span aria-hidden="true">💚 </span> : null}
+                  {repaired ? `You and ${other} made up` : `You and ${other}`}
+                </span>
+                <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
+                {feelings ? <span class="card-sub">Felt: {feelings}</span> : null}
+                <Time iso={r.created_at ?? r.occurred_at} />
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+      {next ? (
+        <button type="button" class="button" disabled={busy} onClick={() => void more()} data-testid="history-more">
+          {busy ? "Loading…" : "Show earlier"}
+        </button>
+      ) : null}
+    </Screen>
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * Home: what is open, and the one big next step. A child sees one "Tell …" button per parent
+ * (the first of the three taps); a parent sees "I want to make this right".
+ */
+
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { InstallHint } from "../components/InstallHint";
+import { Loading, Screen, Time } from "../components/ui";
+import { api } from "../lib/api";
+import { feelingsOf, normaliseBand } from "../lib/feelings";
+import { childrenOf, idOf, isOpen, myRole, nameOf, parentsOf, primaryFamily, statusLabel } from "../lib/model";
+import { href, navigate } from "../lib/router";
+import { loadMembers, myOutbox, useAppState } from "../lib/store";
+import type { Member, Rupture } from "../lib/types";
+import { OutboxList } from "./OutboxList";
+import { startUnsafe } from "./Safety";
+
+const OPEN_CACHE = "fr:open";
+
+function useOpenRuptures(familyId: string | null): { items: Rupture[] | null; error: boolean } {
+  const [items, setItems] = useState<Rupture[] | null>(() => {
+    try {
+      const raw = localStorage.getItem(OPEN_CACHE);
+      return raw ? (JSON.parse(raw) as Rupture[]) : null;
+    } catch {
+      return null;
+    }
+  });
+  const [error, setError] = useState(false);
+  useEffect(() => {
+    if (!familyId) return;
+    let live = true;
+    api
+      .ruptures({ family: familyId })
+      .then((page) => {
+        const open = (page.results ?? []).filter((r) => isOpen(r.status));
+        try {
+          localStorage.setItem(OPEN_CACHE, JSON.stringify(open));
+        } catch {
+          // Offline view just shows less.
+        }
+        if (live) setItems(open);
+      })
+      .catch(() => live && setError(true));
+    return () => {
+      live = false;
+    };
+  }, [familyId]);
+  return { items, error };
+}
+
+function OpenList(props: { items: Rupture[] | null; error: boolean; members: Member[]; meId: string }): JSX.Element {
+  const s = useAppState();
+  const band = normaliseBand(s.me?.age_band);
+  if (props.items === null) return props.error ? <p>We could not load this right now.</p> : <Loading />;
+  if (props.items.length === 0) {
+    return <p data-testid="nothing-open">Nothing is open right now.</p>;
+  }
+  return (
+    <ul class="cards">
+      {props.items.map((r) => {
+        const iAmChild = idOf(r.child) === props.meId;
+        const other = iAmChild ? nameOf(r.parent, props.members) : nameOf(r.child, props.members);
+        const feelings = feelingsOf(r.feelings, s.feelings, band).map((f) => f.label).join(", ");
+        return (
+          <li key={String(r.id)}>
+            <a class="card card-link" href={href(`/ruptures/${String(r.id)}`)} data-testid={`open-rupture-${String(r.id)}`}>
+              <span class="card-title">{iAmChild ? `You and ${other}` : `${other}`}</span>
+              <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
+              {feelings ? <span class="card-sub">Feeling: {feelings}</span> : null}
+              <Time iso={r.created_at ?? r.occurred_at} />
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function Home(): JSX.Element {
+  const s = useAppState();
+  const me = s.me;
+  const family = primaryFamily(me);
+  const familyId = family ? String(family.id) : null;
+  const members = familyId ? (s.members[familyId] ?? []) : [];
+  const role = myRole(me, familyId, members);
+  const { items, error } = useOpenRuptures(familyId);
+
+  useEffect(() => {
+    if (familyId && !s.members[familyId]) void loadMembers(familyId).catch(() => undefined);
+  }, [familyId]);
+
+  if (!me) return <Screen title="FamilyRepair" testid="screen-home"><Loading /></Screen>;
+  const meId = String(me.id);
+  const hello = me.display_name ? `Hi ${me.display_name}` : "Hi";
+  const waiting = myOutbox(s);
+
+  if (!family) {
+    return (
+      <Screen title={hello} testid="screen-home" lead="Let's set up your family.">
+        <InstallHint />
+        <div class="stack">
+          <a class="button primary big" href={href("/families/new")} data-testid="create-family-link">
+            Create our family
+          </a>
+          <a class="button big" href={href("/invite")} data-testid="join-family-link">
+            I have an invite code
+          </a>
+        </div>
+      </Screen>
+    );
+  }
+
+  if (role === "child") {
+    const parents = parentsOf(members, meId);
+    return (
+      <Screen title={hello} testid="screen-home">
+        <section aria-labelledby="tell-title" class="stack">
+          <h2 id="tell-title">Did something hurt?</h2>
+          {parents.length === 0 && members.length === 0 ? <Loading /> : null}
+          {parents.length === 1 && parents[0] ? (
+            <a
+              class="button primary big"
+              href={href(`/flag?family=${familyId}&parent=${String(parents[0].id)}`)}
+              data-testid="flag-start"
+            >
+              Tell {parents[0].display_name} I'm hurt
+            </a>
+          ) : (
+            parents.map((p) => (
+              <a
+                key={String(p.id)}
+                class="button primary big"
+                href={href(`/flag?family=${familyId}&parent=${String(p.id)}`)}
+                data-testid={`flag-parent-${String(p.id)}`}
+              >
+                Tell {p.display_name} I'm hurt
+              </a>
+            ))
+          )}
+          <button
+            type="button"
+            class="button unsafe"
+            data-testid="unsafe-button"
+            onClick={() => startUnsafe(null, familyId, parents[0]?.id ?? null)}
+          >
+            I feel unsafe
+          </button>
+        </section>
+        {waiting.length ? <OutboxList items={waiting} /> : null}
+        <section aria-labelledby="open-title">
+          <h2 id="open-title">What's open</h2>
+          <OpenList items={items} error={error} members={members} meId={meId} />
+        </section>
+        <ul class="link-list">
+          <li>
+            <a href={href("/history")} data-testid="history-link">
+              Times we made up
+            </a>
+          </li>
+          <li>
+            <a href={href("/privacy")} data-testid="privacy-link">
+              Who can see what I write?
+            </a>
+          </li>
+        </ul>
+        <InstallHint />
+      </Screen>
+    );
+  }
+
+  const kids = childrenOf(members, meId);
+  return (
+    <Screen title={hello} testid="screen-home">
+      <section aria-labelledby="open-title">
+        <h2 id="open-title">What's open</h2>
+        <OpenList items={items} error={error} members={members} meId={meId} />
+      </section>
+      <div class="stack">
+        <button
+          type="button"
+          class="button primary big"
+          data-testid="make-right-start"
+          onClick={() =>
+            navigate(kids.length === 1 && kids[0] ? `/make-right?family=${familyId}&child=${String(kids[0].id)}` : `/make-right?family=${familyId}`)
+          }
+        >
+          I want to make this right
+        </button>
+      </div>
+      {waiting.length ? <OutboxList items={waiting} /> : null}
+      <InstallHint />
+      <ul class="link-list">
+        <li>
+          <a href={href("/history")} data-testid="history-link">
+            Repairs we have made
+          </a>
+        </li>
+        <li>
+          <a href={href(`/families/${familyId}`)} data-testid="family-settings-link">
+            Family settings
+          </a>
+        </li>
+      </ul>
+      {(me.families.length > 1) ? (
+        <section aria-labelledby="families-title">
+          <h2 id="families-title">Your families</h2>
+          <ul class="link-list">
+            {me.families.map((f) => (
+              <li key={String(f.id)}>
+                <a href={href(`/families/${String(f.id)}`)}>{f.name}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </Screen>
+  );
+}
+

@@ -1,0 +1,157 @@
+/**
+ * Guided repair: the six steps one screen at a time (`#/ruptures/{id}/repair/{n}`), each with an
+ * optional private reflection only the parent sees. Each "Done" saves that step.
+ */
+
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { FormErrors, Loading, Screen, TextArea, onSubmit, useSubmit } from "../components/ui";
+import { api } from "../lib/api";
+import { errorsOf } from "../lib/errors";
+import { familyIdOf, nameOf, stepsOf } from "../lib/model";
+import { stepCopy } from "../lib/repairSteps";
+import { navigate } from "../lib/router";
+import { announce, loadMembers, useAppState } from "../lib/store";
+import type { Family, Rupture } from "../lib/types";
+
+function CalmTimer(props: { minutes: number }): JSX.Element {
+  const [left, setLeft] = useState<number | null>(null);
+  useEffect(() => {
+    if (left === null || left <= 0) return;
+    const t = setTimeout(() => setLeft(left - 1), 1000);
+    return () => clearTimeout(t);
+  }, [left]);
+  if (left === null) {
+    return (
+      <button type="button" class="button calm" data-testid="calm-timer-start" onClick={() => setLeft(props.minutes * 60)}>
+        Start a {props.minutes}-minute calm timer
+      </button>
+    );
+  }
+  const mm = Math.floor(left / 60);
+  const ss = String(left % 60).padStart(2, "0");
+  return (
+    <div>
+      <p class="timer" aria-hidden="true">
+        {mm}:{ss}
+      </p>
+      <p class="visually-hidden" role="status">
+        {left === 0 ? "Time is up. Go gently." : ""}
+      </p>
+      {left === 0 ? <p>Time is up. Go gently.</p> : null}
+      <button type="button" class="button quiet" onClick={() => setLeft(null)}>
+        Stop timer
+      </button>
+    </div>
+  );
+}
+
+export default function Repair(props: { id: string; step: string }): JSX.Element {
+  const s = useAppState();
+  const [r, setR] = useState<Rupture | null>(null);
+  const [family, setFamily] = useState<Family | null>(null);
+  const [loadErr, setLoadErr] = useState<string | null>(null);
+  const [reflection, setReflection] = useState("");
+  const form = useSubmit(["reflection", "steps"]);
+
+  useEffect(() => {
+    api
+      .rupture(props.id)
+      .then((x) => {
+        setR(x);
+        const fid = familyIdOf(x);
+        void api.family(fid).then(setFamily).catch(() => undefined);
+        if (!s.members[fid]) void loadMembers(fid).catch(() => undefined);
+      })
+      .catch((err) => setLoadErr(errorsOf(err)[0]?.message ?? "Could not load."));
+  }, [props.id]);
+
+  const steps = r ? stepsOf(r) : [];
+  const firstOpen = steps.findIndex((x) => !x.done);
+  const requested = Number.parseInt(props.step, 10);
+  const index = Number.isFinite(requested) && requested >= 1 && requested <= 6 ? requested - 1 : Math.max(0, firstOpen);
+  const saved = steps[index];
+
+  useEffect(() => {
+    setReflection(saved?.reflection ?? "");
+  }, [props.id, index, r !== null]);
+
+  if (!r) {
+    return (
+      <Screen title="Guided repair" testid="screen-repair">
+        {loadErr ? <p role="alert">{loadErr}</p> : <Loading />}
+      </Screen>
+    );
+  }
+
+  const members = s.members[familyIdOf(r)] ?? [];
+  const childName = nameOf(r.child, members);
+  const copy = stepCopy(childName, family?.calm_down_minutes ?? 10);
+  const step = copy[index] ?? copy[0];
+  if (!step) return <Loading />;
+  const last = index === copy.length - 1;
+
+  const done = (): Promise<void> =>
+    form.run(async () => {
+      const updated = await api.updateSteps(r.id, [{ step: step.code, done: true, reflection: reflection.trim() }]);
+      setR({ ...r, ...updated });
+      if (last) {
+        announce("All six steps are done.");
+        navigate(`/ruptures/${String(r.id)}`, { replace: true });
+      } else {
+        navigate(`/ruptures/${String(r.id)}/repair/${index + 2}`);
+      }
+    });
+
+  return (
+    <Screen
+      title={`Step ${index + 1} of 6: ${saved?.title ?? step.title}`}
+      testid="screen-repair"
+      back={{ to: `/ruptures/${String(r.id)}`, label: `Back to you and ${childName}` }}
+    >
+      <ol class="steps-dots visually-hidden">
+        {copy.map((c, i) => (
+          <li key={c.code}>
+            {c.title}
+            {steps[i]?.done ? " (done)" : ""}
+          </li>
+        ))}
+      </ol>
+      {(saved?.guidance ? [saved.guidance] : step.guidance).map((g) => (
+        <p key={g} class="lead">
+          {g}
+        </p>
+      ))}
+      {step.example && !saved?.guidance ? (
+        <p>
+          You might say: <em>{step.example}</em>
+        </p>
+      ) : null}
+      {step.code === "calm" ? <CalmTimer minutes={family?.calm_down_minutes ?? 10} /> : null}
+      <form onSubmit={onSubmit(() => void done())} noValidate>
+        <FormErrors messages={form.general} />
+        <TextArea
+          label={`${step.reflectionPrompt} (private, optional)`}
+          hint="Only you can read this."
+          name="reflection"
+          value={reflection}
+          onValue={setReflection}
+          errors={form.byField["reflection"]}
+          testid="repair-reflection"
+          rows={4}
+          maxLength={4000}
+        />
+        <div class="stack">
+          <button type="submit" class="button primary big" disabled={form.busy} data-testid="repair-next">
+            {form.busy ? "Saving…" : last ? "Done: finish the repair" : "Done: next step"}
+          </button>
+          {index > 0 ? (
+            <button type="button" class="button quiet" data-testid="repair-back" onClick={() => navigate(`/ruptures/${String(r.id)}/repair/${index}`)}>
+              Previous step
+            </button>
+          ) : null}
+        </div>
+      </form>
+    </Screen>
+  );
+}

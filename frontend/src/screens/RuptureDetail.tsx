@@ -1,0 +1,351 @@
+/**
+ * One rupture: the child's feelings named, what they asked for, the timeline, messages, and the
+ * actions the viewer may take now (acknowledge, guided repair, confirm / not yet, withdraw).
+ */
+
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { FormErrors, Loading, Screen, TextArea, Time, onSubmit, useSubmit } from "../components/ui";
+import { api, urls } from "../lib/api";
+import { errorsOf } from "../lib/errors";
+import { feelingsOf, normaliseBand } from "../lib/feelings";
+import { actionsFor, familyIdOf, hasConfirmed, idOf, listOf, nameOf, sideOf, statusLabel, stepsOf } from "../lib/model";
+import { href, navigate } from "../lib/router";
+import { announce, loadMembers, myOutbox, outbox, sendViaOutbox, useAppState } from "../lib/store";
+import type { Member, Rupture, RuptureMessage, TimelineEvent } from "../lib/types";
+import { uuid } from "../lib/uuid";
+
+const NEED_WORDS: Record<string, string> = {
+  comfort: "comfort",
+  space: "some space",
+  talk: "to talk",
+  try_again: "a do-over",
+};
+
+function eventText(e: TimelineEvent, members: Member[]): string {
+  const who = e.actor && idOf(e.actor) !== null ? nameOf(e.actor, members) : "";
+  const raw = e.text ?? e.description ?? e.kind ?? e.event ?? e.status ?? "";
+  const words: Record<string, string> = {
+    flagged: "told how they feel",
+    created: "told how they feel",
+    acknowledged: "said “I hear you”",
+    acknowledge: "said “I hear you”",
+    step_done: "did a repair step",
+    step_undone: "went back to a repair step",
+    repair_step: "worked on the repair",
+    awaiting_confirmation: "said “we're OK”",
+    confirmed: "said “we're OK”",
+    reconnected: "reconnected",
+    not_yet: "said “not yet”",
+    withdrawn: "let it go",
+    message: "sent a message",
+    safety_review: "asked for help",
+    follow_up: "answered “are we still OK?”",
+  };
+  const said = words[raw] ?? raw.replace(/_/g, " ");
+  return who ? `${who} ${said}` : said;
+}
+
+function Messages(props: { rupture: Rupture; members: Member[]; canWrite: boolean }): JSX.Element {
+  const s = useAppState();
+  const id = String(props.rupture.id);
+  const [items, setItems] = useState<RuptureMessage[] | null>(null);
+  const [body, setBody] = useState("");
+  const form = useSubmit(["body"]);
+  const pending = myOutbox(s).filter((i) => i.kind === "message" && i.ruptureId === id);
+  const meId = s.me ? String(s.me.id) : "";
+
+  const load = (): void => {
+    api
+      .messages(id)
+      .then((d) => setItems(listOf(d)))
+      .catch(() => setItems((x) => x ?? []));
+  };
+  useEffect(load, [id, pending.length]);
+
+  const send = (): Promise<void> =>
+    form.run(async () => {
+      const text = body.trim();
+      if (!text) return;
+      const key = uuid();
+      const res = await sendViaOutbox({ key, kind: "message", url: urls.messages(id), body: { body: text }, ruptureId: id, label: "Your message" });
+      if (res.failed) {
+        await outbox.remove(key);
+        form.setErrors(res.failed.failed?.errors ?? []);
+        return;
+      }
+      setBody("");
+      if (res.sent) load();
+      else announce("Saved. It will send when you are back online.");
+    });
+
+  return (
+    <section aria-labelledby="messages-title">
+      <h2 id="messages-title">Messages</h2>
+      {items === null ? <Loading /> : null}
+      {items && items.length === 0 && pending.length === 0 ? <p>No messages yet.</p> : null}
+      <ul class="messages">
+        {(items ?? []).map((m) => {
+          const mine = m.mine ?? idOf(m.author) === meId;
+          return (
+            <li key={String(m.id)} class={mine ? "message mine" : "message"} data-testid="message-item">
+              <span class="who">{mine ? "You" : nameOf(m.author, props.members)}</span>
+              <p>{m.body}</p>
+              <Time iso={m.created_at} />
+            </li>
+          );
+        })}
+        {pending.map((p) => (
+          <li key={p.key} class="message mine pending" data-testid="message-pending">
+            <span class="who">You</span>
+            <p>{(p.body as { body?: string }).body}</p>
+            <span class="status status-waiting">{p.failed ? "Could not be sent" : "Waiting to send"}</span>
+          </li>
+        ))}
+      </ul>
+      {props.canWrite ? (
+        <form onSubmit={onSubmit(() => void send())} noValidate>
+          <FormErrors messages={form.general} />
+          <TextArea label="Write a message" name="body" value={body} onValue={setBody} errors={form.byField["body"]} testid="message-body" maxLength={4000} />
+          <button type="submit" class="button primary" disabled={form.busy || !body.trim()} data-testid="message-send">
+            {form.busy ? "Sending…" : "Send message"}
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+export default function RuptureDetail(props: { id: string }): JSX.Element {
+  const s = useAppState();
+  const [r, setR] = useState<Rupture | null>(null);
+  const [loadErr, setLoadErr] = useState<string | null>(null);
+  const [mode, setMode] = useState<"idle" | "not-yet" | "withdraw">("idle");
+  const [reason, setReason] = useState("");
+  const act = useSubmit(["reason"]);
+
+  useEffect(() => {
+    let live = true;
+    setR(null);
+    api
+      .rupture(props.id)
+      .then((x) => live && setR(x))
+      .catch((err) => live && setLoadErr(errorsOf(err)[0]?.message ?? "Could not load."));
+    return () => {
+      live = false;
+    };
+  }, [props.id]);
+
+  const familyId = r ? familyIdOf(r) : null;
+  const members = familyId ? (s.members[familyId] ?? []) : [];
+  useEffect(() => {
+    if (familyId && !s.members[familyId]) void loadMembers(familyId).catch(() => undefined);
+  }, [familyId]);
+
+  if (!r) {
+    return (
+      <Screen title="Loading" testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+        {loadErr ? <p role="alert">{loadErr}</p> : <Loading />}
+      </Screen>
+    );
+  }
+
+  const meId = s.me ? String(s.me.id) : null;
+  const side = sideOf(r, meId);
+  const iAmChild = side === "child";
+  const iAmParent = side === "parent";
+  const childName = iAmChild ? "You" : nameOf(r.child, members);
+  const other = iAmChild ? nameOf(r.parent, members) : iAmParent ? nameOf(r.child, members) : `${nameOf(r.parent, members)} and ${nameOf(r.child, members)}`;
+  const actions = actionsFor(r, meId);
+  const childMember = members.find((m) => String(m.id) === idOf(r.child));
+  const band = normaliseBand(iAmChild ? s.me?.age_band : (childMember?.age_band ?? "adult"));
+  const feelings = feelingsOf(r.feelings, s.feelings, band);
+  const steps = stepsOf(r);
+  const doneCount = steps.filter((x) => x.done).length;
+  const iConfirmed = hasConfirmed(r, side);
+  const otherSide = side === "child" ? "parent" : "child";
+
+  const run = (fn: () => Promise<Rupture>, message: string): Promise<void> =>
+    act.run(async () => {
+      const updated = await fn();
+      setR({ ...r, ...updated });
+      setMode("idle");
+      announce(message);
+    });
+
+  const followUp = (answer: "ok" | "not_really"): Promise<void> =>
+    act.run(async () => {
+      const shown = await api.followUp(r.id, answer);
+      if (String(shown.id) !== String(r.id)) {
+        announce("Thank you for saying. This opens it again so you can talk.");
+        navigate(`/ruptures/${String(shown.id)}`);
+      } else {
+        setR({ ...r, ...shown });
+        announce("Thank you for checking in.");
+      }
+    });
+
+  return (
+    <Screen title={side ? `You and ${other}` : other} testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+      <p>
+        <span class={`status status-${r.status}`} data-testid="rupture-status">
+          {statusLabel(r.status)}
+        </span>
+      </p>
+      {r.status === "reconnected" ? (
+        <p class="card celebrate" data-testid="rupture-celebrate">
+          You found your way back to each other. <span aria-hidden="true">💚</span>
+        </p>
+      ) : null}
+      {r.status === "safety_review" ? (
+        <p class="card" data-testid="rupture-safety">
+          {iAmChild
+            ? "Someone whose job is to keep children safe is looking at this. You did the right thing."
+            : "This is being looked at by someone whose job is to keep children safe."}{" "}
+          <a href={href("/safety")}>People who can help</a>
+        </p>
+      ) : null}
+      {r.status === "awaiting_confirmation" && iConfirmed ? (
+        <p class="note" data-testid="rupture-waiting-other">
+          You said you're OK. Waiting for {side === "child" ? nameOf(r.parent, members) : nameOf(r.child, members)} to say it too.
+        </p>
+      ) : null}
+      {r.status === "awaiting_confirmation" && side && !iConfirmed && hasConfirmed(r, otherSide) ? (
+        <p class="note">{side === "child" ? nameOf(r.parent, members) : nameOf(r.child, members)} feels you're OK again. Do you?</p>
+      ) : null}
+
+      <section aria-labelledby="feelings-title">
+        <h2 id="feelings-title">{iAmChild ? "How you feel" : `How ${childName} felt`}</h2>
+        {feelings.length ? (
+          <ul class="chips plain-chips" data-testid="rupture-feelings">
+            {feelings.map((f) => (
+              <li key={f.code} class="status">
+                {f.emoji ? <span aria-hidden="true">{f.emoji} </span> : null}
+                {f.label}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>No feelings named yet.</p>
+        )}
+        {r.intensity ? <p>Strength: {r.intensity} out of 5</p> : null}
+        {r.size ? <p>Size: {r.size}</p> : null}
+        {r.need ? <p>{iAmChild ? "You asked for" : `${childName} asked for`} {NEED_WORDS[r.need] ?? r.need}.</p> : null}
+        {r.needs_space_until && new Date(r.needs_space_until) > new Date() ? (
+          <p class="note" data-testid="rupture-space">
+            {iAmChild ? "You asked for space until" : `${childName} asked for space until`} <Time iso={r.needs_space_until} />.
+          </p>
+        ) : null}
+        {r.note ? <blockquote class="card">{r.note}</blockquote> : null}
+      </section>
+
+      <FormErrors messages={act.general} />
+      <div class="stack">
+        {actions.includes("acknowledge") ? (
+          <button type="button" class="button primary big" disabled={act.busy} data-testid="action-acknowledge" onClick={() => void run(() => api.acknowledge(r.id), "You let them know you hear them.")}>
+            I hear you
+          </button>
+        ) : null}
+        {actions.includes("repair") ? (
+          <a class="button primary big" href={href(`/ruptures/${String(r.id)}/repair`)} data-testid="action-repair">
+            {doneCount === 6 ? "Look over the repair steps" : doneCount ? "Continue the repair" : "Start the guided repair"}
+          </a>
+        ) : null}
+        {actions.includes("confirm") ? (
+          <button type="button" class="button calm big" disabled={act.busy} data-testid="action-confirm" onClick={() => void run(() => api.confirm(r.id), "You said you are OK now.")}>
+            We're OK now
+          </button>
+        ) : null}
+        {actions.includes("follow_up") ? (
+          <div class="card" data-testid="follow-up">
+            <h2 class="h-inline">Are you two still OK?</h2>
+            <div class="row">
+              <button type="button" class="button calm" disabled={act.busy} data-testid="follow-up-ok" onClick={() => void followUp("ok")}>
+                We're OK
+              </button>
+              <button type="button" class="button" disabled={act.busy} data-testid="follow-up-not-really" onClick={() => void followUp("not_really")}>
+                Not really
+              </button>
+            </div>
+          </div>
+        ) : null}
+        {actions.includes("not_yet") && mode !== "not-yet" ? (
+          <button type="button" class="button big" data-testid="action-not-yet" onClick={() => setMode("not-yet")}>
+            Not yet
+          </button>
+        ) : null}
+      </div>
+      {mode === "not-yet" ? (
+        <form class="card" onSubmit={onSubmit(() => void run(() => api.notYet(r.id, reason.trim()), "You said not yet. That's OK."))} noValidate>
+          <TextArea label="Want to say why? (you don't have to)" name="reason" value={reason} onValue={setReason} errors={act.byField["reason"]} testid="not-yet-reason" />
+          <div class="row">
+            <button type="submit" class="button primary" disabled={act.busy} data-testid="not-yet-submit">
+              Send “not yet”
+            </button>
+            <button type="button" class="button quiet" onClick={() => setMode("idle")}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+
+      {iAmParent && doneCount > 0 ? (
+        <section aria-labelledby="steps-title">
+          <h2 id="steps-title">Your repair so far</h2>
+          <ul class="steps" data-testid="repair-progress">
+            {steps.map((st) => (
+              <li key={String(st.step)}>
+                <span aria-hidden="true">{st.done ? "✔ " : "○ "}</span>
+                {st.title ?? String(st.step).replace(/_/g, " ")}
+                <span class="visually-hidden">{st.done ? " (done)" : " (not yet)"}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {r.timeline?.length ? (
+        <section aria-labelledby="timeline-title">
+          <h2 id="timeline-title">What has happened</h2>
+          <ol class="timeline" data-testid="rupture-timeline">
+            {r.timeline.map((e, i) => (
+              <li key={i}>
+                <Time iso={e.at ?? e.created_at} />
+                {eventText(e, members)}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+
+      <Messages rupture={r} members={members} canWrite={actions.includes("message")} />
+
+      {actions.includes("withdraw") ? (
+        <section aria-labelledby="withdraw-title">
+          <h2 id="withdraw-title">Let this go</h2>
+          {mode === "withdraw" ? (
+            <div class="card">
+              <p>This closes it for both of you. You can always start again later.</p>
+              <div class="row">
+                <button type="button" class="button danger" disabled={act.busy} data-testid="withdraw-confirm" onClick={() => void run(() => api.withdraw(r.id), "It is closed.")}>
+                  Yes, let it go
+                </button>
+                <button type="button" class="button quiet" onClick={() => setMode("idle")}>
+                  Keep it open
+                </button>
+              </div>
+            </div>
+          ) : (
+            <button type="button" class="button quiet" data-testid="action-withdraw" onClick={() => setMode("withdraw")}>
+              Take this back
+            </button>
+          )}
+        </section>
+      ) : null}
+
+      <p>
+        <a href={href("/privacy")}>Who can see this?</a>
+      </p>
+    </Screen>
+  );
+}

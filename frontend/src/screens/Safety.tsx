@@ -1,0 +1,142 @@
+/**
+ * "I feel unsafe": sends an unsafe flag through the outbox (so it goes even offline) and at once
+ * shows help: text and chat lines first, then calls and websites, with a quick exit that leaves
+ * for a blank "Notes" page.
+ */
+
+import type { JSX } from "preact";
+import { urls } from "../lib/api";
+import { buildUnsafePayload, type FlagState } from "../lib/flagFlow";
+import { normaliseHelp, type HelpLink } from "../lib/help";
+import { quickExit } from "../lib/quickExit";
+import { navigate } from "../lib/router";
+import { getState, sendViaOutbox, setState, useAppState } from "../lib/store";
+import type { HelpResources, Rupture } from "../lib/types";
+import type { Id } from "../lib/types";
+import { uuid } from "../lib/uuid";
+import { Screen } from "../components/ui";
+
+const HELP_CACHE = "frh:help";
+
+function cachedHelp(): HelpResources | null {
+  try {
+    const raw = localStorage.getItem(HELP_CACHE);
+    return raw ? (JSON.parse(raw) as HelpResources) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `fallbackParent`: the server wants a parent on every child flag, even an unsafe one (which that
+ * parent is never told about), so one is named when the child has not chosen.
+ */
+export function startUnsafe(flag: FlagState | null, familyId: string | null, fallbackParent: Id | null): void {
+  navigate("/safety");
+  const s = getState();
+  if (!familyId || !s.me) return;
+  setState({ unsafe: "sending" });
+  void sendViaOutbox({
+    key: uuid(),
+    kind: "unsafe",
+    url: urls.ruptures,
+    body: buildUnsafePayload(flag, familyId, new Date(), fallbackParent),
+    label: "Your \"I feel unsafe\" message",
+  })
+    .then((res) => {
+      if (res.failed) {
+        setState({ unsafe: "failed" });
+        return;
+      }
+      setState({ unsafe: res.sent ? "sent" : "queued" });
+      const help = (res.body as Rupture | null)?.help_resources;
+      if (help && normaliseHelp(help).links.length) {
+        const value: HelpResources = Array.isArray(help) ? { lines: help } : (help as HelpResources);
+        setState({ help: value });
+        try {
+          localStorage.setItem(HELP_CACHE, JSON.stringify(help));
+        } catch {
+          // Shown now, just not remembered.
+        }
+      }
+    })
+    .catch(() => setState({ unsafe: "queued" }));
+}
+
+function actionText(l: HelpLink): string {
+  if (l.how) return l.how;
+  switch (l.kind) {
+    case "text":
+      return l.contact ? `Text ${l.contact}` : "Send a text";
+    case "chat":
+      return "Chat online";
+    case "call":
+      return l.contact ? `Call ${l.contact}` : "Call";
+    default:
+      return "Open website";
+  }
+}
+
+function Resource(props: { link: HelpLink }): JSX.Element {
+  const l = props.link;
+  return (
+    <li class="card help" data-testid="help-resource">
+      <h3>{l.name}</h3>
+      {l.description ? <p>{l.description}</p> : null}
+      {l.hours ? <p class="hint">{l.hours}</p> : null}
+      {l.href ? (
+        <a class="button primary" href={l.href} rel="noopener noreferrer" target={l.kind === "chat" || l.kind === "web" ? "_blank" : undefined}>
+          {actionText(l)}
+          {l.kind === "chat" || l.kind === "web" ? <span class="visually-hidden"> (opens a new page)</span> : null}
+        </a>
+      ) : l.how || l.contact ? (
+        <p>
+          <strong>{l.how ?? l.contact}</strong>
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+export function Safety(): JSX.Element {
+  const s = useAppState();
+  const help = normaliseHelp(s.help ?? cachedHelp());
+  const links = help.links;
+  return (
+    <Screen title="You deserve to be safe" testid="screen-safety">
+      <button type="button" class="button quick-exit" data-testid="quick-exit" onClick={() => quickExit()}>
+        Quick exit
+      </button>
+      <p class="hint">Quick exit leaves this page at once and shows a blank notes page.</p>
+      <p class="lead">You are not in trouble. Telling someone is brave.</p>
+      <p data-testid="help-emergency">
+        <strong>{help.emergency ?? "If you are in danger right now, call your local emergency number."}</strong>
+      </p>
+      {s.unsafe === "sending" ? <p role="status">Sending your message…</p> : null}
+      {s.unsafe === "sent" ? <p role="status" data-testid="unsafe-sent">Your message was sent.</p> : null}
+      {s.unsafe === "queued" ? (
+        <p role="status" data-testid="unsafe-queued">
+          Your message is saved and will send as soon as this phone is online.
+        </p>
+      ) : null}
+      {s.unsafe === "failed" ? <p role="alert">Your message could not be sent. Please talk to someone you trust.</p> : null}
+      <section aria-labelledby="help-title">
+        <h2 id="help-title">People who can help</h2>
+        {links.length ? (
+          <ul class="cards plain">
+            {links.map((l) => (
+              <Resource key={l.name + (l.contact ?? "")} link={l} />
+            ))}
+          </ul>
+        ) : (
+          <ul class="plain" data-testid="help-fallback">
+            <li class="card">
+              Talk to a grown-up you trust: a teacher, a school counsellor, a relative, a friend's parent or a neighbour.
+            </li>
+            <li class="card">If you can, go to a place with people you know and trust.</li>
+          </ul>
+        )}
+      </section>
+    </Screen>
+  );
+}
