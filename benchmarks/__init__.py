@@ -1,0 +1,1 @@
+"""Benchmarks: one folder per benchmark, each with a README giving its command."""

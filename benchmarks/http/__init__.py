@@ -1,0 +1,1 @@
+"""HTTP throughput of our endpoints as ratios to a bare Django view (see README.md)."""
