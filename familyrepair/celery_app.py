@@ -2,7 +2,9 @@
 
 Settings live in Django settings under ``CELERY_``; tasks are discovered in each installed app.
 A task published inside an open database transaction is a bug (the worker may run before the
-commit, or for a change that is then rolled back): ``before_task_publish`` refuses it.
+commit, or for a change that is then rolled back): the app refuses it in ``send_task``, which
+``delay``/``apply_async`` go through. (A ``before_task_publish`` receiver cannot refuse: Celery
+logs a receiver's exception and publishes anyway.)
 """
 
 from __future__ import annotations
@@ -10,16 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.result import AsyncResult
 
 from familyrepair.settings import use_settings_from_env
 
 use_settings_from_env()
-
-app = Celery("familyrepair")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.include = ["familyrepair.tasks"]
-app.autodiscover_tasks()
 
 
 class EnqueuedInsideTransaction(RuntimeError):
@@ -37,7 +34,14 @@ def in_open_transaction() -> bool:
     )
 
 
-@before_task_publish.connect
-def refuse_publish_inside_transaction(sender: str | None = None, **kwargs: Any) -> None:
-    if in_open_transaction():
-        raise EnqueuedInsideTransaction(f"task {sender} enqueued inside an open transaction")
+class FamilyRepairCelery(Celery):
+    def send_task(self, name: str, *args: Any, **kwargs: Any) -> AsyncResult[Any]:
+        if in_open_transaction():
+            raise EnqueuedInsideTransaction(f"task {name} enqueued inside an open transaction")
+        return super().send_task(name, *args, **kwargs)
+
+
+app = FamilyRepairCelery("familyrepair")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.include = ["familyrepair.tasks"]
+app.autodiscover_tasks()

@@ -77,7 +77,10 @@ def _other_member(*, family_id: int, user_id: int | None, role: Role, param: str
     return membership.user
 
 
-def _validate_feelings(codes: Sequence[str]) -> list[str]:
+def _validate_feelings(codes: Sequence[str], *, unsafe: bool) -> list[str]:
+    """At least one feeling, except when a child says they feel unsafe: that is enough."""
+    if not codes and unsafe:
+        return ["scared"]
     if not codes:
         raise InvalidInput("Choose at least one feeling.", code="required", param="feelings")
     if len(codes) > feelings.MAX_FEELINGS:
@@ -176,7 +179,7 @@ def rupture_flag(
             family_id=flag.family_id, user_id=flag.child_id, role=Role.CHILD, param="child"
         )
         parent = actor
-    codes = _validate_feelings(flag.feelings)
+    codes = _validate_feelings(flag.feelings, unsafe=flag.unsafe)
     _check_flag(flag, started_by=started_by, now=now)
 
     status = initial_status(started_by=started_by, unsafe=flag.unsafe)

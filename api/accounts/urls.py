@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path, register_converter
+from django.urls import URLPattern, URLResolver, path
 
 from api.accounts import views
-from api.converters import IdConverter
-
-register_converter(IdConverter, "id")
 
 family = "families/<id:family_id>/"
 child = f"{family}children/<id:user_id>/"

@@ -14,7 +14,7 @@ urlpatterns = [
         name="notifications-read-all",
     ),
     path(
-        "notifications/<int:pk>/read/",
+        "notifications/<id:pk>/read/",
         views.NotificationReadView.as_view(),
         name="notification-read",
     ),

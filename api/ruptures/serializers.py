@@ -19,14 +19,17 @@ FORMER_MEMBER = "Former member"
 
 
 # --- inputs ------------------------------------------------------------------------------------
+MAX_ID = 2**63 - 1
+
+
 class FlagIn(serializers.Serializer[dict[str, Any]]):
-    family = serializers.IntegerField(min_value=1)
-    parent = serializers.IntegerField(min_value=1, required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
-    child = serializers.IntegerField(min_value=1, required=False)
+    family = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    parent = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     feelings = serializers.ListField(
         child=serializers.CharField(max_length=32),
-        min_length=1,
         max_length=feelings.MAX_FEELINGS,
+        help_text="At least one, except on a flag marked unsafe.",
     )
     intensity = serializers.IntegerField(min_value=1, max_value=5)
     size = serializers.ChoiceField(choices=Size.choices, required=False, allow_blank=True)

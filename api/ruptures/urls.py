@@ -13,7 +13,7 @@ router.register("ruptures", views.RuptureViewSet, basename="rupture")
 urlpatterns = [
     path("feelings/", views.FeelingsView.as_view(), name="feelings"),
     path(
-        "ruptures/<int:pk>/messages/", views.RuptureMessagesView.as_view(), name="rupture-messages"
+        "ruptures/<id:pk>/messages/", views.RuptureMessagesView.as_view(), name="rupture-messages"
     ),
     *router.urls,
 ]

@@ -51,7 +51,7 @@ class FeelingsView(APIView):
 class RuptureViewSet(GenericViewSet):
     serializer_class = s.RuptureOut
     queryset = Rupture.objects.none()  # for the schema's id type; reads go through selectors
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"  # an absurd id is a 404, never an integer overflow
 
     def _user(self) -> User:
         user: User = self.request.user  # type: ignore[assignment]  # IsAuthenticated ran first

@@ -11,7 +11,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(environ.Env().str("FAMILYREPAIR_DATA_DIR", default=str(BASE_DIR / "data")))
 
 env = environ.Env()
-env.read_env(BASE_DIR / ".env", overwrite=False)
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    # Opt-in, as in cookiecutter-django: a compose .env in a checkout must not redirect `make run`.
+    env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # --- Core -------------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -270,6 +272,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": PROMPT_SWEEP_SECONDS * 2},
     },
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 6 * 60 * 60.0},
+    "purge-expired-codes": {"task": "accounts.purge_expired_codes", "schedule": 24 * 60 * 60.0},
 }
 
 # --- Safety: help lines a child who feels unsafe is shown (text and chat first) ----------------

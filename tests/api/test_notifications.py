@@ -70,7 +70,10 @@ def subscription(endpoint: str = "https://push.example.test/sub/1") -> dict[str,
     return {
         "endpoint": endpoint,
         "expirationTime": None,
-        "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", "auth": "tBHItJI5svbpez7KI4CCXg"},  # noqa: E501  # a browser's keys
+        "keys": {
+            "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            "auth": "tBHItJI5svbpez7KI4CCXg",
+        },  # noqa: E501  # a browser's keys
     }
 
 

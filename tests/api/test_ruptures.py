@@ -234,7 +234,8 @@ BAD_FLAGS: list[tuple[str, dict[str, Any], int, str, str | None]] = [
     ("family missing", {"family": None}, 400, "null", "family"),
     ("family wrong type", {"family": "abc"}, 400, "invalid", "family"),
     ("feelings not a list", {"feelings": "hurt"}, 400, "not_a_list", "feelings"),
-    ("feelings empty", {"feelings": []}, 400, "min_length", "feelings"),
+    ("feelings empty", {"feelings": []}, 400, "required", "feelings"),
+    ("family id absurd", {"family": 10**30}, 400, "max_value", "family"),
     ("unknown feeling", {"feelings": ["hurt", "bored"]}, 400, "unknown_feeling", "feelings.1"),
     ("too many feelings", {"feelings": ["hurt"] * 7}, 400, "max_length", "feelings"),
     ("intensity too high", {"intensity": 6}, 400, "max_value", "intensity"),
@@ -340,6 +341,64 @@ def test_an_unsafe_flag_never_reaches_the_named_parent(world: World) -> None:
     for path in (f"{URL}{rupture_id}/", f"{URL}{rupture_id}/messages/"):
         assert parent.get(path).status_code == 404
     assert parent.post(f"{URL}{rupture_id}/acknowledge/").status_code == 404
+
+
+def test_an_unsafe_flag_needs_no_feelings(world: World) -> None:
+    response = client_for(world.child).post(
+        URL, valid_flag(world) | {"unsafe": True, "feelings": []}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert [f["code"] for f in response.json()["feelings"]] == ["scared"]
+
+
+@pytest.mark.parametrize("path", ["1" * 25 + "/", "1" * 25 + "/messages/", "abc/confirm/"])
+def test_absurd_rupture_ids_are_404(world: World, path: str) -> None:
+    response = client_for(world.child).get(f"{URL}{path}")
+
+    assert response.status_code in (404, 405)
+    assert response.json()["status"] == response.status_code
+
+
+def test_an_account_export_holds_my_ruptures_as_i_see_them(world: World) -> None:
+    rupture = flag(world)
+    services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)
+    services.rupture_repair_steps_update(
+        actor=world.parent,
+        rupture_id=rupture.pk,
+        changes=[services.StepChange(step="calm", done=True, reflection="tired")],
+    )
+    services.rupture_message_post(actor=world.child, rupture_id=rupture.pk, body="ok")
+    flag(world, unsafe=True)
+
+    parent = client_for(world.parent).get("/api/v1/me/export/").json()
+    child = client_for(world.child).get("/api/v1/me/export/").json()
+
+    assert [r["id"] for r in parent["ruptures"]] == [rupture.pk]
+    assert parent["ruptures"][0]["repair_steps"][0]["reflection"] == "tired"
+    assert len(child["ruptures"]) == 2
+    assert child["ruptures"][0]["repair_steps"] == []
+    assert child["messages_written"][0]["body"] == "ok"
+
+
+def test_a_deleted_account_leaves_the_rupture_to_the_other_as_former_member(world: World) -> None:
+    rupture = flag(world)
+    services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)
+    services.rupture_repair_steps_update(
+        actor=world.parent,
+        rupture_id=rupture.pk,
+        changes=[services.StepChange(step="calm", done=True, reflection="private")],
+    )
+    services.rupture_message_post(actor=world.parent, rupture_id=rupture.pk, body="sorry")
+
+    deleted = client_for(world.parent).delete("/api/v1/me/")
+    seen = client_for(world.child).get(f"{URL}{rupture.pk}/").json()
+    messages = client_for(world.child).get(f"{URL}{rupture.pk}/messages/").json()
+
+    assert deleted.status_code == 204
+    assert seen["parent"] == {"id": None, "display_name": "Former member"}
+    assert messages[0]["author"] == {"id": None, "display_name": "Former member"}
+    assert rupture.repair_steps.get().reflection == ""
 
 
 def test_help_resources_follow_the_childs_locale(world: World) -> None:

@@ -71,7 +71,7 @@ def session_token(world: World, client: Client) -> str:
 
 
 @contextmanager
-def test_connection_kept_open() -> Iterator[None]:
+def connection_kept_open() -> Iterator[None]:
     """Over plain WSGI Django closes the connection after each request; the test's transaction
     lives on that connection, so keep it open (as Django's own test client does)."""
     request_started.disconnect(close_old_connections)
@@ -85,7 +85,7 @@ def test_connection_kept_open() -> Iterator[None]:
 
 @pytest.fixture
 def api_schema(db: None) -> Any:
-    with test_connection_kept_open():
+    with connection_kept_open():
         return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 
 
@@ -112,5 +112,5 @@ def test_fuzz_every_operation(path: str, method: str, api_schema: Any, session_t
         response = case.call(headers={"X-Session-Token": session_token})
         case.validate_response(response, checks=CHECKS)
 
-    with test_connection_kept_open():
+    with connection_kept_open():
         call_and_check()

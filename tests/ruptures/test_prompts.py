@@ -109,9 +109,9 @@ def test_an_unsafe_flag_alerts_linked_therapists_and_cancels_the_pairs_prompts(
     unsafe = flag(world, unsafe=True)
 
     assert pending(earlier) == []
-    assert set(Prompt.objects.filter(rupture=earlier).values_list("cancelled_reason", flat=True)) == {
-        "safety_review"
-    }
+    assert set(
+        Prompt.objects.filter(rupture=earlier).values_list("cancelled_reason", flat=True)
+    ) == {"safety_review"}
     assert pending(unsafe) == [(PromptKind.SAFETY_ALERT, world.therapist_details.pk),
                                (PromptKind.SAFETY_ALERT, world.therapist_metrics.pk)]  # fmt: skip
     assert not Prompt.objects.filter(recipient=world.parent, rupture=unsafe).exists()
@@ -204,7 +204,9 @@ def test_delivery_writes_one_in_app_notification_without_the_childs_words(world:
     assert outcomes == ["sent"]
     note = Notification.objects.get(recipient=world.parent)
     assert (note.kind, note.rupture_id, note.title) == (
-        PromptKind.HEADS_UP, rupture.pk, "Maya flagged a moment with you"
+        PromptKind.HEADS_UP,
+        rupture.pk,
+        "Maya flagged a moment with you",
     )
     assert "shouted" not in note.body
     assert note.url == f"/#/ruptures/{rupture.pk}"
@@ -251,7 +253,9 @@ def test_safety_alerts_ignore_quiet_hours_and_carry_no_words(world: World) -> No
 def test_a_prompt_that_became_pointless_is_cancelled_at_delivery(world: World) -> None:
     rupture = flag(world)
     claimed = claim()
-    services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)  # heads-up now pointless
+    services.rupture_acknowledge(
+        actor=world.parent, rupture_id=rupture.pk
+    )  # heads-up now pointless
 
     outcomes = [delivery.prompt_deliver(prompt_id=pk, claim_token=t) for pk, t in claimed]
 

@@ -1,0 +1,86 @@
+"""What ruptures hold about a person, for the account export and deletion (accounts.signals).
+
+Export: the ruptures they are part of as they see them (a parent never gets one held for
+safety review), the messages they wrote, their notifications and push subscriptions.
+Deletion: their ruptures stay for the other party with the author shown as a former member
+(the foreign keys are SET_NULL); what only they could see (a parent's private reflections) goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+
+from accounts.models import User
+from ruptures.models import Message, Notification, PushSubscription, RepairStep, Rupture, Status
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_for(user: User) -> dict[str, Any]:
+    mine = Rupture.objects.filter(
+        Q(child=user) | (Q(parent=user) & ~Q(status=Status.SAFETY_REVIEW))
+    ).prefetch_related("repair_steps")
+    ruptures = []
+    for rupture in mine.order_by("created_at"):
+        is_parent = rupture.parent_id == user.pk
+        ruptures.append(
+            {
+                "id": rupture.pk,
+                "family": rupture.family_id,
+                "my_side": "parent" if is_parent else "child",
+                "status": rupture.status,
+                "started_by": rupture.started_by,
+                "feelings": rupture.feelings,
+                "intensity": rupture.intensity,
+                "size": rupture.size,
+                "need": rupture.need,
+                "note": rupture.note,
+                "occurred_at": _iso(rupture.occurred_at),
+                "created_at": _iso(rupture.created_at),
+                "reconnected_at": _iso(rupture.reconnected_at),
+                "repair_steps": [
+                    {"step": s.step, "done_at": _iso(s.done_at), "reflection": s.reflection}
+                    for s in rupture.repair_steps.all()
+                ]
+                if is_parent
+                else [],
+            }
+        )
+    return {
+        "ruptures": ruptures,
+        "messages_written": [
+            {"rupture": m.rupture_id, "body": m.body, "created_at": _iso(m.created_at)}
+            for m in Message.objects.filter(author=user).order_by("created_at")
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+            }
+            for n in Notification.objects.filter(recipient=user).order_by("created_at")
+        ],
+        "push_subscriptions": [
+            {"endpoint": s.endpoint, "created_at": _iso(s.created_at)}
+            for s in PushSubscription.objects.filter(user=user)
+        ],
+    }
+
+
+def forget(user: User) -> None:
+    """Inside the deletion's transaction, before the user row goes."""
+    RepairStep.objects.filter(rupture__parent=user).update(reflection="")
+
+
+def on_account_exporting(sender: Any, user: User, **kwargs: Any) -> dict[str, Any]:
+    return export_for(user)
+
+
+def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
+    forget(user)
