@@ -11,13 +11,22 @@ ensure_redis_server || die "redis-server is needed: 'apt-get install redis-serve
 ensure_postgres
 if ! command -v chromium >/dev/null 2>&1; then apt_install chromium chromium-driver || true; fi
 build_frontend
-if [ -f frontend/package.json ]; then say "frontend unit tests"; (cd frontend && npm test --silent); fi
+if [ -f frontend/package.json ]; then
+    say "frontend unit tests"
+    (cd frontend && npm test --silent)
+fi
 
 export DJANGO_ENV=test
-say "ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
-say "mypy"; .venv/bin/mypy .
-say "compose schema"; .venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
-say "migrations are complete"; .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+# One command per line: `set -e` does not stop on a failure inside an `a && b` list.
+say "ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+say "mypy"
+.venv/bin/mypy .
+say "compose schema"
+.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+say "migrations are complete"
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
 SERVICES="$(mktemp -d /tmp/familyrepair-test.XXXXXX)"
 trap 'stop_test_services "$SERVICES"' EXIT

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.test import TestCase, override_settings
-from django.utils import timezone
 
 from accounts.models import User
 from ruptures import delivery, services
@@ -71,9 +70,10 @@ def subscription(endpoint: str = "https://push.example.test/sub/1") -> dict[str,
         "endpoint": endpoint,
         "expirationTime": None,
         "keys": {
-            "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1"
+            "XbjhazAkj7I99e8QcYP7DkM",
             "auth": "tBHItJI5svbpez7KI4CCXg",
-        },  # noqa: E501  # a browser's keys
+        },  # a browser's keys
     }
 
 

@@ -247,7 +247,8 @@ def test_safety_alerts_ignore_quiet_hours_and_carry_no_words(world: World) -> No
     alert = Notification.objects.get(recipient=world.therapist_details)
     assert alert.kind == PromptKind.SAFETY_ALERT
     assert "hits" not in alert.title + alert.body
-    assert mail.outbox and all("hits" not in m.body for m in mail.outbox)
+    assert mail.outbox
+    assert all("hits" not in m.body for m in mail.outbox)
 
 
 def test_a_prompt_that_became_pointless_is_cancelled_at_delivery(world: World) -> None:
