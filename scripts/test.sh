@@ -25,13 +25,14 @@ say "mypy"
 .venv/bin/mypy .
 say "compose schema"
 .venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
-say "migrations are complete"
-.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
 SERVICES="$(mktemp -d /tmp/familyrepair-test.XXXXXX)"
 trap 'stop_test_services "$SERVICES"' EXIT
 start_test_redis "$SERVICES"
 start_test_postgres "$SERVICES"
+
+say "migrations are complete"
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
 say "pytest on PostgreSQL"
 .venv/bin/pytest "$@"
