@@ -50,7 +50,9 @@ def therapist(*, verified: bool = True, mfa: bool = True) -> User:
 @pytest.fixture
 def world(db: None) -> World:
     family = FamilyFactory.create(name="Okafor")
-    parent = MembershipFactory.create(family=family, role=Role.PARENT, user__display_name="Ada").user
+    parent = MembershipFactory.create(
+        family=family, role=Role.PARENT, user__display_name="Ada"
+    ).user
     other_parent = MembershipFactory.create(family=family, role=Role.PARENT).user
     child = MembershipFactory.create(
         family=family, role=Role.CHILD, user__display_name="Maya", user__birth_year=2012
