@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 UV_VERSION="0.13.9"
 
-say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+say() { printf '\033[1m==>\033[0m [%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" = 0 ]; }
 
