@@ -173,7 +173,7 @@ class RuptureViewSet(GenericViewSet):
 
     @extend_schema(
         request=s.FollowUpIn,
-        responses=s.RuptureOut,
+        responses={200: s.RuptureOut, 201: s.RuptureOut},
         parameters=[IDEMPOTENCY_PARAMETER],
         description="Answer 'Are you two still OK?'. `not_really` opens a new rupture linked "
         "to this one (`follow_up_of`) and answers with it.",

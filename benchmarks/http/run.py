@@ -32,15 +32,21 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:  # Django is set up only once the services run
+    from accounts.models import Family, User
 
 # Authenticated endpoints to measure, each a GET with the test user's X-Session-Token. allauth's
 # session endpoint is how a client learns it is signed in (the PWA asks the browser-client twin).
 AUTHENTICATED_ENDPOINTS: list[str] = [
     "/api/v1/me/",
     "/api/v1/families/",
+    "/api/v1/ruptures/",  # a paginated page of 20 ruptures (of 60), the PWA's home screen
+    "/api/v1/notifications/",
     "/_allauth/app/v1/auth/session",
 ]
+RUPTURES = 60
 
 LOGIN_PATH = "/_allauth/app/v1/auth/login"
 BARE_PATH = "/bench/bare"
@@ -289,11 +295,46 @@ def prepare_database(env: dict[str, str]) -> str:
     )
     family, _ = Family.objects.get_or_create(name="Benchmark family", created_by=user)
     Membership.objects.get_or_create(family=family, user=user, defaults={"role": Role.PARENT})
+    seed_ruptures(family, user)
     # No beat or worker runs here: one stamp, valid for the whole run (BEAT_HEARTBEAT_SECONDS),
     # keeps /healthz's beat check green while it still reads the database and Redis each time.
     health.record_beat_heartbeat()
     connections.close_all()
     return password
+
+
+def seed_ruptures(family: Family, parent: User) -> None:
+    """RUPTURES ruptures flagged to the user by a child, each with a delivered heads-up."""
+    from django.utils import timezone
+
+    from accounts.models import Membership, Role
+    from accounts.models import User as UserModel
+    from ruptures import delivery, services
+    from ruptures.models import Rupture
+
+    if Rupture.objects.filter(family=family).count() >= RUPTURES:
+        return
+    child, _ = UserModel.objects.get_or_create(
+        email="bench-child@example.invalid", defaults={"display_name": "Kit"}
+    )
+    Membership.objects.get_or_create(family=family, user=child, defaults={"role": Role.CHILD})
+    UserModel.objects.filter(pk=parent.pk).update(quiet_hours_start=None, quiet_hours_end=None)
+    for _ in range(RUPTURES):
+        services.rupture_flag(
+            actor=child,
+            flag=services.FlagInput(
+                family_id=family.pk,
+                parent_id=parent.pk,
+                feelings=["hurt", "sad"],
+                intensity=3,
+                note="A benchmark rupture.",
+            ),
+        )
+    claims: list[tuple[int, str]] = []
+    delivery.prompts_claim_due(now=timezone.now(), limit=10_000,
+                               enqueue=lambda pk, token: claims.append((pk, token)))  # fmt: skip
+    for pk, token in claims:
+        delivery.prompt_deliver(prompt_id=pk, claim_token=token)
 
 
 # --- HTTP and wrk ----------------------------------------------------------------------------
