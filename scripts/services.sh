@@ -24,6 +24,7 @@ start_test_postgres() {
     "${as[@]}" "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/pg/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
         start >/dev/null
+    "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres familyrepair
     export DATABASE_URL="postgres://postgres@127.0.0.1:$port/familyrepair"
     PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$dir/pg/data" -m immediate -w stop)
 }
