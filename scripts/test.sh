@@ -34,8 +34,14 @@ start_test_postgres "$SERVICES"
 say "migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
+# Tests that start real processes (the run command, Celery workers and beat, a browser against a
+# live server) run one at a time; the rest on two xdist workers, each with its own database and
+# Redis database.
 say "pytest on PostgreSQL"
-.venv/bin/pytest "$@"
+.venv/bin/pytest -q -n 2 -m "not processes and not browser" "$@"
+say "pytest on PostgreSQL: real processes and the browser"
+.venv/bin/pytest -q -m "processes or browser" "$@"
 
-say "pytest on SQLite (what runs on PostgreSQL only is deselected, not skipped)"
-DATABASE_URL="sqlite:///$SERVICES/sqlite.db" .venv/bin/pytest -q -m "not postgresql and not browser" "$@"
+say "pytest on SQLite (what needs PostgreSQL or starts processes is deselected, not skipped)"
+DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
+    .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" "$@"
