@@ -63,7 +63,8 @@ ensure_redis_server() {
 pg_bin_dir() {
     local d
     if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
-        dirname "$(command -v pg_ctl)"; return 0
+        # Resolve links: /usr/local/bin may link pg_ctl and initdb but not createdb.
+        dirname "$(readlink -f "$(command -v pg_ctl)")"; return 0
     fi
     d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
     [ -n "$d" ] && [ -x "$d/initdb" ] && { echo "$d"; return 0; }
