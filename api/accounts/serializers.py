@@ -1,25 +1,27 @@
-"""Input serializers (types, lengths, shapes) and output renderers for accounts and families.
+"""Input serializers (types, lengths, shapes) and output serializers for accounts and families.
 
-Outputs are plain functions building dicts: list rows stay lean and the contract the PWA reads is
-visible in one place.
+The views render through the output serializers, and drf-spectacular reads the same classes, so
+the OpenAPI schema describes exactly the JSON the PWA gets. The account export is the exception:
+``accounts.services.user_export`` builds it, and ``MeExportOut`` documents it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import (
+    AgeBand,
     CareScope,
     CareTeamGrant,
     Family,
     Invite,
     Membership,
-    PairingCode,
     Role,
     TherapistAccessLog,
     User,
@@ -98,127 +100,371 @@ class CareGrantCreateInput(serializers.Serializer[Any]):
 
 # --- Outputs --------------------------------------------------------------------------------
 
-
-def _hhmm(value: dt.time | None) -> str | None:
-    return value.strftime("%H:%M") if value is not None else None
-
-
-def quiet_hours(user: User) -> dict[str, str | None] | None:
-    if user.quiet_hours_start is None or user.quiet_hours_end is None:
-        return None
-    return {"start": _hhmm(user.quiet_hours_start), "end": _hhmm(user.quiet_hours_end)}
+HH_MM = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "21:00"}
+FAMILY_ROLES = [*Role.values, "therapist"]
 
 
-def me(
-    user: User, *, families: list[Family], care_grants: list[CareTeamGrant], has_mfa: bool
-) -> dict[str, Any]:
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "display_name": user.display_name,
-        "time_zone": user.time_zone,
-        "quiet_hours": quiet_hours(user),
-        "locale": user.locale,
-        "birth_year": user.birth_year,
-        "age_band": user.age_band().value,
-        "notify_email": user.notify_email,
-        "notify_push": user.notify_push,
-        "is_child_profile": user.is_child_profile,
-        "is_therapist": user.is_therapist,
-        "therapist_verified": user.is_verified_therapist,
-        "therapist_share_code": user.therapist_share_code if user.is_verified_therapist else None,
-        "mfa_enabled": has_mfa,
-        "families": [
-            {"id": f.pk, "name": f.name, "role": f.role}  # type: ignore[attr-defined]  # annotated
-            for f in families
-        ],
-        "care_families": [
-            {"id": g.family_id, "name": g.family.name, "scope": g.scope} for g in care_grants
-        ],
-    }
+@extend_schema_field(HH_MM)
+class HourMinuteField(serializers.TimeField):
+    """A wall-clock time as ``HH:MM`` (no seconds, no offset: quiet hours are local time)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
 
 
-def family(instance: Family, *, role: str, scope: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": instance.pk,
-        "name": instance.name,
-        "role": role,
-        "calm_down_minutes": instance.calm_down_minutes,
-        "reminder_minutes": list(instance.reminder_minutes or []),
-        "follow_up_days": instance.follow_up_days,
-        "created_at": instance.created_at,
-    }
-    if scope is not None:
-        data["care_scope"] = scope
-    return data
+def _age_band(user: User) -> str:
+    return str(user.age_band().value)
 
 
-def member(membership: Membership) -> dict[str, Any]:
-    user = membership.user
-    return {
-        "id": user.pk,
-        "display_name": user.display_name,
-        "role": membership.role,
-        "age_band": user.age_band().value,
-        "birth_year": user.birth_year,
-        "is_child_profile": user.is_child_profile,
-        "joined_at": membership.joined_at,
-        "details_opt_out": membership.details_opt_out,
-    }
+def _age_band_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=AgeBand.choices, help_text="Derived from the birth year; `unknown` without one."
+    )
 
 
-def child(user: User, membership: Membership) -> dict[str, Any]:
-    return {**member(membership), "time_zone": user.time_zone, "locale": user.locale}
+class UserRefOut(serializers.Serializer[User]):
+    """Another person, as embedded in a row: who, by name."""
+
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
 
 
-def pairing_code(pairing: PairingCode, code: str, *, url: str, qr_svg: str) -> dict[str, Any]:
-    return {
-        "code": code,
-        "expires_at": pairing.expires_at,
-        "child": {"id": pairing.child_id, "display_name": pairing.child.display_name},
-        "url": url,
-        "qr_svg": qr_svg,
-    }
+class QuietHoursOut(serializers.Serializer[User]):
+    start = HourMinuteField(source="quiet_hours_start")
+    end = HourMinuteField(source="quiet_hours_end")
 
 
-def device(session: UserSession) -> dict[str, Any]:
-    return {
-        "id": session.pk,
-        "user_agent": session.user_agent,
-        "ip": session.ip,
-        "created_at": session.created_at,
-        "last_seen_at": session.last_seen_at,
-    }
+class MeFamilyOut(serializers.Serializer[Family]):
+    """One of the reader's families, with their role in it (annotated by the selector)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
-def invite(instance: Invite, *, url: str) -> dict[str, Any]:
-    return {
-        "id": instance.pk,
-        "code": instance.code,
-        "url": url,
-        "role": instance.role,
-        "expires_at": instance.expires_at,
-        "max_uses": instance.max_uses,
-        "uses": instance.uses,
-        "revoked": instance.revoked_at is not None,
-    }
+class CareFamilyOut(serializers.Serializer[CareTeamGrant]):
+    """A family that has this therapist on its care team."""
+
+    id = serializers.IntegerField(source="family_id")
+    name = serializers.CharField(source="family.name")
+    scope = serializers.ChoiceField(choices=CareScope.choices)
 
 
-def care_grant(grant: CareTeamGrant) -> dict[str, Any]:
-    return {
-        "id": grant.pk,
-        "therapist": {"id": grant.therapist_id, "display_name": grant.therapist.display_name},
-        "scope": grant.scope,
-        "granted_at": grant.granted_at,
-    }
+class MeOut(serializers.Serializer[User]):
+    """The signed-in person, their families, and the families whose care team they are on."""
+
+    # Context: ``families`` (annotated with the role), ``care_grants`` and ``has_mfa``.
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField(allow_null=True, help_text="Null for a child profile.")
+    display_name = serializers.CharField()
+    time_zone = serializers.CharField(help_text="An IANA time zone.")
+    quiet_hours = serializers.SerializerMethodField()
+    locale = serializers.CharField()
+    birth_year = serializers.IntegerField(allow_null=True)
+    age_band = serializers.SerializerMethodField()
+    notify_email = serializers.BooleanField()
+    notify_push = serializers.BooleanField()
+    is_child_profile = serializers.BooleanField()
+    is_therapist = serializers.BooleanField()
+    therapist_verified = serializers.BooleanField(source="is_verified_therapist")
+    therapist_share_code = serializers.SerializerMethodField()
+    mfa_enabled = serializers.SerializerMethodField()
+    families = serializers.SerializerMethodField()
+    care_families = serializers.SerializerMethodField()
+
+    @extend_schema_field(QuietHoursOut(allow_null=True, help_text="Null: no quiet hours."))
+    def get_quiet_hours(self, user: User) -> dict[str, Any] | None:
+        if user.quiet_hours_start is None or user.quiet_hours_end is None:
+            return None
+        return QuietHoursOut(user).data
+
+    @extend_schema_field(_age_band_field())
+    def get_age_band(self, user: User) -> str:
+        return _age_band(user)
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True, help_text="Given to families; null unless a verified therapist."
+        )
+    )
+    def get_therapist_share_code(self, user: User) -> str | None:
+        return user.therapist_share_code if user.is_verified_therapist else None
+
+    def get_mfa_enabled(self, user: User) -> bool:
+        return bool(self.context["has_mfa"])
+
+    @extend_schema_field(MeFamilyOut(many=True))
+    def get_families(self, user: User) -> list[dict[str, Any]]:
+        return MeFamilyOut(self.context["families"], many=True).data  # type: ignore[return-value]  # many=True: a list
+
+    @extend_schema_field(CareFamilyOut(many=True, help_text="Empty unless a therapist."))
+    def get_care_families(self, user: User) -> list[dict[str, Any]]:
+        return CareFamilyOut(self.context["care_grants"], many=True).data  # type: ignore[return-value]  # many=True: a list
 
 
-def access_log_row(row: TherapistAccessLog) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "therapist": {"id": row.therapist_id, "display_name": row.therapist.display_name},
-        "action": row.action,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "created_at": row.created_at,
-    }
+class PairingOut(serializers.Serializer[dict[str, Any]]):
+    """This device is now signed in as the child."""
+
+    # Context: as for MeOut, about the child.
+
+    user = MeOut()
+    session_token = serializers.CharField(
+        required=False,
+        help_text="The X-Session-Token, for `client: app` only; a browser gets a session cookie.",
+    )
+
+
+class FamilyOut(serializers.Serializer[Family]):
+    """A family, its settings, and the reader's role in it."""
+
+    # Context: ``role`` (else the row's annotation from selectors.families_for) and, for a
+    # therapist, ``scope``.
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.SerializerMethodField()
+    calm_down_minutes = serializers.IntegerField()
+    reminder_minutes = serializers.SerializerMethodField()
+    follow_up_days = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    care_scope = serializers.ChoiceField(
+        choices=CareScope.values,
+        required=False,
+        help_text="Only for a therapist: what the family's grant lets them see.",
+    )
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=FAMILY_ROLES, help_text="The reader's role here.")
+    )
+    def get_role(self, family: Family) -> str:
+        role: str = self.context.get("role") or family.role  # type: ignore[attr-defined]  # annotated
+        return role
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text="Minutes between reminders; empty means the default schedule.",
+        )
+    )
+    def get_reminder_minutes(self, family: Family) -> list[int]:
+        return list(family.reminder_minutes or [])
+
+    def to_representation(self, instance: Family) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        scope = self.context.get("scope")
+        if scope is not None:
+            data["care_scope"] = scope
+        return data
+
+
+class MemberOut(serializers.Serializer[Membership]):
+    """A member of the family: the person, and their membership."""
+
+    id = serializers.IntegerField(source="user_id")
+    display_name = serializers.CharField(source="user.display_name")
+    role = serializers.ChoiceField(choices=Role.choices)
+    age_band = serializers.SerializerMethodField()
+    birth_year = serializers.IntegerField(source="user.birth_year", allow_null=True)
+    is_child_profile = serializers.BooleanField(source="user.is_child_profile")
+    joined_at = serializers.DateTimeField()
+    details_opt_out = serializers.BooleanField()
+
+    @extend_schema_field(_age_band_field())
+    def get_age_band(self, membership: Membership) -> str:
+        return _age_band(membership.user)
+
+
+class ChildOut(MemberOut):
+    """A child profile just added, with what its device needs."""
+
+    time_zone = serializers.CharField(source="user.time_zone")
+    locale = serializers.CharField(source="user.locale")
+
+
+class PairingCodeOut(serializers.Serializer[dict[str, Any]]):
+    """A one-time code for a child's device; the code itself is never stored, so shown once."""
+
+    code = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    child = UserRefOut()
+    url = serializers.CharField(help_text="The `#/pair/{code}` link to open on the device.")
+    qr_svg = serializers.CharField(help_text="The link as a QR code, an SVG document.")
+
+
+class DeviceOut(serializers.Serializer[UserSession]):
+    """A device signed in as the child."""
+
+    id = serializers.IntegerField()
+    user_agent = serializers.CharField()
+    ip = serializers.CharField(help_text="IPv4 or IPv6 address it last signed in from.")
+    created_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField()
+
+
+def invite_url(code: str) -> str:
+    return f"{settings.SITE_URL}/#/invite/{code}"
+
+
+class InviteOut(serializers.Serializer[Invite]):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    expires_at = serializers.DateTimeField()
+    max_uses = serializers.IntegerField()
+    uses = serializers.IntegerField()
+    revoked = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(help_text="The `#/invite/{code}` link to share."))
+    def get_url(self, invite: Invite) -> str:
+        return invite_url(invite.code)
+
+    def get_revoked(self, invite: Invite) -> bool:
+        return invite.revoked_at is not None
+
+
+class CareGrantOut(serializers.Serializer[CareTeamGrant]):
+    id = serializers.IntegerField()
+    therapist = UserRefOut()
+    scope = serializers.ChoiceField(choices=CareScope.choices)
+    granted_at = serializers.DateTimeField()
+
+
+class AccessLogOut(serializers.Serializer[TherapistAccessLog]):
+    """One read a therapist made of the family's data."""
+
+    id = serializers.IntegerField()
+    therapist = UserRefOut()
+    action = serializers.CharField(help_text="e.g. `family.view`, `rupture.view`.")
+    object_type = serializers.CharField(help_text="Empty when the read was of no one object.")
+    object_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PrivacyOut(serializers.Serializer[dict[str, str]]):
+    privacy_notice_version = serializers.CharField(
+        help_text="Send it back as `privacy_notice_version` when adding a child under 13."
+    )
+    privacy_notice_url = serializers.CharField(help_text="A path on this site.")
+    retention_policy_version = serializers.CharField()
+    retention_policy_url = serializers.CharField(help_text="A path on this site.")
+
+
+# --- The account export (documentation only: accounts.services.user_export builds it) --------
+#
+# Its values are already JSON (times as ISO 8601 strings), so these fields only describe them.
+
+
+class ExportQuietHoursOut(serializers.Serializer[dict[str, Any]]):
+    start = serializers.CharField(allow_null=True, help_text="Local time, `HH:MM:SS`.")
+    end = serializers.CharField(allow_null=True, help_text="Local time, `HH:MM:SS`.")
+
+
+class ExportProfileOut(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField()
+    email = serializers.EmailField(allow_null=True)
+    display_name = serializers.CharField()
+    birth_year = serializers.IntegerField(allow_null=True)
+    age_band = _age_band_field()
+    time_zone = serializers.CharField()
+    quiet_hours = ExportQuietHoursOut(help_text="Both ends null: no quiet hours.")
+    locale = serializers.CharField()
+    notify_email = serializers.BooleanField()
+    notify_push = serializers.BooleanField()
+    is_child_profile = serializers.BooleanField()
+    is_therapist = serializers.BooleanField()
+    therapist_verified_at = serializers.DateTimeField(allow_null=True)
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class ExportEmailOut(serializers.Serializer[dict[str, Any]]):
+    email = serializers.EmailField()
+    verified = serializers.BooleanField()
+    primary = serializers.BooleanField()
+
+
+class ExportMembershipOut(serializers.Serializer[dict[str, Any]]):
+    family_id = serializers.IntegerField()
+    family_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    joined_at = serializers.DateTimeField()
+    details_opt_out = serializers.BooleanField()
+
+
+class ExportConsentAboutMeOut(serializers.Serializer[dict[str, Any]]):
+    family_id = serializers.IntegerField()
+    given_by_email = serializers.CharField(help_text="Empty if it was never known.")
+    privacy_notice_version = serializers.CharField()
+    given_at = serializers.DateTimeField()
+
+
+class ExportConsentGivenOut(serializers.Serializer[dict[str, Any]]):
+    child_id = serializers.IntegerField()
+    family_id = serializers.IntegerField()
+    privacy_notice_version = serializers.CharField()
+    given_at = serializers.DateTimeField()
+
+
+class ExportInviteOut(serializers.Serializer[dict[str, Any]]):
+    family_id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    uses = serializers.IntegerField()
+    max_uses = serializers.IntegerField()
+
+
+class ExportGrantGivenOut(serializers.Serializer[dict[str, Any]]):
+    family_id = serializers.IntegerField()
+    therapist_id = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=CareScope.choices)
+    granted_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportGrantReceivedOut(serializers.Serializer[dict[str, Any]]):
+    family_id = serializers.IntegerField()
+    scope = serializers.ChoiceField(choices=CareScope.choices)
+    granted_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ExportAccessLogOut(serializers.Serializer[dict[str, Any]]):
+    family_id = serializers.IntegerField()
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ExportSessionOut(serializers.Serializer[dict[str, Any]]):
+    ip = serializers.CharField()
+    user_agent = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField()
+
+
+class ExportAuthenticatorOut(serializers.Serializer[dict[str, Any]]):
+    type = serializers.CharField(help_text=f"One of {', '.join(Authenticator.Type.values)}.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeExportOut(serializers.Serializer[dict[str, Any]]):
+    """Everything held about the signed-in person. Other apps add sections of their own (the
+    ruptures app: ``ruptures``, ``messages_written``, ``notifications``,
+    ``push_subscriptions``), each a list of objects."""
+
+    profile = ExportProfileOut()
+    email_addresses = ExportEmailOut(many=True)
+    memberships = ExportMembershipOut(many=True)
+    parental_consents_about_me = ExportConsentAboutMeOut(many=True)
+    parental_consents_given = ExportConsentGivenOut(many=True)
+    invites_created = ExportInviteOut(many=True)
+    care_team_grants_given = ExportGrantGivenOut(many=True)
+    care_team_grants_received = ExportGrantReceivedOut(many=True)
+    therapist_access_log = ExportAccessLogOut(many=True)
+    sessions = ExportSessionOut(many=True)
+    authenticators = ExportAuthenticatorOut(many=True)

@@ -15,7 +15,6 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -23,13 +22,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import Membership, Role, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
 from api.accounts import serializers as io
-from api.pagination import PageNumberPagination
+from api.views import APIView, GenericAPIView
 
 # A paired device stays signed in for a year unless a parent revokes it.
 DEVICE_SESSION_SECONDS = 365 * 24 * 60 * 60
@@ -39,30 +37,37 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-def _paginated(request: Request, view: APIView, rows: Any, render: Any) -> Response:
-    paginator = PageNumberPagination()
-    page: list[Any] | None = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response([render(row) for row in page or []])
+class _ListView(GenericAPIView):
+    """A page of a selector's rows, rendered by ``serializer_class`` as ``{count, next, previous,
+    results}``: drf-spectacular documents that page from ``responses=XOut(many=True)`` and the
+    pagination class, so the schema and the answer come from the same two classes."""
+
+    def page(self, rows: Any) -> Response:
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _me_context(user: User) -> dict[str, Any]:
+    return {
+        "families": list(selectors.families_for(user)),
+        "care_grants": list(selectors.care_families_for(user)) if user.is_therapist else [],
+        "has_mfa": selectors.has_mfa(user),
+    }
 
 
 def _me_body(user: User) -> dict[str, Any]:
-    return io.me(
-        user,
-        families=list(selectors.families_for(user)),
-        care_grants=list(selectors.care_families_for(user)) if user.is_therapist else [],
-        has_mfa=selectors.has_mfa(user),
-    )
+    return io.MeOut(user, context=_me_context(user)).data
 
 
 # --- Me -------------------------------------------------------------------------------------
 
 
 class MeView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.MeOut)
     def get(self, request: Request) -> Response:
         return Response(_me_body(_user(request)))
 
-    @extend_schema(request=io.MeUpdateInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.MeUpdateInput, responses=io.MeOut)
     def patch(self, request: Request) -> Response:
         data = io.MeUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -81,7 +86,7 @@ class MeView(APIView):
 
 
 class MeExportView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.MeExportOut)
     def get(self, request: Request) -> Response:
         body = services.user_export(actor=_user(request))
         return Response(
@@ -92,22 +97,24 @@ class MeExportView(APIView):
 # --- Families -------------------------------------------------------------------------------
 
 
-class FamilyListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="families_list")
-    def get(self, request: Request) -> Response:
-        rows = selectors.families_for(_user(request))
-        return _paginated(request, self, rows, lambda f: io.family(f, role=f.role))
+class FamilyListView(_ListView):
+    serializer_class = io.FamilyOut  # each row's role is the selector's annotation
 
-    @extend_schema(request=io.FamilyCreateInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(responses=io.FamilyOut(many=True), operation_id="families_list")
+    def get(self, request: Request) -> Response:
+        return self.page(selectors.families_for(_user(request)))
+
+    @extend_schema(request=io.FamilyCreateInput, responses={201: io.FamilyOut})
     def post(self, request: Request) -> Response:
         data = io.FamilyCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         family = services.family_create(actor=_user(request), name=data.validated_data["name"])
-        return Response(io.family(family, role=Role.PARENT), status=status.HTTP_201_CREATED)
+        body = io.FamilyOut(family, context={"role": Role.PARENT}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class FamilyDetailView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.FamilyOut)
     def get(self, request: Request, family_id: int) -> Response:
         family, membership, grant = selectors.family_for_reader(
             actor=_user(request), family_id=family_id
@@ -116,29 +123,31 @@ class FamilyDetailView(APIView):
             services.therapist_access_record(
                 therapist=_user(request), family=family, action="family.view"
             )
-            return Response(io.family(family, role="therapist", scope=grant.scope))
+            context = {"role": "therapist", "scope": grant.scope}
+            return Response(io.FamilyOut(family, context=context).data)
         role = membership.role if membership is not None else Role.CHILD
-        return Response(io.family(family, role=role))
+        return Response(io.FamilyOut(family, context={"role": role}).data)
 
-    @extend_schema(request=io.FamilyUpdateInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.FamilyUpdateInput, responses=io.FamilyOut)
     def patch(self, request: Request, family_id: int) -> Response:
         data = io.FamilyUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         family = services.family_update(
             actor=_user(request), family_id=family_id, changes=cast(Any, data.validated_data)
         )
-        return Response(io.family(family, role=Role.PARENT))
+        return Response(io.FamilyOut(family, context={"role": Role.PARENT}).data)
 
 
-class MemberListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="families_members_list")
+class MemberListView(_ListView):
+    serializer_class = io.MemberOut
+
+    @extend_schema(responses=io.MemberOut(many=True), operation_id="families_members_list")
     def get(self, request: Request, family_id: int) -> Response:
-        rows = selectors.family_members(actor=_user(request), family_id=family_id)
-        return _paginated(request, self, rows, io.member)
+        return self.page(selectors.family_members(actor=_user(request), family_id=family_id))
 
 
 class MemberDetailView(APIView):
-    @extend_schema(request=io.MembershipUpdateInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.MembershipUpdateInput, responses=io.MemberOut)
     def patch(self, request: Request, family_id: int, user_id: int) -> Response:
         data = io.MembershipUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -148,7 +157,7 @@ class MemberDetailView(APIView):
             user_id=user_id,
             details_opt_out=data.validated_data["details_opt_out"],
         )
-        return Response(io.member(membership))
+        return Response(io.MemberOut(membership).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, family_id: int, user_id: int) -> Response:
@@ -160,7 +169,7 @@ class MemberDetailView(APIView):
 
 
 class ChildListView(APIView):
-    @extend_schema(request=io.ChildCreateInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=io.ChildCreateInput, responses={201: io.ChildOut})
     def post(self, request: Request, family_id: int) -> Response:
         data = io.ChildCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -172,7 +181,8 @@ class ChildListView(APIView):
             privacy_notice_version=data.validated_data.get("privacy_notice_version"),
         )
         membership = Membership.objects.get(family_id=family_id, user=child)
-        return Response(io.child(child, membership), status=status.HTTP_201_CREATED)
+        membership.user = child
+        return Response(io.ChildOut(membership).data, status=status.HTTP_201_CREATED)
 
 
 def _qr_svg(text: str) -> str:
@@ -181,23 +191,31 @@ def _qr_svg(text: str) -> str:
 
 
 class PairingCodeView(APIView):
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={201: io.PairingCodeOut})
     def post(self, request: Request, family_id: int, user_id: int) -> Response:
         pairing, code = services.pairing_code_create(
             actor=_user(request), family_id=family_id, child_id=user_id
         )
         url = f"{settings.SITE_URL}/#/pair/{code}"
-        return Response(
-            io.pairing_code(pairing, code, url=url, qr_svg=_qr_svg(url)),
-            status=status.HTTP_201_CREATED,
-        )
+        body = io.PairingCodeOut(
+            {
+                "code": code,
+                "expires_at": pairing.expires_at,
+                "child": pairing.child,
+                "url": url,
+                "qr_svg": _qr_svg(url),
+            }
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
-class DeviceListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="families_children_devices_list")
+class DeviceListView(_ListView):
+    serializer_class = io.DeviceOut
+
+    @extend_schema(responses=io.DeviceOut(many=True), operation_id="families_children_devices_list")
     def get(self, request: Request, family_id: int, user_id: int) -> Response:
         rows = services.device_sessions(actor=_user(request), family_id=family_id, child_id=user_id)
-        return _paginated(request, self, rows, io.device)
+        return self.page(rows)
 
 
 class DeviceDetailView(APIView):
@@ -245,7 +263,7 @@ class PairingView(APIView):
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "pairing"
 
-    @extend_schema(request=io.PairingInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=io.PairingInput, responses=io.PairingOut)
     def post(self, request: Request) -> Response:
         data = io.PairingInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -253,27 +271,25 @@ class PairingView(APIView):
         if client == "browser":
             _CsrfCheck().check(request)
         child = services.pairing_code_redeem(code=data.validated_data["code"])
+        signed_in: dict[str, Any] = {"user": child}
         if client == "app":
-            token = _sign_in_app(request._request, child)
-            return Response({"user": _me_body(child), "session_token": token})
-        _sign_in_browser(request._request, child)
-        return Response({"user": _me_body(child)})
+            signed_in["session_token"] = _sign_in_app(request._request, child)
+        else:
+            _sign_in_browser(request._request, child)
+        return Response(io.PairingOut(signed_in, context=_me_context(child)).data)
 
 
 # --- Invites --------------------------------------------------------------------------------
 
 
-def _invite_url(code: str) -> str:
-    return f"{settings.SITE_URL}/#/invite/{code}"
+class InviteListView(_ListView):
+    serializer_class = io.InviteOut
 
-
-class InviteListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="families_invites_list")
+    @extend_schema(responses=io.InviteOut(many=True), operation_id="families_invites_list")
     def get(self, request: Request, family_id: int) -> Response:
-        rows = selectors.family_invites(actor=_user(request), family_id=family_id)
-        return _paginated(request, self, rows, lambda i: io.invite(i, url=_invite_url(i.code)))
+        return self.page(selectors.family_invites(actor=_user(request), family_id=family_id))
 
-    @extend_schema(request=io.InviteCreateInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=io.InviteCreateInput, responses={201: io.InviteOut})
     def post(self, request: Request, family_id: int) -> Response:
         data = io.InviteCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -283,9 +299,7 @@ class InviteListView(APIView):
             role=data.validated_data["role"],
             max_uses=data.validated_data["max_uses"],
         )
-        return Response(
-            io.invite(invite, url=_invite_url(invite.code)), status=status.HTTP_201_CREATED
-        )
+        return Response(io.InviteOut(invite).data, status=status.HTTP_201_CREATED)
 
 
 class InviteDetailView(APIView):
@@ -299,24 +313,24 @@ class InviteAcceptView(APIView):
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "invite_accept"
 
-    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={201: io.FamilyOut})
     def post(self, request: Request, code: str) -> Response:
         membership = services.invite_accept(actor=_user(request), code=code)
-        return Response(
-            io.family(membership.family, role=membership.role), status=status.HTTP_201_CREATED
-        )
+        body = io.FamilyOut(membership.family, context={"role": membership.role}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 # --- Care team and access log -----------------------------------------------------------------
 
 
-class CareTeamListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="families_care_team_list")
-    def get(self, request: Request, family_id: int) -> Response:
-        rows = selectors.care_team(actor=_user(request), family_id=family_id)
-        return _paginated(request, self, rows, io.care_grant)
+class CareTeamListView(_ListView):
+    serializer_class = io.CareGrantOut
 
-    @extend_schema(request=io.CareGrantCreateInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(responses=io.CareGrantOut(many=True), operation_id="families_care_team_list")
+    def get(self, request: Request, family_id: int) -> Response:
+        return self.page(selectors.care_team(actor=_user(request), family_id=family_id))
+
+    @extend_schema(request=io.CareGrantCreateInput, responses={201: io.CareGrantOut})
     def post(self, request: Request, family_id: int) -> Response:
         data = io.CareGrantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -326,7 +340,7 @@ class CareTeamListView(APIView):
             share_code=data.validated_data["share_code"],
             scope=data.validated_data["scope"],
         )
-        return Response(io.care_grant(grant), status=status.HTTP_201_CREATED)
+        return Response(io.CareGrantOut(grant).data, status=status.HTTP_201_CREATED)
 
 
 class CareTeamDetailView(APIView):
@@ -336,11 +350,12 @@ class CareTeamDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AccessLogView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="families_access_log_list")
+class AccessLogView(_ListView):
+    serializer_class = io.AccessLogOut
+
+    @extend_schema(responses=io.AccessLogOut(many=True), operation_id="families_access_log_list")
     def get(self, request: Request, family_id: int) -> Response:
-        rows = selectors.access_log(actor=_user(request), family_id=family_id)
-        return _paginated(request, self, rows, io.access_log_row)
+        return self.page(selectors.access_log(actor=_user(request), family_id=family_id))
 
 
 # --- Privacy ----------------------------------------------------------------------------------
@@ -352,13 +367,14 @@ class PrivacyView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=io.PrivacyOut)
     def get(self, request: Request) -> Response:
-        return Response(
+        body = io.PrivacyOut(
             {
                 "privacy_notice_version": PRIVACY_NOTICE_VERSION,
                 "privacy_notice_url": "/privacy/",
                 "retention_policy_version": RETENTION_POLICY_VERSION,
                 "retention_policy_url": "/privacy/retention/",
             }
-        )
+        ).data
+        return Response(body)

@@ -181,3 +181,27 @@ def test_concurrent_identical_posts_create_one_rupture(world: World) -> None:
     assert len(statuses) == 8
     assert set(statuses) <= {201, 409}
     assert statuses.count(201) >= 1
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/api/v1/families/", {"name": "Second home"}),
+        ("/api/v1/families/{family}/children/", {"display_name": "Rae", "birth_year": 2019}),
+        ("/api/v1/families/{family}/invites/", {"role": "parent"}),
+    ],
+)
+def test_every_post_honours_the_key(world: World, path: str, payload: dict[str, Any]) -> None:
+    from accounts.models import Family, Invite, User
+
+    client = client_for(world.parent)
+    url = path.format(family=world.family.pk)
+    counts = (Family.objects.count(), User.objects.count(), Invite.objects.count())
+
+    first = client.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="account-1")
+    retry = client.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="account-1")
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    after = (Family.objects.count(), User.objects.count(), Invite.objects.count())
+    assert sum(after) - sum(counts) == 1
