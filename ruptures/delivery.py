@@ -125,9 +125,14 @@ def prompts_claim_due(
     limit: int = 200,
     enqueue: Callable[[int, str], None] | None = None,
 ) -> int:
-    """Claim up to ``limit`` due prompts and enqueue each for delivery once this commits."""
+    """Claim up to ``limit`` due prompts and enqueue each for delivery once this commits.
+
+    One locking SELECT and a few set-wide UPDATEs per batch (one claim token for the batch):
+    the cost does not grow with a per-row CASE.
+    """
     now = now or timezone.now()
     lease = dt.timedelta(seconds=settings.PROMPT_LEASE_SECONDS)
+    token = uuid.uuid4()
     with transaction.atomic():
         due = list(
             Prompt.objects.select_for_update(skip_locked=True)
@@ -135,34 +140,41 @@ def prompts_claim_due(
                 Q(status=PromptStatus.PENDING, due_at__lte=now)
                 | Q(status=PromptStatus.CLAIMED, lease_expires_at__lt=now)
             )
-            .order_by("due_at", "id")[:limit]
+            .order_by("due_at", "id")
+            .values_list("pk", "status", "attempts")[:limit]
         )
-        claims: list[tuple[int, str]] = []
-        for prompt in due:
-            if prompt.status == PromptStatus.CLAIMED:
-                prompt.reclaims += 1
-                log.warning(
-                    "prompt lease reclaim: prompt=%s attempts=%s reclaims=%s",
-                    prompt.pk, prompt.attempts, prompt.reclaims,
-                )  # fmt: skip
-            if prompt.attempts >= MAX_ATTEMPTS:
-                prompt.status = PromptStatus.CANCELLED
-                prompt.cancelled_reason = "too_many_attempts"
-                prompt.claim_token = prompt.lease_expires_at = None
-                continue
-            prompt.status = PromptStatus.CLAIMED
-            prompt.claim_token = uuid.uuid4()
-            prompt.lease_expires_at = now + lease
-            prompt.attempts += 1
-            claims.append((prompt.pk, str(prompt.claim_token)))
-        Prompt.objects.bulk_update(
-            due,
-            ["status", "claim_token", "lease_expires_at", "attempts", "reclaims",
-             "cancelled_reason"],
-        )  # fmt: skip
+        worn_out = [pk for pk, _, attempts in due if attempts >= MAX_ATTEMPTS]
+        reclaimed = [pk for pk, status, attempts in due
+                     if status == PromptStatus.CLAIMED and attempts < MAX_ATTEMPTS]  # fmt: skip
+        claimed = [pk for pk, _, attempts in due if attempts < MAX_ATTEMPTS]
+        if worn_out:
+            Prompt.objects.filter(pk__in=worn_out).update(
+                status=PromptStatus.CANCELLED, cancelled_reason="too_many_attempts",
+                claim_token=None, lease_expires_at=None,
+            )  # fmt: skip
+        for pk in reclaimed:
+            log.warning("prompt lease reclaim: prompt=%s", pk)
+        if reclaimed:
+            Prompt.objects.filter(pk__in=reclaimed).update(reclaims=F("reclaims") + 1)
+        if claimed:
+            Prompt.objects.filter(pk__in=claimed).update(
+                status=PromptStatus.CLAIMED, claim_token=token, lease_expires_at=now + lease,
+                attempts=F("attempts") + 1,
+            )  # fmt: skip
         send = enqueue or _enqueue_delivery
-        transaction.on_commit(lambda: [send(pk, token) for pk, token in claims])
-    return len(claims)
+        transaction.on_commit(lambda: [send(pk, str(token)) for pk in claimed])
+    return len(claimed)
+
+
+def claim_room(*, now: dt.datetime | None = None) -> int:
+    """How many more prompts may be claimed now. Claiming faster than workers deliver would only
+    let leases run out in the queue and be claimed again: at most ``PROMPT_MAX_IN_FLIGHT`` live
+    claims at once (size it to what the workers deliver within one lease)."""
+    live = Prompt.objects.filter(
+        status=PromptStatus.CLAIMED, lease_expires_at__gte=now or timezone.now()
+    ).count()
+    room: int = settings.PROMPT_MAX_IN_FLIGHT - live
+    return max(0, room)
 
 
 def _enqueue_delivery(prompt_id: int, claim_token: str) -> None:
@@ -250,6 +262,20 @@ def _delivery(prompt: Prompt, channel: Channel, target: str) -> PromptDelivery:
     return delivery
 
 
+def _start_sending(prompt: Prompt, delivery: PromptDelivery) -> None:
+    """Mark the attempt before the network call, so a death mid-send is visible to the next."""
+    if delivery.status == DeliveryStatus.SENDING and delivery.attempts > 0:
+        Prompt.objects.filter(pk=prompt.pk).update(resumed=F("resumed") + 1)
+        log.warning(
+            "prompt delivery resumed after an interrupted attempt: prompt=%s channel=%s target=%s",
+            prompt.pk, delivery.channel, delivery.target,
+        )  # fmt: skip
+    PromptDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+    )
+    delivery.attempts += 1
+
+
 def _deliver_push(prompt: Prompt, content: Content, *, now: dt.datetime) -> tuple[bool, bool]:
     """(some push got through, a failure is worth retrying)."""
     recipient = prompt.recipient
@@ -266,10 +292,10 @@ def _deliver_push(prompt: Prompt, content: Content, *, now: dt.datetime) -> tupl
     delivered, retry = False, False
     for subscription in recipient.push_subscriptions.all():
         delivery = _delivery(prompt, Channel.PUSH, str(subscription.pk))
-        if delivery.status != DeliveryStatus.SENDING:
+        if delivery.status not in (DeliveryStatus.SENDING, DeliveryStatus.RETRYING):
             delivered |= delivery.status == DeliveryStatus.SENT
             continue
-        PromptDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+        _start_sending(prompt, delivery)
         result = push.send(subscription, payload, topic=f"rupture-{prompt.rupture_id}")
         if result.ok:
             delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
@@ -279,9 +305,10 @@ def _deliver_push(prompt: Prompt, content: Content, *, now: dt.datetime) -> tupl
         elif result.gone:
             delivery.status = DeliveryStatus.GONE
             subscription.delete()
-        elif delivery.attempts + 1 >= PUSH_MAX_ATTEMPTS:
+        elif delivery.attempts >= PUSH_MAX_ATTEMPTS:
             delivery.status = DeliveryStatus.FAILED
         else:
+            delivery.status = DeliveryStatus.RETRYING
             retry = True
         delivery.error, delivery.updated_at = result.error, now
         delivery.save(update_fields=["status", "sent_at", "error", "updated_at"])
@@ -303,7 +330,7 @@ def _deliver_email(prompt: Prompt, content: Content, *, now: dt.datetime) -> Non
     with translation.override(recipient.locale):
         text = render_to_string("ruptures/email/prompt.txt", context)
         html = render_to_string("ruptures/email/prompt.html", context)
-    PromptDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    _start_sending(prompt, delivery)
     mail.send_mail(
         subject=content.title,
         message=text,

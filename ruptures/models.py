@@ -222,6 +222,11 @@ class Prompt(models.Model):
     reclaims = models.PositiveSmallIntegerField(
         default=0, help_text="Times a lease expired and another worker took the prompt over."
     )
+    resumed = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Times a channel was sent to again because the process sending it died "
+        "(the task came back under the same claim).",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=40, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
@@ -294,6 +299,7 @@ class Channel(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Sending"
+    RETRYING = "retrying", "Failed; will retry"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     GONE = "gone", "Subscription gone"
@@ -301,8 +307,8 @@ class DeliveryStatus(models.TextChoices):
 
 class PromptDelivery(models.Model):
     """One prompt on one outside channel (a push subscription, or email): sending -> sent, never
-    sent twice once sent. A row still ``sending`` when a lease is reclaimed marks a possible
-    repeat, which the reclaim logs."""
+    sent twice once sent. A row found still ``sending`` by a later attempt means the process
+    sending it died: that resend may be a repeat, and is counted (``Prompt.resumed``) and logged."""
 
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)

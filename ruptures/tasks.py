@@ -13,13 +13,17 @@ from ruptures import delivery
 
 @shared_task(name="ruptures.dispatch_due_prompts", time_limit=60, soft_time_limit=50)
 def dispatch_due_prompts() -> int:
-    """Claim due prompts in batches until none are left or the time budget is spent."""
+    """Claim due prompts in batches until none are left, the workers have enough in flight, or
+    the time budget is spent."""
     deadline = time.monotonic() + settings.PROMPT_DISPATCH_BUDGET_SECONDS
     claimed = 0
     while time.monotonic() < deadline:
-        batch = delivery.prompts_claim_due(limit=settings.PROMPT_CLAIM_BATCH)
+        limit = min(settings.PROMPT_CLAIM_BATCH, delivery.claim_room())
+        if limit <= 0:
+            break
+        batch = delivery.prompts_claim_due(limit=limit)
         claimed += batch
-        if batch < settings.PROMPT_CLAIM_BATCH:
+        if batch < limit:
             break
     return claimed
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(environ.Env().str("FAMILYREPAIR_DATA_DIR", default=str(BASE_DIR / "data")))
@@ -196,6 +197,7 @@ STORAGES = {
 }
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_INDEX_FILE = True
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}  # not in whitenoise's table
 
 # --- Content Security Policy (Django's own middleware) -----------------------------------------
 SECURE_CSP = {
@@ -260,9 +262,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=10)
+# The beat's own small tasks get their own queue, so a backlog of deliveries never delays the
+# next sweep or the heartbeat; a worker consumes both queues by default.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("beat"))
+CELERY_TASK_ROUTES = {
+    "ruptures.dispatch_due_prompts": {"queue": "beat"},
+    "familyrepair.heartbeat": {"queue": "beat"},
+}
 PROMPT_SWEEP_SECONDS = env.float("PROMPT_SWEEP_SECONDS", default=5.0)
 PROMPT_LEASE_SECONDS = env.int("PROMPT_LEASE_SECONDS", default=120)  # > the deliver task's limit
 PROMPT_CLAIM_BATCH = env.int("PROMPT_CLAIM_BATCH", default=200)
+PROMPT_MAX_IN_FLIGHT = env.int("PROMPT_MAX_IN_FLIGHT", default=400)  # < delivered per lease
 PROMPT_DISPATCH_BUDGET_SECONDS = env.float("PROMPT_DISPATCH_BUDGET_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "familyrepair.heartbeat", "schedule": float(BEAT_HEARTBEAT_SECONDS)},
