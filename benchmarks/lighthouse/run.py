@@ -264,15 +264,26 @@ def lighthouse(url: str, output: Path, *, port: int) -> dict[str, Any]:
         str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={output}",
         f"--only-categories={','.join(CATEGORIES)}", "--form-factor=mobile", f"--port={port}",
     ]  # fmt: skip
-    subprocess.run(args, check=True, env={**os.environ, "CHROME_PATH": CHROME})
+    for attempt in (1, 2, 3):
+        # Lighthouse sometimes loses the trace of a load (NO_NAVSTART) and says to run it again.
+        done = subprocess.run(args, check=False, env={**os.environ, "CHROME_PATH": CHROME})
+        if done.returncode == 0:
+            break
+        log(f"lighthouse failed (attempt {attempt} of 3)")
+    else:
+        raise SystemExit("lighthouse failed three times")
     report: dict[str, Any] = json.loads(output.read_text())
     return report
 
 
-def summary(report: dict[str, Any]) -> dict[str, Any]:
+def summary(report: dict[str, Any], *, signed_in: bool) -> dict[str, Any]:
     audits = report["audits"]
+    requests = audits["network-requests"]["details"]["items"]
+    me = [r["statusCode"] for r in requests if r["url"].endswith("/api/v1/me/")]
+    if signed_in and 200 not in me:
+        raise SystemExit(f"the signed-in page never read /api/v1/me/ (answers: {me})")
     scripts = [
-        item for item in audits["network-requests"]["details"]["items"]
+        item for item in requests
         if item.get("resourceType") == "Script"
     ]  # fmt: skip
     failing = sorted(
@@ -318,7 +329,8 @@ def main() -> int:
                 output = RESULTS / f"{stamp}-{slug}-{number}.json"
                 log(f"lighthouse: {page}, run {number} of {options.runs}")
                 with chromium(Path(tmp), cookies, origin) as port:
-                    runs.append(summary(lighthouse(f"{origin}/", output, port=port)))
+                    report = lighthouse(f"{origin}/", output, port=port)
+                runs.append(summary(report, signed_in=bool(cookies)))
             runs.sort(key=lambda r: r["scores"]["performance"])
             results["pages"][page] = runs[len(runs) // 2]
             results["pages"][page]["performance_runs"] = [r["scores"]["performance"] for r in runs]

@@ -23,6 +23,23 @@ if (typeof window !== "undefined") {
 }
 
 const DISMISS_KEY = "fr-install-hint-dismissed";
+const STARTS_KEY = "fr-starts";
+
+/**
+ * How many times the app has been opened in this browser, this one included. The install card
+ * waits for the second: asking a newcomer to install before they have used anything is a nag
+ * (and a late, large card moved the first screen under their thumb).
+ */
+function countStart(): number {
+  try {
+    const starts = Number(localStorage.getItem(STARTS_KEY) ?? "0") + 1;
+    localStorage.setItem(STARTS_KEY, String(starts));
+    return starts;
+  } catch {
+    return 1;
+  }
+}
+const starts = typeof window === "undefined" ? 1 : countStart();
 
 export function InstallHint(props: { force?: boolean }): JSX.Element | null {
   const [dismissed, setDismissed] = useState(() => {
@@ -83,7 +100,7 @@ export function InstallHint(props: { force?: boolean }): JSX.Element | null {
     );
   }
 
-  if (canPrompt && deferred) {
+  if (canPrompt && deferred && starts > 1) {
     return (
       <section class="card install-hint" aria-labelledby="install-hint-title" data-testid="install-hint">
         <h2 id="install-hint-title">Keep FamilyRepair on your phone</h2>

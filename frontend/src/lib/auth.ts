@@ -7,7 +7,7 @@
  */
 
 import { ApiError, parseErrors } from "./errors";
-import { rawRequest, type Method, type RawResponse } from "./http";
+import { csrfToken, rawRequest, type Method, type RawResponse } from "./http";
 
 export const AUTH_BASE = "/_allauth/browser/v1";
 
@@ -51,6 +51,16 @@ export function readAuth(resp: RawResponse): AuthState {
   throw new ApiError(parseErrors(resp.status, resp.body), resp.body);
 }
 
+/**
+ * Whether this browser may hold a session: it has a cookie from us. The session cookie is
+ * HttpOnly, but the server sets `csrftoken` with it (and never removes it), so a browser without
+ * one has never been signed in here: the app starts signed out at once instead of asking for a 401
+ * (which the browser logs as an error on every first visit).
+ */
+export function maybeSignedIn(): boolean {
+  return csrfToken() !== null;
+}
+
 async function call(method: Method, path: string, body?: unknown, headers?: Record<string, string>): Promise<AuthState> {
   const opts: { body?: unknown; headers?: Record<string, string> } = {};
   if (body !== undefined) opts.body = body;
@@ -61,11 +71,23 @@ async function call(method: Method, path: string, body?: unknown, headers?: Reco
 /** Also sets the csrftoken cookie (allauth's browser views call get_token). */
 export const getSession = (): Promise<AuthState> => call("GET", "/auth/session");
 
-export const login = (email: string, password: string): Promise<AuthState> =>
-  call("POST", "/auth/login", { email, password });
+/** Makes sure the csrftoken cookie exists before a first POST (allauth's config sets it). */
+export async function prepare(): Promise<void> {
+  if (csrfToken()) return;
+  await rawRequest("GET", `${AUTH_BASE}/config`);
+}
 
-export const signup = (email: string, password: string): Promise<AuthState> =>
-  call("POST", "/auth/signup", { email, password });
+/** Log in or sign up; allauth answers 409 when this browser is already signed in. */
+async function enter(path: string, email: string, password: string): Promise<AuthState> {
+  await prepare();
+  const resp = await rawRequest("POST", AUTH_BASE + path, { body: { email, password } });
+  if (resp.status === 409) return getSession();
+  return readAuth(resp);
+}
+
+export const login = (email: string, password: string): Promise<AuthState> => enter("/auth/login", email, password);
+
+export const signup = (email: string, password: string): Promise<AuthState> => enter("/auth/signup", email, password);
 
 /** The code from the email (codes are enabled) or the key from a `#/verify-email/{key}` link. */
 export const verifyEmail = (key: string): Promise<AuthState> =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionsFor, listOf, myRole, nameOf, sideOf, stepsOf } from "./model";
+import { actionsFor, followUpDue, listOf, myRole, nameOf, sideOf, stepsOf } from "./model";
 import type { Me, Rupture } from "./types";
 
 const base: Rupture = { id: 1, family: 3, status: "flagged", parent: { id: 10, display_name: "Mum" }, child: { id: 20, display_name: "Ada" }, started_by: "child" };
@@ -91,5 +91,17 @@ describe("readers", () => {
     expect(myRole(me, 2, [{ id: 5, display_name: "Kim", role: "child" }])).toBe("child");
     expect(myRole(me, 2)).toBe("child");
     expect(myRole({ ...me, age_band: null }, 2)).toBe("parent");
+  });
+});
+
+describe("followUpDue", () => {
+  const now = new Date("2026-11-22T12:00:00Z");
+  it("waits half a day after reconnecting before asking again", () => {
+    expect(followUpDue({ status: "reconnected", reconnected_at: "2026-11-22T11:59:00Z" }, now)).toBe(false);
+    expect(followUpDue({ status: "reconnected", reconnected_at: "2026-11-21T23:59:00Z" }, now)).toBe(true);
+  });
+  it("never asks about something still open or without a date", () => {
+    expect(followUpDue({ status: "acknowledged", reconnected_at: "2026-11-01T00:00:00Z" }, now)).toBe(false);
+    expect(followUpDue({ status: "reconnected", reconnected_at: null }, now)).toBe(false);
   });
 });

@@ -144,6 +144,15 @@ export function actionsFor(r: Rupture, meId: Id | null | undefined): RuptureActi
   return out;
 }
 
+/** Asking "are you two still OK?" right after making up sounds like doubt: wait half a day. */
+export const FOLLOW_UP_AFTER_MS = 12 * 60 * 60 * 1000;
+
+export function followUpDue(r: Pick<Rupture, "status" | "reconnected_at">, now: Date): boolean {
+  if (r.status !== "reconnected" || !r.reconnected_at) return false;
+  const at = new Date(r.reconnected_at).getTime();
+  return !Number.isNaN(at) && now.getTime() - at >= FOLLOW_UP_AFTER_MS;
+}
+
 export function statusLabel(status: string): string {
   switch (status) {
     case "flagged":

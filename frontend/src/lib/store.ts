@@ -40,6 +40,8 @@ export interface AppState {
   help: HelpResources | null;
   /** Where the last "I feel unsafe" message is. */
   unsafe: "sending" | "sent" | "queued" | "failed" | null;
+  /** How many outbox items this page has seen delivered: lists that show them reload on change. */
+  delivered: number;
 }
 
 let state: AppState = {
@@ -56,6 +58,7 @@ let state: AppState = {
   updateReady: null,
   help: null,
   unsafe: null,
+  delivered: 0,
 };
 
 const listeners = new Set<() => void>();
@@ -149,7 +152,10 @@ export async function flushOutbox(): Promise<FlushReport> {
     // Usually a rotated CSRF token: refreshing the session sets a fresh cookie.
     await auth.getSession().catch(() => undefined);
   }
-  if (report.sent.length) announce(report.sent.length === 1 ? "Sent." : `${report.sent.length} things sent.`);
+  if (report.sent.length) {
+    setState({ delivered: state.delivered + report.sent.length });
+    announce(report.sent.length === 1 ? "Sent." : `${report.sent.length} things sent.`);
+  }
   return report;
 }
 
@@ -180,10 +186,20 @@ export async function loadFeelings(): Promise<void> {
   }
 }
 
-export async function loadMembers(familyId: Id): Promise<Member[]> {
+const membersLoading = new Map<string, Promise<Member[]>>();
+
+/** The family's members (one request at a time per family; the cached list when offline). */
+export function loadMembers(familyId: Id): Promise<Member[]> {
   const key = String(familyId);
+  const pending = membersLoading.get(key) ?? fetchMembers(key);
+  membersLoading.set(key, pending);
+  void pending.finally(() => membersLoading.delete(key)).catch(() => undefined);
+  return pending;
+}
+
+async function fetchMembers(key: string): Promise<Member[]> {
   try {
-    const members = listOf(await api.members(familyId));
+    const members = listOf(await api.members(key));
     cacheSet(`members:${key}`, members);
     setState({ members: { ...state.members, [key]: members } });
     return members;
@@ -262,6 +278,12 @@ export async function boot(): Promise<void> {
     void flushOutbox().catch(() => undefined);
   });
 
+  if (!cachedMe && !auth.maybeSignedIn()) {
+    // A browser with no cookie from us has no session to ask about.
+    signedOut(null);
+    void auth.prepare().catch(() => undefined);
+    return;
+  }
   try {
     const s = await auth.getSession();
     if (s.kind === "authenticated") {

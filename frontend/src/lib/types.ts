@@ -162,6 +162,7 @@ export interface Rupture {
   repair_steps?: RepairStep[] | Record<string, Omit<RepairStep, "step">>;
   confirmations?: { child?: string | null; parent?: string | null } | unknown[];
   follow_up_of?: Id | null;
+  reconnected_at?: string | null;
   allowed_actions?: string[];
   help_resources?: HelpResources | HelpResource[] | null;
 }

@@ -320,7 +320,7 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
         {chosen.map((f, i) => (
           <span key={f.code}>
             {i > 0 ? ", " : ""}
-            {f.emoji ? <span aria-hidden="true">{f.emoji} </span> : null}
+            {f.emoji ? <span class="emoji" aria-hidden="true">{f.emoji} </span> : null}
             <strong>{f.label}</strong>
           </span>
         ))}

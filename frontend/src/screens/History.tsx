@@ -59,7 +59,7 @@ export default function History(): JSX.Element {
             <li key={String(r.id)}>
               <a class={repaired ? "card card-link celebrate" : "card card-link"} href={href(`/ruptures/${String(r.id)}`)} data-testid={`history-item-${String(r.id)}`}>
                 <span class="card-title">
-                  {repaired ? <span aria-hidden="true">💚 </span> : null}
+                  {repaired ? <span class="emoji" aria-hidden="true">💚 </span> : null}
                   {repaired ? `You and ${other} made up` : `You and ${other}`}
                 </span>
                 <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>

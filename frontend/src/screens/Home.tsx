@@ -18,7 +18,8 @@ import { startUnsafe } from "./Safety";
 
 const OPEN_CACHE = "fr:open";
 
-function useOpenRuptures(familyId: string | null): { items: Rupture[] | null; error: boolean } {
+/** The open ruptures, loaded again whenever the outbox delivers something (a flag sent late). */
+function useOpenRuptures(familyId: string | null, delivered: number): { items: Rupture[] | null; error: boolean } {
   const [items, setItems] = useState<Rupture[] | null>(() => {
     try {
       const raw = localStorage.getItem(OPEN_CACHE);
@@ -40,13 +41,16 @@ function useOpenRuptures(familyId: string | null): { items: Rupture[] | null; er
         } catch {
           // Offline view just shows less.
         }
-        if (live) setItems(open);
+        if (live) {
+          setItems(open);
+          setError(false);
+        }
       })
       .catch(() => live && setError(true));
     return () => {
       live = false;
     };
-  }, [familyId]);
+  }, [familyId, delivered]);
   return { items, error };
 }
 
@@ -85,7 +89,7 @@ export function Home(): JSX.Element {
   const familyId = family ? String(family.id) : null;
   const members = familyId ? (s.members[familyId] ?? []) : [];
   const role = myRole(me, familyId, members);
-  const { items, error } = useOpenRuptures(familyId);
+  const { items, error } = useOpenRuptures(familyId, s.delivered);
 
   useEffect(() => {
     if (familyId && !s.members[familyId]) void loadMembers(familyId).catch(() => undefined);
@@ -118,7 +122,12 @@ export function Home(): JSX.Element {
       <Screen title={hello} testid="screen-home">
         <section aria-labelledby="tell-title" class="stack">
           <h2 id="tell-title">Did something hurt?</h2>
-          {parents.length === 0 && members.length === 0 ? <Loading /> : null}
+          {parents.length === 0 && members.length === 0 ? (
+            // As tall as the button it stands for, so nothing below jumps when it arrives.
+            <p class="loading button-placeholder" role="status">
+              Loading…
+            </p>
+          ) : null}
           {parents.length === 1 && parents[0] ? (
             <a
               class="button primary big"

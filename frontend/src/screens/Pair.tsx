@@ -21,7 +21,7 @@ export default function Pair(props: { code: string }): JSX.Element {
   const pair = (value: string): Promise<void> =>
     form.run(async () => {
       // Make sure the CSRF cookie exists before the first POST on a fresh device.
-      await auth.getSession().catch(() => undefined);
+      await auth.prepare().catch(() => undefined);
       await api.pair(value);
       await signedIn();
       announce("This phone is paired.");

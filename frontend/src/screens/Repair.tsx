@@ -86,7 +86,9 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
 
   const members = s.members[familyIdOf(r)] ?? [];
   const childName = nameOf(r.child, members);
-  const copy = stepCopy(childName, family?.calm_down_minutes ?? 10);
+  // A family may skip the wait before the prompt (0): the calm step still suggests a pause.
+  const calmMinutes = family && family.calm_down_minutes > 0 ? family.calm_down_minutes : 10;
+  const copy = stepCopy(childName, calmMinutes);
   const step = copy[index] ?? copy[0];
   if (!step) return <Loading />;
   const last = index === copy.length - 1;
@@ -127,7 +129,7 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
           You might say: <em>{step.example}</em>
         </p>
       ) : null}
-      {step.code === "calm" ? <CalmTimer minutes={family?.calm_down_minutes ?? 10} /> : null}
+      {step.code === "calm" ? <CalmTimer minutes={calmMinutes} /> : null}
       <form onSubmit={onSubmit(() => void done())} noValidate>
         <FormErrors messages={form.general} />
         <TextArea

@@ -9,7 +9,7 @@ import { FormErrors, Loading, Screen, TextArea, Time, onSubmit, useSubmit } from
 import { api, urls } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { feelingsOf, normaliseBand } from "../lib/feelings";
-import { actionsFor, familyIdOf, hasConfirmed, idOf, listOf, nameOf, sideOf, statusLabel, stepsOf } from "../lib/model";
+import { actionsFor, familyIdOf, followUpDue, hasConfirmed, idOf, listOf, nameOf, sideOf, statusLabel, stepsOf } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { announce, loadMembers, myOutbox, outbox, sendViaOutbox, useAppState } from "../lib/store";
 import type { Member, Rupture, RuptureMessage, TimelineEvent } from "../lib/types";
@@ -194,7 +194,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
       </p>
       {r.status === "reconnected" ? (
         <p class="card celebrate" data-testid="rupture-celebrate">
-          You found your way back to each other. <span aria-hidden="true">💚</span>
+          You found your way back to each other. <span class="emoji" aria-hidden="true">💚</span>
         </p>
       ) : null}
       {r.status === "safety_review" ? (
@@ -220,7 +220,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
           <ul class="chips plain-chips" data-testid="rupture-feelings">
             {feelings.map((f) => (
               <li key={f.code} class="status">
-                {f.emoji ? <span aria-hidden="true">{f.emoji} </span> : null}
+                {f.emoji ? <span class="emoji" aria-hidden="true">{f.emoji} </span> : null}
                 {f.label}
               </li>
             ))}
@@ -256,7 +256,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
             We're OK now
           </button>
         ) : null}
-        {actions.includes("follow_up") ? (
+        {actions.includes("follow_up") && followUpDue(r, new Date()) ? (
           <div class="card" data-testid="follow-up">
             <h2 class="h-inline">Are you two still OK?</h2>
             <div class="row">
