@@ -70,6 +70,14 @@ class TransactionalMixin:
         return view.response
 
 
+def validated(serializer_class: type[Any], data: Any) -> dict[str, Any]:
+    """An input serializer's validated data, or the 400 envelope naming each bad field."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    result: dict[str, Any] = serializer.validated_data
+    return result
+
+
 class APIView(TransactionalMixin, drf_views.APIView):
     pass
 

@@ -114,7 +114,7 @@ def render(prompt: Prompt) -> Content:
     else:
         title, body = words[kind]
     if kind == PromptKind.SAFETY_ALERT:
-        url = "/#/care"
+        url = "/#/inbox"  # a therapist's grant may not show the rupture; the alert itself does
     return Content(title=title[:120], body=body[:500], url=url)
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from api.views import APIView, GenericAPIView
+from api.views import APIView, GenericAPIView, validated
 from ruptures import notifications
 from ruptures.models import Notification, PromptKind, PushSubscription
 
@@ -59,13 +59,6 @@ def _user(request: Request) -> User:
     return user
 
 
-def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    validated: dict[str, Any] = serializer.validated_data
-    return validated
-
-
 class NotificationListView(GenericAPIView):
     serializer_class = NotificationOut
 
@@ -100,7 +93,7 @@ class PushSubscriptionView(APIView):
         operation_id="push_subscriptions_create",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(PushSubscriptionIn, request.data)
+        data = validated(PushSubscriptionIn, request.data)
         subscription = notifications.push_subscription_save(
             actor=_user(request),
             endpoint=data["endpoint"],
@@ -114,7 +107,7 @@ class PushSubscriptionView(APIView):
         request=PushEndpointIn, responses={204: None}, operation_id="push_subscriptions_delete"
     )
     def delete(self, request: Request) -> Response:
-        data = _valid(PushEndpointIn, request.data)
+        data = validated(PushEndpointIn, request.data)
         notifications.push_subscription_delete(actor=_user(request), endpoint=data["endpoint"])
         return Response(status=http_status.HTTP_204_NO_CONTENT)
 

@@ -3,8 +3,6 @@ with the rupture as it now stands."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http_status
@@ -16,7 +14,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.services import therapist_access_record
 from api.ruptures import serializers as s
-from api.views import APIView, GenericViewSet
+from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import InvalidInput, NotFound
 from ruptures import feelings, selectors, services
 from ruptures.models import Party, Rupture, Status
@@ -103,7 +101,7 @@ class RuptureViewSet(GenericViewSet):
         "the parent is never told, and the response carries help resources.",
     )
     def create(self, request: Request) -> Response:
-        data = _valid(s.FlagIn, request.data)
+        data = validated(s.FlagIn, request.data)
         rupture = services.rupture_flag(
             actor=self._user(),
             flag=services.FlagInput(
@@ -137,7 +135,7 @@ class RuptureViewSet(GenericViewSet):
     @extend_schema(request=s.RepairStepsIn, responses=s.RuptureOut)
     @action(detail=True, methods=["patch"], url_path="repair-steps")
     def repair_steps(self, request: Request, pk: str) -> Response:
-        data = _valid(s.RepairStepsIn, request.data)
+        data = validated(s.RepairStepsIn, request.data)
         services.rupture_repair_steps_update(
             actor=self._user(),
             rupture_id=_id(pk),
@@ -159,7 +157,7 @@ class RuptureViewSet(GenericViewSet):
     @extend_schema(request=s.NotYetIn, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"], url_path="not-yet")
     def not_yet(self, request: Request, pk: str) -> Response:
-        data = _valid(s.NotYetIn, request.data)
+        data = validated(s.NotYetIn, request.data)
         services.rupture_not_yet(
             actor=self._user(), rupture_id=_id(pk), reason=data.get("reason", "")
         )
@@ -180,7 +178,7 @@ class RuptureViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, pk: str) -> Response:
-        data = _valid(s.FollowUpIn, request.data)
+        data = validated(s.FollowUpIn, request.data)
         shown = services.rupture_follow_up_answer(
             actor=self._user(), rupture_id=_id(pk), answer=data["answer"]
         )
@@ -205,18 +203,11 @@ class RuptureMessagesView(APIView):
         operation_id="ruptures_messages_create",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = _valid(s.MessageIn, request.data)
+        data = validated(s.MessageIn, request.data)
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
         message = services.rupture_message_post(actor=user, rupture_id=pk, body=data["body"])
         body = s.MessageOut(message, context={"request": request}).data
         return Response(body, status=http_status.HTTP_201_CREATED)
-
-
-def _valid(serializer_class: type[Any], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    validated: dict[str, Any] = serializer.validated_data
-    return validated
 
 
 def _id(pk: str) -> int:
