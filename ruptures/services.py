@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
+from accounts.services import therapist_access_record
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ruptures import feelings, prompts
 from ruptures.models import (
@@ -33,7 +34,7 @@ from ruptures.models import (
     Size,
     Status,
 )
-from ruptures.selectors import access_rupture
+from ruptures.selectors import access_rupture, party_of
 from ruptures.states import Action, decide, initial_status
 
 NOTE_MAX = 2000
@@ -396,6 +397,28 @@ def rupture_follow_up_answer(
         child_id=rupture.child_id if side == Party.PARENT else None,
     )
     return rupture_flag(actor=actor, flag=reopened, now=now, follow_up_of=rupture)
+
+
+def therapist_reads_record(
+    *, reader: User, ruptures: Sequence[Rupture], action: str, per_family: bool = False
+) -> None:
+    """Every read a therapist makes of ruptures leaves an access-log row: one per rupture, or one
+    per family for a list (``per_family``). The two people in a rupture are not logged."""
+    if not reader.is_therapist:
+        return
+    seen: set[int] = set()
+    for rupture in ruptures:
+        key = rupture.family_id if per_family else rupture.pk
+        if key in seen or party_of(rupture, reader) is not None:
+            continue
+        seen.add(key)
+        therapist_access_record(
+            therapist=reader,
+            family=rupture.family,
+            action=action,
+            object_type="" if per_family else "rupture",
+            object_id="" if per_family else str(rupture.pk),
+        )
 
 
 def _party(party: Party | None) -> Party:

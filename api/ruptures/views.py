@@ -12,12 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.services import therapist_access_record
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import InvalidInput, NotFound
 from ruptures import feelings, selectors, services
-from ruptures.models import Party, Rupture, Status
+from ruptures.models import Rupture, Status
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -25,17 +24,6 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="A client-made unique key per action; retries with it create nothing new.",
 )
-
-
-def _log_therapist_read(reader: User, rupture: Rupture, party: Party | None, what: str) -> None:
-    if party is None:
-        therapist_access_record(
-            therapist=reader,
-            family=rupture.family,
-            action=what,
-            object_type="rupture",
-            object_id=str(rupture.pk),
-        )
 
 
 class FeelingsView(APIView):
@@ -81,14 +69,9 @@ class RuptureViewSet(GenericViewSet):
             ruptures = ruptures.none()
         page = self.paginate_queryset(ruptures)
         rows = page if page is not None else list(ruptures)
-        user = self._user()
-        logged: set[int] = set()
-        for rupture in rows:
-            if rupture.family_id not in logged and selectors.party_of(rupture, user) is None:
-                logged.add(rupture.family_id)
-                therapist_access_record(
-                    therapist=user, family=rupture.family, action="rupture.list"
-                )
+        services.therapist_reads_record(
+            reader=self._user(), ruptures=rows, action="rupture.list", per_family=True
+        )
         body = s.RuptureRowOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
         return self.get_paginated_response(body)
 
@@ -123,7 +106,9 @@ class RuptureViewSet(GenericViewSet):
     @extend_schema(responses=s.RuptureOut)
     def retrieve(self, request: Request, pk: str) -> Response:
         rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=_id(pk))
-        _log_therapist_read(self._user(), rupture, party, "rupture.view")
+        services.therapist_reads_record(
+            reader=self._user(), ruptures=[rupture], action="rupture.view"
+        )
         return Response(s.RuptureOut(rupture, context={"party": party, "request": request}).data)
 
     @extend_schema(request=None, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
@@ -190,8 +175,8 @@ class RuptureMessagesView(APIView):
     @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")
     def get(self, request: Request, pk: int) -> Response:
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
-        rupture, party = selectors.access_rupture(actor=user, rupture_id=pk)
-        _log_therapist_read(user, rupture, party, "rupture.messages")
+        rupture, _ = selectors.access_rupture(actor=user, rupture_id=pk)
+        services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.messages")
         messages = selectors.message_list(rupture=rupture)
         body = s.MessageOut(messages, many=True, context={"request": request}).data  # type: ignore[arg-type]  # many=True: a queryset
         return Response(body)
