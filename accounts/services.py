@@ -36,7 +36,7 @@ from accounts.models import (
 )
 from accounts.privacy import PRIVACY_NOTICE_VERSION
 from accounts.selectors import Actor
-from accounts.signals import account_deleting, account_exporting
+from accounts.signals import account_deleting, account_exporting, details_opted_out
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 
 # No I, L, O, U, 0 or 1: a code read aloud or copied from a screen cannot be misread.
@@ -186,7 +186,10 @@ def membership_update(
     *, actor: Actor, family_id: int, user_id: int, details_opt_out: bool
 ) -> Membership:
     """A member aged 13 or over keeps (or stops keeping) their ruptures' words from therapists
-    with ``details`` scope. Only for oneself (403 ``own_membership_only``)."""
+    with ``details`` scope. Only for oneself (403 ``own_membership_only``).
+
+    Opting out also withholds what they already wrote in this family (``details_opted_out``);
+    opting back in applies to what they write from then on: nothing already withheld reopens."""
     own = selectors.family_membership(actor=actor, family_id=family_id)
     if own.user_id != user_id:
         if not Membership.objects.filter(family_id=family_id, user_id=user_id).exists():
@@ -194,8 +197,11 @@ def membership_update(
         raise Forbidden("Only the member can change this.", code="own_membership_only")
     if own.user.age_band() == AgeBand.UNDER_13:
         raise Forbidden("A parent decides this until you are 13.", code="age_restricted")
-    own.details_opt_out = details_opt_out
-    own.save(update_fields=["details_opt_out"])
+    with transaction.atomic():
+        own.details_opt_out = details_opt_out
+        own.save(update_fields=["details_opt_out"])
+        if details_opt_out:
+            details_opted_out.send(sender=Membership, membership=own)
     return own
 
 
@@ -337,17 +343,19 @@ def pairing_code_redeem(*, code: str, now: dt.datetime | None = None) -> User:
     return child
 
 
-def _minor_child(membership: Membership) -> User:
+def _profile_child(membership: Membership) -> User:
+    """Parents manage the paired devices of a child profile only: a teen or an adult child who
+    signs in with their own account manages their own sessions (403 ``own_account``)."""
     child = membership.user
-    if child.is_child_profile or child.age_band() in (AgeBand.UNDER_13, AgeBand.TEEN):
+    if child.is_child_profile:
         return child
-    raise Forbidden("An adult manages their own devices.", code="adult_member")
+    raise Forbidden("They manage their own devices.", code="own_account")
 
 
 def device_sessions(*, actor: Actor, family_id: int, child_id: int) -> list[UserSession]:
-    """The child's signed-in devices, for a parent (stale sessions purged first)."""
+    """A child profile's paired devices, for a parent (stale sessions purged first)."""
     membership = selectors.child_member(actor=actor, family_id=family_id, child_id=child_id)
-    child = _minor_child(membership)
+    child = _profile_child(membership)
     return sorted(
         UserSession.objects.purge_and_list(child),
         key=lambda session: (session.last_seen_at, session.pk),
@@ -356,9 +364,9 @@ def device_sessions(*, actor: Actor, family_id: int, child_id: int) -> list[User
 
 
 def device_session_end(*, actor: Actor, family_id: int, child_id: int, session_id: int) -> None:
-    """A parent signs one of the child's devices out (its session and token stop working)."""
+    """A parent signs one of a child profile's devices out (its session and token stop working)."""
     membership = selectors.child_member(actor=actor, family_id=family_id, child_id=child_id)
-    child = _minor_child(membership)
+    child = _profile_child(membership)
     session = UserSession.objects.filter(pk=session_id, user_id=child.pk).first()
     if session is None:
         raise NotFound(code="device_not_found")

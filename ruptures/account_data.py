@@ -1,4 +1,5 @@
-"""What ruptures hold about a person, for the account export and deletion (accounts.signals).
+"""What ruptures hold about a person, for the account export and deletion, and an opt-out
+(accounts.signals).
 
 Export: the ruptures they are part of as they see them (a parent never gets one held for
 safety review), the messages they wrote, their notifications and push subscriptions.
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from accounts.models import User
+from accounts.models import Membership, User
 from ruptures.models import Message, Notification, PushSubscription, RepairStep, Rupture, Status
 
 
@@ -84,3 +85,10 @@ def on_account_exporting(sender: Any, user: User, **kwargs: Any) -> dict[str, An
 
 def on_account_deleting(sender: Any, user: User, **kwargs: Any) -> None:
     forget(user)
+
+
+def on_details_opted_out(sender: Any, membership: Membership, **kwargs: Any) -> None:
+    """A child's new opt-out withholds the words they already wrote in that family too."""
+    Rupture.objects.filter(family_id=membership.family_id, child_id=membership.user_id).update(
+        words_withheld=True
+    )

@@ -3,6 +3,7 @@ steps, and the messages the two exchange on the way back to each other."""
 
 from __future__ import annotations
 
+import secrets
 from typing import ClassVar
 
 from django.conf import settings
@@ -43,7 +44,18 @@ class Need(models.TextChoices):
     TRY_AGAIN = "try_again", "Help me have another go"
 
 
+# Below 2**53, so JavaScript reads every id exactly.
+RUPTURE_ID_LIMIT = 2**53
+
+
+def random_rupture_id() -> int:
+    """A rupture's id says nothing about how many were made before it (a sequence would show a
+    parent the gap left by a flag held for safety review)."""
+    return 1 + secrets.randbelow(RUPTURE_ID_LIMIT - 1)
+
+
 class Rupture(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=random_rupture_id, editable=False)
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="ruptures")
     # SET_NULL: a deleted account's ruptures stay for the other party ("former member").
     child = models.ForeignKey(
@@ -62,6 +74,12 @@ class Rupture(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     needs_space_until = models.DateTimeField(null=True, blank=True)
     unsafe = models.BooleanField(default=False)
+    words_withheld = models.BooleanField(
+        default=False,
+        help_text="The child's opt-out from 'details' therapists, as it stood when this was "
+        "written (or set later by a new opt-out); never cleared, so leaving or deleting an "
+        "account cannot widen who reads the words.",
+    )
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )

@@ -7,8 +7,12 @@ its time comes. Delivery itself lives in ``ruptures.delivery``.
   gentle heads-up to the child.
 - Repair prompts and reminders are followed by reminders at growing intervals (the family's
   ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected.
-- An unsafe flag: nothing to the parent, pending prompts about that child and parent cancelled,
-  linked therapists alerted (their quiet hours do not apply).
+- An unsafe flag: nothing to the parent about it, linked therapists alerted (their quiet hours do
+  not apply). The hold is on that flag alone: every other prompt between the child and the
+  parent (earlier ruptures, later flags either way) goes on exactly as it would have, so the
+  parent cannot tell from what reaches them that a flag is held.
+- A safety alert is re-checked when it is due: the grant still active, the therapist still
+  verified, active and enrolled in MFA; otherwise it is cancelled with the reason.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ import datetime as dt
 
 from django.db.models import Q
 
-from accounts.models import Membership
-from accounts.selectors import linked_therapists
+from accounts.models import CareTeamGrant, Membership
+from accounts.selectors import has_mfa, linked_therapists
 from ruptures.models import (
     Message,
     Party,
@@ -85,10 +89,6 @@ def schedule_next_reminder(rupture: Rupture, *, sequence: int, now: dt.datetime)
 # --- the hooks services call, inside their transaction -----------------------------------------
 def on_flagged(rupture: Rupture, *, now: dt.datetime) -> None:
     if rupture.status == Status.SAFETY_REVIEW:
-        cancel(
-            Q(rupture__child_id=rupture.child_id, rupture__parent_id=rupture.parent_id),
-            reason="safety_review",
-        )
         for therapist in linked_therapists(family_id=rupture.family_id):
             schedule(rupture, therapist.pk, PromptKind.SAFETY_ALERT, now, now=now)
         return
@@ -146,20 +146,27 @@ def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
 
 
 # --- does it still make sense? ------------------------------------------------------------------
+def _alert_pointless_because(prompt: Prompt) -> str | None:
+    """A safety alert goes only to someone who may still act on it, checked at sending time."""
+    therapist = prompt.recipient
+    if not CareTeamGrant.objects.filter(
+        family_id=prompt.rupture.family_id, therapist=therapist, revoked_at__isnull=True
+    ).exists():
+        return "grant_revoked"
+    if not (therapist.is_active and therapist.is_verified_therapist):
+        return "therapist_unverified"
+    if not has_mfa(therapist):
+        return "mfa_required"
+    return None
+
+
 def pointless_because(prompt: Prompt) -> str | None:
     """Why a prompt due now should not be delivered, or None if it still makes sense."""
     rupture, kind = prompt.rupture, prompt.kind
     if kind == PromptKind.SAFETY_ALERT:
-        return None
-    if rupture.status == Status.SAFETY_REVIEW:
+        return _alert_pointless_because(prompt)
+    if rupture.status == Status.SAFETY_REVIEW:  # only this flag is held, nothing around it
         return "safety_review"
-    if (
-        prompt.recipient_id == rupture.parent_id
-        and Rupture.objects.filter(
-            child_id=rupture.child_id, parent_id=rupture.parent_id, status=Status.SAFETY_REVIEW
-        ).exists()
-    ):
-        return "safety_hold"
     if not Membership.objects.filter(
         family_id=rupture.family_id, user_id=prompt.recipient_id
     ).exists():

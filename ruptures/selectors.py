@@ -2,7 +2,8 @@
 
 A rupture is seen by its child and its parent while they are members of its family, except that
 the parent never sees one held for safety review. A verified therapist with MFA and an active
-``details`` grant sees the family's ruptures, except those of a child who opted out of details.
+``details`` grant sees the family's ruptures, except those withheld by the child's opt-out from
+details (``Rupture.words_withheld``, kept with the record).
 Anything else is not found, so ids leak nothing.
 """
 
@@ -31,12 +32,9 @@ def ruptures_visible_to(actor: User) -> QuerySet[Rupture]:
         still_member
     )
     if actor.is_therapist:
-        opted_out = Exists(
-            Membership.objects.filter(
-                family=OuterRef("family"), user=OuterRef("child"), details_opt_out=True
-            )
-        )
-        visible |= Q(family_id__in=therapist_details_family_ids(actor)) & ~Q(opted_out)
+        # The opt-out as it stood when the rupture was written (``words_withheld``), never the
+        # live membership: a child who leaves or deletes their account keeps their words back.
+        visible |= Q(family_id__in=therapist_details_family_ids(actor)) & Q(words_withheld=False)
     return Rupture.objects.filter(visible)
 
 

@@ -184,6 +184,9 @@ def rupture_flag(
     _check_flag(flag, started_by=started_by, now=now)
 
     status = initial_status(started_by=started_by, unsafe=flag.unsafe)
+    words_withheld = Membership.objects.filter(
+        family_id=flag.family_id, user=child, details_opt_out=True
+    ).exists()
     rupture = Rupture(
         family_id=flag.family_id,
         child=child,
@@ -198,6 +201,7 @@ def rupture_flag(
         occurred_at=flag.occurred_at or now,
         needs_space_until=flag.needs_space_until,
         unsafe=flag.unsafe,
+        words_withheld=words_withheld,
         follow_up_of=follow_up_of,
         acknowledged_at=now if status == Status.ACKNOWLEDGED else None,
         created_at=now,

@@ -124,9 +124,15 @@ def test_the_child_never_sees_the_parents_private_reflection(world: World) -> No
 
 def test_a_child_who_opted_out_of_details_is_hidden_from_therapists(world: World) -> None:
     rupture = flag(world)
-    Membership.objects.filter(user=world.child).update(details_opt_out=True)
+    opted = client_for(world.child).patch(
+        f"/api/v1/families/{world.family.pk}/members/{world.child.pk}/",
+        {"details_opt_out": True},
+        format="json",
+    )
 
     response = call(world, "therapist_details", "detail", rupture)
+
+    assert opted.status_code == 200
 
     assert response.status_code == 404
 

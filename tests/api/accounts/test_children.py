@@ -380,4 +380,39 @@ def test_adult_child_devices_are_their_own(world: World) -> None:
     )
 
     assert response.status_code == 403
-    assert response.json()["errors"][0]["code"] == "adult_member"
+    assert response.json()["errors"][0]["code"] == "own_account"
+
+
+@pytest.mark.parametrize("age", [15, 25])
+def test_parents_cannot_list_or_end_the_sessions_of_a_child_with_their_own_account(
+    world: World, age: int
+) -> None:
+    world.teen.birth_year = THIS_YEAR - age
+    world.teen.save(update_fields=["birth_year"])
+    teen = APIClient()
+    teen.force_login(world.teen)
+    session = UserSession.objects.create(
+        user=world.teen,
+        ip="203.0.113.9",
+        session_key=teen.session.session_key,
+        user_agent="Leo's phone",
+    )
+    devices = f"/api/v1/families/{world.family.pk}/children/{world.teen.pk}/devices/"
+    parent = client_for(world.parent)
+
+    listed = parent.get(devices)
+    ended = parent.delete(f"{devices}{session.pk}/")
+
+    assert (listed.status_code, ended.status_code) == (403, 403)
+    assert (
+        listed.json()
+        == ended.json()
+        == {
+            "status": 403,
+            "errors": [
+                {"code": "own_account", "message": "They manage their own devices.", "param": None}
+            ],
+        }
+    )
+    assert UserSession.objects.filter(pk=session.pk).exists()
+    assert teen.get("/api/v1/me/").status_code == 200

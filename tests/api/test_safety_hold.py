@@ -1,0 +1,133 @@
+"""An unsafe flag holds that flag only (issue 9, items 4 and 12): everything else between the child
+and the parent reaches them exactly as it would have, and a therapist's safety alert is checked
+again just before it is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import TestCase
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import CareTeamGrant, User
+from ruptures import delivery
+from ruptures.models import Prompt, PromptKind, PromptStatus
+from tests.world import World, client_for
+
+URL = "/api/v1/ruptures/"
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours(world: World) -> None:
+    User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
+
+
+def deliver_due(now: dt.datetime) -> None:
+    """The beat's sweep and a worker's delivery, called as they would be."""
+    claimed: list[tuple[int, str]] = []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delivery.prompts_claim_due(now=now, enqueue=lambda pk, t: claimed.append((pk, t)))
+    for pk, token in claimed:
+        delivery.prompt_deliver(prompt_id=pk, claim_token=token, now=now)
+
+
+def flag_by(world: World, who: str, **fields: Any) -> int:
+    body: dict[str, Any] = {"family": world.family.pk, "feelings": ["hurt"], "intensity": 2}
+    if who == "child":
+        body["parent"] = world.parent.pk
+    else:
+        body["child"] = world.child.pk
+    response = client_for(getattr(world, who)).post(URL, body | fields, format="json")
+    assert response.status_code == 201, response.json()
+    rupture_id: int = response.json()["id"]
+    return rupture_id
+
+
+def inbox(user: User, ids: dict[int, str]) -> list[tuple[str, str]]:
+    """What reached ``user``: (kind, which rupture by name), whatever the ids are."""
+    rows = client_for(user).get("/api/v1/notifications/").json()["results"]
+    return sorted((row["kind"], ids.get(row["rupture"], "held")) for row in rows)
+
+
+@pytest.mark.parametrize("unsafe_flag", [False, True])
+def test_everything_else_between_the_two_goes_on_as_it_would_have(
+    world: World, unsafe_flag: bool
+) -> None:
+    ids: dict[int, str] = {}
+    ids[flag_by(world, "child")] = "earlier"
+    deliver_due(timezone.now())
+    acknowledged = client_for(world.parent).post(f"{URL}{next(iter(ids))}/acknowledge/")
+    assert acknowledged.status_code == 200
+    if unsafe_flag:
+        flag_by(world, "child", unsafe=True, note="I am scared at home")
+
+    ids[flag_by(world, "parent")] = "parents_own"
+    ids[flag_by(world, "child")] = "childs_later"
+    deliver_due(timezone.now())
+    deliver_due(timezone.now() + dt.timedelta(hours=5))  # reminders, the calm-down prompt
+
+    assert inbox(world.parent, ids) == [
+        ("heads_up", "childs_later"),
+        ("heads_up", "earlier"),
+        ("reminder", "earlier"),
+        ("reminder", "parents_own"),
+        ("repair_prompt", "childs_later"),
+        ("repair_prompt", "earlier"),
+        ("repair_prompt", "parents_own"),
+    ]
+    assert inbox(world.child, ids) == [
+        ("acknowledged", "earlier"),
+        ("heads_up", "parents_own"),
+    ]
+    assert not Prompt.objects.filter(cancelled_reason__in=["safety_hold", "safety_review"]).exists()
+
+
+def _revoke_grant(world: World) -> None:
+    grant = CareTeamGrant.objects.get(therapist=world.therapist_details, revoked_at__isnull=True)
+    response = client_for(world.other_parent).delete(
+        f"/api/v1/families/{world.family.pk}/care-team/{grant.pk}/"
+    )
+    assert response.status_code == 204
+
+
+def _unverify(world: World) -> None:
+    account_services.therapist_unverify(therapist=world.therapist_details)
+
+
+def _drop_mfa(world: World) -> None:
+    Authenticator.objects.filter(user=world.therapist_details).delete()
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (None, ""),
+        (_revoke_grant, "grant_revoked"),
+        (_unverify, "therapist_unverified"),
+        (_drop_mfa, "mfa_required"),
+    ],
+)
+def test_a_safety_alert_is_checked_again_just_before_it_is_sent(
+    world: World, change: Any, reason: str
+) -> None:
+    flag_by(world, "child", unsafe=True)
+    if change is not None:
+        change(world)
+
+    deliver_due(timezone.now())
+
+    alert = Prompt.objects.get(kind=PromptKind.SAFETY_ALERT, recipient=world.therapist_details)
+    kinds = [
+        row["kind"]
+        for row in client_for(world.therapist_details)
+        .get("/api/v1/notifications/")
+        .json()["results"]
+    ]
+    if change is None:
+        assert (alert.status, kinds) == (PromptStatus.SENT, ["safety_alert"])
+    else:
+        assert (alert.status, alert.cancelled_reason, kinds) == (PromptStatus.CANCELLED, reason, [])
