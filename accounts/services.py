@@ -73,8 +73,21 @@ def _require_user(actor: Actor) -> User:
 
 
 def _lock_family(family_id: int) -> Family:
-    """Serialises membership changes of one family (who is the last parent?)."""
+    """Serialises membership and care-team changes of one family (who is the last parent? is
+    this person a member or on the care team?)."""
     return Family.objects.select_for_update().get(pk=family_id)
+
+
+def _check_not_on_care_team(*, family_id: int, user: User) -> None:
+    """One person is a member of a family or on its care team, never both (409 ``on_care_team``);
+    call with the family locked. The database holds the same rule (accounts migration 0004)."""
+    if CareTeamGrant.objects.filter(
+        family_id=family_id, therapist=user, revoked_at__isnull=True
+    ).exists():
+        raise Conflict(
+            "You are on this family's care team; someone on it cannot also be a member.",
+            code="on_care_team",
+        )
 
 
 # --- Families -----------------------------------------------------------------------------------
@@ -338,7 +351,10 @@ def pairing_code_redeem(*, code: str, now: dt.datetime | None = None) -> User:
     still_child = Membership.objects.filter(
         family_id=pairing.family_id, user=child, role=Role.CHILD
     ).exists()
-    if not (still_child and child.is_active and child.is_child_profile):
+    on_care_team = CareTeamGrant.objects.filter(
+        family_id=pairing.family_id, therapist=child, revoked_at__isnull=True
+    ).exists()
+    if not (still_child and child.is_active and child.is_child_profile) or on_care_team:
         raise invalid
     return child
 
@@ -412,13 +428,13 @@ def invite_accept(*, actor: Actor, code: str, now: dt.datetime | None = None) ->
     """Join the invite's family with its role.
 
     404 ``invite_not_found`` for an unknown code; 409 ``invite_revoked``, ``invite_expired``,
-    ``invite_used`` or ``already_member``; 422 ``too_young_for_parent_role`` when a child would
-    join as a parent.
+    ``invite_used``, ``already_member`` or ``on_care_team`` (someone on the care team cannot also
+    be a member); 422 ``too_young_for_parent_role`` when a child would join as a parent.
     """
     user = _require_user(actor)
     now = now or timezone.now()
     invite = (
-        Invite.objects.select_for_update()
+        Invite.objects.select_for_update(of=("self",))
         .select_related("family")
         .filter(code=normalize_code(code)[:16])
         .first()
@@ -431,8 +447,10 @@ def invite_accept(*, actor: Actor, code: str, now: dt.datetime | None = None) ->
         raise Conflict("This invite has expired; ask for a new one.", code="invite_expired")
     if invite.uses >= invite.max_uses:
         raise Conflict("This invite has already been used.", code="invite_used")
+    _lock_family(invite.family_id)
     if Membership.objects.filter(family=invite.family, user=user).exists():
         raise Conflict("You are already in this family.", code="already_member")
+    _check_not_on_care_team(family_id=invite.family_id, user=user)
     if invite.role == Role.PARENT and (
         user.is_child_profile or user.age_band(today=now.date()) in (AgeBand.UNDER_13, AgeBand.TEEN)
     ):
@@ -489,8 +507,10 @@ def care_grant_create(
     now: dt.datetime | None = None,
 ) -> CareTeamGrant:
     """A parent adds a verified therapist by share code (400 ``invalid_share_code`` otherwise);
-    409 ``already_on_care_team`` while an earlier grant is active."""
-    family = selectors.access_family(actor=actor, family_id=family_id, require_parent=True)
+    409 ``already_on_care_team`` while an earlier grant is active, 409 ``therapist_is_member``
+    for a member of the family (checked with the family locked)."""
+    selectors.access_family(actor=actor, family_id=family_id, require_parent=True)
+    family = _lock_family(family_id)
     if scope not in CareScope.values:
         raise InvalidInput(code="invalid_choice", param="scope")
     therapist = User.objects.filter(

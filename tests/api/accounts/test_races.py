@@ -11,9 +11,15 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.models import Membership, Role
+from accounts.models import CareTeamGrant, Membership, Role
 from tests.api.accounts.conftest import client_for
-from tests.factories import ChildProfileFactory, FamilyFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    ChildProfileFactory,
+    FamilyFactory,
+    MembershipFactory,
+    TherapistFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +72,29 @@ def test_single_use_invite_admits_one() -> None:
 
     assert _race([accept(i) for i in range(3)]) == [201, 409, 409]
     assert Membership.objects.filter(family=family).count() == 2
+
+
+def test_joining_and_being_added_to_the_care_team_at_once_admits_one() -> None:
+    family = FamilyFactory.create()
+    parent = MembershipFactory.create(family=family).user
+    therapist = TherapistFactory.create()
+    code = services.invite_create(actor=parent, family_id=family.pk, role="parent").code
+
+    def join() -> int:
+        return client_for(therapist).post(f"/api/v1/invites/{code}/accept/").status_code
+
+    def add() -> int:
+        return (
+            client_for(parent)
+            .post(
+                f"/api/v1/families/{family.pk}/care-team/",
+                {"share_code": therapist.therapist_share_code},
+                format="json",
+            )
+            .status_code
+        )
+
+    assert _race([join, add]) == [201, 409]
+    members = Membership.objects.filter(family=family, user=therapist).count()
+    grants = CareTeamGrant.objects.filter(family=family, therapist=therapist).count()
+    assert members + grants == 1
