@@ -149,6 +149,8 @@ def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
 def pointless_because(prompt: Prompt) -> str | None:
     """Why a prompt due now should not be delivered, or None if it still makes sense."""
     rupture, kind = prompt.rupture, prompt.kind
+    if prompt.recipient_id is None:  # their account was deleted
+        return "recipient_gone"
     if kind == PromptKind.SAFETY_ALERT:
         return None
     if rupture.status == Status.SAFETY_REVIEW:
