@@ -58,15 +58,20 @@ def ruptures_visible_to(actor: User) -> QuerySet[Rupture]:
             )
         )
         visible |= Q(family_id__in=therapist_details_family_ids(actor)) & ~Q(opted_out)
-        visible |= alerted_to(actor)
+        visible |= alerted_to(actor) & ~Q(opted_out)
     return Rupture.objects.filter(visible)
 
 
 def alerted_to(therapist: User) -> Q:
-    """Flags under an open safety review that this therapist was sent the alert for."""
+    """Flags under an open safety review that this therapist was sent the alert for, in a family
+    that gave them ``details`` (their grant may since have been revoked): keeping a flag never
+    widens what they could read."""
     if not therapist.is_verified_therapist:
         return Q(pk__in=[])
     enrolled = Authenticator.objects.filter(user_id=therapist.pk, type__in=MFA_FACTORS)
+    had_details = CareTeamGrant.objects.filter(
+        family=OuterRef("family"), therapist=therapist, scope=CareScope.DETAILS
+    )
     alert = Prompt.objects.filter(
         rupture=OuterRef("pk"),
         recipient=therapist,
@@ -74,7 +79,7 @@ def alerted_to(therapist: User) -> Q:
         status=PromptStatus.SENT,
     )
     under_review = SafetyReview.objects.filter(rupture=OuterRef("pk"), closed_at__isnull=True)
-    return Q(Exists(enrolled)) & Q(Exists(alert)) & Q(Exists(under_review))
+    return Q(Exists(enrolled), Exists(had_details), Exists(alert), Exists(under_review))
 
 
 def access_log(*, actor: User, family_id: int) -> QuerySet[TherapistAccessLog]:
@@ -84,6 +89,7 @@ def access_log(*, actor: User, family_id: int) -> QuerySet[TherapistAccessLog]:
     their flag, and a parent never sees a row about a flag hidden from them. Parents and members
     aged 13 or over (403 ``age_restricted`` for younger children, as for the care team)."""
     membership = family_membership(actor=actor, family_id=family_id)
+    membership.user = actor  # the member is the actor: no query to load them again
     if not can_see_care_team(membership):
         raise Forbidden("Ask a parent who is on your family's care team.", code="age_restricted")
     visible_ids = (
