@@ -290,7 +290,7 @@ def test_an_unsafe_flag_nobody_was_alerted_to_emails_the_safety_team(
     email = mail.outbox[0]
     assert email.to == ["safety@example.org"]
     assert f"/admin/ruptures/safetyreview/{review.pk}/change/" in email.body
-    assert "every night" not in email.body + email.subject
+    assert "every night" not in f"{email.subject} {email.body}"
     assert world.other_family_child.display_name not in email.body
     review.refresh_from_db()
     assert review.staff_notified_at is not None
