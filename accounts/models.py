@@ -122,6 +122,12 @@ class Family(models.Model):
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    dissolved_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Everyone left while a safety review was open: the family is kept, seen by "
+        "nobody, and purged when its last review closes.",
+    )
 
     class Meta:
         verbose_name_plural = "families"
@@ -167,7 +173,11 @@ class CareTeamGrant(models.Model):
     """A family's grant to a verified therapist; revoking keeps the row for the record."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="care_team")
-    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_grants")
+    # SET_NULL with the name kept: the family's grant history outlives the therapist's account.
+    therapist = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="care_grants"
+    )
+    therapist_name = models.CharField(max_length=150, blank=True)
     scope = models.CharField(max_length=10, choices=CareScope.choices, default=CareScope.METRICS)
     granted_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
@@ -189,13 +199,15 @@ class CareTeamGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.therapist} for {self.family} ({self.scope})"
+        return f"{self.therapist_name} for {self.family} ({self.scope})"
 
 
 class TherapistAccessLog(models.Model):
     """One row per read a therapist makes of family data: who, what, when. Parents can list it."""
 
-    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL with the name kept: the family's log outlives the therapist's account.
+    therapist = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    therapist_name = models.CharField(max_length=150, blank=True)
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="access_log")
     action = models.CharField(max_length=64, help_text="e.g. dashboard.view, rupture.view")
     object_type = models.CharField(max_length=32, blank=True)
@@ -206,7 +218,7 @@ class TherapistAccessLog(models.Model):
         indexes: ClassVar = [models.Index(fields=["family", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.therapist} {self.action} {self.object_type}:{self.object_id}"
+        return f"{self.therapist_name} {self.action} {self.object_type}:{self.object_id}"
 
 
 class PairingCode(models.Model):
@@ -253,16 +265,26 @@ class Invite(models.Model):
 
 
 class ParentalConsent(models.Model):
-    """A parent's consent to a profile for a child under 13 (COPPA): who, when, which notice."""
+    """A parent's consent to a profile for a child under 13 (COPPA): who, when, which notice.
 
-    child = models.ForeignKey(User, on_delete=models.CASCADE, related_name="parental_consents")
-    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
+    When the profile is erased the row stays as a receipt without the child's identity: who
+    consented, to which notice, when, and when the profile was erased (``erased_at``).
+    """
+
+    child = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="parental_consents"
+    )
+    family = models.ForeignKey(Family, null=True, on_delete=models.SET_NULL, related_name="+")
     given_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     given_by_email = models.EmailField(
         blank=True, help_text="Kept if the parent's account is later deleted."
     )
     privacy_notice_version = models.CharField(max_length=32)
     given_at = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the child's profile and data were erased."
+    )
 
     def __str__(self) -> str:
-        return f"consent for {self.child} by {self.given_by_email} ({self.privacy_notice_version})"
+        child = self.child or "an erased profile"
+        return f"consent for {child} by {self.given_by_email} ({self.privacy_notice_version})"

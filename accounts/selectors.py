@@ -21,7 +21,6 @@ from accounts.models import (
     Invite,
     Membership,
     Role,
-    TherapistAccessLog,
     User,
 )
 from familyrepair.errors import Forbidden, NotFound
@@ -96,7 +95,7 @@ def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
     )
     if grant is None:
         raise NotFound(code="family_not_found")
-    if not has_mfa(grant.therapist):
+    if grant.therapist is None or not has_mfa(grant.therapist):
         raise Forbidden(
             "Enrol a second factor (an authenticator app or a passkey) to see family data.",
             code="mfa_required",
@@ -169,16 +168,6 @@ def care_team(*, actor: Actor, family_id: int) -> QuerySet[CareTeamGrant]:
         )
         .select_related("therapist")
         .order_by("granted_at", "id")
-    )
-
-
-def access_log(*, actor: Actor, family_id: int) -> QuerySet[TherapistAccessLog]:
-    """Therapists' reads of the family's data, newest first, for its parents."""
-    access_family(actor=actor, family_id=family_id, require_parent=True)
-    return (
-        TherapistAccessLog.objects.filter(family_id=family_id)
-        .select_related("therapist")
-        .order_by("-created_at", "-id")
     )
 
 

@@ -36,7 +36,15 @@ from accounts.models import (
 )
 from accounts.privacy import PRIVACY_NOTICE_VERSION
 from accounts.selectors import Actor
-from accounts.signals import account_deleting, account_exporting, details_opted_out
+from accounts.signals import (
+    account_deleting,
+    account_exporting,
+    child_profile_erasing,
+    details_opted_out,
+    family_activity,
+    family_holds,
+    family_releasing,
+)
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
 
 # No I, L, O, U, 0 or 1: a code read aloud or copied from a screen cannot be misread.
@@ -88,6 +96,72 @@ def _check_not_on_care_team(*, family_id: int, user: User) -> None:
             "You are on this family's care team; someone on it cannot also be a member.",
             code="on_care_team",
         )
+
+
+def name_of(user: User | None) -> str:
+    """How a person is named in records that must outlive their account."""
+    if user is None:
+        return ""
+    return user.display_name or user.email or f"user {user.pk}"
+
+
+def _tell_reviewers(
+    family_ids: list[int],
+    *,
+    kind: str,
+    actor: User | None,
+    detail: str,
+    now: dt.datetime,
+    user_id: int | None = None,
+) -> None:
+    """Whoever reviews held records of these families hears of the action (receivers decide
+    whether anything held is touched); the action itself goes ahead exactly as it would."""
+    family_activity.send(
+        sender=Family,
+        family_ids=family_ids,
+        kind=kind,
+        actor_name=name_of(actor),
+        detail=detail[:300],
+        user_id=user_id,
+        now=now,
+    )
+
+
+def _is_held(family_id: int) -> bool:
+    return any(held for _receiver, held in family_holds.send(sender=Family, family_id=family_id))
+
+
+def _family_end(family: Family, *, actor: User | None, now: dt.datetime) -> None:
+    """A family left with nobody is deleted, unless something in it is held (a flag under safety
+    review): then it is dissolved instead, kept and seen by nobody (no members, no invites, no
+    pairing codes, no active care team) until ``dissolved_families_purge`` finds nothing held.
+    The caller cannot tell the two apart."""
+    _tell_reviewers(
+        [family.pk], kind="family_deleted", actor=actor, now=now,
+        detail=f"{name_of(actor)} left {family.name} with nobody in it; the family is dissolved.",
+    )  # fmt: skip
+    family_releasing.send(sender=Family, family_id=family.pk)
+    if not _is_held(family.pk):
+        family.delete()
+        return
+    family.dissolved_at = now
+    family.save(update_fields=["dissolved_at"])
+    Invite.objects.filter(family=family).delete()
+    PairingCode.objects.filter(family=family).delete()
+    CareTeamGrant.objects.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
+
+
+@transaction.atomic
+def dissolved_families_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete dissolved families nothing holds any more (their last safety review closed).
+    Safe to run any number of times; returns how many went."""
+    purged = 0
+    for family in Family.objects.select_for_update().filter(dissolved_at__isnull=False):
+        family_releasing.send(sender=Family, family_id=family.pk)
+        if not _is_held(family.pk):
+            family.delete()
+            purged += 1
+    return purged
 
 
 # --- Families -----------------------------------------------------------------------------------
@@ -177,12 +251,17 @@ def _check_parent_leaving(family: Family, leaving: Membership) -> None:
         )
 
 
-def member_remove(*, actor: Actor, family_id: int, user_id: int) -> None:
+@transaction.atomic
+def member_remove(
+    *, actor: Actor, family_id: int, user_id: int, now: dt.datetime | None = None
+) -> None:
     """A member leaves (anyone may), or a parent removes a member (403 ``parent_only`` for
-    children removing others). A child profile left in no family has its devices signed out."""
+    children removing others). A child profile left in no family is erased with its data (see
+    ``child_profile_erase``): nobody could reach it again. The safety reviewer hears of it."""
     own = selectors.family_membership(actor=actor, family_id=family_id)
     if own.user_id != user_id and own.role != Role.PARENT:
         raise Forbidden("Only a parent can remove someone else.", code="parent_only")
+    now = now or timezone.now()
     family = _lock_family(family_id)
     target = (
         Membership.objects.select_related("user").filter(family=family, user_id=user_id).first()
@@ -190,9 +269,50 @@ def member_remove(*, actor: Actor, family_id: int, user_id: int) -> None:
     if target is None:
         raise NotFound(code="member_not_found")
     _check_parent_leaving(family, target)
+    leaving = "left" if own.user_id == user_id else f"was removed by {name_of(own.user)}"
+    _tell_reviewers(
+        [family.pk], kind="member_removed", actor=own.user, now=now, user_id=user_id,
+        detail=f"{name_of(target.user)} ({target.role}) {leaving}.",
+    )  # fmt: skip
     target.delete()
     if target.user.is_child_profile and not Membership.objects.filter(user=target.user).exists():
-        _end_sessions(target.user)
+        _child_profile_erase(target.user, family=family, actor=own.user, now=now)
+
+
+@transaction.atomic
+def child_profile_erase(
+    *, actor: Actor, family_id: int, child_id: int, now: dt.datetime | None = None
+) -> None:
+    """A parent erases a child profile (a young child with no account of their own) and its data:
+    the profile, its pairing codes and device sessions, and the ruptures, messages, prompts and
+    notifications about the child. Records under safety review are kept, without the profile,
+    until their review closes; the answer is the same either way.
+
+    The consent receipt stays without the child's identity (who consented, to which notice, when,
+    ``erased_at``). 404 ``child_not_found`` outside the family; 403 ``parent_only`` for a child;
+    422 ``not_a_child_profile`` for a child with their own account (they delete it themselves).
+    """
+    membership = selectors.child_member(actor=actor, family_id=family_id, child_id=child_id)
+    child = membership.user
+    if not child.is_child_profile:
+        raise Unprocessable(
+            "This child has their own account and deletes it themselves.",
+            code="not_a_child_profile",
+        )
+    now = now or timezone.now()
+    family = _lock_family(family_id)
+    _child_profile_erase(child, family=family, actor=_require_user(actor), now=now)
+
+
+def _child_profile_erase(child: User, *, family: Family, actor: User, now: dt.datetime) -> None:
+    _tell_reviewers(
+        [family.pk], kind="child_erased", actor=actor, now=now, user_id=child.pk,
+        detail=f"{name_of(actor)} erased the profile of {name_of(child)}.",
+    )  # fmt: skip
+    child_profile_erasing.send(sender=User, user=child, now=now)
+    ParentalConsent.objects.filter(child=child).update(child=None, erased_at=now)
+    _end_sessions(child)
+    child.delete()
 
 
 def membership_update(
@@ -532,6 +652,7 @@ def care_grant_create(
     grant = CareTeamGrant(
         family=family,
         therapist=therapist,
+        therapist_name=name_of(therapist),
         scope=scope,
         granted_by=_require_user(actor),
         granted_at=now or timezone.now(),
@@ -546,17 +667,31 @@ def care_grant_create(
     return grant
 
 
+@transaction.atomic
 def care_grant_revoke(
     *, actor: Actor, family_id: int, grant_id: int, now: dt.datetime | None = None
 ) -> None:
-    """Any parent removes a therapist from the care team; the row stays for the record."""
+    """Any parent removes a therapist from the care team; the row stays for the record. A
+    therapist alerted to a flag under safety review keeps that one flag (``ruptures.selectors``)
+    and the safety reviewer hears of the revocation."""
     selectors.access_family(actor=actor, family_id=family_id, require_parent=True)
     user = _require_user(actor)
-    updated = CareTeamGrant.objects.filter(
-        pk=grant_id, family_id=family_id, revoked_at__isnull=True
-    ).update(revoked_at=now or timezone.now(), revoked_by=user)
-    if not updated:
+    now = now or timezone.now()
+    grant = (
+        CareTeamGrant.objects.select_for_update(of=("self",))
+        .select_related("therapist")
+        .filter(pk=grant_id, family_id=family_id, revoked_at__isnull=True)
+        .first()
+    )
+    if grant is None:
         raise NotFound(code="care_grant_not_found")
+    grant.revoked_at, grant.revoked_by = now, user
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    _tell_reviewers(
+        [family_id], kind="therapist_revoked", actor=user, now=now, user_id=grant.therapist_id,
+        detail=f"{name_of(user)} removed {grant.therapist_name or name_of(grant.therapist)} "
+        "from the care team.",
+    )  # fmt: skip
 
 
 def therapist_access_record(
@@ -571,6 +706,7 @@ def therapist_access_record(
     """Every read a therapist makes of family data leaves this row; the family's parents list it."""
     return TherapistAccessLog.objects.create(
         therapist=therapist,
+        therapist_name=name_of(therapist),
         family=family,
         action=action[:64],
         object_type=object_type[:32],
@@ -768,13 +904,17 @@ def user_export(*, actor: Actor) -> dict[str, Any]:
     return data
 
 
+@transaction.atomic
 def user_delete(*, actor: Actor, now: dt.datetime | None = None) -> None:
     """Delete one's own account.
 
     Refused for a child profile (403 ``child_profile``: a parent removes it) and for the last
     parent of a family with other members (409 ``last_parent``). A family left with nobody is
-    deleted with it. Other apps anonymise what the other party keeps through ``account_deleting``
-    (ruptures stay, with the author gone). Every session of the account ends.
+    deleted with it (dissolved instead while a flag in it is under safety review: see
+    ``_family_end``). Other apps anonymise what the other party keeps through
+    ``account_deleting`` (ruptures stay, with the author gone). A therapist's grants and the
+    families' access log stay with their name. Every session of the account ends. The safety
+    reviewer hears of it where a family has a flag under review.
     """
     user = _require_user(actor)
     if user.is_child_profile:
@@ -787,9 +927,24 @@ def user_delete(*, actor: Actor, now: dt.datetime | None = None) -> None:
         _check_parent_leaving(family, membership)
         if not Membership.objects.filter(family=family).exclude(pk=membership.pk).exists():
             alone_in.append(family.pk)
+    name = name_of(user)
+    _tell_reviewers(
+        [m.family_id for m in memberships], kind="account_deleted", actor=user, now=now,
+        user_id=user.pk, detail=f"{name} deleted their account.",
+    )  # fmt: skip
+    granted = CareTeamGrant.objects.filter(therapist=user)
+    _tell_reviewers(
+        sorted(set(granted.filter(revoked_at__isnull=True).values_list("family_id", flat=True))),
+        kind="therapist_deleted", actor=user, now=now, user_id=user.pk,
+        detail=f"{name}, a therapist, deleted their account.",
+    )  # fmt: skip
+    granted.filter(revoked_at__isnull=True).update(revoked_at=now)
+    granted.update(therapist_name=name)
+    TherapistAccessLog.objects.filter(therapist=user).update(therapist_name=name)
     account_deleting.send(sender=User, user=user, now=now)
     _end_sessions(user)
-    Family.objects.filter(pk__in=alone_in).delete()
+    for family in Family.objects.select_for_update().filter(pk__in=alone_in).order_by("pk"):
+        _family_end(family, actor=user, now=now)
     user.delete()
 
 

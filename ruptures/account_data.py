@@ -4,7 +4,10 @@
 Export: the ruptures they are part of as they see them (a parent never gets one held for
 safety review), the messages they wrote, their notifications and push subscriptions.
 Deletion: their ruptures stay for the other party with the author shown as a former member
-(the foreign keys are SET_NULL); what only they could see (a parent's private reflections) goes.
+(the foreign keys are SET_NULL); what only they could see (a parent's private reflections) goes,
+and so do their prompts and notifications, except about ruptures under safety review.
+Erasing a child profile, dissolving a family and recording what touched a held flag go through
+``ruptures.safety_reviews``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.models import Membership, User
+from ruptures import safety_reviews
 from ruptures.models import Message, Notification, PushSubscription, RepairStep, Rupture, Status
 
 
@@ -77,6 +81,7 @@ def export_for(user: User) -> dict[str, Any]:
 def forget(user: User) -> None:
     """Inside the deletion's transaction, before the user row goes."""
     RepairStep.objects.filter(rupture__parent=user).update(reflection="")
+    safety_reviews.forget_person(user)
 
 
 def on_account_exporting(sender: Any, user: User, **kwargs: Any) -> dict[str, Any]:
@@ -91,4 +96,36 @@ def on_details_opted_out(sender: Any, membership: Membership, **kwargs: Any) -> 
     """A child's new opt-out withholds the words they already wrote in that family too."""
     Rupture.objects.filter(family_id=membership.family_id, child_id=membership.user_id).update(
         words_withheld=True
+    )
+
+
+def on_child_profile_erasing(sender: Any, user: User, **kwargs: Any) -> None:
+    safety_reviews.child_erase(user)
+
+
+def on_family_holds(sender: Any, family_id: int, **kwargs: Any) -> bool:
+    return safety_reviews.family_is_held(family_id)
+
+
+def on_family_releasing(sender: Any, family_id: int, **kwargs: Any) -> None:
+    safety_reviews.family_release(family_id)
+
+
+def on_family_activity(
+    sender: Any,
+    family_ids: list[int],
+    kind: str,
+    actor_name: str,
+    detail: str,
+    user_id: int | None,
+    now: dt.datetime,
+    **kwargs: Any,
+) -> None:
+    safety_reviews.activity_record(
+        family_ids=family_ids,
+        kind=kind,
+        actor_name=actor_name,
+        detail=detail,
+        user_id=user_id,
+        now=now,
     )

@@ -8,9 +8,16 @@ class RupturesConfig(AppConfig):
     verbose_name = "Ruptures and repair"
 
     def ready(self) -> None:
-        from accounts.signals import account_deleting, account_exporting, details_opted_out
+        from accounts import signals
         from ruptures import account_data
 
-        account_exporting.connect(account_data.on_account_exporting, dispatch_uid="ruptures")
-        account_deleting.connect(account_data.on_account_deleting, dispatch_uid="ruptures")
-        details_opted_out.connect(account_data.on_details_opted_out, dispatch_uid="ruptures")
+        uid = "ruptures"
+        signals.account_exporting.connect(account_data.on_account_exporting, dispatch_uid=uid)
+        signals.account_deleting.connect(account_data.on_account_deleting, dispatch_uid=uid)
+        signals.child_profile_erasing.connect(
+            account_data.on_child_profile_erasing, dispatch_uid="ruptures"
+        )
+        signals.family_holds.connect(account_data.on_family_holds, dispatch_uid="ruptures")
+        signals.family_releasing.connect(account_data.on_family_releasing, dispatch_uid="ruptures")
+        signals.family_activity.connect(account_data.on_family_activity, dispatch_uid="ruptures")
+        signals.details_opted_out.connect(account_data.on_details_opted_out, dispatch_uid=uid)

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.models import User
 from ruptures import feelings, prompts, push
 from ruptures.models import (
     Channel,
@@ -184,6 +185,13 @@ def _enqueue_delivery(prompt_id: int, claim_token: str) -> None:
 
 
 # --- delivering -----------------------------------------------------------------------------------
+def _recipient(prompt: Prompt) -> User:
+    """``prompts.pointless_because`` cancels a prompt whose recipient's account is gone first."""
+    if prompt.recipient is None:
+        raise LookupError(f"prompt {prompt.pk} has no recipient")
+    return prompt.recipient
+
+
 def _mine(prompt_id: int, token: str) -> Q:
     return Q(pk=prompt_id, claim_token=token, status=PromptStatus.CLAIMED)
 
@@ -206,7 +214,7 @@ def prompt_deliver(*, prompt_id: int, claim_token: str, now: dt.datetime | None 
                 status=PromptStatus.CANCELLED, cancelled_reason=reason, claim_token=None
             )
             return "cancelled"
-        recipient = prompt.recipient
+        recipient = _recipient(prompt)
         if prompt.kind != PromptKind.SAFETY_ALERT:
             until = quiet_until(
                 at=now,
@@ -278,7 +286,7 @@ def _start_sending(prompt: Prompt, delivery: PromptDelivery) -> None:
 
 def _deliver_push(prompt: Prompt, content: Content, *, now: dt.datetime) -> tuple[bool, bool]:
     """(some push got through, a failure is worth retrying)."""
-    recipient = prompt.recipient
+    recipient = _recipient(prompt)
     if not (recipient.notify_push and push.configured()):
         return False, False
     payload = {
@@ -319,7 +327,7 @@ def _deliver_email(prompt: Prompt, content: Content, *, now: dt.datetime) -> Non
     delivery = _delivery(prompt, Channel.EMAIL, "email")
     if delivery.status == DeliveryStatus.SENT:
         return
-    recipient = prompt.recipient
+    recipient = _recipient(prompt)
     context = {
         "recipient_name": recipient.display_name or "there",
         "title": content.title,

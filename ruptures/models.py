@@ -129,6 +129,7 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     SAFETY_REVIEW = "safety_review", "Held for safety review"
     FOLLOW_UP = "follow_up", "Answered the follow-up"
+    REVIEW_CLOSED = "review_closed", "Safety review closed"
 
 
 class RuptureEvent(models.Model):
@@ -222,8 +223,10 @@ class Prompt(models.Model):
     update on that token. Redis holds nothing here that a sweep cannot rebuild.
     """
 
+    # SET_NULL: a safety alert outlives its recipient's account (the safety review keeps it);
+    # other prompts of a deleted account are deleted with it (``ruptures.account_data``).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompts"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="prompts"
     )
     rupture = models.ForeignKey(Rupture, on_delete=models.CASCADE, related_name="prompts")
     kind = models.CharField(max_length=20, choices=PromptKind.choices)
@@ -273,7 +276,7 @@ class Notification(models.Model):
     """The in-app inbox: exactly one per prompt, whatever the retries."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="notifications"
     )
     prompt = models.OneToOneField(Prompt, on_delete=models.CASCADE, related_name="notification")
     rupture = models.ForeignKey(
@@ -348,3 +351,89 @@ class PromptDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.target} for prompt {self.prompt_id} ({self.status})"
+
+
+class SafetyOutcome(models.TextChoices):
+    SPOKE_WITH_CHILD = "spoke_with_child", "Spoke with the child"
+    CONTACTED_FAMILY = "contacted_family", "Contacted the family"
+    REFERRED_TO_SERVICES = "referred_to_services", "Referred to services"
+    CONTACTED_AUTHORITIES = "contacted_authorities", "Contacted the authorities"
+    NO_SAFETY_CONCERN = "no_safety_concern", "No safety concern"
+
+
+class SafetyReview(models.Model):
+    """One per unsafe flag, opened in the flag's transaction; closed by staff with an outcome.
+
+    While it is open, the flag and everything that points at it (prompts, the alert, grant
+    history, access-log rows) are held: PROTECT means no cascade from a family or account
+    deletion can remove them. The names and emails are snapshots, so deletions never lose who was
+    involved.
+    """
+
+    rupture = models.OneToOneField(Rupture, on_delete=models.PROTECT, related_name="safety_review")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="safety_reviews")
+    child_name = models.CharField(max_length=150, blank=True)
+    child_email = models.CharField(max_length=254, blank=True)
+    parent_name = models.CharField(max_length=150, blank=True)
+    parent_email = models.CharField(max_length=254, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    staff_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the safety team was emailed about the flag."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=24, choices=SafetyOutcome.choices, blank=True)
+    note = models.TextField(max_length=4000, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_by_name = models.CharField(max_length=150, blank=True)
+    erase_on_close = models.BooleanField(
+        default=False,
+        help_text="The child's profile was erased while this was open: the rupture is purged "
+        "once the review closes.",
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True, outcome="")
+                | models.Q(closed_at__isnull=False, outcome__in=SafetyOutcome.values),
+                name="safety_review_closed_has_outcome",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["family"], name="safety_review_open", condition=models.Q(closed_at=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "closed" if self.closed_at else "open"
+        return f"Safety review {self.pk} ({state})"
+
+
+class ActivityKind(models.TextChoices):
+    ACCOUNT_DELETED = "account_deleted", "An account was deleted"
+    MEMBER_REMOVED = "member_removed", "A member left or was removed"
+    CHILD_ERASED = "child_erased", "The child's profile was erased"
+    FAMILY_DELETED = "family_deleted", "The family was deleted (kept, dissolved)"
+    THERAPIST_REVOKED = "therapist_revoked", "A therapist was removed from the care team"
+    THERAPIST_DELETED = "therapist_deleted", "A therapist deleted their account"
+
+
+class SafetyReviewActivity(models.Model):
+    """A family action that touched a held flag; the safety team is emailed about each."""
+
+    review = models.ForeignKey(SafetyReview, on_delete=models.PROTECT, related_name="activity")
+    kind = models.CharField(max_length=24, choices=ActivityKind.choices)
+    actor_name = models.CharField(max_length=150, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    staff_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name_plural = "safety review activity"
+
+    def __str__(self) -> str:
+        return f"{self.kind} on safety review {self.review_id}"

@@ -163,6 +163,8 @@ def _alert_pointless_because(prompt: Prompt) -> str | None:
 def pointless_because(prompt: Prompt) -> str | None:
     """Why a prompt due now should not be delivered, or None if it still makes sense."""
     rupture, kind = prompt.rupture, prompt.kind
+    if prompt.recipient_id is None:  # their account was deleted
+        return "recipient_gone"
     if kind == PromptKind.SAFETY_ALERT:
         return _alert_pointless_because(prompt)
     if rupture.status == Status.SAFETY_REVIEW:  # only this flag is held, nothing around it

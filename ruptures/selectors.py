@@ -3,18 +3,39 @@
 A rupture is seen by its child and its parent while they are members of its family, except that
 the parent never sees one held for safety review. A verified therapist with MFA and an active
 ``details`` grant sees the family's ruptures, except those withheld by the child's opt-out from
-details (``Rupture.words_withheld``, kept with the record).
-Anything else is not found, so ids leak nothing.
+details (``Rupture.words_withheld``, kept with the record); a verified therapist with MFA who
+was sent the safety alert for a flag keeps that one flag while its review is open, whatever
+happens to their grant (the opt-out still applies). Anything else is not found, so ids leak
+nothing.
 """
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 
-from accounts.models import CareScope, CareTeamGrant, Membership, User
-from accounts.selectors import has_mfa
-from familyrepair.errors import NotFound
-from ruptures.models import Message, Party, Rupture, RuptureEvent, Status
+from accounts.models import (
+    CareScope,
+    CareTeamGrant,
+    Membership,
+    Role,
+    TherapistAccessLog,
+    User,
+)
+from accounts.selectors import MFA_FACTORS, can_see_care_team, family_membership, has_mfa
+from familyrepair.errors import Forbidden, NotFound
+from ruptures.models import (
+    Message,
+    Party,
+    Prompt,
+    PromptKind,
+    PromptStatus,
+    Rupture,
+    RuptureEvent,
+    SafetyReview,
+    Status,
+)
 
 
 def therapist_details_family_ids(therapist: User) -> QuerySet[CareTeamGrant, int]:
@@ -35,7 +56,54 @@ def ruptures_visible_to(actor: User) -> QuerySet[Rupture]:
         # The opt-out as it stood when the rupture was written (``words_withheld``), never the
         # live membership: a child who leaves or deletes their account keeps their words back.
         visible |= Q(family_id__in=therapist_details_family_ids(actor)) & Q(words_withheld=False)
+        visible |= alerted_to(actor) & Q(words_withheld=False)
     return Rupture.objects.filter(visible)
+
+
+def alerted_to(therapist: User) -> Q:
+    """Flags under an open safety review that this therapist was sent the alert for, in a family
+    that gave them ``details`` (their grant may since have been revoked): keeping a flag never
+    widens what they could read."""
+    if not therapist.is_verified_therapist:
+        return Q(pk__in=[])
+    enrolled = Authenticator.objects.filter(user_id=therapist.pk, type__in=MFA_FACTORS)
+    had_details = CareTeamGrant.objects.filter(
+        family=OuterRef("family"), therapist=therapist, scope=CareScope.DETAILS
+    )
+    alert = Prompt.objects.filter(
+        rupture=OuterRef("pk"),
+        recipient=therapist,
+        kind=PromptKind.SAFETY_ALERT,
+        status=PromptStatus.SENT,
+    )
+    under_review = SafetyReview.objects.filter(rupture=OuterRef("pk"), closed_at__isnull=True)
+    return Q(Exists(enrolled), Exists(had_details), Exists(alert), Exists(under_review))
+
+
+def access_log(*, actor: User, family_id: int) -> QuerySet[TherapistAccessLog]:
+    """Therapists' reads of the family's data, newest first, for a member: only rows about what
+    they can see themselves (a rupture visible to them through ``ruptures_visible_to``; rows about
+    no one record, such as a dashboard view, for parents). So a child sees that a therapist read
+    their flag, and a parent never sees a row about a flag hidden from them. Parents and members
+    aged 13 or over (403 ``age_restricted`` for younger children, as for the care team)."""
+    membership = family_membership(actor=actor, family_id=family_id)
+    membership.user = actor  # the member is the actor: no query to load them again
+    if not can_see_care_team(membership):
+        raise Forbidden("Ask a parent who is on your family's care team.", code="age_restricted")
+    visible_ids = (
+        ruptures_visible_to(actor)
+        .filter(family_id=family_id)
+        .annotate(object_key=Cast("pk", output_field=CharField()))
+        .values("object_key")
+    )
+    mine = Q(object_type="rupture", object_id__in=visible_ids)
+    if membership.role == Role.PARENT:
+        mine |= Q(object_type="")
+    return (
+        TherapistAccessLog.objects.filter(mine, family_id=family_id)
+        .select_related("therapist")
+        .order_by("-created_at", "-id")
+    )
 
 
 def party_of(rupture: Rupture, actor: User) -> Party | None:

@@ -21,7 +21,7 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
 from accounts.services import therapist_access_record
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ruptures import feelings, prompts
+from ruptures import feelings, prompts, safety_reviews
 from ruptures.models import (
     EventKind,
     Message,
@@ -212,6 +212,8 @@ def rupture_flag(
     kind = EventKind.SAFETY_REVIEW if flag.unsafe else EventKind.FLAGGED
     _event(rupture, kind, actor=actor, from_status="", now=now, data={"started_by": started_by})
     prompts.on_flagged(rupture, now=now)
+    if rupture.status == Status.SAFETY_REVIEW:
+        safety_reviews.review_open(rupture, now=now)
     return rupture
 
 

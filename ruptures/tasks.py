@@ -8,7 +8,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from ruptures import delivery
+from ruptures import delivery, safety_reviews
 
 
 @shared_task(name="ruptures.dispatch_due_prompts", time_limit=60, soft_time_limit=50)
@@ -37,3 +37,23 @@ def dispatch_due_prompts() -> int:
 )
 def deliver_prompt(prompt_id: int, claim_token: str) -> str:
     return delivery.prompt_deliver(prompt_id=prompt_id, claim_token=claim_token)
+
+
+@shared_task(name="ruptures.notify_safety_team", acks_late=True, time_limit=60, soft_time_limit=45)
+def notify_safety_team(review_id: int) -> str:
+    return safety_reviews.safety_team_notify_review(review_id=review_id)
+
+
+@shared_task(
+    name="ruptures.notify_safety_team_of_activity",
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=45,
+)
+def notify_safety_team_of_activity(activity_id: int) -> str:
+    return safety_reviews.safety_team_notify_activity(activity_id=activity_id)
+
+
+@shared_task(name="ruptures.release_held_records", time_limit=120, soft_time_limit=100)
+def release_held_records() -> tuple[int, int]:
+    return safety_reviews.held_records_release()

@@ -53,3 +53,14 @@ def test_local_mode_is_not_deployable() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", env={"DJANGO_ENV": "local"})
 
     assert result.returncode != 0
+
+
+def test_the_safety_team_is_the_admins_unless_set() -> None:
+    show = ("shell", "-c", "from django.conf import settings; print(settings.SAFETY_TEAM_EMAILS)")
+    local = {"DJANGO_ENV": "local", "ADMINS": "a@example.org,b@x.org"}
+
+    by_default = manage(*show, env=local)
+    chosen = manage(*show, env={**local, "SAFETY_TEAM_EMAILS": "safety@example.org"})
+
+    last = [r.stdout.strip().splitlines()[-1] for r in (by_default, chosen)]
+    assert last == ["['a@example.org', 'b@x.org']", "['safety@example.org']"], by_default.stderr

@@ -331,11 +331,24 @@ class CareGrantOut(serializers.Serializer[CareTeamGrant]):
     granted_at = serializers.DateTimeField()
 
 
+class TherapistRefOut(serializers.Serializer[TherapistAccessLog]):
+    """The therapist who read: ``id`` is null once they deleted their account (the name stays)."""
+
+    id = serializers.IntegerField(source="therapist_id", allow_null=True)
+    display_name = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_display_name(self, row: TherapistAccessLog) -> str:
+        if row.therapist is not None:
+            return row.therapist.display_name
+        return row.therapist_name
+
+
 class AccessLogOut(serializers.Serializer[TherapistAccessLog]):
     """One read a therapist made of the family's data."""
 
     id = serializers.IntegerField()
-    therapist = UserRefOut()
+    therapist = TherapistRefOut(source="*")
     action = serializers.CharField(help_text="e.g. `family.view`, `rupture.view`.")
     object_type = serializers.CharField(help_text="Empty when the read was of no one object.")
     object_id = serializers.CharField()
@@ -418,7 +431,7 @@ class ExportInviteOut(serializers.Serializer[dict[str, Any]]):
 
 class ExportGrantGivenOut(serializers.Serializer[dict[str, Any]]):
     family_id = serializers.IntegerField()
-    therapist_id = serializers.IntegerField()
+    therapist_id = serializers.IntegerField(allow_null=True, help_text="Null once they left.")
     scope = serializers.ChoiceField(choices=CareScope.choices)
     granted_at = serializers.DateTimeField()
     revoked_at = serializers.DateTimeField(allow_null=True)

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{family}members/", views.MemberListView.as_view(), name="member-list"),
     path(f"{family}members/<id:user_id>/", views.MemberDetailView.as_view(), name="member-detail"),
     path(f"{family}children/", views.ChildListView.as_view(), name="child-list"),
+    path(child, views.ChildDetailView.as_view(), name="child-detail"),
     path(f"{child}pairing-codes/", views.PairingCodeView.as_view(), name="pairing-code-list"),
     path(f"{child}devices/", views.DeviceListView.as_view(), name="device-list"),
     path(f"{child}devices/<id:device_id>/", views.DeviceDetailView.as_view(), name="device-detail"),

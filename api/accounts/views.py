@@ -28,6 +28,7 @@ from accounts.models import Membership, Role, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
+from ruptures import selectors as ruptures_selectors
 
 # A paired device stays signed in for a year unless a parent revokes it.
 DEVICE_SESSION_SECONDS = 365 * 24 * 60 * 60
@@ -183,6 +184,19 @@ class ChildListView(APIView):
         membership = Membership.objects.get(family_id=family_id, user=child)
         membership.user = child
         return Response(io.ChildOut(membership).data, status=status.HTTP_201_CREATED)
+
+
+class ChildDetailView(APIView):
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Erase a child profile (a young child with no account of their own) and its "
+        "data; parents only. Records under safety review are kept until the review ends, and "
+        "the answer is the same either way.",
+    )
+    def delete(self, request: Request, family_id: int, user_id: int) -> Response:
+        services.child_profile_erase(actor=_user(request), family_id=family_id, child_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _qr_svg(text: str) -> str:
@@ -355,7 +369,8 @@ class AccessLogView(_ListView):
 
     @extend_schema(responses=io.AccessLogOut(many=True), operation_id="families_access_log_list")
     def get(self, request: Request, family_id: int) -> Response:
-        return self.page(selectors.access_log(actor=_user(request), family_id=family_id))
+        rows = ruptures_selectors.access_log(actor=_user(request), family_id=family_id)
+        return self.page(rows)
 
 
 # --- Privacy ----------------------------------------------------------------------------------

@@ -172,6 +172,10 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="FamilyRepair <hello@familyrepair.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Site staff (email addresses). The safety team is emailed about every unsafe flag no therapist
+# is alerted to, and about every family action that touches a flag under review.
+ADMINS = env.list("ADMINS", default=[])
+SAFETY_TEAM_EMAILS = env.list("SAFETY_TEAM_EMAILS", default=ADMINS)
 
 # --- Web Push (VAPID) -------------------------------------------------------------------------
 WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
@@ -283,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 6 * 60 * 60.0},
     "purge-expired-codes": {"task": "accounts.purge_expired_codes", "schedule": 24 * 60 * 60.0},
+    "release-held-records": {"task": "ruptures.release_held_records", "schedule": 24 * 60 * 60.0},
 }
 
 # --- Safety: help lines a child who feels unsafe is shown (text and chat first) ----------------

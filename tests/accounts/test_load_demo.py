@@ -22,6 +22,8 @@ def test_load_demo_is_idempotent_and_prints_how_to_sign_in() -> None:
     roles = sorted((m.user.display_name, m.role) for m in Membership.objects.filter(family=family))
     assert roles == [("Alex", "parent"), ("Jordan", "parent"), ("Mia", "child"), ("Sam", "child")]
     assert User.objects.get(email=PARENT_EMAIL).check_password(DEMO_PASSWORD)
-    assert ParentalConsent.objects.get().child.display_name == "Mia"
+    consent = ParentalConsent.objects.select_related("child").get()
+    assert consent.child is not None
+    assert consent.child.display_name == "Mia"
     assert PARENT_EMAIL in out.getvalue()
     assert DEMO_PASSWORD in out.getvalue()

@@ -109,6 +109,7 @@ def test_linked_therapists_only_verified_and_active() -> None:
 def test_therapist_access_record_writes_a_row() -> None:
     grant = CareTeamGrantFactory.create()
     at = timezone.now() - dt.timedelta(minutes=5)
+    assert grant.therapist is not None
 
     row = services.therapist_access_record(
         therapist=grant.therapist,

@@ -107,6 +107,7 @@ def assert_delivered_exactly_as_promised(population: Population, rig: Rig) -> No
         pushes = outside.pushes.get(pk, Counter())
         emails = outside.emails[pk]
         if population.expects_push(pk):
+            assert prompt.recipient_id is not None
             assert set(pushes) == subscriptions_of[prompt.recipient_id], prompt
         else:
             assert not pushes, f"{prompt} must not reach the push service"

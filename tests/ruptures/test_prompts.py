@@ -26,7 +26,7 @@ from tests.world import World, flag
 MIN = dt.timedelta(minutes=1)
 
 
-def pending(rupture: Rupture | None = None, **filters: Any) -> list[tuple[str, int]]:
+def pending(rupture: Rupture | None = None, **filters: Any) -> list[tuple[str, int | None]]:
     prompts = Prompt.objects.filter(status=PromptStatus.PENDING, **filters)
     if rupture is not None:
         prompts = prompts.filter(rupture=rupture)

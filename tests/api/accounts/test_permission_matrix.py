@@ -214,7 +214,10 @@ ENDPOINTS = (
         rule_parent,
         204,
     ),
-    Endpoint("access-log", "get", lambda w: f"{fam(w)}access-log/", rule_parent, 200),
+    Endpoint("access-log", "get", lambda w: f"{fam(w)}access-log/", rule_thirteen_plus, 200),
+    Endpoint(
+        "child-erase", "delete", lambda w: f"{fam(w)}children/{w.child.pk}/", rule_parent, 204
+    ),
 )
 
 

@@ -1,0 +1,305 @@
+"""Safety reviews: the hold on a flag a child made because they feel unsafe, and who is told.
+
+- ``review_open`` runs in the flag's transaction: one review per unsafe flag, with the names and
+  emails of the two people as text (deletions never lose who was involved). With no therapist
+  alerted, the safety team (``SAFETY_TEAM_EMAILS``) is emailed on commit.
+- While a review is open the flag is held: nothing a family does removes it, its prompts and
+  notifications, or the family's grant history and access log (the foreign keys PROTECT it, and
+  the family deletions below keep it). Each family action that touches a held flag leaves a
+  ``SafetyReviewActivity`` row, and the safety team is emailed about it. The action itself goes
+  ahead, and looks to the family exactly as it would with nothing held.
+- ``safety_review_close`` (staff) records the outcome as a rupture event. It never shows the
+  flag to the named parent. What the family asked to erase meanwhile is purged afterwards
+  (``held_records_release``, also run daily by beat).
+
+Emails carry no names and none of the child's words: only ids and a link to the admin queue
+(behind staff sign-in with MFA).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import dissolved_families_purge, name_of
+from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ruptures.models import (
+    ActivityKind,
+    EventKind,
+    Notification,
+    Prompt,
+    PromptKind,
+    PushSubscription,
+    Rupture,
+    RuptureEvent,
+    SafetyOutcome,
+    SafetyReview,
+    SafetyReviewActivity,
+)
+
+logger = logging.getLogger(__name__)
+
+NOTE_MAX = 4000
+
+
+def open_reviews() -> QuerySet[SafetyReview]:
+    return SafetyReview.objects.filter(closed_at__isnull=True)
+
+
+def held_ruptures() -> QuerySet[Rupture]:
+    """Ruptures under an open safety review."""
+    return Rupture.objects.filter(Exists(open_reviews().filter(rupture=OuterRef("pk"))))
+
+
+# --- opening ------------------------------------------------------------------------------------
+def review_open(rupture: Rupture, *, now: dt.datetime) -> SafetyReview:
+    """Inside the flag's transaction, after its prompts are scheduled."""
+    child, parent = rupture.child, rupture.parent
+    review = SafetyReview.objects.create(
+        rupture=rupture,
+        family_id=rupture.family_id,
+        child_name=name_of(child),
+        child_email=(child.email or "") if child else "",
+        parent_name=name_of(parent),
+        parent_email=(parent.email or "") if parent else "",
+        opened_at=now,
+    )
+    alerted = Prompt.objects.filter(rupture=rupture, kind=PromptKind.SAFETY_ALERT).exists()
+    if not alerted:
+        review_id = review.pk
+        transaction.on_commit(lambda: _enqueue("notify_safety_team", review_id))
+    return review
+
+
+def _enqueue(task_name: str, *args: Any) -> None:
+    from ruptures import tasks  # the tasks call back into this module
+
+    getattr(tasks, task_name).delay(*args)
+
+
+# --- what the family does to held records -------------------------------------------------------
+def activity_record(
+    *,
+    family_ids: list[int],
+    kind: str,
+    actor_name: str,
+    detail: str,
+    user_id: int | None,
+    now: dt.datetime,
+) -> list[SafetyReviewActivity]:
+    """One activity row per open review the action touches: every open review in the families,
+    and, when a therapist's account goes, every open review they were alerted to."""
+    if kind not in ActivityKind.values:
+        raise ValueError(f"unknown safety review activity {kind!r}")
+    touched = Q(family_id__in=family_ids)
+    if kind == ActivityKind.THERAPIST_DELETED and user_id is not None:
+        touched |= Q(
+            Exists(
+                Prompt.objects.filter(
+                    rupture=OuterRef("rupture"), recipient_id=user_id, kind=PromptKind.SAFETY_ALERT
+                )
+            )
+        )
+    if kind == ActivityKind.CHILD_ERASED:
+        SafetyReview.objects.filter(closed_at__isnull=True, rupture__child_id=user_id).update(
+            erase_on_close=True
+        )
+    rows = [
+        SafetyReviewActivity(
+            review=review, kind=kind, actor_name=actor_name, detail=detail, created_at=now
+        )
+        for review in open_reviews().filter(touched).select_for_update().order_by("pk")
+    ]
+    created = SafetyReviewActivity.objects.bulk_create(rows)
+    for row in created:
+        activity_id = row.pk
+        transaction.on_commit(
+            lambda activity_id=activity_id: _enqueue(  # type: ignore[misc]  # bound default
+                "notify_safety_team_of_activity", activity_id
+            )
+        )
+    return created
+
+
+def family_is_held(family_id: int) -> bool:
+    return open_reviews().filter(family_id=family_id).exists()
+
+
+def family_release(family_id: int) -> None:
+    """Before a family is dissolved or purged: delete its ruptures that are not held (closed
+    reviews and their activity go with their rupture), so only held records remain."""
+    released = Rupture.objects.filter(family_id=family_id).exclude(
+        Exists(open_reviews().filter(rupture=OuterRef("pk")))
+    )
+    _delete_ruptures(released)
+
+
+def _delete_ruptures(ruptures: QuerySet[Rupture]) -> None:
+    ids = list(ruptures.values_list("pk", flat=True))
+    SafetyReviewActivity.objects.filter(review__rupture_id__in=ids).delete()
+    SafetyReview.objects.filter(rupture_id__in=ids).delete()
+    Notification.objects.filter(rupture_id__in=ids).delete()
+    Rupture.objects.filter(pk__in=ids).delete()
+
+
+def child_erase(child: User) -> None:
+    """A child profile is being erased: its ruptures and everything about them go, except those
+    held (they stay, without the profile, until their review closes)."""
+    _delete_ruptures(Rupture.objects.filter(child=child).exclude(pk__in=held_ruptures()))
+    forget_person(child)
+    PushSubscription.objects.filter(user=child).delete()
+
+
+def forget_person(user: User) -> None:
+    """An account is going: its prompts and notifications go with it, except those about held
+    ruptures (a therapist's safety alert stays, with the recipient gone)."""
+    held = held_ruptures().values("pk")
+    Notification.objects.filter(recipient=user).exclude(rupture__in=held).delete()
+    Prompt.objects.filter(recipient=user).exclude(rupture__in=held).delete()
+
+
+# --- closing ------------------------------------------------------------------------------------
+@transaction.atomic
+def safety_review_close(
+    *,
+    actor: User,
+    review_id: int,
+    outcome: str,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> SafetyReview:
+    """Staff close a review with an outcome and a note, recorded as a ``review_closed`` event on
+    the rupture. The rupture stays as it is: still hidden from the named parent.
+
+    403 ``staff_only``; 404 ``safety_review_not_found``; 409 ``safety_review_closed``; 400
+    ``invalid_choice`` / ``max_length``. What the family erased meanwhile is purged on commit.
+    """
+    if not (actor.is_active and actor.is_staff):
+        raise Forbidden("Only site staff close safety reviews.", code="staff_only")
+    now = now or timezone.now()
+    review = SafetyReview.objects.select_for_update().filter(pk=review_id).first()
+    if review is None:
+        raise NotFound(code="safety_review_not_found")
+    if review.closed_at is not None:
+        raise Conflict("This review is already closed.", code="safety_review_closed")
+    if outcome not in SafetyOutcome.values:
+        raise InvalidInput(code="invalid_choice", param="outcome")
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"At most {NOTE_MAX} characters.", code="max_length", param="note")
+    review.closed_at, review.outcome, review.note = now, outcome, note
+    review.closed_by, review.closed_by_name = actor, name_of(actor)
+    review.full_clean()
+    review.save(update_fields=["closed_at", "outcome", "note", "closed_by", "closed_by_name"])
+    rupture = review.rupture
+    RuptureEvent.objects.create(
+        rupture=rupture,
+        kind=EventKind.REVIEW_CLOSED,
+        actor=actor,
+        from_status=rupture.status,
+        to_status=rupture.status,
+        data={"outcome": outcome},
+        created_at=now,
+    )
+    transaction.on_commit(lambda: _enqueue("release_held_records"))
+    return review
+
+
+@transaction.atomic
+def held_records_release(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Purge what a closed review no longer holds: ruptures of children whose profile was erased,
+    then dissolved families nothing holds any more. Safe to run any number of times; returns
+    (ruptures, families) purged."""
+    erased = Rupture.objects.filter(
+        safety_review__erase_on_close=True, safety_review__closed_at__isnull=False
+    )
+    count = erased.count()
+    _delete_ruptures(erased)
+    return count, dissolved_families_purge(now=now)
+
+
+# --- telling the safety team --------------------------------------------------------------------
+def _admin_link(review: SafetyReview) -> str:
+    path = reverse("admin:ruptures_safetyreview_change", args=[review.pk])
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_to_team(subject: str, lines: list[str]) -> bool:
+    recipients = list(settings.SAFETY_TEAM_EMAILS)
+    if not recipients:
+        logger.error("safety team not emailed: SAFETY_TEAM_EMAILS is empty (%s)", subject)
+        return False
+    mail.send_mail(
+        subject=f"[FamilyRepair] {subject}",
+        message="\n\n".join(lines),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return True
+
+
+def safety_team_notify_review(*, review_id: int, now: dt.datetime | None = None) -> str:
+    """Email the safety team that a flag is under review with no therapist alerted. Idempotent
+    by ``staff_notified_at``: a second run sends nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        review = SafetyReview.objects.select_for_update().filter(pk=review_id).first()
+        if review is None or review.staff_notified_at is not None:
+            return "already_notified"
+        if review.closed_at is not None:
+            return "closed"
+        sent = _send_to_team(
+            f"Safety review {review.pk}: a child asked for help, no therapist is linked",
+            [
+                f"A child in family {review.family_id} said they feel unsafe "
+                f"({review.opened_at:%Y-%m-%d %H:%M} UTC). No therapist is linked to the family, "
+                "so nobody else has been alerted.",
+                "The named parent is not told. Please review it in the safety queue:",
+                _admin_link(review),
+            ],
+        )
+        if not sent:
+            return "no_recipients"
+        review.staff_notified_at = now
+        review.save(update_fields=["staff_notified_at"])
+    return "sent"
+
+
+def safety_team_notify_activity(*, activity_id: int, now: dt.datetime | None = None) -> str:
+    """Email the safety team about a family action that touched a held flag. Idempotent by
+    ``staff_notified_at``."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        activity = (
+            SafetyReviewActivity.objects.select_for_update(of=("self",))
+            .select_related("review")
+            .filter(pk=activity_id)
+            .first()
+        )
+        if activity is None or activity.staff_notified_at is not None:
+            return "already_notified"
+        review = activity.review
+        sent = _send_to_team(
+            f"Safety review {review.pk}: the family changed ({activity.get_kind_display()})",
+            [
+                f"In family {review.family_id}, something touched a flag under safety review: "
+                f"{activity.get_kind_display()} ({activity.created_at:%Y-%m-%d %H:%M} UTC). "
+                "The flag and its records are kept; the family was not told.",
+                "See who and what in the safety queue:",
+                _admin_link(review),
+            ],
+        )
+        if not sent:
+            return "no_recipients"
+        activity.staff_notified_at = now
+        activity.save(update_fields=["staff_notified_at"])
+    return "sent"
