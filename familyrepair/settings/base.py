@@ -33,7 +33,7 @@ SITE_ID = 1
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "familyrepair.apps.StaffAdminConfig",  # django.contrib.admin behind allauth sign-in and MFA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -136,6 +136,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Admin sign-in: allauth's own pages under /admin/signin/ (familyrepair/admin_site.py).
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "admin:index"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90
 # The PWA reads the CSRF cookie to send X-CSRFToken with allauth's browser client.
