@@ -80,12 +80,19 @@ class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Records kept as evidence: staff may read them, never edit them."""
+    """Records kept as evidence: staff may read them, never edit or delete them.
+
+    Without delete permission admin also drops the bulk delete action, and refuses to delete a
+    family or user whose deletion would cascade to these rows.
+    """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

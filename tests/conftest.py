@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-pytest_plugins = ["tests.world", "tests.support.fixtures"]
+pytest_plugins = ["tests.world", "tests.support.fixtures", "tests.support.admin"]
 
 
 @pytest.fixture(autouse=True)

@@ -446,3 +446,13 @@ def test_final_stage_entry_ignores_earlier_stages() -> None:
         == '["tini", "--"] ["gunicorn",       "other.wsgi:application"]'
     )
     assert WSGI_APP not in final_stage_entry(dockerfile)
+
+
+def test_django_services_trust_exactly_the_documented_proxy(
+    compose: Compose, env_example: dict[str, str]
+) -> None:
+    """The TLS proxy in front of web is one hop: rate limits key on the address it appends."""
+    for name in DJANGO_SERVICES:
+        environment = _services(compose)[name]["environment"]
+        assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}", name
+    assert env_example["TRUSTED_PROXY_COUNT"] == "1"

@@ -64,3 +64,19 @@ def test_the_safety_team_is_the_admins_unless_set() -> None:
 
     last = [r.stdout.strip().splitlines()[-1] for r in (by_default, chosen)]
     assert last == ["['a@example.org', 'b@x.org']", "['safety@example.org']"], by_default.stderr
+
+
+def test_production_reads_the_trusted_proxy_count_for_every_rate_limit() -> None:
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT, "
+        "s.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+
+    behind_one = manage(
+        "shell", "-v", "0", "-c", show, env={**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "1"}
+    )
+    direct = manage("shell", "-v", "0", "-c", show, env=PRODUCTION_ENV)
+
+    assert behind_one.stdout.split() == ["1", "1", "1"], behind_one.stderr
+    assert direct.stdout.split() == ["0", "0", "0"], direct.stderr

@@ -27,9 +27,13 @@ WSGI_APPLICATION = "familyrepair.wsgi.application"
 ASGI_APPLICATION = "familyrepair.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
+# Proxies in front of Django that append the client's address to X-Forwarded-For (a TLS proxy is
+# 1). Rate limits and the session list take the address that many entries from the right, so a
+# client cannot choose its own by sending the header; 0 trusts no header: the socket address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "familyrepair.apps.StaffAdminConfig",  # django.contrib.admin behind allauth sign-in and MFA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -132,6 +136,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Admin sign-in: allauth's own pages under /admin/signin/ (familyrepair/admin_site.py).
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "admin:index"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90
 # The PWA reads the CSRF cookie to send X-CSRFToken with allauth's browser client.
@@ -146,6 +153,7 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS: dict[str, str] = {}  # allauth's defaults, kept in the Redis cache
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # rate limits and usersessions' recorded IP
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
 HEADLESS_FRONTEND_URLS = {
@@ -233,6 +241,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"pairing": "10/hour", "invite_accept": "20/hour"},
+    # None would key throttles on the whole client-supplied X-Forwarded-For; 0 is the socket.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 IDEMPOTENCY_KEY_DAYS = 9  # at least 8: an offline queue may replay a week-old POST
 SPECTACULAR_SETTINGS = {

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
 from tests.world import World, flag
-
-
-@pytest.fixture
-def staff_client() -> Client:
-    client = Client()
-    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
-    return client
 
 
 def test_safety_reviews_come_first_for_staff(world: World, staff_client: Client) -> None:
