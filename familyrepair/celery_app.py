@@ -4,7 +4,8 @@ Settings live in Django settings under ``CELERY_``; tasks are discovered in each
 A task published inside an open database transaction is a bug (the worker may run before the
 commit, or for a change that is then rolled back): the app refuses it in ``send_task``, which
 ``delay``/``apply_async`` go through. (A ``before_task_publish`` receiver cannot refuse: Celery
-logs a receiver's exception and publishes anyway.)
+logs a receiver's exception and publishes anyway.) The Redis transport is kombu's with one fix
+(``familyrepair.broker``): a worker outlives Redis going away.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 from celery import Celery
 from celery.result import AsyncResult
 
+from familyrepair import broker
 from familyrepair.settings import use_settings_from_env
 
 use_settings_from_env()
+broker.register()  # Redis going away mid-poll must not take the worker down (see broker.py)
 
 
 class EnqueuedInsideTransaction(RuntimeError):

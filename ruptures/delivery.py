@@ -1,12 +1,20 @@
-"""Delivering due prompts: the beat sweep claims them, a task delivers each by id.
+"""Delivering due prompts: the beat sweep claims them, a task delivers them in batches by id.
 
 - ``prompts_claim_due`` takes due (or lease-expired) prompts with ``SELECT ... FOR UPDATE SKIP
-  LOCKED``, gives each a fresh claim token and lease, and enqueues delivery on commit. Taking
-  over an expired lease is logged: it is the only way a channel can see a repeat.
-- ``prompt_deliver`` re-checks the prompt under its claim (still makes sense? quiet hours?),
-  writes the in-app notification (unique per prompt), sends Web Push per subscription and falls
-  back to email when no push got through, each channel recorded sending -> sent so it is never
-  re-sent once sent; then finishes with a conditional update on its token.
+  LOCKED``, gives them one claim token and lease, and enqueues their delivery on commit, a few
+  dozen ids per task. Taking over an expired lease is logged: it is the only way a channel can
+  see a repeat.
+- ``prompts_deliver`` re-checks each prompt of a batch under its claim (still makes sense? quiet
+  hours?), writes the batch's in-app notifications in one insert (unique per prompt), sends Web
+  Push per subscription and falls back to email when no push got through, each channel recorded
+  sending -> sent so it is never re-sent once sent; then finishes the batch with one conditional
+  update on its token. ``prompt_deliver`` is the same for one prompt.
+
+The cost is per batch, not per prompt, wherever the rules allow: one locking SELECT, one INSERT
+of notifications, one SELECT of subscriptions and of earlier deliveries, one finishing UPDATE.
+What stays per prompt is the rule check (``prompts.pointless_because``), the reminder a sent
+prompt schedules, and, per push, the sending mark written before the network call and the result
+written after it (a death between the two must be visible to the next attempt).
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +44,7 @@ from ruptures.models import (
     PromptDelivery,
     PromptKind,
     PromptStatus,
+    PushSubscription,
 )
 from ruptures.quiet_hours import quiet_until
 
@@ -120,16 +130,23 @@ def render(prompt: Prompt) -> Content:
 
 
 # --- claiming -------------------------------------------------------------------------------------
+# A claim goes out as at least this many tasks (when it has that many prompts), so a small claim
+# still spreads over the pool processes of every worker; a big one in tasks of
+# ``PROMPT_DELIVER_BATCH``.
+MIN_TASKS_PER_CLAIM = 4
+
+
 def prompts_claim_due(
     *,
     now: dt.datetime | None = None,
     limit: int = 200,
     enqueue: Callable[[int, str], None] | None = None,
 ) -> int:
-    """Claim up to ``limit`` due prompts and enqueue each for delivery once this commits.
+    """Claim up to ``limit`` due prompts and enqueue their delivery once this commits.
 
-    One locking SELECT and a few set-wide UPDATEs per batch (one claim token for the batch):
-    the cost does not grow with a per-row CASE.
+    One locking SELECT and a few set-wide UPDATEs per claim (one claim token for the claim):
+    the cost does not grow with a per-row CASE. ``enqueue`` (tests, benchmarks) takes the prompts
+    one by one instead of the batched delivery task.
     """
     now = now or timezone.now()
     lease = dt.timedelta(seconds=settings.PROMPT_LEASE_SECONDS)
@@ -162,8 +179,11 @@ def prompts_claim_due(
                 status=PromptStatus.CLAIMED, claim_token=token, lease_expires_at=now + lease,
                 attempts=F("attempts") + 1,
             )  # fmt: skip
-        send = enqueue or _enqueue_delivery
-        transaction.on_commit(lambda: [send(pk, str(token)) for pk in claimed])
+        if enqueue is not None:
+            send = enqueue
+            transaction.on_commit(lambda: [send(pk, str(token)) for pk in claimed])
+        elif claimed:
+            transaction.on_commit(lambda: _enqueue_batches(claimed, str(token)))
     return len(claimed)
 
 
@@ -178,10 +198,20 @@ def claim_room(*, now: dt.datetime | None = None) -> int:
     return max(0, room)
 
 
-def _enqueue_delivery(prompt_id: int, claim_token: str) -> None:
-    from ruptures.tasks import deliver_prompt
+def batches(prompt_ids: Sequence[int], *, size: int) -> list[list[int]]:
+    """The claim cut into delivery tasks: at most ``size`` each, and at least
+    ``MIN_TASKS_PER_CLAIM`` of them when there are that many prompts."""
+    if not prompt_ids:
+        return []
+    size = max(1, min(size, -(-len(prompt_ids) // MIN_TASKS_PER_CLAIM)))
+    return [list(prompt_ids[i : i + size]) for i in range(0, len(prompt_ids), size)]
 
-    deliver_prompt.delay(prompt_id, claim_token)
+
+def _enqueue_batches(prompt_ids: Sequence[int], claim_token: str) -> None:
+    from ruptures.tasks import deliver_prompts
+
+    for batch in batches(prompt_ids, size=settings.PROMPT_DELIVER_BATCH):
+        deliver_prompts.delay(batch, claim_token)
 
 
 # --- delivering -----------------------------------------------------------------------------------
@@ -192,82 +222,147 @@ def _recipient(prompt: Prompt) -> User:
     return prompt.recipient
 
 
-def _mine(prompt_id: int, token: str) -> Q:
-    return Q(pk=prompt_id, claim_token=token, status=PromptStatus.CLAIMED)
+def _mine(prompt_ids: Sequence[int], token: str) -> Q:
+    return Q(pk__in=list(prompt_ids), claim_token=token, status=PromptStatus.CLAIMED)
 
 
 def prompt_deliver(*, prompt_id: int, claim_token: str, now: dt.datetime | None = None) -> str:
     """Deliver one claimed prompt; returns what happened (for logs and tests)."""
+    return prompts_deliver(prompt_ids=[prompt_id], claim_token=claim_token, now=now)[prompt_id]
+
+
+def prompts_deliver(
+    *, prompt_ids: Sequence[int], claim_token: str, now: dt.datetime | None = None
+) -> dict[int, str]:
+    """Deliver the claimed prompts of one claim; what happened to each, by id: ``sent``,
+    ``cancelled`` (pointless now), ``deferred`` (quiet hours), ``retry`` (push failed; pending
+    again with a backoff), ``lease_lost`` or ``not_claimed`` (another claim has it, or it is done).
+
+    The rules are those of one prompt, applied to each; a prompt is finished (``sent``) only by
+    the holder of its claim token, so a batch whose lease ran out mid-way finishes nothing.
+    """
+    sent_at = now
     now = now or timezone.now()
+    outcome = dict.fromkeys(prompt_ids, "not_claimed")
+    mine = _mine(prompt_ids, claim_token)
+    due: list[tuple[Prompt, Content]] = []
     with transaction.atomic():
-        prompt = (
+        batch = list(
             Prompt.objects.select_for_update(of=("self",))
             .select_related("recipient", "rupture__family", "rupture__child", "rupture__parent")
-            .filter(_mine(prompt_id, claim_token))
-            .first()
+            .filter(mine)
+            .order_by("pk")
         )
-        if prompt is None:
-            return "not_claimed"
-        reason = prompts.pointless_because(prompt)
-        if reason:
-            Prompt.objects.filter(_mine(prompt_id, claim_token)).update(
+        cancelled: dict[str, list[int]] = defaultdict(list)
+        deferred: dict[dt.datetime, list[int]] = defaultdict(list)
+        for prompt in batch:
+            reason = prompts.pointless_because(prompt)
+            if reason:
+                cancelled[reason].append(prompt.pk)
+                outcome[prompt.pk] = "cancelled"
+                continue
+            recipient = _recipient(prompt)
+            if prompt.kind != PromptKind.SAFETY_ALERT:
+                until = quiet_until(
+                    at=now,
+                    time_zone=recipient.time_zone,
+                    start=recipient.quiet_hours_start,
+                    end=recipient.quiet_hours_end,
+                )
+                if until is not None:
+                    deferred[until].append(prompt.pk)
+                    outcome[prompt.pk] = "deferred"
+                    continue
+            due.append((prompt, render(prompt)))
+        for reason, pks in cancelled.items():
+            Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.CANCELLED, cancelled_reason=reason, claim_token=None
             )
-            return "cancelled"
-        recipient = _recipient(prompt)
-        if prompt.kind != PromptKind.SAFETY_ALERT:
-            until = quiet_until(
-                at=now,
-                time_zone=recipient.time_zone,
-                start=recipient.quiet_hours_start,
-                end=recipient.quiet_hours_end,
+        for until, pks in deferred.items():
+            Prompt.objects.filter(mine, pk__in=pks).update(
+                status=PromptStatus.PENDING, due_at=until, claim_token=None, lease_expires_at=None
             )
-            if until is not None:
-                Prompt.objects.filter(_mine(prompt_id, claim_token)).update(
-                    status=PromptStatus.PENDING, due_at=until, claim_token=None,
+        if due:
+            # One per prompt (a one-to-one): a repeat attempt finds it there and adds nothing.
+            Notification.objects.bulk_create(
+                [_notification(prompt, content, now=now) for prompt, content in due],
+                ignore_conflicts=True,
+            )
+
+    pushed, retry = _deliver_push(due, now=now)
+    for prompt, content in due:
+        recipient = _recipient(prompt)
+        if (
+            prompt.pk not in pushed
+            and recipient.notify_email
+            and recipient.email
+            and prompt.kind in EMAIL_KINDS
+        ):
+            _deliver_email(prompt, content, now=now)
+
+    finish: list[Prompt] = []
+    for prompt, _ in due:
+        if prompt.pk in retry and prompt.attempts < MAX_ATTEMPTS:
+            backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
+            Prompt.objects.filter(mine, pk=prompt.pk).update(
+                status=PromptStatus.PENDING, due_at=now + backoff, claim_token=None,
+                lease_expires_at=None, last_error="push failed; retrying",
+            )  # fmt: skip
+            outcome[prompt.pk] = "retry"
+        else:
+            finish.append(prompt)
+    if finish:
+        with transaction.atomic():
+            finished = set(
+                Prompt.objects.select_for_update()
+                .filter(mine, pk__in=[p.pk for p in finish])
+                .values_list("pk", flat=True)
+            )
+            if finished:
+                Prompt.objects.filter(pk__in=finished).update(
+                    status=PromptStatus.SENT, sent_at=sent_at or timezone.now(),
                     lease_expires_at=None,
                 )  # fmt: skip
-                return "deferred"
-        content = render(prompt)
-        Notification.objects.get_or_create(
-            prompt=prompt,
-            defaults={
-                "recipient": recipient,
-                "rupture": prompt.rupture,
-                "kind": prompt.kind,
-                "title": content.title,
-                "body": content.body,
-                "url": content.url,
-                "created_at": now,
-            },
-        )
+            for prompt in finish:
+                outcome[prompt.pk] = "sent" if prompt.pk in finished else "lease_lost"
+                if prompt.pk in finished:
+                    prompts.after_sent(prompt, now=now)
+    return outcome
 
-    pushed, retry = _deliver_push(prompt, content, now=now)
-    if not pushed and recipient.notify_email and recipient.email and prompt.kind in EMAIL_KINDS:
-        _deliver_email(prompt, content, now=now)
 
-    if retry and prompt.attempts < MAX_ATTEMPTS:
-        backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
-        Prompt.objects.filter(_mine(prompt_id, claim_token)).update(
-            status=PromptStatus.PENDING, due_at=now + backoff, claim_token=None,
-            lease_expires_at=None, last_error="push failed; retrying",
+def _notification(prompt: Prompt, content: Content, *, now: dt.datetime) -> Notification:
+    return Notification(
+        prompt=prompt, recipient=_recipient(prompt), rupture=prompt.rupture, kind=prompt.kind,
+        title=content.title, body=content.body, url=content.url, created_at=now,
+    )  # fmt: skip
+
+
+def _deliveries(
+    channel: Channel, wanted: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], PromptDelivery]:
+    """The delivery rows for (prompt, target) pairs, made ``sending`` where there were none."""
+    if not wanted:
+        return {}
+    prompt_ids = {pk for pk, _ in wanted}
+
+    def existing() -> dict[tuple[int, str], PromptDelivery]:
+        rows = PromptDelivery.objects.filter(prompt_id__in=prompt_ids, channel=channel)
+        return {(row.prompt_id, row.target): row for row in rows}
+
+    found = existing()
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        PromptDelivery.objects.bulk_create(
+            [PromptDelivery(prompt_id=pk, channel=channel, target=target,
+                            status=DeliveryStatus.SENDING) for pk, target in missing],
+            ignore_conflicts=True,  # a lease taken over mid-way: the other attempt made it
         )  # fmt: skip
-        return "retry"
-    with transaction.atomic():
-        finished = Prompt.objects.filter(_mine(prompt_id, claim_token)).update(
-            status=PromptStatus.SENT, sent_at=now, lease_expires_at=None
-        )
-        if finished:
-            prompts.after_sent(prompt, now=now)
-    return "sent" if finished else "lease_lost"
+        found = existing()
+    return found
 
 
 def _delivery(prompt: Prompt, channel: Channel, target: str) -> PromptDelivery:
-    delivery, _ = PromptDelivery.objects.get_or_create(
-        prompt=prompt, channel=channel, target=target,
-        defaults={"status": DeliveryStatus.SENDING},
-    )  # fmt: skip
-    return delivery
+    return _deliveries(channel, [(prompt.pk, target)])[(prompt.pk, target)]
 
 
 def _start_sending(prompt: Prompt, delivery: PromptDelivery) -> None:
@@ -284,42 +379,63 @@ def _start_sending(prompt: Prompt, delivery: PromptDelivery) -> None:
     delivery.attempts += 1
 
 
-def _deliver_push(prompt: Prompt, content: Content, *, now: dt.datetime) -> tuple[bool, bool]:
-    """(some push got through, a failure is worth retrying)."""
-    recipient = _recipient(prompt)
-    if not (recipient.notify_push and push.configured()):
-        return False, False
-    payload = {
-        "title": content.title,
-        "body": content.body,
-        "url": content.url,
-        "tag": f"rupture-{prompt.rupture_id}",
-        "kind": prompt.kind,
-        "rupture": prompt.rupture_id,
-    }
-    delivered, retry = False, False
-    for subscription in recipient.push_subscriptions.all():
-        delivery = _delivery(prompt, Channel.PUSH, str(subscription.pk))
+def _deliver_push(
+    due: Sequence[tuple[Prompt, Content]], *, now: dt.datetime
+) -> tuple[set[int], set[int]]:
+    """(prompts some push got through for, prompts a failure is worth retrying for)."""
+    delivered: set[int] = set()
+    retry: set[int] = set()
+    wanted = [(p, c) for p, c in due if _recipient(p).notify_push]
+    if not (wanted and push.configured()):
+        return delivered, retry
+    subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
+    for subscription in PushSubscription.objects.filter(
+        user_id__in={p.recipient_id for p, _ in wanted}
+    ).order_by("pk"):
+        subscriptions[subscription.user_id].append(subscription)
+    targets = [(p, c, s) for p, c in wanted for s in subscriptions[p.recipient_id]]
+    deliveries = _deliveries(Channel.PUSH, [(p.pk, str(s.pk)) for p, _, s in targets])
+    gone: set[int] = set()
+    succeeded: set[int] = set()
+    for prompt, content, subscription in targets:
+        delivery = deliveries[(prompt.pk, str(subscription.pk))]
         if delivery.status not in (DeliveryStatus.SENDING, DeliveryStatus.RETRYING):
-            delivered |= delivery.status == DeliveryStatus.SENT
+            if delivery.status == DeliveryStatus.SENT:
+                delivered.add(prompt.pk)
             continue
-        _start_sending(prompt, delivery)
-        result = push.send(subscription, payload, topic=f"rupture-{prompt.rupture_id}")
-        if result.ok:
-            delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
-            subscription.last_success_at = now
-            subscription.save(update_fields=["last_success_at"])
-            delivered = True
-        elif result.gone:
-            delivery.status = DeliveryStatus.GONE
-            subscription.delete()
-        elif delivery.attempts >= PUSH_MAX_ATTEMPTS:
-            delivery.status = DeliveryStatus.FAILED
+        if subscription.pk in gone:  # the push service said so earlier in this batch
+            result = push.PushResult(ok=False, gone=True, error="subscription gone")
         else:
-            delivery.status = DeliveryStatus.RETRYING
-            retry = True
-        delivery.error, delivery.updated_at = result.error, now
-        delivery.save(update_fields=["status", "sent_at", "error", "updated_at"])
+            _start_sending(prompt, delivery)
+            payload = {
+                "title": content.title,
+                "body": content.body,
+                "url": content.url,
+                "tag": f"rupture-{prompt.rupture_id}",
+                "kind": prompt.kind,
+                "rupture": prompt.rupture_id,
+            }
+            result = push.send(subscription, payload, topic=f"rupture-{prompt.rupture_id}")
+        sent = None
+        if result.ok:
+            status, sent = DeliveryStatus.SENT, now
+            succeeded.add(subscription.pk)
+            delivered.add(prompt.pk)
+        elif result.gone:
+            status = DeliveryStatus.GONE
+            if subscription.pk not in gone:
+                gone.add(subscription.pk)
+                subscription.delete()
+        elif delivery.attempts >= PUSH_MAX_ATTEMPTS:
+            status = DeliveryStatus.FAILED
+        else:
+            status = DeliveryStatus.RETRYING
+            retry.add(prompt.pk)
+        PromptDelivery.objects.filter(pk=delivery.pk).update(
+            status=status, sent_at=sent, error=result.error, updated_at=now
+        )
+    if succeeded - gone:
+        PushSubscription.objects.filter(pk__in=succeeded - gone).update(last_success_at=now)
     return delivered, retry
 
 

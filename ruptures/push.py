@@ -1,19 +1,32 @@
-"""Web Push (VAPID, aes128gcm through pywebpush): one encrypted POST to a subscription."""
+"""Web Push (VAPID, aes128gcm through pywebpush): one encrypted POST to a subscription.
+
+Per process, two things are made once and reused, as RFC 8292 allows: the VAPID JWT for each push
+service origin (valid 12 h, re-signed an hour before it runs out) and one ``requests.Session``, so
+a batch of pushes to one push service shares its keep-alive connections instead of opening one
+TCP connection and signing one token per message. Celery's prefork pool forks after import but
+before any push, and each pool process builds its own on first use.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from pywebpush import WebPushException, webpush
+from py_vapid import Vapid
+from pywebpush import WebPusher, WebPushException
 
 from ruptures.models import PushSubscription
 
 TTL_SECONDS = 24 * 60 * 60
 TIMEOUT_SECONDS = 10
+VAPID_LIFETIME_SECONDS = 12 * 60 * 60
+VAPID_RENEW_BEFORE_SECONDS = 60 * 60  # a token sent must still be valid when the service reads it
 
 
 @dataclass(frozen=True)
@@ -27,21 +40,70 @@ def configured() -> bool:
     return bool(settings.WEBPUSH_VAPID_PRIVATE_KEY and settings.WEBPUSH_VAPID_PUBLIC_KEY)
 
 
+class _Sender:
+    """This process's session and VAPID tokens; ``reset()`` forgets both (tests, key rotation)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._session: requests.Session | None = None
+        self._tokens: dict[tuple[str, str, str], tuple[float, str]] = {}
+
+    def session(self) -> requests.Session:
+        with self._lock:
+            if self._session is None:
+                self._session = requests.Session()
+            return self._session
+
+    def authorization(self, endpoint: str, *, now: float | None = None) -> str:
+        """``vapid t=<jwt>,k=<key>`` for the endpoint's origin, signed at most once per 11 h."""
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        key = (origin, settings.WEBPUSH_VAPID_PRIVATE_KEY, settings.WEBPUSH_VAPID_SUBJECT)
+        now = time.time() if now is None else now
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached is not None and cached[0] - VAPID_RENEW_BEFORE_SECONDS > now:
+                return cached[1]
+        expires = int(now) + VAPID_LIFETIME_SECONDS
+        vapid = Vapid.from_string(private_key=settings.WEBPUSH_VAPID_PRIVATE_KEY)
+        header = vapid.sign({"aud": origin, "exp": expires, "sub": settings.WEBPUSH_VAPID_SUBJECT})
+        authorization: str = header["Authorization"]
+        with self._lock:
+            self._tokens[key] = (float(expires), authorization)
+        return authorization
+
+    def reset(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                self._session.close()
+            self._session = None
+            self._tokens.clear()
+
+
+sender = _Sender()
+
+
 def send(
     subscription: PushSubscription, payload: dict[str, Any], *, topic: str, urgency: str = "high"
 ) -> PushResult:
     """``topic`` makes a repeat replace the earlier message on the device instead of stacking."""
     try:
-        webpush(
-            subscription_info={
+        pusher = WebPusher(
+            {
                 "endpoint": subscription.endpoint,
                 "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
             },
-            data=json.dumps(payload),
-            vapid_private_key=settings.WEBPUSH_VAPID_PRIVATE_KEY,
-            vapid_claims={"sub": settings.WEBPUSH_VAPID_SUBJECT},
+            requests_session=sender.session(),
+        )
+        response = pusher.send(
+            json.dumps(payload),
+            {
+                "Authorization": sender.authorization(subscription.endpoint),
+                "Topic": topic,
+                "Urgency": urgency,
+            },
             ttl=TTL_SECONDS,
-            headers={"Topic": topic, "Urgency": urgency},
+            content_encoding="aes128gcm",
             timeout=TIMEOUT_SECONDS,
         )
     except WebPushException as exc:
@@ -49,4 +111,11 @@ def send(
         return PushResult(ok=False, gone=status in (404, 410), error=f"push {status}: {exc}"[:300])
     except (requests.RequestException, ValueError) as exc:
         return PushResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
+    if isinstance(response, str) or response.status_code > 202:
+        status = None if isinstance(response, str) else response.status_code
+        return PushResult(
+            ok=False,
+            gone=status in (404, 410),
+            error=f"push {status}: {getattr(response, 'reason', '')}"[:300],
+        )
     return PushResult(ok=True)

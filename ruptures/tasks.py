@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from celery import shared_task
 from django.conf import settings
@@ -28,6 +29,21 @@ def dispatch_due_prompts() -> int:
     return claimed
 
 
+@shared_task(
+    name="ruptures.deliver_prompts",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=60,
+    soft_time_limit=45,
+)
+def deliver_prompts(prompt_ids: list[int], claim_token: str) -> dict[str, int]:
+    """One batch of one claim (``PROMPT_DELIVER_BATCH`` ids at most); how many ended how."""
+    outcomes = delivery.prompts_deliver(prompt_ids=prompt_ids, claim_token=claim_token)
+    return dict(Counter(outcomes.values()))
+
+
+# One prompt per task, as the sweep enqueued before batches: kept so that messages already queued
+# when a new version starts are still delivered.
 @shared_task(
     name="ruptures.deliver_prompt",
     acks_late=True,

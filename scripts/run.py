@@ -1,4 +1,6 @@
 """Supervisor for `make run`: private Redis, migrate, web, Celery worker and beat; Ctrl-C stops all.
+A worker or beat that exits on its own is started again (with a growing pause if it keeps exiting at
+once); web or Redis exiting stops everything.
 
 Run by scripts/run.sh inside the project's virtualenv. Data (SQLite, Redis socket, beat schedule,
 outgoing email) lives under data/ unless FAMILYREPAIR_DATA_DIR says otherwise.
@@ -58,37 +60,85 @@ def load_vapid_keys(env: dict[str, str], path: Path, manage: list[str]) -> None:
             env.setdefault(key.strip(), value.strip())
 
 
-class Supervisor:
-    def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+class Child:
+    """One supervised process; ``restart`` ones (worker, beat) are started again when they exit."""
 
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    def __init__(self, name: str, args: list[str], env: dict[str, str], *, restart: bool) -> None:
+        self.name, self.args, self.env, self.restart = name, args, env, restart
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
+        self.quick_exits = 0  # exits within RUN_LONG_ENOUGH of starting, in a row
+        self.restart_at: float | None = None
+
+    def spawn(self) -> subprocess.Popen[bytes]:
         # Each child leads its own process group so runserver's reloader child stops with it.
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
-        self.children.append((name, proc))
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, start_new_session=True)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        return self.proc
+
+
+class Supervisor:
+    """Starts the children, restarts a worker or beat that exits on its own (with a growing pause
+    when it keeps exiting at once), as compose's ``restart: unless-stopped`` does in production;
+    stops everything when web or Redis exits, or on Ctrl-C."""
+
+    RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+    RUN_LONG_ENOUGH = 60.0  # a child that ran this long before exiting gets the shortest pause
+
+    def __init__(self) -> None:
+        self.children: list[Child] = []
+
+    def start(
+        self, name: str, args: list[str], env: dict[str, str], *, restart: bool = False
+    ) -> subprocess.Popen[bytes]:
+        child = Child(name, args, env, restart=restart)
+        self.children.append(child)
+        proc = child.spawn()
         log(f"started {name} (pid {proc.pid})")
         return proc
 
     def stop_all(self) -> None:
-        for name, proc in reversed(self.children):
-            if proc.poll() is None:
-                log(f"stopping {name}")
-                os.killpg(proc.pid, signal.SIGTERM)
+        running = [c.proc for c in reversed(self.children) if c.proc is not None]
+        for child in reversed(self.children):
+            if child.proc is not None and child.proc.poll() is None:
+                log(f"stopping {child.name}")
+                os.killpg(child.proc.pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
-        for _, proc in self.children:
+        for proc in running:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
+    def check(self, now: float | None = None) -> int | None:
+        """One look at every child: restart what is due; an exit code when everything must stop."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            code = None if child.proc is None else child.proc.poll()
+            if code is None:
+                continue
+            if not child.restart:
+                log(f"{child.name} exited with {code}; stopping everything")
+                return code or 1
+            if child.restart_at is None:
+                ran = now - child.started_at
+                child.quick_exits = 0 if ran >= self.RUN_LONG_ENOUGH else child.quick_exits + 1
+                step = min(max(0, child.quick_exits - 1), len(self.RESTART_DELAYS) - 1)
+                delay = self.RESTART_DELAYS[step]
+                child.restart_at = now + delay
+                log(f"{child.name} exited with {code} after {ran:.0f} s; restarting in {delay:g} s")
+            elif now >= child.restart_at:
+                proc = child.spawn()
+                log(f"restarted {child.name} (pid {proc.pid})")
+        return None
+
     def watch(self) -> int:
         while True:
-            for name, proc in self.children:
-                code = proc.poll()
-                if code is not None:
-                    log(f"{name} exited with {code}; stopping everything")
-                    return code or 1
+            code = self.check()
+            if code is not None:
+                return code
             time.sleep(0.5)
 
 
@@ -151,13 +201,13 @@ def main() -> int:
             "worker",
             [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2",
              "--prefetch-multiplier", "1"],
-            env,
+            env, restart=True,
         )  # fmt: skip
         supervisor.start(
             "beat",
             [*celery, "beat", "--loglevel", "INFO",
              "--schedule", str(data / "celerybeat-schedule")],
-            env,
+            env, restart=True,
         )  # fmt: skip
         print()
         log(f"FamilyRepair is running: http://localhost:{options.port}/")

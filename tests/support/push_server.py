@@ -137,6 +137,9 @@ class PushServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as real push services do: a sender may reuse its connection.
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:
                 status = server._handle(self)
                 self.send_response(status)
