@@ -516,4 +516,5 @@ class Command(BaseCommand):
             for table in population.tables.values()
         )
         elapsed = time.monotonic() - started
-        self.stdout.write(f"populated in {elapsed:.0f} s: {counts}")
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"populated in {elapsed:.0f} s: {counts}")
