@@ -2,16 +2,18 @@
 
     manage.py populate --families 100000   # ~400,000 users, ~1,000,000 ruptures, a few minutes
 
-Rows go in with ``COPY`` (psycopg), with ids assigned here so relations need no round trip, then
-each sequence is moved past them and the tables analysed. A fixed seed makes two runs at the same
-size identical. It adds to what is there (the ids continue), so it can run on a database already
-in use; it writes rows, not behaviour: no prompt is delivered, no task enqueued, no email sent.
+Rows go in with ``COPY`` (psycopg) in batches of families, one transaction each, with ids assigned
+here so relations need no round trip; after each batch every sequence is moved past them, and at
+the end the tables are analysed. A fixed seed makes two runs at the same size identical. It adds
+to what is there (the ids continue after the tables' highest), so it can run on a database in use,
+but not while anything else writes to it. It writes rows, not behaviour: no prompt is delivered,
+no task enqueued, no email sent.
 
 Per family: one or two parents (with verified emails), one to three children (teens with an email,
 younger ones on a paired device, no email), about ten ruptures over the past year in every state,
 their timeline events, messages, prompts (sent, cancelled or pending) and, for each sent prompt,
 its in-app notification. One verified therapist per thousand families holds a caseload of care
-team grants (about 2% of families, half with ``details`` scope).
+team grants (one family in fifty, half of them with ``details`` scope).
 
 Sign-in: every account has an unusable password; the benchmarks set one on the few they use.
 """
@@ -22,7 +24,7 @@ import datetime as dt
 import json
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -469,6 +471,16 @@ def _restore_foreign_key_checks() -> None:
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
+def _move_sequences(tables: Iterable[Table]) -> None:
+    """Each id sequence past the rows copied, so an interrupted run leaves a usable database."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [table.db_table, max(table.next_id, 1)],
+            )
+
+
 def _max_ids(tables: Sequence[type[models.Model]]) -> dict[type[models.Model], int]:
     found = {}
     for model in tables:
@@ -501,15 +513,12 @@ class Command(BaseCommand):
                     _copy(table)
                 if skip_checks:
                     _restore_foreign_key_checks()
+                _move_sequences(population.tables.values())
             if options["verbosity"] >= 1:
                 elapsed = time.monotonic() - started
                 self.stderr.write(f"  {done:,} of {families:,} families ({elapsed:.0f} s)")
         with connection.cursor() as cursor:
             for table in population.tables.values():
-                cursor.execute(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
-                    [table.db_table, max(table.next_id, 1)],
-                )
                 cursor.execute(f'ANALYZE "{table.db_table}"')
         counts = ", ".join(
             f"{table.count:,} {table.model._meta.verbose_name_plural}"
