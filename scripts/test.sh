@@ -45,3 +45,12 @@ say "pytest on PostgreSQL: real processes and the browser"
 say "pytest on SQLite (what needs PostgreSQL or starts processes is deselected, not skipped)"
 DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" "$@"
+
+# --- Benchmark smoke runs: HTTP, load, Lighthouse -----------------------------------------------
+# Each runs once at a tiny size on the throwaway PostgreSQL and Redis above, and must finish and
+# print its table; no figure is asserted (speed is measured by the benchmarks, never by a test).
+say "benchmarks, smoke runs (tiny size; each must finish and print its table)"
+.venv/bin/python benchmarks/http/run.py --smoke
+.venv/bin/python benchmarks/load/run.py --smoke
+.venv/bin/python benchmarks/lighthouse/run.py --smoke
+# --- end of the benchmark smoke runs ------------------------------------------------------------

@@ -14,6 +14,7 @@ Absolute figures depend on the machine; the ratios are what to compare between r
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import http.client
 import json
@@ -30,33 +31,42 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn
+from typing import Any, NoReturn
 
-if TYPE_CHECKING:  # Django is set up only once the services run
-    from accounts.models import Family, User
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks import driver  # run as a script: the repository root first
 
-# Authenticated endpoints to measure, each a GET with the test user's X-Session-Token. allauth's
-# session endpoint is how a client learns it is signed in (the PWA asks the browser-client twin).
+# Authenticated GETs the PWA makes, each with the parent's X-Session-Token; {family}, {child} and
+# {rupture} come from the population. allauth's session endpoint is how a client learns it is
+# signed in (the PWA asks the browser-client twin).
 AUTHENTICATED_ENDPOINTS: list[str] = [
     "/api/v1/me/",
     "/api/v1/families/",
-    "/api/v1/ruptures/",  # a paginated page of 20 ruptures (of 60), the PWA's home screen
+    "/api/v1/families/{family}/",
+    "/api/v1/families/{family}/members/",
+    "/api/v1/families/{family}/care-team/",
+    "/api/v1/feelings/",
+    "/api/v1/ruptures/",  # a page of 20 of the parent's ruptures, the PWA's home screen
+    "/api/v1/ruptures/{rupture}/",
+    "/api/v1/ruptures/{rupture}/messages/",
     "/api/v1/notifications/",
     "/_allauth/app/v1/auth/session",
 ]
-RUPTURES = 60
+DEFAULT_FAMILIES = 2000  # about 20,000 ruptures; --families 100000 for the full population
+SMOKE_FAMILIES = 20
 
 LOGIN_PATH = "/_allauth/app/v1/auth/login"
 BARE_PATH = "/bench/bare"
 HEALTH_PATH = "/healthz"
 GUNICORN_WORKERS = 2
 WRK_THREADS = 2
-WRK_CONNECTIONS = 8
+DEFAULT_CONNECTIONS = 16
 WARMUP_SECONDS = 1
 DEFAULT_DURATION_SECONDS = 6
-USER_EMAIL = "bench@familyrepair.invalid"
+DEFAULT_WRITES = 200  # requests per write endpoint, each on its own rupture
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -262,79 +272,97 @@ def stop_process(process: subprocess.Popen[bytes], name: str) -> None:
         process.wait(timeout=5)
 
 
-# --- Django: schema, fixtures, heartbeat (in this process, before gunicorn starts) -------------
+# --- Django: schema, population, heartbeat (in this process, before gunicorn starts) ----------
 
 
-def prepare_database(env: dict[str, str]) -> str:
-    """Migrate, create the verified test user and its family; returns the user's password."""
+@dataclass(frozen=True)
+class Fixture:
+    """Who the benchmark signs in as, picked from the population, and what they can read."""
+
+    password: str
+    parent_email: str
+    child_email: str
+    family_id: int
+    child_id: int
+    rupture_id: int
+
+
+def prepare_database(env: dict[str, str], families: int) -> Fixture:
+    """Migrate, populate (``manage.py populate``) up to ``families`` families, pick a parent and
+    a teen of one family and give both a password."""
     os.environ.update(env)
     sys.path.insert(0, str(REPO_ROOT))
     import django
 
     django.setup()
-    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connections
+    from django.db.models import Count
 
     from accounts.models import Family, Membership, Role, User
     from familyrepair import health
+    from ruptures.models import Rupture
 
     # Nothing is collected: the endpoints serve no static files, whitenoise only wants the folder.
     (Path(env["FAMILYREPAIR_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     say("migrating")
     call_command("migrate", interactive=False, verbosity=0)
-    password = secrets.token_urlsafe(24)
-    user = User.objects.filter(email=USER_EMAIL).first()
-    if user is None:
-        user = User.objects.create_user(email=USER_EMAIL, password=password)
-    else:  # a reused DATABASE_URL: same user, fresh password
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=USER_EMAIL, defaults={"verified": True, "primary": True}
+    existing = Family.objects.count()
+    if existing < families:
+        say(f"populating {families - existing:,} families (manage.py populate)")
+        call_command("populate", families=families - existing, verbosity=0)
+    # The first family with a teen who signs in by email; its first parent.
+    teen = (
+        Membership.objects.filter(role=Role.CHILD, user__email__isnull=False)
+        .select_related("user")
+        .order_by("family_id", "user_id")
+        .first()
     )
-    family, _ = Family.objects.get_or_create(name="Benchmark family", created_by=user)
-    Membership.objects.get_or_create(family=family, user=user, defaults={"role": Role.PARENT})
-    seed_ruptures(family, user)
+    if teen is None:
+        raise BenchmarkError("the population has no teen with an email: populate more families")
+    parent = (
+        Membership.objects.filter(family_id=teen.family_id, role=Role.PARENT)
+        .select_related("user")
+        .order_by("user_id")
+        .first()
+    )
+    if parent is None or not parent.user.email or not teen.user.email:
+        raise BenchmarkError("the population's first family has no parent with an email")
+    rupture = (
+        Rupture.objects.filter(parent=parent.user, child=teen.user)
+        .annotate(n=Count("messages"))
+        .order_by("-n", "-created_at")
+        .first()
+    )
+    if rupture is None:
+        raise BenchmarkError("the population's first family has no rupture between the two")
+    password = secrets.token_urlsafe(24)
+    User.objects.filter(pk__in=[parent.user_id, teen.user_id]).update(
+        password=make_password(password)
+    )
     # No beat or worker runs here: one stamp, valid for the whole run (BEAT_HEARTBEAT_SECONDS),
     # keeps /healthz's beat check green while it still reads the database and Redis each time.
     health.record_beat_heartbeat()
     connections.close_all()
-    return password
+    return Fixture(
+        password=password,
+        parent_email=parent.user.email,
+        child_email=teen.user.email,
+        family_id=teen.family_id,
+        child_id=teen.user_id,
+        rupture_id=rupture.pk,
+    )
 
 
-def seed_ruptures(family: Family, parent: User) -> None:
-    """RUPTURES ruptures flagged to the user by a child, each with a delivered heads-up."""
-    from django.utils import timezone
-
-    from accounts.models import Membership, Role
-    from accounts.models import User as UserModel
-    from ruptures import delivery, services
+def population_size() -> str:
+    from accounts.models import Family, User
     from ruptures.models import Rupture
 
-    if Rupture.objects.filter(family=family).count() >= RUPTURES:
-        return
-    child, _ = UserModel.objects.get_or_create(
-        email="bench-child@example.invalid", defaults={"display_name": "Kit"}
+    return (
+        f"{Family.objects.count():,} families, {User.objects.count():,} users, "
+        f"{Rupture.objects.count():,} ruptures"
     )
-    Membership.objects.get_or_create(family=family, user=child, defaults={"role": Role.CHILD})
-    UserModel.objects.filter(pk=parent.pk).update(quiet_hours_start=None, quiet_hours_end=None)
-    for _ in range(RUPTURES):
-        services.rupture_flag(
-            actor=child,
-            flag=services.FlagInput(
-                family_id=family.pk,
-                parent_id=parent.pk,
-                feelings=["hurt", "sad"],
-                intensity=3,
-                note="A benchmark rupture.",
-            ),
-        )
-    claims: list[tuple[int, str]] = []
-    delivery.prompts_claim_due(now=timezone.now(), limit=10_000,
-                               enqueue=lambda pk, token: claims.append((pk, token)))  # fmt: skip
-    for pk, token in claims:
-        delivery.prompt_deliver(prompt_id=pk, claim_token=token)
 
 
 # --- HTTP and wrk ----------------------------------------------------------------------------
@@ -362,10 +390,10 @@ def request(
         connection.close()
 
 
-def log_in(base_url: str, password: str) -> tuple[str | None, str]:
+def log_in(base_url: str, email: str, password: str) -> tuple[str | None, str]:
     """allauth's app-client login: the session token, or None and why there is none."""
     status, body = request(
-        base_url, "POST", LOGIN_PATH, body={"email": USER_EMAIL, "password": password}
+        base_url, "POST", LOGIN_PATH, body={"email": email, "password": password}
     )
     if status == 404:
         return None, f"{LOGIN_PATH} does not exist yet"
@@ -408,14 +436,27 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def run_wrk(wrk: str, url: str, headers: dict[str, str], duration: int) -> WrkResult:
-    command = [wrk, f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{duration}s", "--latency"]
+def run_wrk(
+    wrk: str, url: str, headers: dict[str, str], duration: int, connections: int
+) -> WrkResult:
+    command = [wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     completed = subprocess.run(
         [*command, url], check=True, capture_output=True, text=True, timeout=duration + 30
     )
     return parse_wrk(completed.stdout)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How each endpoint is measured in this run."""
+
+    wrk: str
+    base_url: str
+    duration: int
+    connections: int
+    warmup: int = WARMUP_SECONDS
 
 
 def probe(base_url: str, endpoint: Endpoint, token: str | None) -> tuple[dict[str, str], str]:
@@ -433,33 +474,129 @@ def probe(base_url: str, endpoint: Endpoint, token: str | None) -> tuple[dict[st
     return headers, ""
 
 
-def measure(
-    wrk: str, base_url: str, path: str, headers: dict[str, str], duration: int
-) -> WrkResult:
-    say(f"wrk {path} ({WARMUP_SECONDS} s warm-up, {duration} s measured)")
-    run_wrk(wrk, base_url + path, headers, WARMUP_SECONDS)
-    return run_wrk(wrk, base_url + path, headers, duration)
+def measure(plan: Plan, path: str, headers: dict[str, str]) -> WrkResult:
+    say(f"wrk {path} ({plan.warmup} s warm-up, {plan.duration} s measured)")
+    if plan.warmup:
+        run_wrk(plan.wrk, plan.base_url + path, headers, plan.warmup, plan.connections)
+    return run_wrk(plan.wrk, plan.base_url + path, headers, plan.duration, plan.connections)
 
 
 def measure_all(
-    wrk: str, base_url: str, endpoints: Sequence[Endpoint], token: str | None, duration: int
+    plan: Plan, endpoints: Sequence[Endpoint], token: str | None
 ) -> tuple[list[Row], list[WrkResult]]:
     """Each endpoint between two runs of the bare view, its ratio taken to their mean, so a
     machine that speeds up or slows down during the run moves both sides of each ratio."""
     bare_headers = {"Accept": "application/json"}
-    bares = [measure(wrk, base_url, BARE_PATH, bare_headers, duration)]
+    bares = [measure(plan, BARE_PATH, bare_headers)]
     rows = []
     for endpoint in endpoints:
-        headers, skipped = probe(base_url, endpoint, token)
+        headers, skipped = probe(plan.base_url, endpoint, token)
         if skipped:
             rows.append(Row(endpoint, note=skipped))
             continue
-        result = measure(wrk, base_url, endpoint.path, headers, duration)
-        bares.append(measure(wrk, base_url, BARE_PATH, bare_headers, duration))
+        result = measure(plan, endpoint.path, headers)
+        bares.append(measure(plan, BARE_PATH, bare_headers))
         local_bare = (bares[-2].requests_per_second + bares[-1].requests_per_second) / 2
         note = f"{result.errors} errors of {result.requests}" if result.errors else ""
         rows.append(Row(endpoint, result, result.requests_per_second / local_bare, note))
     return rows, bares
+
+
+# --- Writes: each request on its own rupture, so they go through the driver, not wrk ----------
+
+
+async def _measure_writes(
+    base_url: str, fixture: Fixture, parent_token: str, child_token: str, count: int, width: int
+) -> list[tuple[str, driver.Stats, float]]:
+    """flag (child), acknowledge (parent), message (child), confirm (child), each ``count``
+    times at ``width`` concurrent requests, each between two driver runs of the bare view:
+    (label, stats, ratio to the mean of those two bare runs)."""
+    results: list[tuple[str, driver.Stats, float]] = []
+    async with driver.new_session(width) as session:
+        anonymous = driver.Client(session, base_url, driver.Recorder())
+        child = driver.Client(session, base_url, driver.Recorder(), child_token)
+        parent = driver.Client(session, base_url, driver.Recorder(), parent_token)
+        ids: list[int] = []
+
+        async def bare_rate() -> float:
+            recorder = driver.Recorder()
+            client = driver.Client(session, base_url, recorder)
+            jobs = [lambda: client.call("bare", "GET", BARE_PATH) for _ in range(count)]
+            elapsed = await driver.each(jobs, width, recorder)
+            return count / elapsed
+
+        async def flag(label: str) -> None:
+            body = {
+                "family": fixture.family_id,
+                "parent": parent_id,
+                "feelings": ["hurt", "sad"],
+                "intensity": 3,
+                "note": "A benchmark rupture.",
+            }
+            status, answer = await child.call(label, "POST", "/api/v1/ruptures/", body)
+            if status == 201 and isinstance(answer, dict):
+                ids.append(int(answer["id"]))
+
+        bare_before = 0.0
+
+        async def timed(label: str, client: driver.Client, jobs: list[Any]) -> None:
+            """One write endpoint between two bare runs; its stats and ratio join ``results``."""
+            nonlocal bare_before
+            say(f"driver: {label} x{len(jobs)}")
+            recorder = client.recorder = driver.Recorder()
+            elapsed = await driver.each(jobs, width, recorder)
+            bare_after = await bare_rate()
+            stats = recorder.get(label)
+            stats.elapsed = elapsed
+            results.append((label, stats, stats.rate / ((bare_before + bare_after) / 2)))
+            bare_before = bare_after
+
+        status, me = await parent.call("me", "GET", "/api/v1/me/")
+        parent_id = int(me["id"]) if status == 200 and isinstance(me, dict) else 0
+        await anonymous.call("warm", "GET", BARE_PATH)
+        bare_before = await bare_rate()
+        label = "POST /api/v1/ruptures/ (flag)"
+        await timed(label, child, [partial(flag, label) for _ in range(count)])
+        label = "POST /api/v1/ruptures/{id}/acknowledge/"
+        await timed(
+            label,
+            parent,
+            [
+                partial(parent.call, label, "POST", f"/api/v1/ruptures/{pk}/acknowledge/")
+                for pk in ids
+            ],
+        )
+        label = "POST /api/v1/ruptures/{id}/messages/"
+        body = {"body": "I'm ready to talk."}
+        await timed(
+            label,
+            child,
+            [
+                partial(child.call, label, "POST", f"/api/v1/ruptures/{pk}/messages/", body)
+                for pk in ids
+            ],
+        )
+        label = "POST /api/v1/ruptures/{id}/confirm/"
+        await timed(
+            label,
+            child,
+            [partial(child.call, label, "POST", f"/api/v1/ruptures/{pk}/confirm/") for pk in ids],
+        )
+    return results
+
+
+def format_writes(rows: Sequence[tuple[str, driver.Stats, float]]) -> str:
+    lines = [
+        "| write | req/s | p50 | p99 | ratio to bare | note |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for label, stats, ratio in rows:
+        note = f"{stats.errors} non-2xx of {stats.count}: {stats.statuses}" if stats.errors else ""
+        lines.append(
+            f"| {label} | {stats.rate:,.0f} | {stats.percentile_ms(0.5):.1f} ms "
+            f"| {stats.percentile_ms(0.99):.1f} ms | {ratio:.2f} | {note} |"
+        )
+    return "\n".join(lines)
 
 
 # --- Report ----------------------------------------------------------------------------------
@@ -496,50 +633,85 @@ def postgres_version() -> str:
     return str(row[0]).split()[0] if row else "?"
 
 
-def benchmark(duration: int) -> int:
+@dataclass(frozen=True)
+class Options:
+    duration: int = DEFAULT_DURATION_SECONDS
+    connections: int = DEFAULT_CONNECTIONS
+    families: int = DEFAULT_FAMILIES
+    writes: int = DEFAULT_WRITES
+    warmup: int = WARMUP_SECONDS
+    paths: tuple[str, ...] = ()
+
+
+def bench_environment(stack: contextlib.ExitStack, workdir: Path) -> dict[str, str]:
+    """Redis and PostgreSQL (the environment's, when DATABASE_URL / REDIS_URL are set, else
+    throwaway ones) and the production-like settings gunicorn and this process run with."""
+    redis_url = os.environ.get("REDIS_URL") or stack.enter_context(private_redis(workdir / "redis"))
+    database_url = os.environ.get("DATABASE_URL") or stack.enter_context(
+        throwaway_postgres(workdir / "pg")
+    )
+    if os.environ.get("DATABASE_URL"):
+        say("using DATABASE_URL from the environment (migrated, populated, two passwords set)")
+    return {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "EMAIL_HOST": "127.0.0.1",  # benchmarks.settings writes mail to files instead
+        "FAMILYREPAIR_DATA_DIR": str(workdir / "data"),
+        "BEAT_HEARTBEAT_SECONDS": "3600",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def machine_line() -> str:
+    import django
+
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"PostgreSQL {postgres_version()}, Redis; Django {django.get_version()}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load}"
+    )
+
+
+def benchmark(options: Options) -> int:
     wrk = ensure_command("wrk", "wrk")
-    endpoints = [
-        Endpoint(f"GET {HEALTH_PATH}", HEALTH_PATH),
-        *(Endpoint(f"GET {path}", path, authenticated=True) for path in AUTHENTICATED_ENDPOINTS),
-    ]
     with contextlib.ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="familyrepair-bench-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         workdir.chmod(0o711)  # the postgres user must reach its cluster inside
-        redis_url = stack.enter_context(private_redis(workdir / "redis"))
-        database_url = os.environ.get("DATABASE_URL") or stack.enter_context(
-            throwaway_postgres(workdir / "pg")
-        )
-        if os.environ.get("DATABASE_URL"):
-            say("using DATABASE_URL from the environment (it gets migrated and a bench user)")
-        env = {
-            **os.environ,
-            "DJANGO_ENV": "production",
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "EMAIL_HOST": "127.0.0.1",  # never contacted: nothing here sends mail
-            "FAMILYREPAIR_DATA_DIR": str(workdir / "data"),
-            "BEAT_HEARTBEAT_SECONDS": "3600",
-            "LOG_LEVEL": "WARNING",
-        }
-        password = prepare_database(env)
-        pg_version = postgres_version()
+        env = bench_environment(stack, workdir)
+        fixture = prepare_database(env, options.families)
+        population = population_size()
         base_url = stack.enter_context(gunicorn(env, workdir))
-        token, why = log_in(base_url, password)
+        token, why = log_in(base_url, fixture.parent_email, fixture.password)
+        child_token, _ = log_in(base_url, fixture.child_email, fixture.password)
         if token is None:
             print(f"note: authenticated endpoints skipped: {why}", flush=True)
-        rows, bares = measure_all(wrk, base_url, endpoints, token, duration)
-
-    import django
+        names = {"family": fixture.family_id, "child": fixture.child_id}
+        names["rupture"] = fixture.rupture_id
+        paths = options.paths or tuple(AUTHENTICATED_ENDPOINTS)
+        endpoints = [
+            Endpoint(f"GET {HEALTH_PATH}", HEALTH_PATH),
+            *(Endpoint(f"GET {path}", path.format(**names), authenticated=True) for path in paths),
+        ]
+        plan = Plan(wrk, base_url, options.duration, options.connections, options.warmup)
+        rows, bares = measure_all(plan, endpoints, token)
+        writes: list[tuple[str, driver.Stats, float]] = []
+        if options.writes and token and child_token:
+            writes = asyncio.run(
+                _measure_writes(
+                    base_url, fixture, token, child_token, options.writes, options.connections
+                )
+            )
+        machine = machine_line()
 
     print(
-        f"\ngunicorn {GUNICORN_WORKERS} sync workers, wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} "
-        f"-d{duration}s on loopback; PostgreSQL {pg_version}, Redis on a Unix socket; "
-        f"Django {django.get_version()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs\n"
+        f"\ngunicorn {GUNICORN_WORKERS} sync workers, wrk -t{WRK_THREADS} -c{options.connections} "
+        f"-d{options.duration}s on loopback; {population}; {machine}\n"
     )
     print(format_table(rows, bares))
     rates = [bare.requests_per_second for bare in bares]
@@ -549,6 +721,12 @@ def benchmark(duration: int) -> int:
             "The bare view's speed varied by more than 20% during the run: the machine was busy, "
             "so read the ratios with caution and run again."
         )
+    if writes:
+        print(
+            f"\nWrites, {options.writes} each on its own rupture, {options.connections} at a time "
+            "(benchmarks/driver.py; the ratio is to the bare view through the same driver):\n"
+        )
+        print(format_writes(writes))
     return 0
 
 
@@ -564,11 +742,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_DURATION_SECONDS,
         help=f"seconds of wrk per endpoint (default {DEFAULT_DURATION_SECONDS})",
     )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=DEFAULT_CONNECTIONS,
+        help=f"concurrent connections (default {DEFAULT_CONNECTIONS})",
+    )
+    parser.add_argument(
+        "--families",
+        type=int,
+        default=DEFAULT_FAMILIES,
+        help=f"population size (default {DEFAULT_FAMILIES:,}; 100000 is the full population)",
+    )
+    parser.add_argument(
+        "--writes",
+        type=int,
+        default=DEFAULT_WRITES,
+        help=f"requests per write endpoint (default {DEFAULT_WRITES}; 0 skips writes)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="PATH", help="measure only these GETs"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"a tiny run that checks the benchmark works ({SMOKE_FAMILIES} families, 1 s each)",
+    )
     args = parser.parse_args(argv)
+    options = Options(
+        duration=args.duration,
+        connections=args.connections,
+        families=args.families,
+        writes=args.writes,
+        paths=tuple(args.only),
+    )
+    if args.smoke:
+        options = Options(duration=1, connections=4, families=SMOKE_FAMILIES, writes=4, warmup=0)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGHUP, _exit_on_signal)
     try:
-        return benchmark(duration=args.duration)
+        return benchmark(options)
     except BenchmarkError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
