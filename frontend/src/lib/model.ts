@@ -56,7 +56,11 @@ export function stepsOf(r: Pick<Rupture, "repair_steps">): RepairStep[] {
   return REPAIR_STEPS.map((code) => found[code] ?? { step: code, done: false, reflection: null });
 }
 
-export const OPEN_STATUSES = new Set(["flagged", "acknowledged", "awaiting_confirmation", "safety_review"]);
+/**
+ * Open for the two people in it. A flag in safety review is not: nothing moves in it but the
+ * safety reviewer, and the child sees it only as a neutral card (Safety.tsx).
+ */
+export const OPEN_STATUSES = new Set(["flagged", "acknowledged", "awaiting_confirmation"]);
 
 export function isOpen(status: string): boolean {
   return OPEN_STATUSES.has(status);

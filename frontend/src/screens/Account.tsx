@@ -8,7 +8,7 @@ import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { myRole, primaryFamily } from "../lib/model";
 import { href, navigate } from "../lib/router";
-import { logOut, myOutbox, signedOut, useAppState } from "../lib/store";
+import { logOut, myOutbox, sessionEnded, useAppState } from "../lib/store";
 
 export default function Account(): JSX.Element {
   const s = useAppState();
@@ -43,7 +43,7 @@ export default function Account(): JSX.Element {
     setErrors([]);
     try {
       await api.deleteMe();
-      signedOut();
+      await sessionEnded();
       navigate("/login", { replace: true });
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));

@@ -10,6 +10,7 @@ import { familyIdOf, idOf, nameOf, statusLabel } from "../lib/model";
 import { href } from "../lib/router";
 import { useAppState } from "../lib/store";
 import type { Rupture } from "../lib/types";
+import { SafetyReviewCard } from "./Safety";
 
 export default function History(): JSX.Element {
   const s = useAppState();
@@ -51,6 +52,13 @@ export default function History(): JSX.Element {
       {items && items.length === 0 ? <p>Nothing here yet.</p> : null}
       <ul class="cards">
         {(items ?? []).map((r) => {
+          if (r.status === "safety_review") {
+            return (
+              <li key={String(r.id)}>
+                <SafetyReviewCard />
+              </li>
+            );
+          }
           const members = s.members[familyIdOf(r)] ?? [];
           const other = idOf(r.child) === meId ? nameOf(r.parent, members) : nameOf(r.child, members);
           const repaired = r.status === "reconnected";

@@ -14,7 +14,7 @@ import { href, navigate } from "../lib/router";
 import { loadMembers, myOutbox, useAppState } from "../lib/store";
 import type { Member, Rupture } from "../lib/types";
 import { OutboxList } from "./OutboxList";
-import { startUnsafe } from "./Safety";
+import { SafetyReviewCard, startUnsafe } from "./Safety";
 
 const OPEN_CACHE = "fr:open";
 
@@ -35,9 +35,12 @@ function useOpenRuptures(familyId: string | null, delivered: number): { items: R
     api
       .ruptures({ family: familyId })
       .then((page) => {
-        const open = (page.results ?? []).filter((r) => isOpen(r.status));
+        const open = page.results.filter((r) => isOpen(r.status) || r.status === "safety_review");
         try {
-          localStorage.setItem(OPEN_CACHE, JSON.stringify(open));
+          // A flag in safety review is kept as its id and status only: nothing on this device
+          // names the parent it is about.
+          const kept = open.map((r) => (r.status === "safety_review" ? { id: r.id, status: r.status } : r));
+          localStorage.setItem(OPEN_CACHE, JSON.stringify(kept));
         } catch {
           // Offline view just shows less.
         }
@@ -64,6 +67,13 @@ function OpenList(props: { items: Rupture[] | null; error: boolean; members: Mem
   return (
     <ul class="cards">
       {props.items.map((r) => {
+        if (r.status === "safety_review") {
+          return (
+            <li key={String(r.id)}>
+              <SafetyReviewCard />
+            </li>
+          );
+        }
         const iAmChild = idOf(r.child) === props.meId;
         const other = iAmChild ? nameOf(r.parent, props.members) : nameOf(r.child, props.members);
         const feelings = feelingsOf(r.feelings, s.feelings, band).map((f) => f.label).join(", ");

@@ -14,6 +14,8 @@ import { href, navigate } from "../lib/router";
 import { announce, loadMembers, myOutbox, outbox, sendViaOutbox, useAppState } from "../lib/store";
 import type { Member, Rupture, RuptureMessage, TimelineEvent } from "../lib/types";
 import { uuid } from "../lib/uuid";
+import { normaliseHelp } from "../lib/help";
+import { HelpList, SAFETY_REVIEW_WORDS } from "./Safety";
 
 const NEED_WORDS: Record<string, string> = {
   comfort: "comfort",
@@ -150,6 +152,27 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     );
   }
 
+  if (r.status === "safety_review") {
+    // The same neutral view as on Home: no parent's name, feelings, note, timeline or messages.
+    const help = normaliseHelp(r.help_resources);
+    return (
+      <Screen title="Getting help" testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+        <p class="card" data-testid="rupture-safety">
+          {SAFETY_REVIEW_WORDS} You did the right thing.
+        </p>
+        {help.emergency ? (
+          <p data-testid="help-emergency">
+            <strong>{help.emergency}</strong>
+          </p>
+        ) : null}
+        <section aria-labelledby="help-title">
+          <h2 id="help-title">People who can help</h2>
+          <HelpList links={help.links} />
+        </section>
+      </Screen>
+    );
+  }
+
   const meId = s.me ? String(s.me.id) : null;
   const side = sideOf(r, meId);
   const iAmChild = side === "child";
@@ -195,14 +218,6 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
       {r.status === "reconnected" ? (
         <p class="card celebrate" data-testid="rupture-celebrate">
           You found your way back to each other. <span class="emoji" aria-hidden="true">💚</span>
-        </p>
-      ) : null}
-      {r.status === "safety_review" ? (
-        <p class="card" data-testid="rupture-safety">
-          {iAmChild
-            ? "Someone whose job is to keep children safe is looking at this. You did the right thing."
-            : "This is being looked at by someone whose job is to keep children safe."}{" "}
-          <a href={href("/safety")}>People who can help</a>
         </p>
       ) : null}
       {r.status === "awaiting_confirmation" && iConfirmed ? (

@@ -9,7 +9,7 @@ import { urls } from "../lib/api";
 import { buildUnsafePayload, type FlagState } from "../lib/flagFlow";
 import { normaliseHelp, type HelpLink } from "../lib/help";
 import { quickExit } from "../lib/quickExit";
-import { navigate } from "../lib/router";
+import { href, navigate } from "../lib/router";
 import { getState, sendViaOutbox, setState, useAppState } from "../lib/store";
 import type { HelpResources, Rupture } from "../lib/types";
 import type { Id } from "../lib/types";
@@ -98,10 +98,47 @@ function Resource(props: { link: HelpLink }): JSX.Element {
   );
 }
 
+/** The help lines (text and chat first), or what to do when there are none. */
+export function HelpList(props: { links: HelpLink[] }): JSX.Element {
+  return props.links.length ? (
+    <ul class="cards plain">
+      {props.links.map((l) => (
+        <Resource key={l.name + (l.contact ?? "")} link={l} />
+      ))}
+    </ul>
+  ) : (
+    <ul class="plain" data-testid="help-fallback">
+      <li class="card">
+        Talk to a grown-up you trust: a teacher, a school counsellor, a relative, a friend's parent or a neighbour.
+      </li>
+      <li class="card">If you can, go to a place with people you know and trust.</li>
+    </ul>
+  );
+}
+
+/** The words a flag in safety review is shown with, wherever it is listed. */
+export const SAFETY_REVIEW_WORDS = "Someone who helps is looking at what you told us.";
+
+/**
+ * A flag in safety review as a child's Home and History list it: neutral words and the way to
+ * help, never the parent it names, its feelings or its note (a shared family device may be in
+ * anyone's hands), and not a link to the flag itself.
+ */
+export function SafetyReviewCard(): JSX.Element {
+  return (
+    <div class="card" data-testid="safety-review-card">
+      <span class="card-title">{SAFETY_REVIEW_WORDS}</span>
+      <span class="card-sub">You did the right thing by telling.</span>
+      <a href={href("/safety")} data-testid="safety-review-help">
+        People who can help
+      </a>
+    </div>
+  );
+}
+
 export function Safety(): JSX.Element {
   const s = useAppState();
   const help = normaliseHelp(s.help ?? cachedHelp());
-  const links = help.links;
   return (
     <Screen title="You deserve to be safe" testid="screen-safety">
       <button type="button" class="button quick-exit" data-testid="quick-exit" onClick={() => quickExit()}>
@@ -122,20 +159,7 @@ export function Safety(): JSX.Element {
       {s.unsafe === "failed" ? <p role="alert">Your message could not be sent. Please talk to someone you trust.</p> : null}
       <section aria-labelledby="help-title">
         <h2 id="help-title">People who can help</h2>
-        {links.length ? (
-          <ul class="cards plain">
-            {links.map((l) => (
-              <Resource key={l.name + (l.contact ?? "")} link={l} />
-            ))}
-          </ul>
-        ) : (
-          <ul class="plain" data-testid="help-fallback">
-            <li class="card">
-              Talk to a grown-up you trust: a teacher, a school counsellor, a relative, a friend's parent or a neighbour.
-            </li>
-            <li class="card">If you can, go to a place with people you know and trust.</li>
-          </ul>
-        )}
+        <HelpList links={help.links} />
       </section>
     </Screen>
   );
