@@ -12,7 +12,6 @@ import { api } from "./api";
 import * as auth from "./auth";
 import { ApiError } from "./errors";
 import { csrfToken, onCsrfToken, setUnauthorizedHandler } from "./http";
-import { listOf } from "./model";
 import { dropPush } from "./push";
 import {
   createOutbox,
@@ -212,7 +211,7 @@ export async function sendViaOutbox(
 
 export async function loadFeelings(): Promise<void> {
   try {
-    const feelings = listOf(await api.feelings());
+    const feelings = await api.feelings();
     cacheSet("feelings", feelings);
     setState({ feelings });
   } catch {
@@ -233,7 +232,7 @@ export function loadMembers(familyId: Id): Promise<Member[]> {
 
 async function fetchMembers(key: string): Promise<Member[]> {
   try {
-    const members = listOf(await api.members(key));
+    const members = (await api.members(key)).results;
     cacheSet(`members:${key}`, members);
     setState({ members: { ...state.members, [key]: members } });
     return members;
@@ -246,7 +245,7 @@ async function fetchMembers(key: string): Promise<Member[]> {
 
 export async function refreshUnread(): Promise<void> {
   try {
-    const items = listOf(await api.notifications());
+    const items = (await api.notifications()).results;
     setState({ unread: items.filter((n) => !n.read_at).length });
   } catch {
     // The badge is a nicety.

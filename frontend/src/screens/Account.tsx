@@ -6,7 +6,7 @@ import { MySettings } from "../components/MySettings";
 import { FormErrors, Screen } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { myRole, primaryFamily } from "../lib/model";
+import { primaryFamily } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { logOut, myOutbox, sessionEnded, useAppState } from "../lib/store";
 
@@ -18,7 +18,7 @@ export default function Account(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const waiting = myOutbox(s).length;
   const family = primaryFamily(s.me);
-  const role = family ? myRole(s.me, family.id, s.members[String(family.id)] ?? []) : "parent";
+  const role = family?.role ?? null;
 
   const download = async (): Promise<void> => {
     setErrors([]);

@@ -50,9 +50,8 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
       }
       setState({ unsafe: res.sent ? "sent" : "queued" });
       const help = (res.body as Rupture | null)?.help_resources;
-      if (help && normaliseHelp(help).links.length) {
-        const value: HelpResources = Array.isArray(help) ? { lines: help } : (help as HelpResources);
-        setState({ help: value });
+      if (help) {
+        setState({ help });
         try {
           localStorage.setItem(HELP_CACHE, JSON.stringify(help));
         } catch {
@@ -63,37 +62,22 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
     .catch(() => setState({ unsafe: "queued" }));
 }
 
-function actionText(l: HelpLink): string {
-  if (l.how) return l.how;
-  switch (l.kind) {
-    case "text":
-      return l.contact ? `Text ${l.contact}` : "Send a text";
-    case "chat":
-      return "Chat online";
-    case "call":
-      return l.contact ? `Call ${l.contact}` : "Call";
-    default:
-      return "Open website";
-  }
-}
-
 function Resource(props: { link: HelpLink }): JSX.Element {
   const l = props.link;
+  const chat = l.kind === "chat";
   return (
     <li class="card help" data-testid="help-resource">
       <h3>{l.name}</h3>
-      {l.description ? <p>{l.description}</p> : null}
-      {l.hours ? <p class="hint">{l.hours}</p> : null}
       {l.href ? (
-        <a class="button primary" href={l.href} rel="noopener noreferrer" target={l.kind === "chat" || l.kind === "web" ? "_blank" : undefined}>
-          {actionText(l)}
-          {l.kind === "chat" || l.kind === "web" ? <span class="visually-hidden"> (opens a new page)</span> : null}
+        <a class="button primary" href={l.href} rel="noopener noreferrer" target={chat ? "_blank" : undefined}>
+          {l.how}
+          {chat ? <span class="visually-hidden"> (opens a new page)</span> : null}
         </a>
-      ) : l.how || l.contact ? (
+      ) : (
         <p>
-          <strong>{l.how ?? l.contact}</strong>
+          <strong>{l.how}</strong>
         </p>
-      ) : null}
+      )}
     </li>
   );
 }
@@ -103,7 +87,7 @@ export function HelpList(props: { links: HelpLink[] }): JSX.Element {
   return props.links.length ? (
     <ul class="cards plain">
       {props.links.map((l) => (
-        <Resource key={l.name + (l.contact ?? "")} link={l} />
+        <Resource key={l.kind + l.name} link={l} />
       ))}
     </ul>
   ) : (
