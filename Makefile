@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test` (see README.md).
-.PHONY: run demo test test-sqlite lint bench vapid-keys clean
+.PHONY: run demo test test-sqlite lint schema bench vapid-keys clean
 
 run:  ## set everything up and start web, Celery worker and beat, and a private Redis
 	@scripts/run.sh
@@ -12,6 +12,9 @@ test:  ## install what the tests need, then ruff, mypy and pytest (PostgreSQL, t
 
 lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+
+schema:  ## after an API change: export the OpenAPI schema to the PWA and regenerate its types
+	@scripts/schema.sh
 
 bench:  ## HTTP benchmarks, as ratios to a bare Django view in the same run
 	@.venv/bin/python benchmarks/http/run.py

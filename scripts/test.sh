@@ -12,8 +12,8 @@ ensure_postgres
 if ! command -v chromium >/dev/null 2>&1; then apt_install chromium chromium-driver || true; fi
 build_frontend
 if [ -f frontend/package.json ]; then
-    say "frontend unit tests"
-    (cd frontend && npm test --silent)
+    say "frontend: types match the committed schema, unit tests"
+    (cd frontend && npm run --silent schema:check && npm test --silent)
 fi
 
 export DJANGO_ENV=test

@@ -43,8 +43,8 @@ export function MySettings(): JSX.Element | null {
       const updated = await api.updateMe({
         display_name: name.trim(),
         time_zone: tz,
-        // Both ends, or none: the server refuses half a window.
-        quiet_hours: qStart || qEnd ? { start: qStart || null, end: qEnd || null } : null,
+        // Both ends, or none: the server refuses half a window (and says which end is missing).
+        quiet_hours: qStart || qEnd ? { start: qStart, end: qEnd } : null,
         notify_email: email,
         notify_push: push,
       });

@@ -1,64 +1,71 @@
-/** Typed calls to /api/v1/. One function per endpoint; all errors come through errors.ts. */
+/**
+ * Typed calls to /api/v1/, one function per endpoint, each typed with the schema's own shapes
+ * (types.ts); all errors come through errors.ts.
+ */
 
 import { request } from "./http";
 import type {
+  CareScope,
   CareTeamLink,
+  Child,
   Device,
   Family,
+  FamilyUpdate,
   FeelingDef,
   Id,
   Invite,
   Me,
+  MeUpdate,
   Member,
   NotificationItem,
   Page,
+  Pairing,
   PairingCode,
-  RepairStep,
   Rupture,
   RuptureMessage,
+  RuptureRow,
+  StepChange,
 } from "./types";
 
 export const API = "/api/v1";
 
 const enc = (id: Id): string => encodeURIComponent(String(id));
 
-type List<T> = T[] | Page<T>;
-
 export const api = {
   me: () => request<Me>("GET", `${API}/me/`),
-  updateMe: (patch: Partial<Omit<Me, "id" | "families" | "email">>) =>
+  updateMe: (patch: MeUpdate) =>
     request<Me>("PATCH", `${API}/me/`, { body: patch }),
   exportMe: () => request<unknown>("GET", `${API}/me/export/`),
   deleteMe: () => request<null>("DELETE", `${API}/me/`),
 
-  families: () => request<List<Family>>("GET", `${API}/families/`),
+  families: () => request<Page<Family>>("GET", `${API}/families/`),
   createFamily: (name: string) => request<Family>("POST", `${API}/families/`, { body: { name } }),
   family: (id: Id) => request<Family>("GET", `${API}/families/${enc(id)}/`),
-  updateFamily: (id: Id, patch: Partial<Pick<Family, "name" | "calm_down_minutes">>) =>
+  updateFamily: (id: Id, patch: FamilyUpdate) =>
     request<Family>("PATCH", `${API}/families/${enc(id)}/`, { body: patch }),
-  members: (id: Id) => request<List<Member>>("GET", `${API}/families/${enc(id)}/members/`),
+  members: (id: Id) => request<Page<Member>>("GET", `${API}/families/${enc(id)}/members/`),
   removeMember: (id: Id, userId: Id) =>
     request<null>("DELETE", `${API}/families/${enc(id)}/members/${enc(userId)}/`),
   addChild: (id: Id, body: { display_name: string; birth_year: number }) =>
-    request<Member>("POST", `${API}/families/${enc(id)}/children/`, { body }),
+    request<Child>("POST", `${API}/families/${enc(id)}/children/`, { body }),
   pairingCode: (id: Id, childId: Id) =>
     request<PairingCode>("POST", `${API}/families/${enc(id)}/children/${enc(childId)}/pairing-codes/`),
   devices: (id: Id, childId: Id) =>
-    request<List<Device>>("GET", `${API}/families/${enc(id)}/children/${enc(childId)}/devices/`),
+    request<Page<Device>>("GET", `${API}/families/${enc(id)}/children/${enc(childId)}/devices/`),
   revokeDevice: (id: Id, childId: Id, deviceId: Id) =>
     request<null>("DELETE", `${API}/families/${enc(id)}/children/${enc(childId)}/devices/${enc(deviceId)}/`),
   invite: (id: Id, role: "parent" | "child") =>
     request<Invite>("POST", `${API}/families/${enc(id)}/invites/`, { body: { role } }),
-  acceptInvite: (code: string) => request<unknown>("POST", `${API}/invites/${enc(code)}/accept/`),
-  careTeam: (id: Id) => request<List<CareTeamLink>>("GET", `${API}/families/${enc(id)}/care-team/`),
-  addCareTeam: (id: Id, body: { share_code: string; scope: "metrics" | "details" }) =>
+  acceptInvite: (code: string) => request<Family>("POST", `${API}/invites/${enc(code)}/accept/`),
+  careTeam: (id: Id) => request<Page<CareTeamLink>>("GET", `${API}/families/${enc(id)}/care-team/`),
+  addCareTeam: (id: Id, body: { share_code: string; scope: CareScope }) =>
     request<CareTeamLink>("POST", `${API}/families/${enc(id)}/care-team/`, { body }),
   removeCareTeam: (id: Id, linkId: Id) =>
     request<null>("DELETE", `${API}/families/${enc(id)}/care-team/${enc(linkId)}/`),
 
-  pair: (code: string) => request<unknown>("POST", `${API}/pairing/`, { body: { code: code.trim() } }),
+  pair: (code: string) => request<Pairing>("POST", `${API}/pairing/`, { body: { code: code.trim() } }),
 
-  feelings: () => request<List<FeelingDef>>("GET", `${API}/feelings/`),
+  feelings: () => request<FeelingDef[]>("GET", `${API}/feelings/`),
 
   ruptures: (params: { status?: string; family?: Id; page?: number } = {}) => {
     const q = new URLSearchParams();
@@ -66,14 +73,14 @@ export const api = {
     if (params.family !== undefined) q.set("family", String(params.family));
     if (params.page) q.set("page", String(params.page));
     const qs = q.toString();
-    return request<Page<Rupture>>("GET", `${API}/ruptures/${qs ? `?${qs}` : ""}`);
+    return request<Page<RuptureRow>>("GET", `${API}/ruptures/${qs ? `?${qs}` : ""}`);
   },
-  rupturesPage: (url: string) => request<Page<Rupture>>("GET", url),
+  rupturesPage: (url: string) => request<Page<RuptureRow>>("GET", url),
   rupture: (id: Id) => request<Rupture>("GET", `${API}/ruptures/${enc(id)}/`),
   acknowledge: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/acknowledge/`),
-  updateSteps: (id: Id, steps: { step: RepairStep["step"]; done?: boolean; reflection?: string }[]) =>
+  updateSteps: (id: Id, steps: StepChange[]) =>
     request<Rupture>("PATCH", `${API}/ruptures/${enc(id)}/repair-steps/`, { body: { steps } }),
-  messages: (id: Id) => request<List<RuptureMessage>>("GET", `${API}/ruptures/${enc(id)}/messages/`),
+  messages: (id: Id) => request<RuptureMessage[]>("GET", `${API}/ruptures/${enc(id)}/messages/`),
   confirm: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/confirm/`),
   notYet: (id: Id, reason: string) =>
     request<Rupture>("POST", `${API}/ruptures/${enc(id)}/not-yet/`, { body: reason ? { reason } : {} }),
@@ -82,9 +89,9 @@ export const api = {
   followUp: (id: Id, answer: "ok" | "not_really") =>
     request<Rupture>("POST", `${API}/ruptures/${enc(id)}/follow-up/`, { body: { answer } }),
 
-  notifications: () => request<List<NotificationItem>>("GET", `${API}/notifications/`),
-  readNotification: (id: Id) => request<unknown>("POST", `${API}/notifications/${enc(id)}/read/`),
-  readAllNotifications: () => request<unknown>("POST", `${API}/notifications/read-all/`),
+  notifications: () => request<Page<NotificationItem>>("GET", `${API}/notifications/`),
+  readNotification: (id: Id) => request<NotificationItem>("POST", `${API}/notifications/${enc(id)}/read/`),
+  readAllNotifications: () => request<{ marked_read: number }>("POST", `${API}/notifications/read-all/`),
 
   pushPublicKey: () => request<{ public_key: string }>("GET", `${API}/push/public-key/`),
   addPushSubscription: (sub: PushSubscriptionJSON) =>

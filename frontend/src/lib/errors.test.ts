@@ -28,19 +28,10 @@ describe("parseErrors", () => {
     expect(parseErrors(200, { status: 400, errors: [{ code: "x", message: "m" }] }).status).toBe(400);
   });
 
-  it("turns DRF's detail into one general error", () => {
-    expect(parseErrors(403, { detail: "CSRF Failed: CSRF token missing." })).toEqual({
-      status: 403,
-      errors: [{ code: "permission_denied", message: "CSRF Failed: CSRF token missing.", param: null }],
-    });
-  });
-
-  it("turns DRF's field dict into field errors", () => {
-    const parsed = parseErrors(400, { name: ["This field is required."], non_field_errors: ["Nope."] });
-    expect(parsed.errors).toEqual([
-      { code: "invalid", message: "This field is required.", param: "name" },
-      { code: "invalid", message: "Nope.", param: null },
-    ]);
+  it("reads anything else by its status: allauth's 401 with flows is not an error list", () => {
+    expect(parseErrors(401, { status: 401, data: { flows: [] }, meta: { is_authenticated: false } }).errors[0]?.code).toBe(
+      "not_authenticated",
+    );
   });
 
   it("gives a friendly message for HTML pages, empty bodies and network failures", () => {

@@ -1,8 +1,9 @@
 /**
- * The one error parser. Our API and allauth's headless API answer errors with the same envelope:
- * `{"status": 409, "errors": [{"code": "...", "message": "...", "param": "field-or-null"}]}`.
- * Anything else (a proxy's HTML page, DRF's default `{"detail": ...}`, a dropped connection) is
- * turned into that same shape here, so screens only ever deal with `ApiErrorItem[]`.
+ * The one error parser. Our API (the schema's `ErrorEnvelope`) and allauth's headless API answer
+ * errors with the same envelope: `{"status": 409, "errors": [{"code", "message", "param"}]}`
+ * (allauth may leave `param` out). Anything that is not the envelope (a proxy's HTML page, an
+ * empty body, a dropped connection) becomes a message for its status, so screens only ever deal
+ * with `ApiErrorItem[]`.
  *
  * Pure: no DOM, no fetch. Shared by the page and the service worker.
  */
@@ -66,61 +67,27 @@ function fallback(status: number): ApiErrorItem {
   return { code: "error", message: "Something went wrong. Please try again.", param: null };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+interface Envelope {
+  status: number;
+  errors: { code: string; message: string; param?: string | null }[];
 }
 
-function asText(v: unknown): string | null {
-  if (typeof v === "string" && v.trim()) return v.trim();
-  if (Array.isArray(v)) {
-    const parts = v.map(asText).filter((p): p is string => p !== null);
-    return parts.length ? parts.join(" ") : null;
-  }
-  return null;
-}
-
-function normaliseItem(raw: unknown, status: number): ApiErrorItem | null {
-  if (typeof raw === "string") return { code: fallback(status).code, message: raw, param: null };
-  if (!isRecord(raw)) return null;
-  const message = asText(raw["message"]) ?? asText(raw["detail"]) ?? fallback(status).message;
-  const code = typeof raw["code"] === "string" && raw["code"] ? raw["code"] : fallback(status).code;
-  const param = typeof raw["param"] === "string" && raw["param"] ? raw["param"] : null;
-  return { code, message, param };
+function isEnvelope(body: unknown): body is Envelope {
+  if (typeof body !== "object" || body === null) return false;
+  const b = body as Partial<Envelope>;
+  return typeof b.status === "number" && Array.isArray(b.errors) && b.errors.length > 0;
 }
 
 /**
- * Normalise any error answer into `{status, errors}`.
- * `status` is the HTTP status (0 for a network failure); `body` is the parsed JSON or text.
+ * Any error answer as `{status, errors}`: `status` is the HTTP status (0 for a network
+ * failure); `body` is the parsed JSON or text.
  */
 export function parseErrors(status: number, body: unknown): ParsedError {
-  const effective = isRecord(body) && typeof body["status"] === "number" ? body["status"] : status;
-
-  if (isRecord(body) && Array.isArray(body["errors"])) {
-    const errors = body["errors"]
-      .map((e) => normaliseItem(e, effective))
-      .filter((e): e is ApiErrorItem => e !== null);
-    return { status: effective, errors: errors.length ? errors : [fallback(effective)] };
-  }
-
-  if (isRecord(body)) {
-    // DRF's default shapes: {"detail": "..."} or {"field": ["msg", ...], "non_field_errors": [...]}.
-    const detail = asText(body["detail"]);
-    if (detail) {
-      const code = typeof body["code"] === "string" ? body["code"] : fallback(effective).code;
-      return { status: effective, errors: [{ code, message: detail, param: null }] };
-    }
-    const fieldErrors: ApiErrorItem[] = [];
-    for (const [key, value] of Object.entries(body)) {
-      if (key === "status" || key === "meta" || key === "data") continue;
-      const text = asText(value);
-      if (!text) continue;
-      const param = key === "non_field_errors" || key === "__all__" ? null : key;
-      fieldErrors.push({ code: "invalid", message: text, param });
-    }
-    if (fieldErrors.length) return { status: effective, errors: fieldErrors };
-  }
-
-  return { status: effective, errors: [fallback(effective)] };
+  if (!isEnvelope(body)) return { status, errors: [fallback(status)] };
+  return {
+    status: body.status,
+    errors: body.errors.map((e) => ({ code: e.code, message: e.message, param: e.param ?? null })),
+  };
 }
 
 /** Errors that name a field the form shows go next to it; the rest go in the form's summary. */

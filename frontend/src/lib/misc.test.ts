@@ -26,19 +26,17 @@ describe("help resources", () => {
     ]);
   });
 
-  it("accepts a bare list and never links anything but sms, tel or http(s)", () => {
-    const links = normaliseHelp([
-      { name: "Website", kind: "web", url: "https://help.example/" },
-      { name: "Phone line", kind: "phone", contact: "0800 1111" },
-      { name: "Chat", kind: "chat", url: "javascript:alert(1)" },
-      { name: "Text line", kind: "text", contact: "85258" },
-    ]).links;
-    expect(links.map((l) => l.name)).toEqual(["Text line", "Chat", "Phone line", "Website"]);
-    expect(links[0]?.href).toBe("sms:85258");
-    expect(links[1]?.href).toBeNull();
-    expect(links[2]?.href).toBe("tel:08001111");
-    expect(links[3]?.href).toBe("https://help.example/");
-    expect(normaliseHelp(undefined).links).toEqual([]);
+  it("never links anything but sms, tel or http(s)", () => {
+    const links = normaliseHelp({
+      region: "",
+      emergency: "",
+      lines: [
+        { kind: "chat", name: "Chat", how: "Chat", value: "javascript:alert(1)" },
+        { kind: "call", name: "Phone line", how: "Call", value: "0800 1111" },
+      ],
+    }).links;
+    expect(links.map((l) => l.href)).toEqual([null, "tel:08001111"]);
+    expect(normaliseHelp(null)).toEqual({ emergency: null, links: [] });
   });
 });
 

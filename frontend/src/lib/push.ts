@@ -49,3 +49,15 @@ export async function disablePush(): Promise<void> {
   await api.removePushSubscription(sub.toJSON()).catch(() => undefined);
   await sub.unsubscribe();
 }
+
+/**
+ * A session ends: this device stops receiving the person's notifications. `tellServer` while
+ * the session still works (logging out); the browser's unsubscribe in every case, after which the
+ * push service answers 410 and the server drops its copy at the next delivery.
+ */
+export async function dropPush(tellServer: boolean): Promise<void> {
+  const sub = await currentSubscription();
+  if (!sub) return;
+  if (tellServer) await api.removePushSubscription({ endpoint: sub.endpoint }).catch(() => undefined);
+  await sub.unsubscribe();
+}

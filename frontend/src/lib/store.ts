@@ -1,16 +1,18 @@
 /**
  * App state: who is signed in, their families, the feelings vocabulary, the outbox, the inbox
  * badge. Small JSON the child needs to flag offline (me, feelings, members) is kept in
- * localStorage and dropped at logout.
+ * localStorage. A family may share one device, so when a session ends (logging out, or the
+ * server answering 401 because a parent ended this device's session) everything this app keeps
+ * on the device goes: see `forgetDevice`.
  */
 
-import { del as idbDel, set as idbSet } from "idb-keyval";
+import { clear as idbClear, set as idbSet } from "idb-keyval";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
 import * as auth from "./auth";
 import { ApiError } from "./errors";
 import { csrfToken, onCsrfToken, setUnauthorizedHandler } from "./http";
-import { listOf } from "./model";
+import { dropPush } from "./push";
 import {
   createOutbox,
   fetchSender,
@@ -111,12 +113,39 @@ function cacheSet(key: string, value: unknown): void {
   }
 }
 
-export function clearCache(): void {
-  try {
-    for (const k of Object.keys(localStorage)) if (k.startsWith(CACHE_PREFIX)) localStorage.removeItem(k);
-  } catch {
-    // Nothing cached.
+/** Caches the service worker may hold besides its precache of the app shell (no user data). */
+async function dropResponseCaches(): Promise<void> {
+  if (typeof caches === "undefined") return;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("workbox-precache")) await caches.delete(name);
   }
+}
+
+let forgetting: Promise<void> | null = null;
+
+/**
+ * Removes everything this app keeps on the device for the person who was signed in: every
+ * localStorage key, the IndexedDB outbox (queued flags, an unsafe one with its note among them)
+ * and the service worker's copy of the owner and CSRF token, any cache of API responses, and the
+ * push subscription, so the next person on a shared device sees and receives nothing of theirs.
+ * `tellServer`: the session still works, so the server forgets the subscription first.
+ */
+export function forgetDevice(opts: { tellServer: boolean }): Promise<void> {
+  forgetting ??= (async () => {
+    await dropPush(opts.tellServer).catch(() => undefined);
+    try {
+      localStorage.clear();
+    } catch {
+      // Storage disabled: nothing was kept.
+    }
+    await outbox.clear().catch(() => undefined);
+    await idbClear(meta).catch(() => undefined);
+    await dropResponseCaches().catch(() => undefined);
+    setState({ outbox: [], feelings: [], help: null, unsafe: null });
+  })().finally(() => {
+    forgetting = null;
+  });
+  return forgetting;
 }
 
 // --- outbox --------------------------------------------------------------------------------
@@ -124,9 +153,11 @@ export function clearCache(): void {
 export const outbox = createOutbox(outboxStore());
 const meta = metaStore();
 
-onCsrfToken((token) => {
-  void idbSet("csrf", token, meta).catch(() => undefined);
-});
+/** The service worker replays the outbox with the signed-in person's token; none once they leave. */
+function keepCsrf(token: string | null): void {
+  if (token && state.auth === "authenticated") void idbSet("csrf", token, meta).catch(() => undefined);
+}
+onCsrfToken(keepCsrf);
 
 outbox.subscribe(() => {
   void outbox.list().then((items) => setState({ outbox: items }));
@@ -149,8 +180,10 @@ function ownerId(): string | null {
 export async function flushOutbox(): Promise<FlushReport> {
   const report = await outbox.flush(fetchSender(() => csrfToken()), ownerId());
   if (report.stoppedBy === "auth" && state.auth === "authenticated") {
-    // Usually a rotated CSRF token: refreshing the session sets a fresh cookie.
-    await auth.getSession().catch(() => undefined);
+    // Usually a rotated CSRF token: refreshing the session sets a fresh cookie. Or the session
+    // was ended elsewhere, and what was queued goes with it.
+    const session = await auth.getSession().catch(() => null);
+    if (session && session.kind !== "authenticated") await sessionEnded();
   }
   if (report.sent.length) {
     setState({ delivered: state.delivered + report.sent.length });
@@ -178,7 +211,7 @@ export async function sendViaOutbox(
 
 export async function loadFeelings(): Promise<void> {
   try {
-    const feelings = listOf(await api.feelings());
+    const feelings = await api.feelings();
     cacheSet("feelings", feelings);
     setState({ feelings });
   } catch {
@@ -199,7 +232,7 @@ export function loadMembers(familyId: Id): Promise<Member[]> {
 
 async function fetchMembers(key: string): Promise<Member[]> {
   try {
-    const members = listOf(await api.members(key));
+    const members = (await api.members(key)).results;
     cacheSet(`members:${key}`, members);
     setState({ members: { ...state.members, [key]: members } });
     return members;
@@ -212,7 +245,7 @@ async function fetchMembers(key: string): Promise<Member[]> {
 
 export async function refreshUnread(): Promise<void> {
   try {
-    const items = listOf(await api.notifications());
+    const items = (await api.notifications()).results;
     setState({ unread: items.filter((n) => !n.read_at).length });
   } catch {
     // The badge is a nicety.
@@ -225,6 +258,7 @@ export async function refreshMe(): Promise<Me> {
   if (me.locale) document.documentElement.lang = me.locale;
   void idbSet("owner", String(me.id), meta).catch(() => undefined);
   setState({ me, auth: "authenticated", pendingFlow: null });
+  keepCsrf(csrfToken());
   return me;
 }
 
@@ -242,10 +276,17 @@ export async function signedIn(): Promise<void> {
 }
 
 export function signedOut(pendingFlow: string | null = null): void {
-  clearCache();
-  // Queued items stay (they only replay for their owner), but the worker stops replaying.
-  void idbDel("owner", meta).catch(() => undefined);
   setState({ auth: "anonymous", me: null, pendingFlow, unread: 0, members: {} });
+}
+
+/**
+ * The server no longer knows this session (a parent ended the device's session, it expired, or
+ * the account was deleted): the person's data leaves the device; the push subscription is dropped
+ * in the browser (the server drops its copy when the push service answers 410).
+ */
+export async function sessionEnded(pendingFlow: string | null = null): Promise<void> {
+  signedOut(pendingFlow);
+  await forgetDevice({ tellServer: false });
 }
 
 export async function boot(): Promise<void> {
@@ -261,7 +302,7 @@ export async function boot(): Promise<void> {
   void outbox.list().then((items) => setState({ outbox: items }));
 
   setUnauthorizedHandler(() => {
-    if (state.auth === "authenticated") signedOut();
+    if (state.auth === "authenticated") void sessionEnded();
   });
   window.addEventListener("online", () => {
     setState({ online: true });
@@ -288,6 +329,8 @@ export async function boot(): Promise<void> {
     const s = await auth.getSession();
     if (s.kind === "authenticated") {
       await afterSignIn();
+    } else if (cachedMe) {
+      await sessionEnded(s.kind === "pending" ? s.flow : null);
     } else {
       signedOut(s.kind === "pending" ? s.flow : null);
     }
@@ -301,13 +344,18 @@ export async function boot(): Promise<void> {
   }
 }
 
-/** Logging out on purpose also drops this person's unsent items (the UI warns first). */
+/**
+ * Logging out: the server forgets this device's push subscription while the session still
+ * allows it, the session ends, and everything of this person leaves the device, unsent items
+ * included (the UI warns first).
+ */
 export async function logOut(): Promise<void> {
+  await dropPush(true).catch(() => undefined);
   try {
     await auth.logout();
   } finally {
-    await outbox.clear().catch(() => undefined);
     signedOut();
+    await forgetDevice({ tellServer: false });
   }
 }
 

@@ -6,9 +6,9 @@ import { MySettings } from "../components/MySettings";
 import { FormErrors, Screen } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { myRole, primaryFamily } from "../lib/model";
+import { primaryFamily } from "../lib/model";
 import { href, navigate } from "../lib/router";
-import { logOut, myOutbox, signedOut, useAppState } from "../lib/store";
+import { logOut, myOutbox, sessionEnded, useAppState } from "../lib/store";
 
 export default function Account(): JSX.Element {
   const s = useAppState();
@@ -18,7 +18,7 @@ export default function Account(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const waiting = myOutbox(s).length;
   const family = primaryFamily(s.me);
-  const role = family ? myRole(s.me, family.id, s.members[String(family.id)] ?? []) : "parent";
+  const role = family?.role ?? null;
 
   const download = async (): Promise<void> => {
     setErrors([]);
@@ -43,7 +43,7 @@ export default function Account(): JSX.Element {
     setErrors([]);
     try {
       await api.deleteMe();
-      signedOut();
+      await sessionEnded();
       navigate("/login", { replace: true });
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));

@@ -11,13 +11,9 @@ import { QrCode } from "../components/QrCode";
 import { Choice, Field, FormErrors, Loading, Screen, Time, onSubmit, useSubmit } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { childrenOf, listOf } from "../lib/model";
+import { childrenOf } from "../lib/model";
 import { announce, loadMembers, refreshMe, useAppState } from "../lib/store";
 import type { CareTeamLink, Device, Family, Invite, Member, PairingCode } from "../lib/types";
-
-function pairLink(code: string): string {
-  return `${location.origin}/#/pair/${encodeURIComponent(code)}`;
-}
 
 function CopyButton(props: { text: string; label: string; testid: string }): JSX.Element {
   const [done, setDone] = useState(false);
@@ -178,7 +174,7 @@ function Devices(props: { familyId: string; child: Member }): JSX.Element {
   const load = (): void => {
     api
       .devices(props.familyId, props.child.id)
-      .then((d) => setDevices(listOf(d)))
+      .then((d) => setDevices(d.results))
       .catch((err) => setErrors(errorsOf(err).map((e) => e.message)));
   };
   useEffect(load, [props.child.id]);
@@ -201,13 +197,9 @@ function Devices(props: { familyId: string; child: Member }): JSX.Element {
         {(devices ?? []).map((d) => (
           <li key={String(d.id)} class="row">
             <span>
-              {d.name || d.user_agent || "A device"}
-              {d.last_seen_at ? (
-                <>
-                  {" "}
-                  (last used <Time iso={d.last_seen_at} />)
-                </>
-              ) : null}
+              {d.user_agent || "A device"}
+              {" "}
+              (last used <Time iso={d.last_seen_at} />)
             </span>
             <button type="button" class="button danger" onClick={() => void revoke(d)} data-testid={`revoke-device-${String(d.id)}`}>
               Sign out this device
@@ -249,7 +241,7 @@ function ChildCard(props: { familyId: string; child: Member }): JSX.Element {
           <p class="big-code" data-testid="pairing-code">
             {code.code}
           </p>
-          <QrCode value={code.url ?? pairLink(code.code)} label={`QR code to pair ${props.child.display_name}'s device`} />
+          <QrCode value={code.url} label={`QR code to pair ${props.child.display_name}'s device`} />
         </div>
       ) : null}
       {showDevices ? <Devices familyId={props.familyId} child={props.child} /> : null}
@@ -321,7 +313,7 @@ function CareTeam(props: { familyId: string }): JSX.Element {
   const load = (): void => {
     api
       .careTeam(props.familyId)
-      .then((d) => setLinks(listOf(d)))
+      .then((d) => setLinks(d.results))
       .catch((err) => setErrors(errorsOf(err).map((e) => e.message)));
   };
   useEffect(load, [props.familyId]);
@@ -350,7 +342,7 @@ function CareTeam(props: { familyId: string }): JSX.Element {
       <ul class="cards">
         {(links ?? []).map((l) => (
           <li key={String(l.id)} class="card" data-testid={`care-link-${String(l.id)}`}>
-            <span class="card-title">{l.therapist?.display_name ?? l.display_name ?? l.name ?? "Care team member"}</span>
+            <span class="card-title">{l.therapist.display_name}</span>
             <p data-testid={`care-link-scope-${String(l.id)}`}>{scopeText(l.scope)}</p>
             <button type="button" class="button danger" onClick={() => void remove(l)} data-testid={`care-remove-${String(l.id)}`}>
               Remove this link

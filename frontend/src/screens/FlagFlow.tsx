@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { Choice, FormErrors, Loading, Screen, TextArea, type Option } from "../components/ui";
 import { errorsOf } from "../lib/errors";
 import { urls } from "../lib/api";
-import { isYoung, normaliseBand, vocabularyFor, type Band, type Feeling } from "../lib/feelings";
+import { isYoung, vocabularyFor, type Feeling } from "../lib/feelings";
 import {
   back,
   buildFlagPayload,
@@ -23,7 +23,7 @@ import {
 import { parentsOf, primaryFamily } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { loadFeelings, loadMembers, outbox, sendViaOutbox, useAppState } from "../lib/store";
-import type { Id, Need, Size } from "../lib/types";
+import type { AgeBand, Id, Need, Size } from "../lib/types";
 import { uuid } from "../lib/uuid";
 import { startUnsafe } from "./Safety";
 
@@ -101,7 +101,7 @@ function Optional(props: {
   state: FlagState;
   setState: (s: FlagState) => void;
   vocab: Feeling[];
-  band: Band;
+  band: AgeBand | undefined;
 }): JSX.Element {
   const { state, setState, vocab } = props;
   const young = isYoung(props.band);
@@ -185,7 +185,7 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
   const familyId = props.family ?? (primaryFamily(s.me) ? String(primaryFamily(s.me)?.id) : null);
   const members = familyId ? (s.members[familyId] ?? null) : null;
   const parents = useMemo(() => parentsOf(members ?? [], s.me?.id), [members, s.me?.id]);
-  const band = normaliseBand(s.me?.age_band);
+  const band = s.me?.age_band;
   const vocab = useMemo(() => vocabularyFor(s.feelings, band), [s.feelings, band]);
   const [state, setFlag] = useState<FlagState | null>(null);
   const [result, setResult] = useState<"sent" | "queued" | null>(null);

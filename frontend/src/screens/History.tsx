@@ -5,15 +5,16 @@ import { useEffect, useState } from "preact/hooks";
 import { Loading, Screen, Time } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { feelingsOf, normaliseBand } from "../lib/feelings";
-import { familyIdOf, idOf, nameOf, statusLabel } from "../lib/model";
+import { feelingsOf } from "../lib/feelings";
+import { myRole, otherName, statusLabel } from "../lib/model";
 import { href } from "../lib/router";
 import { useAppState } from "../lib/store";
-import type { Rupture } from "../lib/types";
+import type { RuptureRow } from "../lib/types";
+import { SafetyReviewCard } from "./Safety";
 
 export default function History(): JSX.Element {
   const s = useAppState();
-  const [items, setItems] = useState<Rupture[] | null>(null);
+  const [items, setItems] = useState<RuptureRow[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -22,8 +23,8 @@ export default function History(): JSX.Element {
     api
       .ruptures()
       .then((p) => {
-        setItems(p.results ?? []);
-        setNext(p.next);
+        setItems(p.results);
+        setNext(p.next ?? null);
       })
       .catch((err) => setError(errorsOf(err)[0]?.message ?? "Could not load."));
   }, []);
@@ -33,8 +34,8 @@ export default function History(): JSX.Element {
     setBusy(true);
     try {
       const p = await api.rupturesPage(next);
-      setItems([...(items ?? []), ...(p.results ?? [])]);
-      setNext(p.next);
+      setItems([...(items ?? []), ...p.results]);
+      setNext(p.next ?? null);
     } catch (err) {
       setError(errorsOf(err)[0]?.message ?? "Could not load.");
     } finally {
@@ -42,8 +43,6 @@ export default function History(): JSX.Element {
     }
   };
 
-  const meId = s.me ? String(s.me.id) : "";
-  const band = normaliseBand(s.me?.age_band);
   return (
     <Screen title="Our story of making up" testid="screen-history" back={{ to: "/", label: "Home" }} lead="Every repair matters, big or small.">
       {error ? <p role="alert">{error}</p> : null}
@@ -51,10 +50,16 @@ export default function History(): JSX.Element {
       {items && items.length === 0 ? <p>Nothing here yet.</p> : null}
       <ul class="cards">
         {(items ?? []).map((r) => {
-          const members = s.members[familyIdOf(r)] ?? [];
-          const other = idOf(r.child) === meId ? nameOf(r.parent, members) : nameOf(r.child, members);
+          if (r.status === "safety_review") {
+            return (
+              <li key={String(r.id)}>
+                <SafetyReviewCard />
+              </li>
+            );
+          }
+          const other = otherName(r, myRole(s.me, r.family));
           const repaired = r.status === "reconnected";
-          const feelings = feelingsOf(r.feelings, s.feelings, band).map((f) => f.label).join(", ");
+          const feelings = feelingsOf(r.feelings, s.feelings, s.me?.age_band).map((f) => f.label).join(", ");
           return (
             <li key={String(r.id)}>
               <a class={repaired ? "card card-link celebrate" : "card card-link"} href={href(`/ruptures/${String(r.id)}`)} data-testid={`history-item-${String(r.id)}`}>
@@ -64,7 +69,7 @@ export default function History(): JSX.Element {
                 </span>
                 <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
                 {feelings ? <span class="card-sub">Felt: {feelings}</span> : null}
-                <Time iso={r.created_at ?? r.occurred_at} />
+                <Time iso={r.created_at} />
               </a>
             </li>
           );

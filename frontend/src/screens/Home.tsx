@@ -8,22 +8,33 @@ import { useEffect, useState } from "preact/hooks";
 import { InstallHint } from "../components/InstallHint";
 import { Loading, Screen, Time } from "../components/ui";
 import { api } from "../lib/api";
-import { feelingsOf, normaliseBand } from "../lib/feelings";
-import { childrenOf, idOf, isOpen, myRole, nameOf, parentsOf, primaryFamily, statusLabel } from "../lib/model";
+import { feelingsOf } from "../lib/feelings";
+import { childrenOf, isOpen, otherName, parentsOf, primaryFamily, statusLabel } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { loadMembers, myOutbox, useAppState } from "../lib/store";
-import type { Member, Rupture } from "../lib/types";
+import type { RuptureRow, Side } from "../lib/types";
 import { OutboxList } from "./OutboxList";
-import { startUnsafe } from "./Safety";
+import { SafetyReviewCard, startUnsafe } from "./Safety";
 
 const OPEN_CACHE = "fr:open";
 
+/** A flag in safety review, as Home keeps it: its id alone, so nothing names the parent. */
+interface HeldRow {
+  id: number;
+  held: true;
+}
+type OpenRow = RuptureRow | HeldRow;
+
+function openRows(rows: readonly RuptureRow[]): OpenRow[] {
+  return rows.flatMap((r): OpenRow[] => (r.status === "safety_review" ? [{ id: r.id, held: true }] : isOpen(r.status) ? [r] : []));
+}
+
 /** The open ruptures, loaded again whenever the outbox delivers something (a flag sent late). */
-function useOpenRuptures(familyId: string | null, delivered: number): { items: Rupture[] | null; error: boolean } {
-  const [items, setItems] = useState<Rupture[] | null>(() => {
+function useOpenRuptures(familyId: string | null, delivered: number): { items: OpenRow[] | null; error: boolean } {
+  const [items, setItems] = useState<OpenRow[] | null>(() => {
     try {
       const raw = localStorage.getItem(OPEN_CACHE);
-      return raw ? (JSON.parse(raw) as Rupture[]) : null;
+      return raw ? (JSON.parse(raw) as OpenRow[]) : null;
     } catch {
       return null;
     }
@@ -35,7 +46,7 @@ function useOpenRuptures(familyId: string | null, delivered: number): { items: R
     api
       .ruptures({ family: familyId })
       .then((page) => {
-        const open = (page.results ?? []).filter((r) => isOpen(r.status));
+        const open = openRows(page.results);
         try {
           localStorage.setItem(OPEN_CACHE, JSON.stringify(open));
         } catch {
@@ -54,9 +65,8 @@ function useOpenRuptures(familyId: string | null, delivered: number): { items: R
   return { items, error };
 }
 
-function OpenList(props: { items: Rupture[] | null; error: boolean; members: Member[]; meId: string }): JSX.Element {
+function OpenList(props: { items: OpenRow[] | null; error: boolean; side: Side }): JSX.Element {
   const s = useAppState();
-  const band = normaliseBand(s.me?.age_band);
   if (props.items === null) return props.error ? <p>We could not load this right now.</p> : <Loading />;
   if (props.items.length === 0) {
     return <p data-testid="nothing-open">Nothing is open right now.</p>;
@@ -64,16 +74,22 @@ function OpenList(props: { items: Rupture[] | null; error: boolean; members: Mem
   return (
     <ul class="cards">
       {props.items.map((r) => {
-        const iAmChild = idOf(r.child) === props.meId;
-        const other = iAmChild ? nameOf(r.parent, props.members) : nameOf(r.child, props.members);
-        const feelings = feelingsOf(r.feelings, s.feelings, band).map((f) => f.label).join(", ");
+        if ("held" in r) {
+          return (
+            <li key={String(r.id)}>
+              <SafetyReviewCard />
+            </li>
+          );
+        }
+        const other = otherName(r, props.side);
+        const feelings = feelingsOf(r.feelings, s.feelings, s.me?.age_band).map((f) => f.label).join(", ");
         return (
           <li key={String(r.id)}>
             <a class="card card-link" href={href(`/ruptures/${String(r.id)}`)} data-testid={`open-rupture-${String(r.id)}`}>
-              <span class="card-title">{iAmChild ? `You and ${other}` : `${other}`}</span>
+              <span class="card-title">{props.side === "child" ? `You and ${other}` : other}</span>
               <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
               {feelings ? <span class="card-sub">Feeling: {feelings}</span> : null}
-              <Time iso={r.created_at ?? r.occurred_at} />
+              <Time iso={r.created_at} />
             </a>
           </li>
         );
@@ -88,7 +104,7 @@ export function Home(): JSX.Element {
   const family = primaryFamily(me);
   const familyId = family ? String(family.id) : null;
   const members = familyId ? (s.members[familyId] ?? []) : [];
-  const role = myRole(me, familyId, members);
+  const role = family?.role ?? null;
   const { items, error } = useOpenRuptures(familyId, s.delivered);
 
   useEffect(() => {
@@ -160,7 +176,7 @@ export function Home(): JSX.Element {
         {waiting.length ? <OutboxList items={waiting} /> : null}
         <section aria-labelledby="open-title">
           <h2 id="open-title">What's open</h2>
-          <OpenList items={items} error={error} members={members} meId={meId} />
+          <OpenList items={items} error={error} side="child" />
         </section>
         <ul class="link-list">
           <li>
@@ -184,7 +200,7 @@ export function Home(): JSX.Element {
     <Screen title={hello} testid="screen-home">
       <section aria-labelledby="open-title">
         <h2 id="open-title">What's open</h2>
-        <OpenList items={items} error={error} members={members} meId={meId} />
+        <OpenList items={items} error={error} side="parent" />
       </section>
       <div class="stack">
         <button

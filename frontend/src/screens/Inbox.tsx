@@ -5,7 +5,6 @@ import { useEffect, useState } from "preact/hooks";
 import { FormErrors, Loading, Screen, Time } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { listOf } from "../lib/model";
 import { navigate } from "../lib/router";
 import { setState } from "../lib/store";
 import type { NotificationItem } from "../lib/types";
@@ -18,7 +17,7 @@ export default function Inbox(): JSX.Element {
     api
       .notifications()
       .then((d) => {
-        const list = listOf(d);
+        const list = d.results;
         setItems(list);
         setState({ unread: list.filter((n) => !n.read_at).length });
       })
@@ -28,7 +27,7 @@ export default function Inbox(): JSX.Element {
 
   const open = async (n: NotificationItem): Promise<void> => {
     if (!n.read_at) await api.readNotification(n.id).catch(() => undefined);
-    if (n.rupture !== null && n.rupture !== undefined) navigate(`/ruptures/${String(n.rupture)}`);
+    if (n.rupture !== null) navigate(`/ruptures/${String(n.rupture)}`);
     else load();
   };
 

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { Choice, FormErrors, Loading, Screen, TextArea, onSubmit, type Option } from "../components/ui";
 import { urls } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { normaliseBand, vocabularyFor } from "../lib/feelings";
+import { vocabularyFor } from "../lib/feelings";
 import { childrenOf, primaryFamily } from "../lib/model";
 import { navigate } from "../lib/router";
 import { loadFeelings, loadMembers, outbox, sendViaOutbox, useAppState } from "../lib/store";
@@ -32,7 +32,7 @@ export default function MakeRight(props: { child: string | null; family: string 
   const [feelings, setFeelings] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
-  const vocab = useMemo(() => vocabularyFor(s.feelings, normaliseBand("adult")), [s.feelings]);
+  const vocab = useMemo(() => vocabularyFor(s.feelings, "adult"), [s.feelings]);
 
   useEffect(() => {
     if (familyId && !members) void loadMembers(familyId).catch(() => undefined);

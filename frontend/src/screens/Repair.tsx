@@ -8,10 +8,9 @@ import { useEffect, useState } from "preact/hooks";
 import { FormErrors, Loading, Screen, TextArea, onSubmit, useSubmit } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { familyIdOf, nameOf, stepsOf } from "../lib/model";
-import { stepCopy } from "../lib/repairSteps";
+import { reflectionPrompt } from "../lib/repairSteps";
 import { navigate } from "../lib/router";
-import { announce, loadMembers, useAppState } from "../lib/store";
+import { announce } from "../lib/store";
 import type { Family, Rupture } from "../lib/types";
 
 function CalmTimer(props: { minutes: number }): JSX.Element {
@@ -47,7 +46,6 @@ function CalmTimer(props: { minutes: number }): JSX.Element {
 }
 
 export default function Repair(props: { id: string; step: string }): JSX.Element {
-  const s = useAppState();
   const [r, setR] = useState<Rupture | null>(null);
   const [family, setFamily] = useState<Family | null>(null);
   const [loadErr, setLoadErr] = useState<string | null>(null);
@@ -59,14 +57,12 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
       .rupture(props.id)
       .then((x) => {
         setR(x);
-        const fid = familyIdOf(x);
-        void api.family(fid).then(setFamily).catch(() => undefined);
-        if (!s.members[fid]) void loadMembers(fid).catch(() => undefined);
+        void api.family(x.family).then(setFamily).catch(() => undefined);
       })
       .catch((err) => setLoadErr(errorsOf(err)[0]?.message ?? "Could not load."));
   }, [props.id]);
 
-  const steps = r ? stepsOf(r) : [];
+  const steps = r ? r.repair_steps : [];
   const firstOpen = steps.findIndex((x) => !x.done);
   const requested = Number.parseInt(props.step, 10);
   const index = Number.isFinite(requested) && requested >= 1 && requested <= 6 ? requested - 1 : Math.max(0, firstOpen);
@@ -84,18 +80,16 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
     );
   }
 
-  const members = s.members[familyIdOf(r)] ?? [];
-  const childName = nameOf(r.child, members);
+  const childName = r.child.display_name;
   // A family may skip the wait before the prompt (0): the calm step still suggests a pause.
   const calmMinutes = family && family.calm_down_minutes > 0 ? family.calm_down_minutes : 10;
-  const copy = stepCopy(childName, calmMinutes);
-  const step = copy[index] ?? copy[0];
+  const step = steps[index];
   if (!step) return <Loading />;
-  const last = index === copy.length - 1;
+  const last = index === steps.length - 1;
 
   const done = (): Promise<void> =>
     form.run(async () => {
-      const updated = await api.updateSteps(r.id, [{ step: step.code, done: true, reflection: reflection.trim() }]);
+      const updated = await api.updateSteps(r.id, [{ step: step.step, done: true, reflection: reflection.trim() }]);
       setR({ ...r, ...updated });
       if (last) {
         announce("All six steps are done.");
@@ -107,33 +101,24 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
 
   return (
     <Screen
-      title={`Step ${index + 1} of 6: ${saved?.title ?? step.title}`}
+      title={`Step ${index + 1} of 6: ${step.title}`}
       testid="screen-repair"
       back={{ to: `/ruptures/${String(r.id)}`, label: `Back to you and ${childName}` }}
     >
       <ol class="steps-dots visually-hidden">
-        {copy.map((c, i) => (
-          <li key={c.code}>
+        {steps.map((c) => (
+          <li key={c.step}>
             {c.title}
-            {steps[i]?.done ? " (done)" : ""}
+            {c.done ? " (done)" : ""}
           </li>
         ))}
       </ol>
-      {(saved?.guidance ? [saved.guidance] : step.guidance).map((g) => (
-        <p key={g} class="lead">
-          {g}
-        </p>
-      ))}
-      {step.example && !saved?.guidance ? (
-        <p>
-          You might say: <em>{step.example}</em>
-        </p>
-      ) : null}
-      {step.code === "calm" ? <CalmTimer minutes={calmMinutes} /> : null}
+      <p class="lead">{step.guidance}</p>
+      {step.step === "calm" ? <CalmTimer minutes={calmMinutes} /> : null}
       <form onSubmit={onSubmit(() => void done())} noValidate>
         <FormErrors messages={form.general} />
         <TextArea
-          label={`${step.reflectionPrompt} (private, optional)`}
+          label={`${reflectionPrompt(step.step, childName)} (private, optional)`}
           hint="Only you can read this."
           name="reflection"
           value={reflection}

@@ -8,12 +8,14 @@ import { useEffect, useState } from "preact/hooks";
 import { FormErrors, Loading, Screen, TextArea, Time, onSubmit, useSubmit } from "../components/ui";
 import { api, urls } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { feelingsOf, normaliseBand } from "../lib/feelings";
-import { actionsFor, familyIdOf, followUpDue, hasConfirmed, idOf, listOf, nameOf, sideOf, statusLabel, stepsOf } from "../lib/model";
+import { feelingsOf } from "../lib/feelings";
+import { can, followUpDue, hasConfirmed, otherName, statusLabel } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { announce, loadMembers, myOutbox, outbox, sendViaOutbox, useAppState } from "../lib/store";
-import type { Member, Rupture, RuptureMessage, TimelineEvent } from "../lib/types";
+import type { Rupture, RuptureMessage, TimelineEvent } from "../lib/types";
 import { uuid } from "../lib/uuid";
+import { normaliseHelp } from "../lib/help";
+import { HelpList, SAFETY_REVIEW_WORDS } from "./Safety";
 
 const NEED_WORDS: Record<string, string> = {
   comfort: "comfort",
@@ -22,43 +24,38 @@ const NEED_WORDS: Record<string, string> = {
   try_again: "a do-over",
 };
 
-function eventText(e: TimelineEvent, members: Member[]): string {
-  const who = e.actor && idOf(e.actor) !== null ? nameOf(e.actor, members) : "";
-  const raw = e.text ?? e.description ?? e.kind ?? e.event ?? e.status ?? "";
-  const words: Record<string, string> = {
-    flagged: "told how they feel",
-    created: "told how they feel",
-    acknowledged: "said “I hear you”",
-    acknowledge: "said “I hear you”",
-    step_done: "did a repair step",
-    step_undone: "went back to a repair step",
-    repair_step: "worked on the repair",
-    awaiting_confirmation: "said “we're OK”",
-    confirmed: "said “we're OK”",
-    reconnected: "reconnected",
-    not_yet: "said “not yet”",
-    withdrawn: "let it go",
-    message: "sent a message",
-    safety_review: "asked for help",
-    follow_up: "answered “are we still OK?”",
-  };
-  const said = words[raw] ?? raw.replace(/_/g, " ");
-  return who ? `${who} ${said}` : said;
+/** The server's event kinds (ruptures.models.EventKind), as the timeline says them. */
+const EVENT_WORDS: Record<string, string> = {
+  flagged: "told how they feel",
+  acknowledged: "said “I hear you”",
+  step_done: "did a repair step",
+  step_undone: "went back to a repair step",
+  message: "sent a message",
+  confirmed: "said “we're OK”",
+  not_yet: "said “not yet”",
+  reconnected: "reconnected",
+  withdrawn: "let it go",
+  safety_review: "asked for help",
+  follow_up: "answered “are we still OK?”",
+};
+
+function eventText(e: TimelineEvent): string {
+  const said = EVENT_WORDS[e.kind] ?? e.kind.replace(/_/g, " ");
+  return e.actor ? `${e.actor.display_name} ${said}` : said;
 }
 
-function Messages(props: { rupture: Rupture; members: Member[]; canWrite: boolean }): JSX.Element {
+function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
   const s = useAppState();
   const id = String(props.rupture.id);
   const [items, setItems] = useState<RuptureMessage[] | null>(null);
   const [body, setBody] = useState("");
   const form = useSubmit(["body"]);
   const pending = myOutbox(s).filter((i) => i.kind === "message" && i.ruptureId === id);
-  const meId = s.me ? String(s.me.id) : "";
 
   const load = (): void => {
     api
       .messages(id)
-      .then((d) => setItems(listOf(d)))
+      .then(setItems)
       .catch(() => setItems((x) => x ?? []));
   };
   useEffect(load, [id, pending.length]);
@@ -86,10 +83,10 @@ function Messages(props: { rupture: Rupture; members: Member[]; canWrite: boolea
       {items && items.length === 0 && pending.length === 0 ? <p>No messages yet.</p> : null}
       <ul class="messages">
         {(items ?? []).map((m) => {
-          const mine = m.mine ?? idOf(m.author) === meId;
+          const mine = m.mine;
           return (
             <li key={String(m.id)} class={mine ? "message mine" : "message"} data-testid="message-item">
-              <span class="who">{mine ? "You" : nameOf(m.author, props.members)}</span>
+              <span class="who">{mine ? "You" : m.author.display_name}</span>
               <p>{m.body}</p>
               <Time iso={m.created_at} />
             </li>
@@ -136,7 +133,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     };
   }, [props.id]);
 
-  const familyId = r ? familyIdOf(r) : null;
+  const familyId = r ? String(r.family) : null;
   const members = familyId ? (s.members[familyId] ?? []) : [];
   useEffect(() => {
     if (familyId && !s.members[familyId]) void loadMembers(familyId).catch(() => undefined);
@@ -150,17 +147,36 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     );
   }
 
-  const meId = s.me ? String(s.me.id) : null;
-  const side = sideOf(r, meId);
+  if (r.status === "safety_review") {
+    // The same neutral view as on Home: no parent's name, feelings, note, timeline or messages.
+    const help = normaliseHelp(r.help_resources);
+    return (
+      <Screen title="Getting help" testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+        <p class="card" data-testid="rupture-safety">
+          {SAFETY_REVIEW_WORDS} You did the right thing.
+        </p>
+        {help.emergency ? (
+          <p data-testid="help-emergency">
+            <strong>{help.emergency}</strong>
+          </p>
+        ) : null}
+        <section aria-labelledby="help-title">
+          <h2 id="help-title">People who can help</h2>
+          <HelpList links={help.links} />
+        </section>
+      </Screen>
+    );
+  }
+
+  const side = r.my_side;
   const iAmChild = side === "child";
   const iAmParent = side === "parent";
-  const childName = iAmChild ? "You" : nameOf(r.child, members);
-  const other = iAmChild ? nameOf(r.parent, members) : iAmParent ? nameOf(r.child, members) : `${nameOf(r.parent, members)} and ${nameOf(r.child, members)}`;
-  const actions = actionsFor(r, meId);
-  const childMember = members.find((m) => String(m.id) === idOf(r.child));
-  const band = normaliseBand(iAmChild ? s.me?.age_band : (childMember?.age_band ?? "adult"));
-  const feelings = feelingsOf(r.feelings, s.feelings, band);
-  const steps = stepsOf(r);
+  const childName = iAmChild ? "You" : r.child.display_name;
+  const other = otherName(r, side);
+  // A parent reads a young child's feelings in the child's own simple words.
+  const childBand = iAmChild ? s.me?.age_band : members.find((m) => m.id === r.child.id)?.age_band;
+  const feelings = feelingsOf(r.feelings, s.feelings, childBand);
+  const steps = r.repair_steps;
   const doneCount = steps.filter((x) => x.done).length;
   const iConfirmed = hasConfirmed(r, side);
   const otherSide = side === "child" ? "parent" : "child";
@@ -197,21 +213,13 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
           You found your way back to each other. <span class="emoji" aria-hidden="true">💚</span>
         </p>
       ) : null}
-      {r.status === "safety_review" ? (
-        <p class="card" data-testid="rupture-safety">
-          {iAmChild
-            ? "Someone whose job is to keep children safe is looking at this. You did the right thing."
-            : "This is being looked at by someone whose job is to keep children safe."}{" "}
-          <a href={href("/safety")}>People who can help</a>
-        </p>
-      ) : null}
       {r.status === "awaiting_confirmation" && iConfirmed ? (
         <p class="note" data-testid="rupture-waiting-other">
-          You said you're OK. Waiting for {side === "child" ? nameOf(r.parent, members) : nameOf(r.child, members)} to say it too.
+          You said you're OK. Waiting for {other} to say it too.
         </p>
       ) : null}
       {r.status === "awaiting_confirmation" && side && !iConfirmed && hasConfirmed(r, otherSide) ? (
-        <p class="note">{side === "child" ? nameOf(r.parent, members) : nameOf(r.child, members)} feels you're OK again. Do you?</p>
+        <p class="note">{other} feels you're OK again. Do you?</p>
       ) : null}
 
       <section aria-labelledby="feelings-title">
@@ -241,22 +249,22 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
       <FormErrors messages={act.general} />
       <div class="stack">
-        {actions.includes("acknowledge") ? (
+        {can(r, "acknowledge") ? (
           <button type="button" class="button primary big" disabled={act.busy} data-testid="action-acknowledge" onClick={() => void run(() => api.acknowledge(r.id), "You let them know you hear them.")}>
             I hear you
           </button>
         ) : null}
-        {actions.includes("repair") ? (
+        {can(r, "update_steps") ? (
           <a class="button primary big" href={href(`/ruptures/${String(r.id)}/repair`)} data-testid="action-repair">
             {doneCount === 6 ? "Look over the repair steps" : doneCount ? "Continue the repair" : "Start the guided repair"}
           </a>
         ) : null}
-        {actions.includes("confirm") ? (
+        {can(r, "confirm") ? (
           <button type="button" class="button calm big" disabled={act.busy} data-testid="action-confirm" onClick={() => void run(() => api.confirm(r.id), "You said you are OK now.")}>
             We're OK now
           </button>
         ) : null}
-        {actions.includes("follow_up") && followUpDue(r, new Date()) ? (
+        {can(r, "follow_up") && followUpDue(r, new Date()) ? (
           <div class="card" data-testid="follow-up">
             <h2 class="h-inline">Are you two still OK?</h2>
             <div class="row">
@@ -269,7 +277,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
             </div>
           </div>
         ) : null}
-        {actions.includes("not_yet") && mode !== "not-yet" ? (
+        {can(r, "not_yet") && mode !== "not-yet" ? (
           <button type="button" class="button big" data-testid="action-not-yet" onClick={() => setMode("not-yet")}>
             Not yet
           </button>
@@ -296,7 +304,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
             {steps.map((st) => (
               <li key={String(st.step)}>
                 <span aria-hidden="true">{st.done ? "✔ " : "○ "}</span>
-                {st.title ?? String(st.step).replace(/_/g, " ")}
+                {st.title}
                 <span class="visually-hidden">{st.done ? " (done)" : " (not yet)"}</span>
               </li>
             ))}
@@ -304,23 +312,23 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         </section>
       ) : null}
 
-      {r.timeline?.length ? (
+      {r.timeline.length ? (
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">What has happened</h2>
           <ol class="timeline" data-testid="rupture-timeline">
             {r.timeline.map((e, i) => (
               <li key={i}>
-                <Time iso={e.at ?? e.created_at} />
-                {eventText(e, members)}
+                <Time iso={e.created_at} />
+                {eventText(e)}
               </li>
             ))}
           </ol>
         </section>
       ) : null}
 
-      <Messages rupture={r} members={members} canWrite={actions.includes("message")} />
+      <Messages rupture={r} canWrite={can(r, "message")} />
 
-      {actions.includes("withdraw") ? (
+      {can(r, "withdraw") ? (
         <section aria-labelledby="withdraw-title">
           <h2 id="withdraw-title">Let this go</h2>
           {mode === "withdraw" ? (

@@ -9,7 +9,7 @@ import { urls } from "../lib/api";
 import { buildUnsafePayload, type FlagState } from "../lib/flagFlow";
 import { normaliseHelp, type HelpLink } from "../lib/help";
 import { quickExit } from "../lib/quickExit";
-import { navigate } from "../lib/router";
+import { href, navigate } from "../lib/router";
 import { getState, sendViaOutbox, setState, useAppState } from "../lib/store";
 import type { HelpResources, Rupture } from "../lib/types";
 import type { Id } from "../lib/types";
@@ -50,9 +50,8 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
       }
       setState({ unsafe: res.sent ? "sent" : "queued" });
       const help = (res.body as Rupture | null)?.help_resources;
-      if (help && normaliseHelp(help).links.length) {
-        const value: HelpResources = Array.isArray(help) ? { lines: help } : (help as HelpResources);
-        setState({ help: value });
+      if (help) {
+        setState({ help });
         try {
           localStorage.setItem(HELP_CACHE, JSON.stringify(help));
         } catch {
@@ -63,45 +62,67 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
     .catch(() => setState({ unsafe: "queued" }));
 }
 
-function actionText(l: HelpLink): string {
-  if (l.how) return l.how;
-  switch (l.kind) {
-    case "text":
-      return l.contact ? `Text ${l.contact}` : "Send a text";
-    case "chat":
-      return "Chat online";
-    case "call":
-      return l.contact ? `Call ${l.contact}` : "Call";
-    default:
-      return "Open website";
-  }
-}
-
 function Resource(props: { link: HelpLink }): JSX.Element {
   const l = props.link;
+  const chat = l.kind === "chat";
   return (
     <li class="card help" data-testid="help-resource">
       <h3>{l.name}</h3>
-      {l.description ? <p>{l.description}</p> : null}
-      {l.hours ? <p class="hint">{l.hours}</p> : null}
       {l.href ? (
-        <a class="button primary" href={l.href} rel="noopener noreferrer" target={l.kind === "chat" || l.kind === "web" ? "_blank" : undefined}>
-          {actionText(l)}
-          {l.kind === "chat" || l.kind === "web" ? <span class="visually-hidden"> (opens a new page)</span> : null}
+        <a class="button primary" href={l.href} rel="noopener noreferrer" target={chat ? "_blank" : undefined}>
+          {l.how}
+          {chat ? <span class="visually-hidden"> (opens a new page)</span> : null}
         </a>
-      ) : l.how || l.contact ? (
+      ) : (
         <p>
-          <strong>{l.how ?? l.contact}</strong>
+          <strong>{l.how}</strong>
         </p>
-      ) : null}
+      )}
     </li>
+  );
+}
+
+/** The help lines (text and chat first), or what to do when there are none. */
+export function HelpList(props: { links: HelpLink[] }): JSX.Element {
+  return props.links.length ? (
+    <ul class="cards plain">
+      {props.links.map((l) => (
+        <Resource key={l.kind + l.name} link={l} />
+      ))}
+    </ul>
+  ) : (
+    <ul class="plain" data-testid="help-fallback">
+      <li class="card">
+        Talk to a grown-up you trust: a teacher, a school counsellor, a relative, a friend's parent or a neighbour.
+      </li>
+      <li class="card">If you can, go to a place with people you know and trust.</li>
+    </ul>
+  );
+}
+
+/** The words a flag in safety review is shown with, wherever it is listed. */
+export const SAFETY_REVIEW_WORDS = "Someone who helps is looking at what you told us.";
+
+/**
+ * A flag in safety review as a child's Home and History list it: neutral words and the way to
+ * help, never the parent it names, its feelings or its note (a shared family device may be in
+ * anyone's hands), and not a link to the flag itself.
+ */
+export function SafetyReviewCard(): JSX.Element {
+  return (
+    <div class="card" data-testid="safety-review-card">
+      <span class="card-title">{SAFETY_REVIEW_WORDS}</span>
+      <span class="card-sub">You did the right thing by telling.</span>
+      <a href={href("/safety")} data-testid="safety-review-help">
+        People who can help
+      </a>
+    </div>
   );
 }
 
 export function Safety(): JSX.Element {
   const s = useAppState();
   const help = normaliseHelp(s.help ?? cachedHelp());
-  const links = help.links;
   return (
     <Screen title="You deserve to be safe" testid="screen-safety">
       <button type="button" class="button quick-exit" data-testid="quick-exit" onClick={() => quickExit()}>
@@ -122,20 +143,7 @@ export function Safety(): JSX.Element {
       {s.unsafe === "failed" ? <p role="alert">Your message could not be sent. Please talk to someone you trust.</p> : null}
       <section aria-labelledby="help-title">
         <h2 id="help-title">People who can help</h2>
-        {links.length ? (
-          <ul class="cards plain">
-            {links.map((l) => (
-              <Resource key={l.name + (l.contact ?? "")} link={l} />
-            ))}
-          </ul>
-        ) : (
-          <ul class="plain" data-testid="help-fallback">
-            <li class="card">
-              Talk to a grown-up you trust: a teacher, a school counsellor, a relative, a friend's parent or a neighbour.
-            </li>
-            <li class="card">If you can, go to a place with people you know and trust.</li>
-          </ul>
-        )}
+        <HelpList links={help.links} />
       </section>
     </Screen>
   );
