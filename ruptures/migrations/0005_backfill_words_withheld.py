@@ -19,6 +19,6 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ruptures", "0002_rupture_random_id_words_withheld")]
+    dependencies = [("ruptures", "0004_rupture_random_id_words_withheld")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

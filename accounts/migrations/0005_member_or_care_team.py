@@ -80,6 +80,6 @@ def backward(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_pairing_invites_consent_share_code")]
+    dependencies = [("accounts", "0004_fill_therapist_names")]
 
     operations = [migrations.RunPython(forward, backward)]

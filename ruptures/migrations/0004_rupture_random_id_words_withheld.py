@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ruptures", "0001_initial"),
+        ("ruptures", "0003_open_reviews_for_held_flags"),
     ]
 
     operations = [
