@@ -393,7 +393,7 @@ def _deliver_push(
         user_id__in={p.recipient_id for p, _ in wanted}
     ).order_by("pk"):
         subscriptions[subscription.user_id].append(subscription)
-    targets = [(p, c, s) for p, c in wanted for s in subscriptions[p.recipient_id]]
+    targets = [(p, c, s) for p, c in wanted for s in subscriptions[_recipient(p).pk]]
     deliveries = _deliveries(Channel.PUSH, [(p.pk, str(s.pk)) for p, _, s in targets])
     gone: set[int] = set()
     succeeded: set[int] = set()

@@ -149,6 +149,8 @@ def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
 def _alert_pointless_because(prompt: Prompt) -> str | None:
     """A safety alert goes only to someone who may still act on it, checked at sending time."""
     therapist = prompt.recipient
+    if therapist is None:
+        return "recipient_gone"
     if not CareTeamGrant.objects.filter(
         family_id=prompt.rupture.family_id, therapist=therapist, revoked_at__isnull=True
     ).exists():
