@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.db.models import Model
 from django.test import Client
@@ -129,8 +130,6 @@ def sign_in_to_admin_as(user: User) -> Client:
 def test_a_staff_session_loses_admin_when_the_authenticator_is_removed(
     staff_client: Client,
 ) -> None:
-    from allauth.mfa.models import Authenticator
-
     assert staff_client.get("/admin/").status_code == 200
     Authenticator.objects.all().delete()
 
