@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.db.models import Model
 from django.test import Client
@@ -129,8 +130,6 @@ def sign_in_to_admin_as(user: User) -> Client:
 def test_a_staff_session_loses_admin_when_the_authenticator_is_removed(
     staff_client: Client,
 ) -> None:
-    from allauth.mfa.models import Authenticator
-
     assert staff_client.get("/admin/").status_code == 200
     Authenticator.objects.all().delete()
 
@@ -304,3 +303,23 @@ def test_a_rupture_timeline_cannot_be_edited_or_deleted_inline(
     assert formset.has_delete_permission is False
     assert b"-DELETE" not in page.content
     assert staff_client.get("/admin/ruptures/ruptureevent/").status_code == 404
+
+
+def test_a_new_superuser_confirms_their_email_by_code_then_enrols() -> None:
+    """``createsuperuser`` leaves no allauth address: the first sign-in confirms it by code."""
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
+    client = Client()
+
+    sent = _password(client, staff.email)
+    assert sent["Location"].startswith("/admin/signin/confirm-email/")
+    assert mail.outbox[-1].to == [staff.email]
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", str(mail.outbox[-1].body), re.M)
+    assert code, mail.outbox[-1].body
+    confirmed = client.post(sent["Location"], {"code": code.group(1)}, follow=True)
+
+    assert [url for url, _ in confirmed.redirect_chain][:3] == [
+        "/admin/",
+        "/admin/login/?next=/admin/",
+        "/admin/signin/2fa/totp/?next=%2Fadmin%2F",
+    ]
+    assert client.get("/admin/").status_code == 302
