@@ -2,6 +2,7 @@
 
 import type { JSX } from "preact";
 import { useEffect } from "preact/hooks";
+import { blockingPath, FLOW_PATHS } from "./lib/authFlows";
 import { lazyScreen } from "./lib/lazy";
 import { href, match, navigate, useLocation, type Match, type RouteTable } from "./lib/router";
 import { myOutbox, setState, useAppState } from "./lib/store";
@@ -29,12 +30,13 @@ const Account = lazyScreen(() => import("./screens/Account"));
 
 export const ROUTES: RouteTable = [
   ["home", "/"],
-  ["login", "/login"],
-  ["signup", "/signup"],
-  ["verify", "/verify-email"],
-  ["verify", "/verify-email/:key"],
-  ["reset", "/reset-password"],
-  ["reset", "/reset-password/:key"],
+  // allauth's flows: their paths are kept in lib/authFlows.ts.
+  ["login", FLOW_PATHS.login],
+  ["signup", FLOW_PATHS.signup],
+  ["verify", FLOW_PATHS.verify_email],
+  ["verify", `${FLOW_PATHS.verify_email}/:key`],
+  ["reset", FLOW_PATHS.password_reset_by_code],
+  ["reset", `${FLOW_PATHS.password_reset_by_code}/:key`],
   ["pair", "/pair"],
   ["pair", "/pair/:code"],
   ["invite", "/invite"],
@@ -181,8 +183,9 @@ export function App(): JSX.Element {
 
   useEffect(() => {
     if (!m) return;
-    if (s.auth === "anonymous" && s.pendingFlow === "verify_email" && (m.name === "login" || m.name === "signup" || m.name === "home")) {
-      navigate("/verify-email", { replace: true });
+    const pending = s.auth === "anonymous" ? blockingPath(s.pendingFlow) : null;
+    if (pending && (m.name === "login" || m.name === "signup" || m.name === "home")) {
+      navigate(pending, { replace: true });
     } else if (s.auth === "authenticated" && ANONYMOUS_ONLY.has(m.name)) {
       navigate("/", { replace: true });
     }

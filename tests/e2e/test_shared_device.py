@@ -86,9 +86,9 @@ def test_a_flag_in_review_is_a_neutral_card_without_the_parents_name(
     # Not one tap from the note: the card links to help, not to the flag.
     expect(child.by_id(f"open-rupture-{rupture.pk}")).to_have_count(0)
     expect(card.locator(f'a[href*="ruptures/{rupture.pk}"]')).to_have_count(0)
-    # Nor in the offline copy of the list: the held flag is kept as its id and status only.
+    # Nor in the offline copy of the list: the held flag is kept as its id alone.
     kept = child.page.evaluate("() => JSON.parse(localStorage.getItem('fr:open'))")
-    assert kept == [{"id": rupture.pk, "status": "safety_review"}]
+    assert kept == [{"id": rupture.pk, "held": True}]
     child.screenshot("safety-review-home")
 
     child.tap("safety-review-help")

@@ -83,6 +83,7 @@ describe("payloads", () => {
       feelings: ["sad"],
       intensity: 3,
       occurred_at: "2026-11-22T10:00:00.000Z",
+      unsafe: false,
     });
   });
 

@@ -7,7 +7,7 @@
  * beyond the Send button (intensity, size, need, note, space) is optional.
  */
 
-import type { Id, Need, Size } from "./types";
+import type { FlagBody, Id, Need, Size } from "./types";
 
 export type FlagStep = "who" | "feel" | "send";
 
@@ -88,27 +88,19 @@ export function canSend(state: FlagState): boolean {
   return state.draft.parentId !== null && state.draft.feelings.length > 0;
 }
 
-export interface FlagPayload {
-  family: Id;
-  parent: Id;
-  feelings: string[];
-  intensity: number;
-  size?: Size;
-  need?: Need;
-  note?: string;
-  occurred_at: string;
-  needs_space_until?: string;
-}
+/** What POST /api/v1/ruptures/ takes (the schema's `FlagInRequest`). */
+export type FlagPayload = FlagBody;
 
 export function buildFlagPayload(state: FlagState, now: Date): FlagPayload {
   const d = state.draft;
   if (d.parentId === null || d.feelings.length === 0) throw new Error("flag is not ready to send");
   const payload: FlagPayload = {
-    family: d.familyId,
-    parent: d.parentId,
+    family: Number(d.familyId),
+    parent: Number(d.parentId),
     feelings: [...d.feelings],
     intensity: d.intensity ?? DEFAULT_INTENSITY,
     occurred_at: now.toISOString(),
+    unsafe: false,
   };
   if (d.size) payload.size = d.size;
   if (d.need) payload.need = d.need;
@@ -131,19 +123,19 @@ export function buildUnsafePayload(
   familyId: Id,
   now: Date,
   fallbackParent: Id | null = null,
-): Record<string, unknown> {
+): FlagBody {
   const d = state?.draft;
-  const payload: Record<string, unknown> = {
-    family: familyId,
+  const payload: FlagBody = {
+    family: Number(familyId),
     unsafe: true,
     feelings: d?.feelings.length ? [...d.feelings] : [UNSAFE_DEFAULT_FEELING],
     intensity: d?.intensity ?? 5,
     occurred_at: now.toISOString(),
   };
   const parent = d?.parentId ?? fallbackParent;
-  if (parent !== null && parent !== undefined) payload["parent"] = parent;
+  if (parent !== null && parent !== undefined) payload.parent = Number(parent);
   const note = d?.note.trim();
-  if (note) payload["note"] = note;
+  if (note) payload.note = note;
   return payload;
 }
 

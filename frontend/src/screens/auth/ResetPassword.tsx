@@ -1,10 +1,11 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
-import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../../components/ui";
+import { AuthForm } from "../../components/AuthForm";
+import { Screen } from "../../components/ui";
 import * as auth from "../../lib/auth";
-import { href, navigate } from "../../lib/router";
-import { announce, signedIn } from "../../lib/store";
-import { goAfterLogin } from "../Login";
+import { follow } from "../../lib/authFlows";
+import { href } from "../../lib/router";
+import { announce } from "../../lib/store";
 
 /**
  * Two steps: ask for a code by email, then type the code and a new password. Codes are enabled
@@ -13,51 +14,18 @@ import { goAfterLogin } from "../Login";
  */
 export default function ResetPassword(props: { code: string }): JSX.Element {
   const [step, setStep] = useState<"request" | "reset">(props.code ? "reset" : "request");
-  const [email, setEmail] = useState("");
-  const [code, setCode] = useState(props.code);
-  const [password, setPassword] = useState("");
-  const requestForm = useSubmit(["email"]);
-  const resetForm = useSubmit(["key", "password"]);
-
-  const request = (): Promise<void> =>
-    requestForm.run(async () => {
-      await auth.requestPasswordReset(email);
-      setStep("reset");
-    });
-
-  const reset = (): Promise<void> =>
-    resetForm.run(async () => {
-      const result = await auth.resetPassword(code, password);
-      if (result.kind === "authenticated") {
-        await signedIn();
-        announce("Your password is changed.");
-        goAfterLogin();
-      } else {
-        announce("Your password is changed. Please log in.");
-        navigate("/login");
-      }
-    });
 
   if (step === "request") {
     return (
       <Screen title="Reset your password" testid="screen-reset-password" lead="We will email you a code.">
-        <form onSubmit={onSubmit(request)} noValidate>
-          <FormErrors messages={requestForm.general} />
-          <Field
-            label="Email"
-            name="email"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onValue={setEmail}
-            errors={requestForm.byField["email"]}
-            testid="reset-email"
-          />
-          <button type="submit" class="button primary" disabled={requestForm.busy} data-testid="reset-request">
-            {requestForm.busy ? "Sending…" : "Email me a code"}
-          </button>
-        </form>
+        <AuthForm
+          fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email", testid: "reset-email" }]}
+          submit={{ label: "Email me a code", busy: "Sending…", testid: "reset-request" }}
+          onSubmit={async (v) => {
+            await auth.requestPasswordReset(v["email"] ?? "");
+            setStep("reset");
+          }}
+        />
         <p>
           <a href={href("/login")}>Back to log in</a>
         </p>
@@ -66,34 +34,18 @@ export default function ResetPassword(props: { code: string }): JSX.Element {
   }
   return (
     <Screen title="Choose a new password" testid="screen-reset-password" lead="Type the code from the email and your new password.">
-      <form onSubmit={onSubmit(reset)} noValidate>
-        <FormErrors messages={resetForm.general} />
-        <Field
-          label="Code from the email"
-          name="key"
-          autoComplete="one-time-code"
-          spellcheck={false}
-          required
-          value={code}
-          onValue={setCode}
-          errors={resetForm.byField["key"]}
-          testid="reset-code"
-        />
-        <Field
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onValue={setPassword}
-          errors={resetForm.byField["password"]}
-          testid="reset-password"
-        />
-        <button type="submit" class="button primary" disabled={resetForm.busy} data-testid="reset-submit">
-          {resetForm.busy ? "Saving…" : "Save new password"}
-        </button>
-      </form>
+      <AuthForm
+        fields={[
+          { name: "key", label: "Code from the email", autoComplete: "one-time-code", code: true, initial: props.code, testid: "reset-code" },
+          { name: "password", label: "New password", type: "password", autoComplete: "new-password", testid: "reset-password" },
+        ]}
+        submit={{ label: "Save new password", busy: "Saving…", testid: "reset-submit" }}
+        onSubmit={async (v) => {
+          const result = await auth.resetPassword(v["key"] ?? "", v["password"] ?? "");
+          announce(result.kind === "authenticated" ? "Your password is changed." : "Your password is changed. Please log in.");
+          await follow(result);
+        }}
+      />
       <p>
         <button type="button" class="link-button" onClick={() => setStep("request")}>
           Send a new code

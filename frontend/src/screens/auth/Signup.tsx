@@ -1,65 +1,33 @@
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
-import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../../components/ui";
+import { AuthForm } from "../../components/AuthForm";
+import { Screen } from "../../components/ui";
 import * as auth from "../../lib/auth";
-import { href, navigate } from "../../lib/router";
-import { setState, signedIn } from "../../lib/store";
-import { goAfterLogin } from "../Login";
+import { follow } from "../../lib/authFlows";
+import { href } from "../../lib/router";
 
 export default function Signup(): JSX.Element {
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const form = useSubmit(["email", "password"]);
-
-  const submit = (): Promise<void> =>
-    form.run(async () => {
-      const result = await auth.signup(email, password);
-      if (result.kind === "authenticated") {
-        await signedIn();
-        goAfterLogin();
-      } else {
-        // Mandatory verification: a 401 with the verify_email flow pending.
-        setState({ pendingFlow: result.kind === "pending" ? result.flow : "verify_email" });
-        navigate("/verify-email");
-      }
-    });
-
   return (
     <Screen
       title="Create your account"
       testid="screen-signup"
       lead="For parents and other grown-ups. Children join from a parent's phone with a pairing code."
     >
-      <form onSubmit={onSubmit(submit)} noValidate>
-        <FormErrors messages={form.general} />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          value={email}
-          onValue={setEmail}
-          errors={form.byField["email"]}
-          testid="signup-email"
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint="At least 8 characters. A short sentence works well."
-          value={password}
-          onValue={setPassword}
-          errors={form.byField["password"]}
-          testid="signup-password"
-        />
-        <button type="submit" class="button primary" disabled={form.busy} data-testid="signup-submit">
-          {form.busy ? "Creating…" : "Create account"}
-        </button>
-      </form>
+      <AuthForm
+        fields={[
+          { name: "email", label: "Email", type: "email", autoComplete: "email", testid: "signup-email" },
+          {
+            name: "password",
+            label: "Password",
+            type: "password",
+            autoComplete: "new-password",
+            hint: "At least 8 characters. A short sentence works well.",
+            testid: "signup-password",
+          },
+        ]}
+        submit={{ label: "Create account", busy: "Creating…", testid: "signup-submit" }}
+        // Mandatory verification: allauth answers 401 with the verify_email flow pending.
+        onSubmit={async (v) => follow(await auth.signup(v["email"] ?? "", v["password"] ?? ""))}
+      />
       <p>
         <a href={href("/login")}>Already have an account? Log in</a>
       </p>

@@ -1,33 +1,25 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../../components/ui";
+import { AuthForm } from "../../components/AuthForm";
+import { Screen, useSubmit } from "../../components/ui";
 import * as auth from "../../lib/auth";
+import { follow } from "../../lib/authFlows";
 import { errorsOf } from "../../lib/errors";
-import { href, navigate } from "../../lib/router";
-import { announce, setState, signedIn } from "../../lib/store";
-import { goAfterLogin } from "../Login";
+import { href } from "../../lib/router";
+import { announce } from "../../lib/store";
 
 export default function VerifyEmail(props: { code: string }): JSX.Element {
-  const [code, setCode] = useState(props.code);
   const [resent, setResent] = useState(false);
   const form = useSubmit(["key"]);
 
-  const submit = (key: string): Promise<void> =>
-    form.run(async () => {
-      const result = await auth.verifyEmail(key);
-      if (result.kind === "authenticated") {
-        await signedIn();
-        announce("Your email is confirmed.");
-        goAfterLogin();
-      } else {
-        setState({ pendingFlow: null });
-        announce("Your email is confirmed. Please log in.");
-        navigate("/login");
-      }
-    });
+  const verify = async (key: string): Promise<void> => {
+    const result = await auth.verifyEmail(key);
+    announce(result.kind === "authenticated" ? "Your email is confirmed." : "Your email is confirmed. Please log in.");
+    await follow(result);
+  };
 
   useEffect(() => {
-    if (props.code) void submit(props.code);
+    if (props.code) void form.run(() => verify(props.code));
   }, [props.code]);
 
   const resend = async (): Promise<void> => {
@@ -41,24 +33,12 @@ export default function VerifyEmail(props: { code: string }): JSX.Element {
 
   return (
     <Screen title="Check your email" testid="screen-verify-email" lead="We sent you a code. Type it here to confirm your email.">
-      <form onSubmit={onSubmit(() => void submit(code))} noValidate>
-        <FormErrors messages={form.general} />
-        <Field
-          label="Code from the email"
-          name="key"
-          autoComplete="one-time-code"
-          autoCapitalize="characters"
-          spellcheck={false}
-          required
-          value={code}
-          onValue={setCode}
-          errors={form.byField["key"]}
-          testid="verify-code"
-        />
-        <button type="submit" class="button primary" disabled={form.busy || !code.trim()} data-testid="verify-submit">
-          {form.busy ? "Checking…" : "Confirm"}
-        </button>
-      </form>
+      <AuthForm
+        fields={[{ name: "key", label: "Code from the email", autoComplete: "one-time-code", code: true, initial: props.code, testid: "verify-code" }]}
+        submit={{ label: "Confirm", busy: "Checking…", testid: "verify-submit" }}
+        onSubmit={(v) => verify(v["key"] ?? "")}
+        form={form}
+      />
       <p>
         <button type="button" class="link-button" onClick={() => void resend()} data-testid="verify-resend">
           Send me a new code
