@@ -26,6 +26,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts import selectors, services
 from accounts.models import Membership, Role, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
+from api import idempotency
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
 
@@ -110,6 +111,7 @@ class FamilyListView(_ListView):
         data.is_valid(raise_exception=True)
         family = services.family_create(actor=_user(request), name=data.validated_data["name"])
         body = io.FamilyOut(family, context={"role": Role.PARENT}).data
+        idempotency.remember(request, kind="family", pk=family.pk)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -182,6 +184,7 @@ class ChildListView(APIView):
         )
         membership = Membership.objects.get(family_id=family_id, user=child)
         membership.user = child
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(io.ChildOut(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -206,6 +209,7 @@ class PairingCodeView(APIView):
                 "qr_svg": _qr_svg(url),
             }
         ).data
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -299,6 +303,7 @@ class InviteListView(_ListView):
             role=data.validated_data["role"],
             max_uses=data.validated_data["max_uses"],
         )
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(io.InviteOut(invite).data, status=status.HTTP_201_CREATED)
 
 
@@ -317,6 +322,7 @@ class InviteAcceptView(APIView):
     def post(self, request: Request, code: str) -> Response:
         membership = services.invite_accept(actor=_user(request), code=code)
         body = io.FamilyOut(membership.family, context={"role": membership.role}).data
+        idempotency.remember(request, kind="family", pk=membership.family_id)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -340,6 +346,7 @@ class CareTeamListView(_ListView):
             share_code=data.validated_data["share_code"],
             scope=data.validated_data["scope"],
         )
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(io.CareGrantOut(grant).data, status=status.HTTP_201_CREATED)
 
 

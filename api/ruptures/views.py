@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from api import idempotency
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import InvalidInput, NotFound
@@ -46,6 +47,7 @@ class RuptureViewSet(GenericViewSet):
     def _answer(self, rupture_id: int, *, status: int = http_status.HTTP_200_OK) -> Response:
         rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=rupture_id)
         body = s.RuptureOut(rupture, context={"party": party, "request": self.request}).data
+        idempotency.remember(self.request, kind="rupture", pk=rupture.pk)
         return Response(body, status=status)
 
     @extend_schema(
@@ -192,6 +194,7 @@ class RuptureMessagesView(APIView):
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
         message = services.rupture_message_post(actor=user, rupture_id=pk, body=data["body"])
         body = s.MessageOut(message, context={"request": request}).data
+        idempotency.remember(request, kind="rupture", pk=pk)
         return Response(body, status=http_status.HTTP_201_CREATED)
 
 
