@@ -107,6 +107,7 @@ class FamilyListView(_ListView):
 
     @extend_schema(request=io.FamilyCreateInput, responses={201: io.FamilyOut})
     def post(self, request: Request) -> Response:
+        selectors.may_create_family(actor=_user(request))
         data = io.FamilyCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         family = services.family_create(actor=_user(request), name=data.validated_data["name"])
@@ -132,6 +133,7 @@ class FamilyDetailView(APIView):
 
     @extend_schema(request=io.FamilyUpdateInput, responses=io.FamilyOut)
     def patch(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.FamilyUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         family = services.family_update(
@@ -151,6 +153,9 @@ class MemberListView(_ListView):
 class MemberDetailView(APIView):
     @extend_schema(request=io.MembershipUpdateInput, responses=io.MemberOut)
     def patch(self, request: Request, family_id: int, user_id: int) -> Response:
+        selectors.own_membership_to_update(
+            actor=_user(request), family_id=family_id, user_id=user_id
+        )
         data = io.MembershipUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_update(
@@ -173,6 +178,7 @@ class MemberDetailView(APIView):
 class ChildListView(APIView):
     @extend_schema(request=io.ChildCreateInput, responses={201: io.ChildOut})
     def post(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.ChildCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         child = services.child_profile_create(
@@ -295,6 +301,7 @@ class InviteListView(_ListView):
 
     @extend_schema(request=io.InviteCreateInput, responses={201: io.InviteOut})
     def post(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.InviteCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         invite = services.invite_create(
@@ -338,6 +345,7 @@ class CareTeamListView(_ListView):
 
     @extend_schema(request=io.CareGrantCreateInput, responses={201: io.CareGrantOut})
     def post(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.CareGrantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         grant = services.care_grant_create(
