@@ -73,6 +73,28 @@ def access_family(*, actor: Actor, family_id: int, require_parent: bool = False)
     return membership.family
 
 
+def may_create_family(*, actor: Actor) -> None:
+    """Anyone signed in except a child profile (403 ``child_profile``; 404 anonymous)."""
+    if _user_id(actor) is None:
+        raise NotFound()
+    if getattr(actor, "is_child_profile", False):
+        raise Forbidden("Ask a parent to set up a family.", code="child_profile")
+
+
+def own_membership_to_update(*, actor: Actor, family_id: int, user_id: int) -> Membership:
+    """The actor's own membership, which only they change, once 13: 404 outside the family or for
+    no such member, 403 ``own_membership_only`` for someone else's, 403 ``age_restricted`` under
+    13 (a parent decides)."""
+    own = family_membership(actor=actor, family_id=family_id)
+    if own.user_id != user_id:
+        if not Membership.objects.filter(family_id=family_id, user_id=user_id).exists():
+            raise NotFound(code="member_not_found")
+        raise Forbidden("Only the member can change this.", code="own_membership_only")
+    if own.user.age_band() == AgeBand.UNDER_13:
+        raise Forbidden("A parent decides this until you are 13.", code="age_restricted")
+    return own
+
+
 def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
     """The therapist's active grant for the family, with the family.
 

@@ -170,9 +170,8 @@ def dissolved_families_purge(*, now: dt.datetime | None = None) -> int:
 def family_create(*, actor: Actor, name: str, now: dt.datetime | None = None) -> Family:
     """Create a family with the actor as its first parent. Child profiles cannot (403
     ``child_profile``)."""
+    selectors.may_create_family(actor=actor)
     user = _require_user(actor)
-    if user.is_child_profile:
-        raise Forbidden("Ask a parent to set up a family.", code="child_profile")
     now = now or timezone.now()
     family = Family(name=name.strip(), created_by=user, created_at=now)
     family.full_clean()
@@ -323,13 +322,7 @@ def membership_update(
 
     Opting out also withholds what they already wrote in this family (``details_opted_out``);
     opting back in applies to what they write from then on: nothing already withheld reopens."""
-    own = selectors.family_membership(actor=actor, family_id=family_id)
-    if own.user_id != user_id:
-        if not Membership.objects.filter(family_id=family_id, user_id=user_id).exists():
-            raise NotFound(code="member_not_found")
-        raise Forbidden("Only the member can change this.", code="own_membership_only")
-    if own.user.age_band() == AgeBand.UNDER_13:
-        raise Forbidden("A parent decides this until you are 13.", code="age_restricted")
+    own = selectors.own_membership_to_update(actor=actor, family_id=family_id, user_id=user_id)
     with transaction.atomic():
         own.details_opt_out = details_opt_out
         own.save(update_fields=["details_opt_out"])

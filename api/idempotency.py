@@ -7,6 +7,11 @@ response is written in the view's own transaction, so either both the change and
 are saved or neither is. A claim whose request died (no response after the lease) may be taken
 over by the next retry. Keys are kept ``IDEMPOTENCY_KEY_DAYS`` (an offline queue may replay days
 later).
+
+A replay never answers more than the caller may see now: a view names the record its response
+shows (``remember``), and a replay first reads that record again through the selectors, as the
+caller is now. Someone who has since left the family, or whose rupture went out of their reach,
+gets the same 404 as for any record they cannot see, never the stored body.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +28,12 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from api.models import IdempotencyKey
-from familyrepair.errors import Conflict, InvalidInput, Unprocessable
+from familyrepair.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from ruptures import notifications
+from ruptures import selectors as rupture_selectors
 
 HEADER = "Idempotency-Key"
 LEASE = dt.timedelta(seconds=60)
@@ -35,7 +44,42 @@ def fingerprint(request: Request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def _replay(record: IdempotencyKey) -> Response:
+def _recheck_rupture(user: User, pk: int) -> None:
+    rupture_selectors.access_rupture(actor=user, rupture_id=pk)
+
+
+def _recheck_family(user: User, pk: int) -> None:
+    account_selectors.family_membership(actor=user, family_id=pk)
+
+
+def _recheck_notification(user: User, pk: int) -> None:
+    if not notifications.inbox(actor=user).filter(pk=pk).exists():
+        raise NotFound("No such notification.", code="notification_not_found")
+
+
+RECHECKS: dict[str, Callable[[User, int], None]] = {
+    "rupture": _recheck_rupture,
+    "family": _recheck_family,
+    "notification": _recheck_notification,
+}
+_REMEMBERED = "_idempotency_resource"
+
+
+def remember(request: Request, *, kind: str, pk: int) -> None:
+    """Name the record this response shows, so a replay can check the caller still sees it."""
+    if kind not in RECHECKS:
+        raise ValueError(f"No replay check for {kind!r}.")
+    setattr(request, _REMEMBERED, (kind, pk))
+
+
+def remembered(request: Request) -> tuple[str, int | None]:
+    kind, pk = getattr(request, _REMEMBERED, ("", None))
+    return kind, pk
+
+
+def _replay(record: IdempotencyKey, *, user: User) -> Response:
+    if record.resource_kind and record.resource_id is not None:
+        RECHECKS[record.resource_kind](user, record.resource_id)  # NotFound when out of reach
     return Response(
         record.response_body,
         status=record.response_status,
@@ -70,7 +114,7 @@ def claim(
             param=HEADER,
         )
     if record.state == IdempotencyKey.State.DONE:
-        return _replay(record)
+        return _replay(record, user=user)
     taken = IdempotencyKey.objects.filter(
         pk=record.pk, state=IdempotencyKey.State.IN_FLIGHT, claimed_at__lt=now - LEASE
     ).update(claimed_at=now)
@@ -84,10 +128,21 @@ def claim(
     return record
 
 
-def complete(record: IdempotencyKey, *, status: int, body: Any) -> None:
-    """Store the response; called inside the view's transaction."""
+def complete(
+    record: IdempotencyKey,
+    *,
+    status: int,
+    body: Any,
+    resource: tuple[str, int | None] = ("", None),
+) -> None:
+    """Store the response, and the record it shows; called inside the view's transaction."""
+    kind, pk = resource
     IdempotencyKey.objects.filter(pk=record.pk).update(
-        state=IdempotencyKey.State.DONE, response_status=status, response_body=body
+        state=IdempotencyKey.State.DONE,
+        response_status=status,
+        response_body=body,
+        resource_kind=kind,
+        resource_id=pk,
     )
 
 

@@ -20,6 +20,12 @@ class IdempotencyKey(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FLIGHT)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
+    resource_kind = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="What the stored response shows (a rupture, a family...): re-checked on replay.",
+    )
+    resource_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     claimed_at = models.DateTimeField(default=timezone.now)
 

@@ -58,7 +58,12 @@ class TransactionalMixin:
                         transaction.set_rollback(True)
                     elif record is not None:
                         body = json.loads(JSONRenderer().render(response.data) or b"null")
-                        idempotency.complete(record, status=response.status_code, body=body)
+                        idempotency.complete(
+                            record,
+                            status=response.status_code,
+                            body=body,
+                            resource=idempotency.remembered(drf_request),
+                        )
                         record = None
             if record is not None:
                 idempotency.release(record)

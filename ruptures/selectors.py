@@ -36,6 +36,7 @@ from ruptures.models import (
     SafetyReview,
     Status,
 )
+from ruptures.states import Action, decide
 
 
 def therapist_details_family_ids(therapist: User) -> QuerySet[CareTeamGrant, int]:
@@ -125,6 +126,16 @@ def access_rupture(
     if rupture is None:
         raise NotFound("No such rupture.", code="rupture_not_found")
     return rupture, party_of(rupture, actor)
+
+
+def authorize_action(*, actor: User, rupture_id: int, action: Action) -> None:
+    """Whether the actor may take ``action`` on the rupture, decided before its input is read:
+    404 out of reach, 403 not a party (a therapist) or the wrong side, 409 the wrong state. The
+    service decides again under its lock; this only keeps a 400 from answering first."""
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id)
+    if party is None:
+        raise Forbidden("Only the two people in it can do that.", code="not_a_party")
+    decide(rupture, action, party)
 
 
 def rupture_list(

@@ -26,6 +26,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts import selectors, services
 from accounts.models import Membership, Role, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
+from api import idempotency
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
 from ruptures import selectors as ruptures_selectors
@@ -107,10 +108,12 @@ class FamilyListView(_ListView):
 
     @extend_schema(request=io.FamilyCreateInput, responses={201: io.FamilyOut})
     def post(self, request: Request) -> Response:
+        selectors.may_create_family(actor=_user(request))
         data = io.FamilyCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         family = services.family_create(actor=_user(request), name=data.validated_data["name"])
         body = io.FamilyOut(family, context={"role": Role.PARENT}).data
+        idempotency.remember(request, kind="family", pk=family.pk)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -131,6 +134,7 @@ class FamilyDetailView(APIView):
 
     @extend_schema(request=io.FamilyUpdateInput, responses=io.FamilyOut)
     def patch(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.FamilyUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         family = services.family_update(
@@ -150,6 +154,9 @@ class MemberListView(_ListView):
 class MemberDetailView(APIView):
     @extend_schema(request=io.MembershipUpdateInput, responses=io.MemberOut)
     def patch(self, request: Request, family_id: int, user_id: int) -> Response:
+        selectors.own_membership_to_update(
+            actor=_user(request), family_id=family_id, user_id=user_id
+        )
         data = io.MembershipUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_update(
@@ -172,6 +179,7 @@ class MemberDetailView(APIView):
 class ChildListView(APIView):
     @extend_schema(request=io.ChildCreateInput, responses={201: io.ChildOut})
     def post(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.ChildCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         child = services.child_profile_create(
@@ -183,6 +191,7 @@ class ChildListView(APIView):
         )
         membership = Membership.objects.get(family_id=family_id, user=child)
         membership.user = child
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(io.ChildOut(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -220,6 +229,7 @@ class PairingCodeView(APIView):
                 "qr_svg": _qr_svg(url),
             }
         ).data
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -305,6 +315,7 @@ class InviteListView(_ListView):
 
     @extend_schema(request=io.InviteCreateInput, responses={201: io.InviteOut})
     def post(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.InviteCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         invite = services.invite_create(
@@ -313,6 +324,7 @@ class InviteListView(_ListView):
             role=data.validated_data["role"],
             max_uses=data.validated_data["max_uses"],
         )
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(io.InviteOut(invite).data, status=status.HTTP_201_CREATED)
 
 
@@ -331,6 +343,7 @@ class InviteAcceptView(APIView):
     def post(self, request: Request, code: str) -> Response:
         membership = services.invite_accept(actor=_user(request), code=code)
         body = io.FamilyOut(membership.family, context={"role": membership.role}).data
+        idempotency.remember(request, kind="family", pk=membership.family_id)
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -346,6 +359,7 @@ class CareTeamListView(_ListView):
 
     @extend_schema(request=io.CareGrantCreateInput, responses={201: io.CareGrantOut})
     def post(self, request: Request, family_id: int) -> Response:
+        selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.CareGrantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         grant = services.care_grant_create(
@@ -354,6 +368,7 @@ class CareTeamListView(_ListView):
             share_code=data.validated_data["share_code"],
             scope=data.validated_data["scope"],
         )
+        idempotency.remember(request, kind="family", pk=family_id)
         return Response(io.CareGrantOut(grant).data, status=status.HTTP_201_CREATED)
 
 

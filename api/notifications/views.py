@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from api import idempotency
 from api.views import APIView, GenericAPIView, validated
 from ruptures import notifications
 from ruptures.models import Notification, PromptKind, PushSubscription
@@ -73,6 +74,7 @@ class NotificationReadView(APIView):
     @extend_schema(request=None, responses=NotificationOut, operation_id="notifications_read")
     def post(self, request: Request, pk: int) -> Response:
         notification = notifications.notification_read(actor=_user(request), notification_id=pk)
+        idempotency.remember(request, kind="notification", pk=notification.pk)
         return Response(NotificationOut(notification).data)
 
 

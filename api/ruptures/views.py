@@ -12,11 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from api import idempotency
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import InvalidInput, NotFound
 from ruptures import feelings, selectors, services
 from ruptures.models import Rupture, Status
+from ruptures.states import Action
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -46,6 +48,7 @@ class RuptureViewSet(GenericViewSet):
     def _answer(self, rupture_id: int, *, status: int = http_status.HTTP_200_OK) -> Response:
         rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=rupture_id)
         body = s.RuptureOut(rupture, context={"party": party, "request": self.request}).data
+        idempotency.remember(self.request, kind="rupture", pk=rupture.pk)
         return Response(body, status=status)
 
     @extend_schema(
@@ -120,6 +123,9 @@ class RuptureViewSet(GenericViewSet):
     @extend_schema(request=s.RepairStepsIn, responses=s.RuptureOut)
     @action(detail=True, methods=["patch"], url_path="repair-steps")
     def repair_steps(self, request: Request, pk: str) -> Response:
+        selectors.authorize_action(
+            actor=self._user(), rupture_id=_id(pk), action=Action.UPDATE_STEPS
+        )
         data = validated(s.RepairStepsIn, request.data)
         services.rupture_repair_steps_update(
             actor=self._user(),
@@ -142,6 +148,7 @@ class RuptureViewSet(GenericViewSet):
     @extend_schema(request=s.NotYetIn, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"], url_path="not-yet")
     def not_yet(self, request: Request, pk: str) -> Response:
+        selectors.authorize_action(actor=self._user(), rupture_id=_id(pk), action=Action.NOT_YET)
         data = validated(s.NotYetIn, request.data)
         services.rupture_not_yet(
             actor=self._user(), rupture_id=_id(pk), reason=data.get("reason", "")
@@ -163,6 +170,7 @@ class RuptureViewSet(GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, pk: str) -> Response:
+        selectors.authorize_action(actor=self._user(), rupture_id=_id(pk), action=Action.FOLLOW_UP)
         data = validated(s.FollowUpIn, request.data)
         shown = services.rupture_follow_up_answer(
             actor=self._user(), rupture_id=_id(pk), answer=data["answer"]
@@ -188,10 +196,12 @@ class RuptureMessagesView(APIView):
         operation_id="ruptures_messages_create",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = validated(s.MessageIn, request.data)
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
+        selectors.authorize_action(actor=user, rupture_id=pk, action=Action.MESSAGE)
+        data = validated(s.MessageIn, request.data)
         message = services.rupture_message_post(actor=user, rupture_id=pk, body=data["body"])
         body = s.MessageOut(message, context={"request": request}).data
+        idempotency.remember(request, kind="rupture", pk=pk)
         return Response(body, status=http_status.HTTP_201_CREATED)
 
 

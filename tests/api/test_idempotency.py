@@ -205,3 +205,58 @@ def test_every_post_honours_the_key(world: World, path: str, payload: dict[str, 
     assert retry.json() == first.json()
     after = (Family.objects.count(), User.objects.count(), Invite.objects.count())
     assert sum(after) - sum(counts) == 1
+
+
+# --- a replay answers no more than the caller may see now ----------------------------------------
+def _leave(world: World, who: str) -> None:
+    user = getattr(world, who)
+    left = client_for(user).delete(f"/api/v1/families/{world.family.pk}/members/{user.pk}/")
+    assert left.status_code == 204
+
+
+def test_a_replay_after_leaving_the_family_is_404_never_the_stored_body(world: World) -> None:
+    client = client_for(world.child)
+    note = body(world, note="He hit the wall next to me.")
+    first = client.post(URL, note, format="json", HTTP_IDEMPOTENCY_KEY="flag-gone")
+    _leave(world, "child")
+
+    replay = client.post(URL, note, format="json", HTTP_IDEMPOTENCY_KEY="flag-gone")
+
+    assert first.status_code == 201
+    assert (replay.status_code, replay.json()) == (
+        404,
+        {
+            "status": 404,
+            "errors": [{"code": "rupture_not_found", "message": "No such rupture.", "param": None}],
+        },
+    )
+    assert "Idempotent-Replayed" not in replay
+    assert Rupture.objects.count() == 1
+
+
+def test_a_parents_replayed_action_is_404_once_they_are_removed(world: World) -> None:
+    rupture = flag(world)
+    parent = client_for(world.parent)
+    url = f"{URL}{rupture.pk}/messages/"
+    first = parent.post(url, {"body": "I'm sorry."}, format="json", HTTP_IDEMPOTENCY_KEY="m-1")
+    removed = client_for(world.other_parent).delete(
+        f"/api/v1/families/{world.family.pk}/members/{world.parent.pk}/"
+    )
+
+    replay = parent.post(url, {"body": "I'm sorry."}, format="json", HTTP_IDEMPOTENCY_KEY="m-1")
+
+    assert (first.status_code, removed.status_code, replay.status_code) == (201, 204, 404)
+    assert replay.json()["errors"][0]["code"] == "rupture_not_found"
+    assert Message.objects.count() == 1
+
+
+def test_a_replayed_invite_is_404_once_the_parent_left(world: World) -> None:
+    parent = client_for(world.parent)
+    url = f"/api/v1/families/{world.family.pk}/invites/"
+    first = parent.post(url, {"role": "parent"}, format="json", HTTP_IDEMPOTENCY_KEY="inv-1")
+    _leave(world, "parent")
+
+    replay = parent.post(url, {"role": "parent"}, format="json", HTTP_IDEMPOTENCY_KEY="inv-1")
+
+    assert (first.status_code, replay.status_code) == (201, 404)
+    assert replay.json()["errors"][0]["code"] == "family_not_found"
