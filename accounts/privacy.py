@@ -6,5 +6,5 @@ whenever ``templates/privacy/notice.html`` changes in substance.
 
 from __future__ import annotations
 
-PRIVACY_NOTICE_VERSION = "2026-11-22"
-RETENTION_POLICY_VERSION = "2026-11-22"
+PRIVACY_NOTICE_VERSION = "2026-11-28"
+RETENTION_POLICY_VERSION = "2026-11-28"

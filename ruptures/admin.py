@@ -163,8 +163,10 @@ class SafetyReviewAdmin(ReadOnlyAdmin):
             kind=PromptKind.SAFETY_ALERT,
             recipient__isnull=False,
         ).exclude(status=PromptStatus.CANCELLED)
-        reviews: QuerySet[SafetyReview] = super().get_queryset(request)
-        return reviews.select_related("family", "rupture").annotate(alerted=Exists(alerted))
+        reviews = SafetyReview.objects.select_related("family", "rupture").annotate(
+            alerted=Exists(alerted)
+        )
+        return reviews.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         open_first = Case(

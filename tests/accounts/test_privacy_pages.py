@@ -64,3 +64,13 @@ def test_retention_sweep_deletes_what_the_policy_says() -> None:
     assert services.expired_codes_purge(now=now) == (0, 0)
     assert PairingCode.objects.count() == 1
     assert Invite.objects.count() == 1
+
+
+def test_the_pages_say_what_erasing_a_child_and_a_safety_review_keep() -> None:
+    notice = Client().get("/privacy/").content.decode()
+    retention = Client().get("/privacy/retention/").content.decode()
+
+    assert "erase\nthe child's profile at any time" in notice
+    assert "Anything under safety review is kept" in notice
+    assert "a receipt without the child's identity" in retention
+    assert "Kept, with its alerts, the care-team history and the access log" in retention
