@@ -3,6 +3,8 @@ reflections go to the parent only; help resources to the child only."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -124,6 +126,41 @@ class RuptureRowOut(serializers.Serializer[Rupture]):
     @extend_schema_field(FeelingOut(many=True))
     def get_feelings(self, rupture: Rupture) -> list[dict[str, str]]:
         return feelings.describe(rupture.feelings)
+
+
+_DATETIME = serializers.DateTimeField()  # DRF's own rendering (ISO 8601, "Z" for UTC)
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def rupture_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
+    """``RuptureRowOut(ruptures, many=True).data``, built as plain dicts: the same keys, order and
+    values (a test compares them), for a fraction of DRF's per-field cost on a page of 20 rows.
+    RuptureRowOut stays the documented shape (the OpenAPI schema)."""
+    when = _when
+    return [
+        {
+            "id": rupture.pk,
+            "family": rupture.family_id,
+            "status": rupture.status,
+            "started_by": rupture.started_by,
+            "child": person(rupture.child),
+            "parent": person(rupture.parent),
+            "feelings": feelings.describe(rupture.feelings),
+            "intensity": rupture.intensity,
+            "size": rupture.size,
+            "need": rupture.need,
+            "occurred_at": when(rupture.occurred_at),
+            "needs_space_until": when(rupture.needs_space_until),
+            "created_at": when(rupture.created_at),
+            "updated_at": when(rupture.updated_at),
+            "acknowledged_at": when(rupture.acknowledged_at),
+            "reconnected_at": when(rupture.reconnected_at),
+        }
+        for rupture in ruptures
+    ]
 
 
 class EventOut(serializers.Serializer[RuptureEvent]):

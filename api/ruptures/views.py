@@ -75,8 +75,7 @@ class RuptureViewSet(GenericViewSet):
         services.therapist_reads_record(
             reader=self._user(), ruptures=rows, action="rupture.list", per_family=True
         )
-        body = s.RuptureRowOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
-        return self.get_paginated_response(body)
+        return self.get_paginated_response(s.rupture_rows(rows))
 
     @extend_schema(
         request=s.FlagIn,

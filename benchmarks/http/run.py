@@ -440,6 +440,7 @@ def run_wrk(
     wrk: str, url: str, headers: dict[str, str], duration: int, connections: int
 ) -> WrkResult:
     command = [wrk, f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    command += ["--timeout", "10s"]  # a busy machine is slow, not failing: wrk's default is 2 s
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     completed = subprocess.run(

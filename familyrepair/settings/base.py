@@ -91,7 +91,20 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+
+def postgresql_options() -> dict[str, object]:
+    """Server-side binding sends each query with $1 placeholders instead of inlined values, so
+    psycopg prepares a statement a connection has run 5 times (its prepare_threshold) and
+    PostgreSQL stops planning it again: planning cost more than executing most of our queries
+    (2 ms against 0.3 ms for the rupture list). Behind PgBouncer in transaction mode, set
+    DATABASE_SERVER_SIDE_BINDING=false unless PgBouncer is 1.21+ with max_prepared_statements."""
+    return {"server_side_binding": env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)}
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options())
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process, worker and beat share one file without
     # "database is locked"; IMMEDIATE makes writers queue instead of failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {

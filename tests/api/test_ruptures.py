@@ -10,7 +10,8 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from accounts.models import Membership, TherapistAccessLog
-from ruptures import services
+from api.ruptures.serializers import RuptureRowOut, rupture_rows
+from ruptures import selectors, services
 from ruptures.models import Message, Rupture, RuptureEvent
 from tests.world import World, client_for, flag
 
@@ -496,6 +497,33 @@ def test_list_runs_the_same_queries_for_1_or_50(
 
     assert response.json()["count"] == 50
     assert len(fifty.captured_queries) == len(one.captured_queries)
+
+
+# The user, the count, the page, and the savepoint around the handler (two statements; the session
+# comes from the cache); a therapist adds the MFA check and the access-log writes.
+LIST_QUERIES = {"child": 5, "parent": 5, "therapist_details": 8}
+
+
+@pytest.mark.parametrize("who", ["child", "parent", "therapist_details"])
+def test_list_query_count_is_fixed(world: World, who: str, django_assert_num_queries: Any) -> None:
+    client = client_for(world.actor(who))
+    for _ in range(3):
+        flag(world)
+    client.get(URL)  # warm the session
+
+    with django_assert_num_queries(LIST_QUERIES[who]):
+        client.get(URL)
+
+
+def test_list_rows_are_what_the_documented_serializer_renders(world: World) -> None:
+    """The list renders plain dicts for speed; RuptureRowOut documents them: the two agree."""
+    former, acknowledged, _ = flag(world), flag(world), flag(world)
+    services.rupture_acknowledge(actor=world.parent, rupture_id=acknowledged.pk)
+    Rupture.objects.filter(pk=former.pk).update(child=None)  # the child deleted their account
+    rows = list(selectors.rupture_list(actor=world.parent))
+
+    assert len(rows) == 3
+    assert rupture_rows(rows) == RuptureRowOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
 
 
 def test_detail_runs_the_same_queries_whatever_its_history(
