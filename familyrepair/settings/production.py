@@ -16,6 +16,8 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASE_REPLICA_URL:  # noqa: F405
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, DATABASES["default"])  # noqa: F405
 REDIS_URL = env.str("REDIS_URL")
 CACHES = {
     "default": {

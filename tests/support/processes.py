@@ -127,7 +127,7 @@ class RedisServer:
 def _postgres_bin_dir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
-        return Path(initdb).parent
+        return Path(initdb).resolve().parent  # a symlink in /usr/local/bin: the real bin dir
     found = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/initdb"),
         key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
@@ -148,9 +148,18 @@ class PostgresServer:
     """A throwaway cluster in ``directory`` on loopback, trust auth, durability off (as
     ``scripts/services.sh`` starts for tests); ``stop()`` ends it. As root, runs as ``postgres``."""
 
-    def __init__(self, directory: Path, *, database: str = "familyrepair") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        database: str = "familyrepair",
+        standby_of: PostgresServer | None = None,
+    ) -> None:
+        """``standby_of``: a streaming replica of that (running) server, made with
+        ``pg_basebackup -R``: read-only, it replays the primary's WAL as it streams in."""
         self.directory = directory
         self.database = database
+        self.standby_of = standby_of
         self.port = 0
         self._pg_ctl: list[str] = []
 
@@ -169,11 +178,20 @@ class PostgresServer:
             for path in (self.directory, data, sockets):
                 shutil.chown(path, "postgres", "postgres")
             as_postgres = ["runuser", "-u", "postgres", "--"]
-        subprocess.run(
-            [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-             "--auth=trust", "--no-sync", "-E", "UTF8"],
-            check=True, stdout=subprocess.DEVNULL, timeout=120,
-        )  # fmt: skip
+        if self.standby_of is None:
+            subprocess.run(
+                [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                 "--auth=trust", "--no-sync", "-E", "UTF8"],
+                check=True, stdout=subprocess.DEVNULL, timeout=120,
+            )  # fmt: skip
+        else:  # initdb's pg_hba.conf trusts replication connections from 127.0.0.1
+            data.chmod(0o700)
+            subprocess.run(
+                [*as_postgres, str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1",
+                 "-p", str(self.standby_of.port), "-U", "postgres", "-D", str(data), "-R",
+                 "-X", "stream", "--no-sync"],
+                check=True, stdout=subprocess.DEVNULL, timeout=120,
+            )  # fmt: skip
         self.port = _free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {sockets} -c fsync=off "
@@ -184,6 +202,8 @@ class PostgresServer:
             [*self._pg_ctl, "-l", str(self.directory / "server.log"), "-w", "-o", options, "start"],
             check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
         )  # fmt: skip
+        if self.standby_of is not None:
+            return self  # the database came with the base backup
         try:
             import psycopg
 
