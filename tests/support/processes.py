@@ -106,6 +106,14 @@ class RedisServer:
     def flush(self) -> None:
         self.client().flushall()
 
+    def kill(self) -> None:
+        """SIGKILL: gone at once, as when the kernel's OOM killer picks it."""
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+            self._process = None
+
     def restart(self) -> None:
         """Stop (no save: everything in it is lost) and start again on the same socket."""
         self.stop()
@@ -162,6 +170,7 @@ class PostgresServer:
         self.standby_of = standby_of
         self.port = 0
         self._pg_ctl: list[str] = []
+        self._options = ""
 
     @property
     def url(self) -> str:
@@ -198,6 +207,7 @@ class PostgresServer:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._pg_ctl = [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data)]
+        self._options = options
         subprocess.run(
             [*self._pg_ctl, "-l", str(self.directory / "server.log"), "-w", "-o", options, "start"],
             check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
@@ -215,6 +225,14 @@ class PostgresServer:
             self.stop()
             raise
         return self
+
+    def restart(self, *, mode: str = "fast") -> None:
+        """``pg_ctl restart``: every connection is cut; committed data stays (on disk)."""
+        subprocess.run(
+            [*self._pg_ctl, "-m", mode, "-w", "-o", self._options, "restart",
+             "-l", str(self.directory / "server.log")],
+            check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
+        )  # fmt: skip
 
     def stop(self) -> None:
         if self._pg_ctl:
