@@ -259,6 +259,42 @@ def env_example() -> dict[str, str]:
     return values
 
 
+SCALED_SERVICES = ("web", "worker")
+
+
+def unscalable_services(compose: Compose) -> list[str]:
+    """``docker compose up --scale web=3 --scale worker=3`` fails on a fixed container name or a
+    single fixed host port (the second replica cannot have it too)."""
+    problems = []
+    for name in SCALED_SERVICES:
+        service = _services(compose).get(name) or {}
+        if "container_name" in service:
+            problems.append(f"{name} has a fixed container_name")
+        for port in service.get("ports") or []:
+            spec = str(port.get("published", "") if isinstance(port, dict) else port)
+            published = spec.rsplit(":", 1)[0].rsplit(":", 1)[-1] if ":" in spec else ""
+            if published and "-" not in published:
+                problems.append(f"{name} publishes the single host port {published!r}")
+    return problems
+
+
+def test_web_and_workers_can_be_scaled(compose: Compose) -> None:
+    assert unscalable_services(compose) == []
+
+
+def test_unscalable_services_are_reported() -> None:
+    broken = {
+        "services": {
+            "web": {"ports": ["127.0.0.1:8000:8000"]},
+            "worker": {"container_name": "familyrepair-worker"},
+        }
+    }
+    assert unscalable_services(broken) == [
+        "web publishes the single host port '8000'",
+        "worker has a fixed container_name",
+    ]
+
+
 def test_depends_on_targets_exist(compose: Compose) -> None:
     assert missing_depends_on_targets(compose) == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import environ
@@ -112,6 +113,25 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+
+def replica_database(url: str, primary: dict[str, Any]) -> dict[str, Any]:
+    """A read-only streaming replica of ``primary`` (``familyrepair.db``): same connection
+    settings, never migrated, and in tests a mirror of the primary's test database."""
+    replica = env.db_url_config(url)
+    replica.update(
+        CONN_MAX_AGE=primary["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        TEST={"MIRROR": "default"},
+    )
+    return dict(replica)
+
+
+# Reads opted in with ``familyrepair.db.replica_reads()`` go to this replica when it is set.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, DATABASES["default"])
+DATABASE_ROUTERS = ["familyrepair.db.ReplicaRouter"]
 
 # --- Redis: broker, cache (rate limits hold across processes) ---------------------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -106,6 +106,14 @@ class RedisServer:
     def flush(self) -> None:
         self.client().flushall()
 
+    def kill(self) -> None:
+        """SIGKILL: gone at once, as when the kernel's OOM killer picks it."""
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+            self._process = None
+
     def restart(self) -> None:
         """Stop (no save: everything in it is lost) and start again on the same socket."""
         self.stop()
@@ -127,7 +135,7 @@ class RedisServer:
 def _postgres_bin_dir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
-        return Path(initdb).parent
+        return Path(initdb).resolve().parent  # a symlink in /usr/local/bin: the real bin dir
     found = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/initdb"),
         key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
@@ -148,11 +156,21 @@ class PostgresServer:
     """A throwaway cluster in ``directory`` on loopback, trust auth, durability off (as
     ``scripts/services.sh`` starts for tests); ``stop()`` ends it. As root, runs as ``postgres``."""
 
-    def __init__(self, directory: Path, *, database: str = "familyrepair") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        database: str = "familyrepair",
+        standby_of: PostgresServer | None = None,
+    ) -> None:
+        """``standby_of``: a streaming replica of that (running) server, made with
+        ``pg_basebackup -R``: read-only, it replays the primary's WAL as it streams in."""
         self.directory = directory
         self.database = database
+        self.standby_of = standby_of
         self.port = 0
         self._pg_ctl: list[str] = []
+        self._options = ""
 
     @property
     def url(self) -> str:
@@ -169,21 +187,33 @@ class PostgresServer:
             for path in (self.directory, data, sockets):
                 shutil.chown(path, "postgres", "postgres")
             as_postgres = ["runuser", "-u", "postgres", "--"]
-        subprocess.run(
-            [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-             "--auth=trust", "--no-sync", "-E", "UTF8"],
-            check=True, stdout=subprocess.DEVNULL, timeout=120,
-        )  # fmt: skip
+        if self.standby_of is None:
+            subprocess.run(
+                [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                 "--auth=trust", "--no-sync", "-E", "UTF8"],
+                check=True, stdout=subprocess.DEVNULL, timeout=120,
+            )  # fmt: skip
+        else:  # initdb's pg_hba.conf trusts replication connections from 127.0.0.1
+            data.chmod(0o700)
+            subprocess.run(
+                [*as_postgres, str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1",
+                 "-p", str(self.standby_of.port), "-U", "postgres", "-D", str(data), "-R",
+                 "-X", "stream", "--no-sync"],
+                check=True, stdout=subprocess.DEVNULL, timeout=120,
+            )  # fmt: skip
         self.port = _free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {sockets} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._pg_ctl = [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data)]
+        self._options = options
         subprocess.run(
             [*self._pg_ctl, "-l", str(self.directory / "server.log"), "-w", "-o", options, "start"],
             check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
         )  # fmt: skip
+        if self.standby_of is not None:
+            return self  # the database came with the base backup
         try:
             import psycopg
 
@@ -195,6 +225,14 @@ class PostgresServer:
             self.stop()
             raise
         return self
+
+    def restart(self, *, mode: str = "fast") -> None:
+        """``pg_ctl restart``: every connection is cut; committed data stays (on disk)."""
+        subprocess.run(
+            [*self._pg_ctl, "-m", mode, "-w", "-o", self._options, "restart",
+             "-l", str(self.directory / "server.log")],
+            check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
+        )  # fmt: skip
 
     def stop(self) -> None:
         if self._pg_ctl:
