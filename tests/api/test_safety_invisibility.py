@@ -174,7 +174,7 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
 @contextmanager
 def undone() -> Iterator[None]:
     """Whatever happens inside is rolled back (a savepoint in the test's transaction)."""
-    savepoint = transaction.savepoint()
+    savepoint = transaction.savepoint_create()
     try:
         yield
     finally:

@@ -196,7 +196,14 @@ ENDPOINTS = (
         lambda w: f"/api/v1/invites/{invite_code(w)}/accept/",
         rule_signed_in,
         201,
-        overrides=(("parent", 409), ("child", 409), ("teen", 409)),
+        # a member is never on the care team: therapists with a grant here cannot join it
+        overrides=(
+            ("parent", 409),
+            ("child", 409),
+            ("teen", 409),
+            ("granted_therapist", 409),
+            ("unverified_therapist", 409),
+        ),
     ),
     Endpoint("care-team", "get", lambda w: f"{fam(w)}care-team/", rule_thirteen_plus, 200),
     Endpoint(
