@@ -151,10 +151,13 @@ class Person:
         if action == "list":
             status, page = await self.client.call(label, "GET", "/api/v1/ruptures/")
             if status == 200 and isinstance(page, dict):
-                # Both of them read what they know of; a rupture held for safety review is the
-                # child's alone (the parent would rightly get 404).
+                # Both of them read what they know of: only what is between the two of them
+                # (a teen's list also holds ruptures with the other parent) and not held for
+                # safety review (the child's alone): the parent would rightly get 404.
                 home.known.extend(
-                    row["id"] for row in page["results"][:5] if row["status"] != "safety_review"
+                    row["id"]
+                    for row in page["results"][:5]
+                    if row["status"] != "safety_review" and row["parent"]["id"] == home.parent_id
                 )
         elif action in ("read", "messages"):
             if not home.known:
