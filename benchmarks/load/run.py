@@ -118,7 +118,7 @@ def households(count: int, password: str) -> list[Household]:
         seen.add(teen.family_id)
         home = Household(teen.family_id, parent.user_id, parent.user.email, teen.user.email)
         between = Rupture.objects.filter(parent_id=parent.user_id, child_id=teen.user_id)
-        for pk, status in between.values_list("pk", "status"):
+        for pk, status in between.exclude(status=Status.SAFETY_REVIEW).values_list("pk", "status"):
             home.known.append(pk)
             if status == Status.FLAGGED:
                 home.flagged.append(pk)
@@ -151,7 +151,14 @@ class Person:
         if action == "list":
             status, page = await self.client.call(label, "GET", "/api/v1/ruptures/")
             if status == 200 and isinstance(page, dict):
-                home.known.extend(row["id"] for row in page["results"][:5])
+                # Both of them read what they know of: only what is between the two of them
+                # (a teen's list also holds ruptures with the other parent) and not held for
+                # safety review (the child's alone): the parent would rightly get 404.
+                home.known.extend(
+                    row["id"]
+                    for row in page["results"][:5]
+                    if row["status"] != "safety_review" and row["parent"]["id"] == home.parent_id
+                )
         elif action in ("read", "messages"):
             if not home.known:
                 await self.client.call(LABELS["list"], "GET", "/api/v1/ruptures/")
