@@ -45,3 +45,13 @@ say "pytest on PostgreSQL: real processes and the browser"
 say "pytest on SQLite (what needs PostgreSQL or starts processes is deselected, not skipped)"
 DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" "$@"
+
+# --- Benchmark smoke runs (issue 12): each benchmark command at a tiny size, on the throwaway
+# PostgreSQL and Redis above, so a benchmark that no longer runs fails the test command. They check
+# that each completes and prints its table; no figure is asserted.
+say "benchmark smoke runs: prompts, fault drills, read replica"
+.venv/bin/python benchmarks/prompts/run.py --smoke
+.venv/bin/python benchmarks/prompts/run.py --smoke --mode burst --workers 2
+.venv/bin/python benchmarks/faults/run.py --smoke
+.venv/bin/python benchmarks/scale/replica.py --smoke
+# --- end of the benchmark smoke runs ---
