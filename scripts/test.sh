@@ -54,3 +54,13 @@ say "benchmarks, smoke runs (tiny size; each must finish and print its table)"
 .venv/bin/python benchmarks/load/run.py --smoke
 .venv/bin/python benchmarks/lighthouse/run.py --smoke
 # --- end of the benchmark smoke runs ------------------------------------------------------------
+
+# --- Benchmark smoke runs (issue 12): each benchmark command at a tiny size, on the throwaway
+# PostgreSQL and Redis above, so a benchmark that no longer runs fails the test command. They check
+# that each completes and prints its table; no figure is asserted.
+say "benchmark smoke runs: prompts, fault drills, read replica"
+.venv/bin/python benchmarks/prompts/run.py --smoke
+.venv/bin/python benchmarks/prompts/run.py --smoke --mode burst --workers 2
+.venv/bin/python benchmarks/faults/run.py --smoke
+.venv/bin/python benchmarks/scale/replica.py --smoke
+# --- end of the benchmark smoke runs ---

@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -127,8 +128,9 @@ def make_recipients(parents: int, *, push: PushServer | None, tag: str) -> list[
         "notify_email": False, "notify_push": push is not None, "quiet_hours_start": None,
         "quiet_hours_end": None, "password": "!",  # unusable: nobody signs in
     }  # fmt: skip
+    run = secrets.token_hex(4)  # a database shared with an earlier run has its addresses
     parent_users = User.objects.bulk_create(
-        User(email=f"{tag}{i}@bench.familyrepair.localhost", display_name=f"P{i}", **users)
+        User(email=f"{tag}{i}-{run}@bench.familyrepair.localhost", display_name=f"P{i}", **users)
         for i in range(parents)
     )
     child_users = User.objects.bulk_create(

@@ -57,9 +57,10 @@ class Rig:
     def supervise(self) -> None:
         """Restart a process that died on its own, as compose does in production.
 
-        kombu can take a worker down with it when Redis goes away while the worker holds unacked
-        messages ("Unrecoverable error: AttributeError ... 'hostname'", restoring them on a dead
-        connection); the worker's supervisor starts it again, and the lease covers the gap.
+        A worker should not die here: kombu's exit when Redis goes away while the worker holds
+        unacked messages ("Unrecoverable error: AttributeError ... 'hostname'") is fixed in
+        ``familyrepair.broker``. This stays as the safety net production has (compose's restart
+        policy, ``make run``'s supervisor), and a restart is written to the process's log.
         """
         for process in self.processes:
             if process.restart_if_died():
