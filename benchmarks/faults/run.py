@@ -247,7 +247,7 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny: 6 s of load, 100 prompts")
     args = parser.parse_args()
     if args.smoke:
-        args.seconds, args.prompts, args.timeout = 6, 100, 60
+        args.seconds, args.prompts, args.timeout = 6, 100, 90
     drills = ("postgres", "redis", "worker") if args.drill == "all" else (args.drill,)
     rows: list[Row] = []
 

@@ -379,7 +379,9 @@ def main() -> int:
     print()
     total = time.monotonic() - started
     print(f"pushes refused by the push service: {refused}; whole run {total:.0f} s")
-    ok = all(r.delivered == r.prompts and r.once_each for r in results) and not refused
+    # A smoke run asserts no figure: only that nothing went out twice or was refused.
+    complete = args.smoke or all(r.delivered == r.prompts for r in results)
+    ok = complete and all(r.once_each for r in results) and not refused
     return 0 if ok else 1
 
 
