@@ -145,6 +145,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/families/{family_id}/children/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Erase a child profile (a young child with no account of their own) and its data; parents only. Records under safety review are kept until the review ends, and the answer is the same either way. */
+        delete: operations["families_children_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/{family_id}/children/{user_id}/devices/": {
         parameters: {
             query?: never;
@@ -738,7 +755,7 @@ export interface components {
         /** @description One read a therapist made of the family's data. */
         AccessLogOut: {
             id: number;
-            therapist: components["schemas"]["UserRefOut"];
+            therapist: components["schemas"]["TherapistRefOut"];
             /** @description e.g. `family.view`, `rupture.view`. */
             action: string;
             /** @description Empty when the read was of no one object. */
@@ -901,7 +918,8 @@ export interface components {
         };
         ExportGrantGivenOut: {
             family_id: number;
-            therapist_id: number;
+            /** @description Null once they left. */
+            therapist_id: number | null;
             scope: components["schemas"]["ScopeEnum"];
             /** Format: date-time */
             granted_at: string;
@@ -1550,6 +1568,11 @@ export interface components {
          * @enum {string}
          */
         StepEnum: "calm" | "acknowledge" | "responsibility" | "validate" | "reconnect" | "change";
+        /** @description The therapist who read: ``id`` is null once they deleted their account (the name stays). */
+        TherapistRefOut: {
+            id: number | null;
+            readonly display_name: string;
+        };
         /** @description Another person, as embedded in a row: who, by name. */
         UserRefOut: {
             id: number;
@@ -2508,6 +2531,117 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChildOut"];
                 };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    families_children_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                family_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input */
             400: {
