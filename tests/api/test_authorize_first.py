@@ -50,6 +50,7 @@ DENIED: list[tuple[str, str, str, int, str]] = [
 # Writes whose body never comes before a decision about the caller, and why.
 NO_BODY_TO_CHECK: dict[tuple[str, str], str] = {
     ("delete", "/api/v1/families/{family_id}/care-team/{grant_id}/"): "no body",
+    ("delete", "/api/v1/families/{family_id}/children/{user_id}/"): "no body",
     ("delete", "/api/v1/families/{family_id}/children/{user_id}/devices/{device_id}/"): "no body",
     ("post", "/api/v1/families/{family_id}/children/{user_id}/pairing-codes/"): "no body",
     ("delete", "/api/v1/families/{family_id}/invites/{invite_id}/"): "no body",
