@@ -34,7 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from ruptures import feelings, prompts, push
+from ruptures import feelings, prompts, push, safety_reviews
 from ruptures.models import (
     Channel,
     DeliveryStatus,
@@ -222,6 +222,10 @@ def _recipient(prompt: Prompt) -> User:
     return prompt.recipient
 
 
+def cancelled_ids(cancelled: dict[str, list[int]]) -> set[int]:
+    return {pk for pks in cancelled.values() for pk in pks}
+
+
 def _mine(prompt_ids: Sequence[int], token: str) -> Q:
     return Q(pk__in=list(prompt_ids), claim_token=token, status=PromptStatus.CLAIMED)
 
@@ -278,6 +282,10 @@ def prompts_deliver(
             Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.CANCELLED, cancelled_reason=reason, claim_token=None
             )
+        alerts_dropped = [p.rupture_id for p in batch if p.pk in cancelled_ids(cancelled)
+                          and p.kind == PromptKind.SAFETY_ALERT]  # fmt: skip
+        if alerts_dropped:
+            safety_reviews.alerts_dropped(rupture_ids=alerts_dropped)
         for until, pks in deferred.items():
             Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.PENDING, due_at=until, claim_token=None, lease_expires_at=None

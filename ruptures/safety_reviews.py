@@ -38,6 +38,7 @@ from ruptures.models import (
     Notification,
     Prompt,
     PromptKind,
+    PromptStatus,
     PushSubscription,
     Rupture,
     RuptureEvent,
@@ -78,6 +79,24 @@ def review_open(rupture: Rupture, *, now: dt.datetime) -> SafetyReview:
         review_id = review.pk
         transaction.on_commit(lambda: _enqueue("notify_safety_team", review_id))
     return review
+
+
+def alerts_dropped(*, rupture_ids: list[int]) -> None:
+    """Safety alerts about these flags were cancelled when due (the grant was revoked, the
+    therapist unverified or without MFA). Where no alert about an open review is left to send or
+    was sent, nobody would hear of the flag: the safety team is emailed instead, on commit."""
+    live = Prompt.objects.filter(
+        rupture=OuterRef("rupture"),
+        kind=PromptKind.SAFETY_ALERT,
+        status__in=[PromptStatus.PENDING, PromptStatus.CLAIMED, PromptStatus.SENT],
+    )
+    unheard = open_reviews().filter(rupture_id__in=rupture_ids, staff_notified_at__isnull=True)
+    for review_id in unheard.exclude(Exists(live)).values_list("pk", flat=True):
+        transaction.on_commit(
+            lambda review_id=review_id: _enqueue(  # type: ignore[misc]  # bound default
+                "notify_safety_team", review_id
+            )
+        )
 
 
 def _enqueue(task_name: str, *args: Any) -> None:
@@ -258,11 +277,11 @@ def safety_team_notify_review(*, review_id: int, now: dt.datetime | None = None)
         if review.closed_at is not None:
             return "closed"
         sent = _send_to_team(
-            f"Safety review {review.pk}: a child asked for help, no therapist is linked",
+            f"Safety review {review.pk}: a child asked for help, no therapist was alerted",
             [
                 f"A child in family {review.family_id} said they feel unsafe "
-                f"({review.opened_at:%Y-%m-%d %H:%M} UTC). No therapist is linked to the family, "
-                "so nobody else has been alerted.",
+                f"({review.opened_at:%Y-%m-%d %H:%M} UTC). No therapist linked to the family "
+                "could be alerted, so nobody else has been told.",
                 "The named parent is not told. Please review it in the safety queue:",
                 _admin_link(review),
             ],

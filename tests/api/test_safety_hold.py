@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.test import TestCase
+from django.core import mail
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import CareTeamGrant, User
-from ruptures import delivery
-from ruptures.models import Prompt, PromptKind, PromptStatus
+from ruptures import delivery, tasks
+from ruptures.models import Prompt, PromptKind, PromptStatus, SafetyReview
 from tests.world import World, client_for
 
 URL = "/api/v1/ruptures/"
@@ -131,3 +132,53 @@ def test_a_safety_alert_is_checked_again_just_before_it_is_sent(
         assert (alert.status, kinds) == (PromptStatus.SENT, ["safety_alert"])
     else:
         assert (alert.status, alert.cancelled_reason, kinds) == (PromptStatus.CANCELLED, reason, [])
+
+
+@override_settings(SAFETY_TEAM_EMAILS=["safety@example.org"])
+def test_when_every_alert_is_dropped_before_sending_the_safety_team_is_emailed(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    rupture_id = flag_by(world, "child", unsafe=True)
+    alerted = {p.recipient_id for p in Prompt.objects.filter(kind=PromptKind.SAFETY_ALERT)}
+    assert alerted  # the family's therapists were to be alerted, so nobody emailed the team
+    for grant in CareTeamGrant.objects.filter(family=world.family, revoked_at__isnull=True):
+        response = client_for(world.parent).delete(
+            f"/api/v1/families/{world.family.pk}/care-team/{grant.pk}/"
+        )
+        assert response.status_code == 204
+
+    claimed: list[tuple[int, str]] = []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delivery.prompts_claim_due(
+            now=timezone.now(), enqueue=lambda pk, t: claimed.append((pk, t))
+        )
+    with django_capture_on_commit_callbacks() as enqueued:
+        for pk, token in claimed:
+            delivery.prompt_deliver(prompt_id=pk, claim_token=token, now=timezone.now())
+
+    review = SafetyReview.objects.get(rupture_id=rupture_id)
+    assert len(enqueued) == 1
+    assert set(
+        Prompt.objects.filter(kind=PromptKind.SAFETY_ALERT).values_list("status", flat=True)
+    ) == {PromptStatus.CANCELLED}
+    assert tasks.notify_safety_team(review.pk) == "sent"
+    assert [m.to for m in mail.outbox] == [["safety@example.org"]]
+    assert "no therapist was alerted" in mail.outbox[0].subject
+
+
+def test_an_alert_that_goes_out_leaves_the_safety_team_alone(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    flag_by(world, "child", unsafe=True)
+
+    claimed: list[tuple[int, str]] = []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delivery.prompts_claim_due(
+            now=timezone.now(), enqueue=lambda pk, t: claimed.append((pk, t))
+        )
+    with django_capture_on_commit_callbacks() as enqueued:
+        for pk, token in claimed:
+            delivery.prompt_deliver(prompt_id=pk, claim_token=token, now=timezone.now())
+
+    assert enqueued == []
+    assert Prompt.objects.filter(kind=PromptKind.SAFETY_ALERT, status=PromptStatus.SENT).exists()
