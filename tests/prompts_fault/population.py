@@ -10,8 +10,9 @@ Per parent: one child, five ruptures the child flagged, a heads-up and a repair 
 - in_app: no subscription, email off: the inbox only;
 - quiet: push and email, inside their quiet hours now (in zones around the world): deferred to the
   window's end, nothing delivered;
-- held: push and email, but the child has a rupture about them in safety review: cancelled,
-  nothing delivered anywhere.
+- held: push and email, and the child also made an unsafe flag about them, held for safety review.
+  The hold holds that flag only: their ordinary prompts go out as anyone's would, while a prompt
+  about the held flag itself ends cancelled, nothing of it delivered anywhere.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Population:
     prompt_ids: list[int] = field(default_factory=list)
     sent: set[int] = field(default_factory=set)  # must end sent
     deferred: dict[int, dt.datetime] = field(default_factory=dict)  # pending until this instant
-    held: set[int] = field(default_factory=set)  # must end cancelled, nothing delivered
+    held: set[int] = field(default_factory=set)  # about a held flag: cancelled, never delivered
     by_key: dict[Key, int] = field(default_factory=dict)
     recipient_of: dict[int, int] = field(default_factory=dict)
     kind_of_parent: dict[int, str] = field(default_factory=dict)
@@ -66,7 +67,7 @@ class Population:
     user_by_email: dict[str, int] = field(default_factory=dict)
 
     def expects_push(self, prompt_id: int) -> bool:
-        return prompt_id in self.sent and self._kind(prompt_id) == "push"
+        return prompt_id in self.sent and self._kind(prompt_id) in {"push", "held"}
 
     def expects_email(self, prompt_id: int) -> bool:
         return prompt_id in self.sent and self._kind(prompt_id) in {"push_off", "email"}
@@ -119,6 +120,7 @@ def build(
     )  # fmt: skip
 
     ruptures: list[Rupture] = []
+    held_flags: list[Rupture] = []
     for family, parent, child, kind in zip(families, parent_users, child_users, kinds, strict=True):
         population.kind_of_parent[parent.pk] = kind
         population.user_by_email[str(parent.email)] = parent.pk
@@ -129,10 +131,10 @@ def build(
                         updated_at=now)
             )  # fmt: skip
         if kind == "held":
-            Rupture.objects.create(
+            held_flags.append(Rupture.objects.create(
                 family=family, child=child, parent=parent, started_by=Party.CHILD,
                 status=Status.SAFETY_REVIEW, unsafe=True, feelings=["scared"], intensity=5,
-            )  # fmt: skip
+            ))  # fmt: skip
         if kind in {"push", "push_off", "quiet", "held"}:
             for _ in range(2 if parent.pk % 3 == 0 and kind == "push" else 1):
                 browser = push_server.subscribe()
@@ -155,9 +157,7 @@ def build(
         population.by_key[(prompt.recipient_id, prompt.rupture_id, prompt.kind)] = prompt.pk
         population.recipient_of[prompt.pk] = prompt.recipient_id
         kind = population.kind_of_parent[prompt.recipient_id]
-        if kind == "held":
-            population.held.add(prompt.pk)
-        elif kind == "quiet":
+        if kind == "quiet":
             parent = parents_by_id[prompt.recipient_id]
             until = quiet_until(
                 at=now, time_zone=parent.time_zone,
@@ -168,6 +168,17 @@ def build(
             population.deferred[prompt.pk] = until
         else:
             population.sent.add(prompt.pk)
+    # A prompt about the held flag itself, as a stale row would be: it must never go out.
+    for flag in Prompt.objects.bulk_create(
+        Prompt(recipient_id=r.parent_id or 0, rupture=r, kind=PromptKind.HEADS_UP, due_at=due,
+               created_at=due)
+        for r in held_flags
+    ):  # fmt: skip
+        assert flag.recipient_id is not None
+        population.prompt_ids.append(flag.pk)
+        population.by_key[(flag.recipient_id, flag.rupture_id, flag.kind)] = flag.pk
+        population.recipient_of[flag.pk] = flag.recipient_id
+        population.held.add(flag.pk)
     return population
 
 

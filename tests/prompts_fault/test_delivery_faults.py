@@ -9,7 +9,8 @@ extra dispatchers racing. Whatever happens, at the end:
   and every reclaim is logged;
 - no prompt was claimed twice at once (``attempts == 1 + reclaims``);
 - prompts inside the recipient's quiet hours wait, pending, for the window's end;
-- a parent on a safety hold gets nothing anywhere, and those prompts end ``cancelled``.
+- nothing about a flag held for safety review reaches the parent it names (those prompts end
+  ``cancelled``), while their other prompts go out as anyone's would.
 
 Lease 5 s, a sweep every second claiming one batch of 50; a process that dies on its own is
 restarted as compose's ``restart: unless-stopped`` would (see ``Rig.supervise``). The module takes
@@ -86,7 +87,7 @@ def assert_delivered_exactly_as_promised(population: Population, rig: Rig) -> No
         ), prompt  # fmt: skip
     for pk in population.held:
         assert (prompts[pk].status, prompts[pk].cancelled_reason) == (
-            PromptStatus.CANCELLED, "safety_hold",
+            PromptStatus.CANCELLED, "safety_review",
         )  # fmt: skip
 
     notified = Counter(
