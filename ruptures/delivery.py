@@ -10,11 +10,13 @@
   sending -> sent so it is never re-sent once sent; then finishes the batch with one conditional
   update on its token. ``prompt_deliver`` is the same for one prompt.
 
-The cost is per batch, not per prompt, wherever the rules allow: one locking SELECT, one INSERT
-of notifications, one SELECT of subscriptions and of earlier deliveries, one finishing UPDATE.
-What stays per prompt is the rule check (``prompts.pointless_because``), the reminder a sent
-prompt schedules, and, per push, the sending mark written before the network call and the result
-written after it (a death between the two must be visible to the next attempt).
+The cost is per batch, not per prompt, wherever the rules allow: one locking SELECT, the rule
+check (``prompts.pointless_because_many``: a query each for memberships, care-team grants and
+second factors), one INSERT of notifications, one SELECT of subscriptions and of earlier
+deliveries, one finishing UPDATE and the reminders sent prompts schedule
+(``prompts.after_sent_many``: one SELECT, one INSERT). What stays per prompt is, per push, the
+sending mark written before the network call and the result written after it (a death between
+the two must be visible to the next attempt).
 """
 
 from __future__ import annotations
@@ -216,7 +218,8 @@ def _enqueue_batches(prompt_ids: Sequence[int], claim_token: str) -> None:
 
 # --- delivering -----------------------------------------------------------------------------------
 def _recipient(prompt: Prompt) -> User:
-    """``prompts.pointless_because`` cancels a prompt whose recipient's account is gone first."""
+    """``prompts.pointless_because_many`` cancels a prompt whose recipient's account is gone
+    first."""
     if prompt.recipient is None:
         raise LookupError(f"prompt {prompt.pk} has no recipient")
     return prompt.recipient
@@ -259,8 +262,9 @@ def prompts_deliver(
         )
         cancelled: dict[str, list[int]] = defaultdict(list)
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
+        reasons = prompts.pointless_because_many(batch)
         for prompt in batch:
-            reason = prompts.pointless_because(prompt)
+            reason = reasons[prompt.pk]
             if reason:
                 cancelled[reason].append(prompt.pk)
                 outcome[prompt.pk] = "cancelled"
@@ -333,8 +337,7 @@ def prompts_deliver(
                 )  # fmt: skip
             for prompt in finish:
                 outcome[prompt.pk] = "sent" if prompt.pk in finished else "lease_lost"
-                if prompt.pk in finished:
-                    prompts.after_sent(prompt, now=now)
+            prompts.after_sent_many([p for p in finish if p.pk in finished], now=now)
     return outcome
 
 

@@ -18,11 +18,15 @@ its time comes. Delivery itself lives in ``ruptures.delivery``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q
+from allauth.mfa.models import Authenticator
+from django.db.models import Q, QuerySet
 
 from accounts.models import CareTeamGrant, Membership
-from accounts.selectors import has_mfa, linked_therapists
+from accounts.selectors import MFA_FACTORS, linked_therapists
 from ruptures.models import (
     Message,
     Party,
@@ -32,12 +36,11 @@ from ruptures.models import (
     Rupture,
     Status,
 )
+from ruptures.states import CLOSED, OPEN
 
 DEFAULT_REMINDER_MINUTES = (4 * 60, 24 * 60, 3 * 24 * 60)
 WEEKLY_NUDGE_MINUTES = 7 * 24 * 60
 MAX_WEEKLY_NUDGES = 8
-OPEN = {Status.FLAGGED, Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION}
-CLOSED = {Status.RECONNECTED, Status.WITHDRAWN}
 
 
 def schedule(
@@ -73,17 +76,36 @@ def _reminder_delay(rupture: Rupture, sequence: int) -> dt.timedelta | None:
 
 def schedule_next_reminder(rupture: Rupture, *, sequence: int, now: dt.datetime) -> None:
     """Keep one pending reminder to the parent while repair is still open on their side."""
-    if rupture.status not in OPEN or rupture.parent_confirmed_at is not None:
+    _schedule_next_reminders([(rupture, sequence)], now=now)
+
+
+def _schedule_next_reminders(wanted: Iterable[tuple[Rupture, int]], *, now: dt.datetime) -> None:
+    """``schedule_next_reminder`` for many ruptures at once, in order: one query for the
+    reminders already pending, one insert for the new ones (a rupture named twice gets one)."""
+    open_ = [(rupture, sequence) for rupture, sequence in wanted
+             if rupture.status in OPEN and rupture.parent_confirmed_at is None]  # fmt: skip
+    if not open_:
         return
-    pending = Prompt.objects.filter(
-        rupture=rupture, kind=PromptKind.REMINDER, status=PromptStatus.PENDING
+    has_pending = set(
+        Prompt.objects.filter(
+            rupture_id__in={rupture.pk for rupture, _ in open_},
+            kind=PromptKind.REMINDER,
+            status=PromptStatus.PENDING,
+        ).values_list("rupture_id", flat=True)
     )
-    if pending.exists():
-        return
-    delay = _reminder_delay(rupture, sequence)
-    if delay is not None:
-        schedule(rupture, rupture.parent_id, PromptKind.REMINDER, now + delay,
-                 sequence=sequence, now=now)  # fmt: skip
+    reminders: list[Prompt] = []
+    for rupture, sequence in open_:
+        if rupture.pk in has_pending:
+            continue
+        delay = _reminder_delay(rupture, sequence)
+        if delay is not None and rupture.parent_id is not None:  # None: a former member
+            has_pending.add(rupture.pk)
+            reminders.append(
+                Prompt(rupture=rupture, recipient_id=rupture.parent_id, kind=PromptKind.REMINDER,
+                       due_at=now + delay, sequence=sequence, created_at=now)
+            )  # fmt: skip
+    if reminders:
+        Prompt.objects.bulk_create(reminders)
 
 
 # --- the hooks services call, inside their transaction -----------------------------------------
@@ -140,40 +162,82 @@ def on_closed(rupture: Rupture, *, now: dt.datetime) -> None:
 
 
 def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
-    if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}:
-        sequence = prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0
-        schedule_next_reminder(prompt.rupture, sequence=sequence, now=now)
+    after_sent_many([prompt], now=now)
+
+
+def after_sent_many(sent: Sequence[Prompt], *, now: dt.datetime) -> None:
+    """A sent repair prompt or reminder keeps the next reminder coming (bulk, whatever the
+    number of prompts)."""
+    _schedule_next_reminders(
+        [(prompt.rupture, prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0)
+         for prompt in sent if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}],
+        now=now,
+    )  # fmt: skip
 
 
 # --- does it still make sense? ------------------------------------------------------------------
-def _alert_pointless_because(prompt: Prompt) -> str | None:
+@dataclass(frozen=True)
+class _Facts:
+    """What the rules need from outside the prompt and its rupture, read for a whole batch."""
+
+    members: frozenset[tuple[int, int]]  # (family, user)
+    grants: frozenset[tuple[int, int]]  # (family, therapist), not revoked
+    with_mfa: frozenset[int]  # users enrolled in a second factor
+
+    @classmethod
+    def of(cls, prompts: Sequence[Prompt]) -> _Facts:
+        """A query for each kind of fact some prompt needs: at most three, whatever the batch."""
+        alerts = [p for p in prompts
+                  if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
+        others = [p for p in prompts
+                  if p.kind != PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
+        return cls(
+            members=_pairs(Membership.objects.all(), "user_id", others),
+            grants=_pairs(CareTeamGrant.objects.filter(revoked_at__isnull=True), "therapist_id",
+                          alerts),
+            with_mfa=frozenset(
+                Authenticator.objects.filter(
+                    user_id__in={p.recipient_id for p in alerts}, type__in=MFA_FACTORS
+                ).values_list("user_id", flat=True)
+            ) if alerts else frozenset(),
+        )  # fmt: skip
+
+
+def _pairs(
+    rows: QuerySet[Any], user_field: str, prompts: Sequence[Prompt]
+) -> frozenset[tuple[int, int]]:
+    """The (family, recipient) pairs of ``prompts`` found in ``rows``, in one query."""
+    if not prompts:
+        return frozenset()
+    families = {p.rupture.family_id for p in prompts}
+    users = {p.recipient_id for p in prompts}
+    found = rows.filter(family_id__in=families, **{f"{user_field}__in": users})
+    return frozenset(found.values_list("family_id", user_field))
+
+
+def _alert_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     """A safety alert goes only to someone who may still act on it, checked at sending time."""
     therapist = prompt.recipient
     if therapist is None:
         return "recipient_gone"
-    if not CareTeamGrant.objects.filter(
-        family_id=prompt.rupture.family_id, therapist=therapist, revoked_at__isnull=True
-    ).exists():
+    if (prompt.rupture.family_id, therapist.pk) not in facts.grants:
         return "grant_revoked"
     if not (therapist.is_active and therapist.is_verified_therapist):
         return "therapist_unverified"
-    if not has_mfa(therapist):
+    if therapist.pk not in facts.with_mfa:
         return "mfa_required"
     return None
 
 
-def pointless_because(prompt: Prompt) -> str | None:
-    """Why a prompt due now should not be delivered, or None if it still makes sense."""
+def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     rupture, kind = prompt.rupture, prompt.kind
     if prompt.recipient_id is None:  # their account was deleted
         return "recipient_gone"
     if kind == PromptKind.SAFETY_ALERT:
-        return _alert_pointless_because(prompt)
+        return _alert_pointless_because(prompt, facts)
     if rupture.status == Status.SAFETY_REVIEW:  # only this flag is held, nothing around it
         return "safety_review"
-    if not Membership.objects.filter(
-        family_id=rupture.family_id, user_id=prompt.recipient_id
-    ).exists():
+    if (rupture.family_id, prompt.recipient_id) not in facts.members:
         return "not_a_member"
     if kind == PromptKind.FOLLOW_UP:
         return None if rupture.status == Status.RECONNECTED else "not_reconnected"
@@ -193,3 +257,15 @@ def pointless_because(prompt: Prompt) -> str | None:
         )
         return "already_confirmed" if mine else None
     return None
+
+
+def pointless_because_many(prompts: Sequence[Prompt]) -> dict[int, str | None]:
+    """``pointless_because`` for each of ``prompts``, by id, in a constant number of queries
+    (the prompts should come with their recipient and rupture selected)."""
+    facts = _Facts.of(prompts)
+    return {prompt.pk: _pointless_because(prompt, facts) for prompt in prompts}
+
+
+def pointless_because(prompt: Prompt) -> str | None:
+    """Why a prompt due now should not be delivered, or None if it still makes sense."""
+    return _pointless_because(prompt, _Facts.of([prompt]))

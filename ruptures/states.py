@@ -32,6 +32,7 @@ class Action(StrEnum):
 
 
 OPEN = frozenset({Status.FLAGGED, Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION})
+CLOSED = frozenset({Status.RECONNECTED, Status.WITHDRAWN})
 IN_REPAIR = frozenset({Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION})
 BOTH = frozenset({Party.CHILD, Party.PARENT})
 
@@ -78,7 +79,7 @@ def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
         return Conflict(
             "The check-in comes once you've reconnected.", code="rupture_not_reconnected"
         )
-    if rupture.status in {Status.RECONNECTED, Status.WITHDRAWN}:
+    if rupture.status in CLOSED:
         return Conflict("This moment is already closed.", code="rupture_closed")
     if action == Action.ACKNOWLEDGE:
         return Conflict("This has already been acknowledged.", code="rupture_already_acknowledged")

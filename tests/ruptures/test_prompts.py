@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from accounts.models import Family, User
+from accounts.models import CareTeamGrant, Family, User
 from ruptures import delivery, services
 from ruptures.models import (
     Notification,
@@ -334,3 +334,32 @@ def test_no_email_when_the_person_turned_email_off(world: World) -> None:
 
     assert mail.outbox == []
     assert Notification.objects.filter(recipient=world.parent).count() == 1
+
+
+@pytest.mark.parametrize("ruptures", [1, 25])
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    world: World, ruptures: int, django_assert_num_queries: Any
+) -> None:
+    """Each rupture brings a heads-up, a repair prompt (its reminder is scheduled), a safety
+    alert sent and one cancelled (grant revoked); in-app only, as an email is one per prompt."""
+    User.objects.update(notify_email=False)
+    for _ in range(ruptures):
+        flag(world)
+        flag(world, unsafe=True)
+    CareTeamGrant.objects.filter(therapist=world.therapist_metrics).update(
+        revoked_at=timezone.now()
+    )
+    now = timezone.now() + MIN
+    Prompt.objects.update(due_at=now)
+    claimed = claim(now=now)
+    ((token,),) = {(t,) for _, t in claimed}
+
+    with django_assert_num_queries(15):
+        outcomes = delivery.prompts_deliver(
+            prompt_ids=[pk for pk, _ in claimed], claim_token=token, now=now
+        )
+
+    assert sorted(outcomes.values()) == ["cancelled"] * ruptures + ["sent"] * 3 * ruptures
+    assert Prompt.objects.filter(kind=PromptKind.REMINDER, status=PromptStatus.PENDING).count() == (
+        ruptures
+    )
