@@ -24,6 +24,13 @@ FORMER_MEMBER = "Former member"
 MAX_ID = 2**63 - 1
 
 
+class RuptureListFilter(serializers.Serializer[dict[str, Any]]):
+    """The list's query parameters; an empty one is as if it were absent."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    family = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+
 class FlagIn(serializers.Serializer[dict[str, Any]]):
     family = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     parent = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
