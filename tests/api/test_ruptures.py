@@ -430,6 +430,21 @@ def test_an_account_export_holds_my_ruptures_as_i_see_them(world: World) -> None
     assert child["messages_written"][0]["body"] == "ok"
 
 
+def test_an_account_export_holds_no_rupture_of_a_family_i_left(world: World) -> None:
+    """The export follows the one visibility rule: a parent removed from the family no longer
+    reads the child's ruptures there, in the API or in their export."""
+    rupture = flag(world)
+    services.rupture_message_post(actor=world.parent, rupture_id=rupture.pk, body="sorry")
+    before = client_for(world.parent).get("/api/v1/me/export/").json()
+
+    Membership.objects.filter(family=world.family, user=world.parent).delete()
+    after = client_for(world.parent).get("/api/v1/me/export/").json()
+
+    assert [r["id"] for r in before["ruptures"]] == [rupture.pk]
+    assert after["ruptures"] == []
+    assert [m["body"] for m in after["messages_written"]] == ["sorry"]
+
+
 def test_a_deleted_account_leaves_the_rupture_to_the_other_as_former_member(world: World) -> None:
     rupture = flag(world)
     services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)
