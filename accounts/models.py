@@ -107,6 +107,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_therapist and self.therapist_verified_at is not None
 
 
+# Bounds on a family's settings and on an invite; the services check them and the API's input
+# serializers say them.
+CALM_DOWN_MAX_MINUTES = 24 * 60
+REMINDERS_MAX = 10
+REMINDER_MAX_MINUTES = 7 * 24 * 60
+FOLLOW_UP_MAX_DAYS = 60
+INVITE_MAX_USES = 20
+
+
 class Family(models.Model):
     """A shared space of parents and children, with the settings that shape prompts."""
 

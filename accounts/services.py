@@ -22,6 +22,11 @@ from django.utils import timezone
 
 from accounts import selectors
 from accounts.models import (
+    CALM_DOWN_MAX_MINUTES,
+    FOLLOW_UP_MAX_DAYS,
+    INVITE_MAX_USES,
+    REMINDER_MAX_MINUTES,
+    REMINDERS_MAX,
     AgeBand,
     CareScope,
     CareTeamGrant,
@@ -53,12 +58,7 @@ PAIRING_CODE_LENGTH = 10  # ~49 bits; with 10 minutes of life and a rate limit, 
 PAIRING_CODE_TTL = dt.timedelta(minutes=10)
 INVITE_CODE_LENGTH = 8
 INVITE_TTL = dt.timedelta(days=7)
-INVITE_MAX_USES = 20
 SHARE_CODE_LENGTH = 10
-REMINDERS_MAX = 10
-REMINDER_MAX_MINUTES = 7 * 24 * 60
-CALM_DOWN_MAX_MINUTES = 24 * 60
-FOLLOW_UP_MAX_DAYS = 60
 
 
 def random_code(length: int) -> str:

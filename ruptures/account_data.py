@@ -1,8 +1,9 @@
 """What ruptures hold about a person, for the account export and deletion, and an opt-out
 (accounts.signals).
 
-Export: the ruptures they are part of as they see them (a parent never gets one held for
-safety review), the messages they wrote, their notifications and push subscriptions.
+Export: the ruptures they are part of as they see them (``selectors.ruptures_of_party``: a parent
+never gets one held for safety review, nobody one of a family they have left), the messages
+they wrote, their notifications and push subscriptions.
 Deletion: their ruptures stay for the other party with the author shown as a former member
 (the foreign keys are SET_NULL); what only they could see (a parent's private reflections) goes,
 and so do their prompts and notifications, except about ruptures under safety review.
@@ -15,11 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
-
 from accounts.models import Membership, User
-from ruptures import safety_reviews
-from ruptures.models import Message, Notification, PushSubscription, RepairStep, Rupture, Status
+from ruptures import safety_reviews, selectors
+from ruptures.models import Message, Notification, PushSubscription, RepairStep, Rupture
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -27,9 +26,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def export_for(user: User) -> dict[str, Any]:
-    mine = Rupture.objects.filter(
-        Q(child=user) | (Q(parent=user) & ~Q(status=Status.SAFETY_REVIEW))
-    ).prefetch_related("repair_steps")
+    mine = selectors.ruptures_of_party(user).prefetch_related("repair_steps")
     ruptures = []
     for rupture in mine.order_by("created_at"):
         is_parent = rupture.parent_id == user.pk

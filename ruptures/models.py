@@ -35,6 +35,19 @@ class Size(models.TextChoices):
     BIG = "big", "Big"
 
 
+# Limits on what people write; the services check them and the API's input serializers say them.
+NOTE_MAX_LENGTH = 2000  # a flag's note and a parent's reflection on a repair step
+MESSAGE_MAX_LENGTH = 2000
+NOT_YET_REASON_MAX_LENGTH = 500
+
+
+class FollowUpAnswer(models.TextChoices):
+    """The answer to "Are you two still OK?"."""
+
+    OK = "ok", "We're OK"
+    NOT_REALLY = "not_really", "Not really"
+
+
 class Need(models.TextChoices):
     """What the child needs now (Circle of Security)."""
 
@@ -70,7 +83,7 @@ class Rupture(models.Model):
     intensity = models.PositiveSmallIntegerField()
     size = models.CharField(max_length=10, choices=Size.choices, blank=True)
     need = models.CharField(max_length=10, choices=Need.choices, blank=True)
-    note = models.TextField(max_length=2000, blank=True)
+    note = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
     needs_space_until = models.DateTimeField(null=True, blank=True)
     unsafe = models.BooleanField(default=False)
@@ -167,7 +180,7 @@ class RepairStep(models.Model):
     rupture = models.ForeignKey(Rupture, on_delete=models.CASCADE, related_name="repair_steps")
     step = models.CharField(max_length=16, choices=Code.choices)
     done_at = models.DateTimeField(null=True, blank=True)
-    reflection = models.TextField(max_length=2000, blank=True)
+    reflection = models.TextField(max_length=NOTE_MAX_LENGTH, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -184,7 +197,7 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField(max_length=2000)
+    body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -48,11 +48,20 @@ def therapist_details_family_ids(therapist: User) -> QuerySet[CareTeamGrant, int
     ).values_list("family_id", flat=True)
 
 
-def ruptures_visible_to(actor: User) -> QuerySet[Rupture]:
+def seen_as_party(actor: User) -> Q:
+    """Its child, and its parent unless it is held for safety review, while still members of its
+    family."""
     still_member = Exists(Membership.objects.filter(family=OuterRef("family"), user=actor))
-    visible: Q = (Q(child=actor) | (Q(parent=actor) & ~Q(status=Status.SAFETY_REVIEW))) & Q(
-        still_member
-    )
+    return (Q(child=actor) | (Q(parent=actor) & ~Q(status=Status.SAFETY_REVIEW))) & Q(still_member)
+
+
+def ruptures_of_party(actor: User) -> QuerySet[Rupture]:
+    """The ruptures the actor sees as their child or parent (not as a therapist)."""
+    return Rupture.objects.filter(seen_as_party(actor))
+
+
+def ruptures_visible_to(actor: User) -> QuerySet[Rupture]:
+    visible = seen_as_party(actor)
     if actor.is_therapist:
         # The opt-out as it stood when the rupture was written (``words_withheld``), never the
         # live membership: a child who leaves or deletes their account keeps their words back.

@@ -23,7 +23,11 @@ from accounts.services import therapist_access_record
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ruptures import feelings, prompts, safety_reviews
 from ruptures.models import (
+    MESSAGE_MAX_LENGTH,
+    NOT_YET_REASON_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
     EventKind,
+    FollowUpAnswer,
     Message,
     Need,
     Party,
@@ -37,9 +41,6 @@ from ruptures.models import (
 from ruptures.selectors import access_rupture, party_of
 from ruptures.states import Action, decide, initial_status
 
-NOTE_MAX = 2000
-MESSAGE_MAX = 2000
-REASON_MAX = 500
 SPACE_MAX = dt.timedelta(days=7)
 OCCURRED_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 OCCURRED_MAX_AGE = dt.timedelta(days=365)
@@ -120,8 +121,10 @@ def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None
         raise InvalidInput("Size is small, medium or big.", code="invalid_choice", param="size")
     if flag.need and flag.need not in Need.values:
         raise InvalidInput("Unknown need.", code="invalid_choice", param="need")
-    if len(flag.note) > NOTE_MAX:
-        raise InvalidInput(f"At most {NOTE_MAX} characters.", code="max_length", param="note")
+    if len(flag.note) > NOTE_MAX_LENGTH:
+        raise InvalidInput(
+            f"At most {NOTE_MAX_LENGTH} characters.", code="max_length", param="note"
+        )
     if flag.occurred_at and not (
         now - OCCURRED_MAX_AGE <= flag.occurred_at <= now + OCCURRED_FUTURE_TOLERANCE
     ):
@@ -263,9 +266,9 @@ def rupture_repair_steps_update(
             raise InvalidInput("Unknown step.", code="invalid_choice", param=f"steps.{index}.step")
         if change.step in seen:
             raise InvalidInput("Each step once.", code="duplicate", param=f"steps.{index}.step")
-        if change.reflection is not None and len(change.reflection) > NOTE_MAX:
+        if change.reflection is not None and len(change.reflection) > NOTE_MAX_LENGTH:
             raise InvalidInput(
-                f"At most {NOTE_MAX} characters.",
+                f"At most {NOTE_MAX_LENGTH} characters.",
                 code="max_length",
                 param=f"steps.{index}.reflection",
             )
@@ -302,8 +305,10 @@ def rupture_message_post(
     body = body.strip()
     if not body:
         raise InvalidInput("Write something first.", code="blank", param="body")
-    if len(body) > MESSAGE_MAX:
-        raise InvalidInput(f"At most {MESSAGE_MAX} characters.", code="max_length", param="body")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise InvalidInput(
+            f"At most {MESSAGE_MAX_LENGTH} characters.", code="max_length", param="body"
+        )
     message = Message.objects.create(rupture=rupture, author=actor, body=body, created_at=now)
     _event(rupture, EventKind.MESSAGE, actor=actor, from_status=rupture.status, now=now,
            data={"message": message.pk})  # fmt: skip
@@ -344,8 +349,10 @@ def rupture_not_yet(
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     to = decide(rupture, Action.NOT_YET, _party(party))
     reason = reason.strip()
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"At most {REASON_MAX} characters.", code="max_length", param="reason")
+    if len(reason) > NOT_YET_REASON_MAX_LENGTH:
+        raise InvalidInput(
+            f"At most {NOT_YET_REASON_MAX_LENGTH} characters.", code="max_length", param="reason"
+        )
     rupture.child_confirmed_at = rupture.parent_confirmed_at = None
     previous = _transition(
         rupture, to=to, now=now, fields=["child_confirmed_at", "parent_confirmed_at"]
@@ -369,12 +376,6 @@ def rupture_withdraw(*, actor: User, rupture_id: int, now: dt.datetime | None = 
     return rupture
 
 
-class FollowUpAnswer:
-    OK = "ok"
-    NOT_REALLY = "not_really"
-    CHOICES = (OK, NOT_REALLY)
-
-
 @transaction.atomic
 def rupture_follow_up_answer(
     *, actor: User, rupture_id: int, answer: str, now: dt.datetime | None = None
@@ -385,7 +386,7 @@ def rupture_follow_up_answer(
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     side = _party(party)
     decide(rupture, Action.FOLLOW_UP, side)
-    if answer not in FollowUpAnswer.CHOICES:
+    if answer not in FollowUpAnswer.values:
         raise InvalidInput("Answer ok or not_really.", code="invalid_choice", param="answer")
     if rupture.events.filter(kind=EventKind.FOLLOW_UP, actor=actor).exists():
         raise Conflict("You have already answered this check-in.", code="already_answered")

@@ -16,6 +16,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import (
+    CALM_DOWN_MAX_MINUTES,
+    FOLLOW_UP_MAX_DAYS,
+    INVITE_MAX_USES,
+    REMINDER_MAX_MINUTES,
+    REMINDERS_MAX,
     AgeBand,
     CareScope,
     CareTeamGrant,
@@ -64,13 +69,13 @@ class FamilyCreateInput(serializers.Serializer[Any]):
 
 class FamilyUpdateInput(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=80)
-    calm_down_minutes = serializers.IntegerField(min_value=0, max_value=24 * 60)
+    calm_down_minutes = serializers.IntegerField(min_value=0, max_value=CALM_DOWN_MAX_MINUTES)
     reminder_minutes = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=7 * 24 * 60),
+        child=serializers.IntegerField(min_value=1, max_value=REMINDER_MAX_MINUTES),
         allow_empty=True,
-        max_length=10,
+        max_length=REMINDERS_MAX,
     )
-    follow_up_days = serializers.IntegerField(min_value=0, max_value=60)
+    follow_up_days = serializers.IntegerField(min_value=0, max_value=FOLLOW_UP_MAX_DAYS)
 
 
 class MembershipUpdateInput(serializers.Serializer[Any]):
@@ -90,7 +95,7 @@ class PairingInput(serializers.Serializer[Any]):
 
 class InviteCreateInput(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=Role.choices)
-    max_uses = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    max_uses = serializers.IntegerField(min_value=1, max_value=INVITE_MAX_USES, default=1)
 
 
 class CareGrantCreateInput(serializers.Serializer[Any]):

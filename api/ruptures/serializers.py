@@ -12,7 +12,20 @@ from rest_framework import serializers
 
 from accounts.models import User
 from ruptures import feelings
-from ruptures.models import Message, Need, Party, RepairStep, Rupture, RuptureEvent, Size, Status
+from ruptures.models import (
+    MESSAGE_MAX_LENGTH,
+    NOT_YET_REASON_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    FollowUpAnswer,
+    Message,
+    Need,
+    Party,
+    RepairStep,
+    Rupture,
+    RuptureEvent,
+    Size,
+    Status,
+)
 from ruptures.repair_guide import repair_guide
 from ruptures.safety import help_resources
 from ruptures.states import Action, allowed_actions
@@ -22,6 +35,13 @@ FORMER_MEMBER = "Former member"
 
 # --- inputs ------------------------------------------------------------------------------------
 MAX_ID = 2**63 - 1
+
+
+class RuptureListFilter(serializers.Serializer[dict[str, Any]]):
+    """The list's query parameters; an empty one is as if it were absent."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    family = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class FlagIn(serializers.Serializer[dict[str, Any]]):
@@ -36,7 +56,7 @@ class FlagIn(serializers.Serializer[dict[str, Any]]):
     intensity = serializers.IntegerField(min_value=1, max_value=5)
     size = serializers.ChoiceField(choices=Size.choices, required=False, allow_blank=True)
     need = serializers.ChoiceField(choices=Need.choices, required=False, allow_blank=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
     occurred_at = serializers.DateTimeField(required=False)
     needs_space_until = serializers.DateTimeField(required=False, allow_null=True)
     unsafe = serializers.BooleanField(required=False, default=False)
@@ -45,7 +65,7 @@ class FlagIn(serializers.Serializer[dict[str, Any]]):
 class StepChangeIn(serializers.Serializer[dict[str, Any]]):
     step = serializers.ChoiceField(choices=RepairStep.Code.choices)
     done = serializers.BooleanField(required=False)
-    reflection = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    reflection = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class RepairStepsIn(serializers.Serializer[dict[str, Any]]):
@@ -53,15 +73,17 @@ class RepairStepsIn(serializers.Serializer[dict[str, Any]]):
 
 
 class MessageIn(serializers.Serializer[dict[str, Any]]):
-    body = serializers.CharField(max_length=2000)
+    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
 
 
 class FollowUpIn(serializers.Serializer[dict[str, Any]]):
-    answer = serializers.ChoiceField(choices=[("ok", "We're OK"), ("not_really", "Not really")])
+    answer = serializers.ChoiceField(choices=FollowUpAnswer.choices)
 
 
 class NotYetIn(serializers.Serializer[dict[str, Any]]):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=NOT_YET_REASON_MAX_LENGTH, required=False, allow_blank=True
+    )
 
 
 # --- outputs -----------------------------------------------------------------------------------

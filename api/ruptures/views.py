@@ -15,9 +15,9 @@ from accounts.models import User
 from api import idempotency
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
-from familyrepair.errors import InvalidInput, NotFound
+from familyrepair.errors import NotFound
 from ruptures import feelings, selectors, services
-from ruptures.models import Rupture, Status
+from ruptures.models import Rupture
 from ruptures.states import Action
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -51,25 +51,12 @@ class RuptureViewSet(GenericViewSet):
         idempotency.remember(self.request, kind="rupture", pk=rupture.pk)
         return Response(body, status=status)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
-            OpenApiParameter("family", OpenApiTypes.INT),
-        ],
-        responses=s.RuptureRowOut(many=True),
-    )
+    @extend_schema(parameters=[s.RuptureListFilter], responses=s.RuptureRowOut(many=True))
     def list(self, request: Request) -> Response:
-        status_filter = request.query_params.get("status") or None
-        if status_filter and status_filter not in Status.values:
-            raise InvalidInput("Unknown status.", code="invalid_choice", param="status")
-        family = request.query_params.get("family") or None
+        query = validated(s.RuptureListFilter, request.query_params)
         ruptures = selectors.rupture_list(
-            actor=self._user(),
-            status=status_filter,
-            family_id=int(family) if family and family.isdigit() else None,
+            actor=self._user(), status=query.get("status"), family_id=query.get("family")
         )
-        if family and not family.isdigit():
-            ruptures = ruptures.none()
         page = self.paginate_queryset(ruptures)
         rows = page if page is not None else list(ruptures)
         services.therapist_reads_record(

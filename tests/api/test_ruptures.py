@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Membership, TherapistAccessLog
 from api.ruptures.serializers import RuptureRowOut, rupture_rows
 from ruptures import selectors, services
-from ruptures.models import Message, Rupture, RuptureEvent
+from ruptures.models import Message, Rupture, RuptureEvent, Status
 from tests.world import World, client_for, flag
 
 URL = "/api/v1/ruptures/"
@@ -189,6 +189,48 @@ def test_list_filters_and_is_newest_first(world: World) -> None:
     assert other_family["count"] == 0
     assert bad_status.status_code == 400
     assert bad_status.json()["errors"][0]["param"] == "status"
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "param"),
+    [
+        pytest.param({"status": "sideways"}, "invalid_choice", "status", id="status"),
+        pytest.param({"family": "abc"}, "invalid", "family", id="family-not-a-number"),
+        pytest.param({"family": "0"}, "min_value", "family", id="family-zero"),
+        pytest.param({"family": "9" * 30}, "max_value", "family", id="family-too-big"),
+    ],
+)
+def test_a_bad_list_filter_is_a_400_naming_it(
+    world: World, query: dict[str, str], code: str, param: str
+) -> None:
+    flag(world)
+
+    response = client_for(world.child).get(URL, query)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == 400
+    assert [(e["code"], e["param"]) for e in body["errors"]] == [(code, param)]
+
+
+def test_an_empty_list_filter_is_as_if_absent(world: World) -> None:
+    rupture = flag(world)
+
+    response = client_for(world.child).get(URL, {"status": "", "family": ""})
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [rupture.pk]
+
+
+def test_the_schema_documents_the_list_filters(db: None) -> None:
+    response = client_for(None).get("/api/v1/schema/", {"format": "json"})
+
+    parameters = {
+        p["name"]: p["schema"] for p in response.json()["paths"][URL]["get"]["parameters"]
+    }
+    assert set(parameters["status"]["enum"]) == set(Status.values)
+    assert parameters["family"]["type"] == "integer"
+    assert parameters["family"]["minimum"] == 1
 
 
 # --- flagging: the whole body, bad input --------------------------------------------------------
@@ -386,6 +428,21 @@ def test_an_account_export_holds_my_ruptures_as_i_see_them(world: World) -> None
     assert len(child["ruptures"]) == 2
     assert child["ruptures"][0]["repair_steps"] == []
     assert child["messages_written"][0]["body"] == "ok"
+
+
+def test_an_account_export_holds_no_rupture_of_a_family_i_left(world: World) -> None:
+    """The export follows the one visibility rule: a parent removed from the family no longer
+    reads the child's ruptures there, in the API or in their export."""
+    rupture = flag(world)
+    services.rupture_message_post(actor=world.parent, rupture_id=rupture.pk, body="sorry")
+    before = client_for(world.parent).get("/api/v1/me/export/").json()
+
+    Membership.objects.filter(family=world.family, user=world.parent).delete()
+    after = client_for(world.parent).get("/api/v1/me/export/").json()
+
+    assert [r["id"] for r in before["ruptures"]] == [rupture.pk]
+    assert after["ruptures"] == []
+    assert [m["body"] for m in after["messages_written"]] == ["sorry"]
 
 
 def test_a_deleted_account_leaves_the_rupture_to_the_other_as_former_member(world: World) -> None:

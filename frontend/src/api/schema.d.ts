@@ -5314,7 +5314,15 @@ export interface operations {
                 page?: number;
                 /** @description Number of results to return per page. */
                 page_size?: number;
-                status?: "acknowledged" | "awaiting_confirmation" | "flagged" | "reconnected" | "safety_review" | "withdrawn";
+                /**
+                 * @description * `flagged` - Flagged
+                 *     * `acknowledged` - Acknowledged
+                 *     * `awaiting_confirmation` - One side has confirmed
+                 *     * `reconnected` - Reconnected
+                 *     * `withdrawn` - Withdrawn
+                 *     * `safety_review` - Safety review
+                 */
+                status?: "flagged" | "acknowledged" | "awaiting_confirmation" | "reconnected" | "withdrawn" | "safety_review";
             };
             header?: never;
             path?: never;
