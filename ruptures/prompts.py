@@ -12,7 +12,8 @@ its time comes. Delivery itself lives in ``ruptures.delivery``.
   parent (earlier ruptures, later flags either way) goes on exactly as it would have, so the
   parent cannot tell from what reaches them that a flag is held.
 - A safety alert is re-checked when it is due: the grant still active, the therapist still
-  verified, active and enrolled in MFA; otherwise it is cancelled with the reason.
+  verified and active; otherwise it is cancelled with the reason. It carries no words, so a
+  therapist not yet enrolled in MFA is still told (reading the flag itself needs MFA).
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 
 from accounts.models import CareTeamGrant, Membership
-from accounts.selectors import MFA_FACTORS, linked_therapists
+from accounts.selectors import linked_therapists
 from ruptures.models import (
     Message,
     Party,
@@ -182,11 +182,10 @@ class _Facts:
 
     members: frozenset[tuple[int, int]]  # (family, user)
     grants: frozenset[tuple[int, int]]  # (family, therapist), not revoked
-    with_mfa: frozenset[int]  # users enrolled in a second factor
 
     @classmethod
     def of(cls, prompts: Sequence[Prompt]) -> _Facts:
-        """A query for each kind of fact some prompt needs: at most three, whatever the batch."""
+        """A query for each kind of fact some prompt needs: at most two, whatever the batch."""
         alerts = [p for p in prompts
                   if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
         others = [p for p in prompts
@@ -195,11 +194,6 @@ class _Facts:
             members=_pairs(Membership.objects.all(), "user_id", others),
             grants=_pairs(CareTeamGrant.objects.filter(revoked_at__isnull=True), "therapist_id",
                           alerts),
-            with_mfa=frozenset(
-                Authenticator.objects.filter(
-                    user_id__in={p.recipient_id for p in alerts}, type__in=MFA_FACTORS
-                ).values_list("user_id", flat=True)
-            ) if alerts else frozenset(),
         )  # fmt: skip
 
 
@@ -224,8 +218,6 @@ def _alert_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
         return "grant_revoked"
     if not (therapist.is_active and therapist.is_verified_therapist):
         return "therapist_unverified"
-    if therapist.pk not in facts.with_mfa:
-        return "mfa_required"
     return None
 
 
