@@ -225,10 +225,6 @@ def _recipient(prompt: Prompt) -> User:
     return prompt.recipient
 
 
-def cancelled_ids(cancelled: dict[str, list[int]]) -> set[int]:
-    return {pk for pks in cancelled.values() for pk in pks}
-
-
 def _mine(prompt_ids: Sequence[int], token: str) -> Q:
     return Q(pk__in=list(prompt_ids), claim_token=token, status=PromptStatus.CLAIMED)
 
@@ -286,8 +282,11 @@ def prompts_deliver(
             Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.CANCELLED, cancelled_reason=reason, claim_token=None
             )
-        alerts_dropped = [p.rupture_id for p in batch if p.pk in cancelled_ids(cancelled)
-                          and p.kind == PromptKind.SAFETY_ALERT]  # fmt: skip
+        alerts_dropped = [
+            p.rupture_id
+            for p in batch
+            if p.kind == PromptKind.SAFETY_ALERT and outcome[p.pk] == "cancelled"
+        ]
         if alerts_dropped:
             safety_reviews.alerts_dropped(rupture_ids=alerts_dropped)
         for until, pks in deferred.items():
