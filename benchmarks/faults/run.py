@@ -111,7 +111,8 @@ def drill_postgres(postgres: PostgresServer, *, seconds: float) -> Row:
         Membership(family=family, user=child, role=Role.CHILD),
     ])  # fmt: skip
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
-    # The 500s are expected here; the table counts them, their tracebacks would only drown it.
+    # The 503s (database unavailable, with Retry-After) are expected here; the table counts them,
+    # their log lines would only drown it.
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
     client = Client(raise_request_exception=False)
     client.force_login(child)
