@@ -26,6 +26,7 @@ start_test_postgres() {
         start >/dev/null
     "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres familyrepair
     export DATABASE_URL="postgres://postgres@127.0.0.1:$port/familyrepair"
+    TEST_PG_PORT="$port"
     PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$dir/pg/data" -m immediate -w stop)
 }
 
