@@ -38,7 +38,7 @@ say "migrations are complete"
 # live server) run one at a time; the rest on two xdist workers, each with its own database and
 # Redis database.
 say "pytest on PostgreSQL"
-.venv/bin/pytest -q -n 2 -m "not processes and not browser" "$@"
+.venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
 say "pytest on PostgreSQL: real processes and the browser"
 .venv/bin/pytest -q -m "processes or browser" "$@"
 

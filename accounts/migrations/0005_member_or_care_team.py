@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import migrations
 
+
 POSTGRESQL_FORWARD = """
 CREATE FUNCTION accounts_member_or_care_team() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -37,23 +38,9 @@ DROP TRIGGER IF EXISTS membership_not_on_care_team ON accounts_membership;
 DROP FUNCTION IF EXISTS accounts_member_or_care_team();
 """
 
-_SQLITE_MEMBERSHIP = """
-CREATE TRIGGER membership_not_on_care_team_{event} BEFORE {event} ON accounts_membership
-WHEN EXISTS (SELECT 1 FROM accounts_careteamgrant g WHERE g.family_id = NEW.family_id
-             AND g.therapist_id = NEW.user_id AND g.revoked_at IS NULL)
-BEGIN SELECT RAISE(ABORT, 'member_or_care_team: on the care team'); END;
-"""
-_SQLITE_GRANT = """
-CREATE TRIGGER care_grant_not_a_member_{event} BEFORE {event} ON accounts_careteamgrant
-WHEN NEW.revoked_at IS NULL AND EXISTS (SELECT 1 FROM accounts_membership m
-             WHERE m.family_id = NEW.family_id AND m.user_id = NEW.therapist_id)
-BEGIN SELECT RAISE(ABORT, 'member_or_care_team: a member'); END;
-"""
-SQLITE_FORWARD = [
-    template.format(event=event)
-    for template in (_SQLITE_MEMBERSHIP, _SQLITE_GRANT)
-    for event in ("INSERT", "UPDATE")
-]
+# On SQLite the triggers belong to accounts.db_rules, not to this migration: they are created
+# after every migrate and dropped before it, since SQLite cannot rebuild either table while the
+# other's trigger names it. Here they are only removed when migrating backwards.
 SQLITE_BACKWARD = [
     f"DROP TRIGGER IF EXISTS {name}_{event};"
     for name in ("membership_not_on_care_team", "care_grant_not_a_member")
@@ -65,9 +52,6 @@ def forward(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FORWARD)
-    elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement)
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
