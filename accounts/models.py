@@ -39,6 +39,10 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email=email, password=password, **extra)
 
 
+# Under this age a child's screens read themselves aloud and a flag needs no reading (issue 13).
+YOUNG_CHILD_AGE = 8
+
+
 class AgeBand(models.TextChoices):
     UNDER_13 = "under_13", "Under 13"
     TEEN = "13_17", "13 to 17"
@@ -101,6 +105,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         if age < 18:
             return AgeBand.TEEN
         return AgeBand.ADULT
+
+    @property
+    def is_young_child(self) -> bool:
+        """Under 8 by birth year, rounding towards older as ``age_band`` does."""
+        if self.birth_year is None:
+            return False
+        return timezone.localdate().year - self.birth_year < YOUNG_CHILD_AGE
 
     @property
     def is_verified_therapist(self) -> bool:

@@ -1,7 +1,8 @@
 """The feelings vocabulary we ship: codes stored on ruptures, words chosen by the child's age.
 
-Young children see the ``young`` subset with big emoji and simple words; teens and adult children
-see every feeling with fuller words.
+Children under 13 see the ``young`` subset with big emoji and simple words; children under 8 the
+smaller ``little`` set of six, each a picture they can pick without reading (the PWA reads its word
+aloud); teens and adult children see every feeling with fuller words.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ class Feeling:
     label_young: str
     label: str
     young: bool
+    little: bool = False
 
 
 FEELINGS: tuple[Feeling, ...] = (
-    Feeling("hurt", "🤕", "Hurt", "Hurt", True),
-    Feeling("sad", "😢", "Sad", "Sad", True),
-    Feeling("angry", "😠", "Mad", "Angry", True),
-    Feeling("scared", "😨", "Scared", "Scared", True),
+    Feeling("hurt", "🤕", "Hurt", "Hurt", True, little=True),
+    Feeling("sad", "😢", "Sad", "Sad", True, little=True),
+    Feeling("angry", "😠", "Mad", "Angry", True, little=True),
+    Feeling("scared", "😨", "Scared", "Scared", True, little=True),
     Feeling("embarrassed", "😳", "Embarrassed", "Embarrassed", True),
-    Feeling("ignored", "🙈", "Not listened to", "Ignored", True),
+    Feeling("ignored", "🙈", "Not listened to", "Ignored", True, little=True),
     Feeling("confused", "😕", "Mixed up", "Confused", True),
-    Feeling("lonely", "🥺", "Lonely", "Lonely", True),
+    Feeling("lonely", "🥺", "Lonely", "Lonely", True, little=True),
     Feeling("frustrated", "😤", "Grr", "Frustrated", True),
     Feeling("worried", "😟", "Worried", "Worried", False),
     Feeling("disappointed", "😞", "Let down", "Disappointed", False),

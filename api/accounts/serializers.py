@@ -168,6 +168,11 @@ class MeOut(serializers.Serializer[User]):
     locale = serializers.CharField()
     birth_year = serializers.IntegerField(allow_null=True)
     age_band = serializers.SerializerMethodField()
+    young_child = serializers.BooleanField(
+        source="is_young_child",
+        help_text="Under 8: every screen can be read aloud, targets are large and the flag needs "
+        "no reading (feelings with `little`).",
+    )
     notify_email = serializers.BooleanField()
     notify_push = serializers.BooleanField()
     is_child_profile = serializers.BooleanField()
@@ -270,6 +275,11 @@ class MemberOut(serializers.Serializer[Membership]):
     display_name = serializers.CharField(source="user.display_name")
     role = serializers.ChoiceField(choices=Role.choices)
     age_band = serializers.SerializerMethodField()
+    young_child = serializers.BooleanField(
+        source="user.is_young_child",
+        help_text="Under 8: every screen can be read aloud, targets are large and the flag needs "
+        "no reading (feelings with `little`).",
+    )
     birth_year = serializers.IntegerField(source="user.birth_year", allow_null=True)
     is_child_profile = serializers.BooleanField(source="user.is_child_profile")
     joined_at = serializers.DateTimeField()

@@ -110,6 +110,9 @@ class FeelingVocabularyOut(serializers.Serializer[dict[str, Any]]):
     label_young = serializers.CharField(help_text="Simple words for children under 13.")
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
     young = serializers.BooleanField(help_text="Shown to children under 13.")
+    little = serializers.BooleanField(
+        help_text="The smaller picture set for children under 8, picked without reading."
+    )
 
 
 class ConfirmationsOut(serializers.Serializer[dict[str, Any]]):

@@ -188,7 +188,8 @@ def _wait_ready(process: subprocess.Popen[bytes], log: Path, marker: str) -> Non
             raise AssertionError(f"{log.stem} exited early:\n{log.read_text()[-3000:]}")
         return marker in log.read_text(errors="replace")
 
-    poll(f"celery {log.stem} to start", ready, timeout=30, every=0.1)
+    # A generous wait: on a loaded 2-core machine a worker takes well over 30 s to import and start.
+    poll(f"celery {log.stem} to start", ready, timeout=120, every=0.1)
 
 
 @pytest.fixture

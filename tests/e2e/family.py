@@ -52,7 +52,7 @@ def pair_child(device: Phone, world: YoungFamily) -> None:
         )
     device.open(f"/pair/{code}")
     device.screen("screen-home")
-    expect(device.by_id("flag-start")).to_have_text("Tell Ada I'm hurt")
+    expect(device.by_id("flag-start")).to_contain_text("Tell Ada I'm hurt")  # after its picture
 
 
 def log_in(device: Phone, user: User) -> None:

@@ -834,6 +834,8 @@ export interface components {
              *     * `unknown` - Unknown
              */
             readonly age_band: components["schemas"]["AgeBandEnum"];
+            /** @description Under 8: every screen can be read aloud, targets are large and the flag needs no reading (feelings with `little`). */
+            young_child: boolean;
             birth_year: number | null;
             is_child_profile: boolean;
             /** Format: date-time */
@@ -1045,6 +1047,8 @@ export interface components {
             label: string;
             /** @description Shown to children under 13. */
             young: boolean;
+            /** @description The smaller picture set for children under 8, picked without reading. */
+            little: boolean;
         };
         FlagInRequest: {
             /** Format: int64 */
@@ -1158,6 +1162,8 @@ export interface components {
              *     * `unknown` - Unknown
              */
             readonly age_band: components["schemas"]["AgeBandEnum"];
+            /** @description Under 8: every screen can be read aloud, targets are large and the flag needs no reading (feelings with `little`). */
+            young_child: boolean;
             notify_email: boolean;
             notify_push: boolean;
             is_child_profile: boolean;
@@ -1184,6 +1190,8 @@ export interface components {
              *     * `unknown` - Unknown
              */
             readonly age_band: components["schemas"]["AgeBandEnum"];
+            /** @description Under 8: every screen can be read aloud, targets are large and the flag needs no reading (feelings with `little`). */
+            young_child: boolean;
             birth_year: number | null;
             is_child_profile: boolean;
             /** Format: date-time */

@@ -4,6 +4,8 @@ import type { ComponentChildren, HTMLInputTypeAttribute, JSX, PartialInputHTMLAt
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { errorsOf, splitErrors, type ApiErrorItem } from "../lib/errors";
 import { href } from "../lib/router";
+import { useAppState } from "../lib/store";
+import { ReadAloud } from "./ReadAloud";
 
 /**
  * One screen: its <main> with a data-testid, and an <h1> that takes focus when the screen (or
@@ -17,22 +19,34 @@ export function Screen(props: {
   back?: { to: string; label: string };
 }): JSX.Element {
   const heading = useRef<HTMLHeadingElement>(null);
+  const young = useAppState().me?.young_child === true;
   useEffect(() => {
     document.title = `${props.title} · FamilyRepair`;
     heading.current?.focus({ preventScroll: false });
     window.scrollTo(0, 0);
   }, [props.title]);
+  const title = (
+    <h1 tabIndex={-1} ref={heading}>
+      {props.title}
+    </h1>
+  );
   return (
-    <main id="main" class="screen" data-testid={props.testid}>
+    <main id="main" class={young ? "screen screen-young" : "screen"} data-testid={props.testid}>
       {props.back ? (
         <a class="back-link" href={href(props.back.to)}>
           <span aria-hidden="true">← </span>
           {props.back.label}
         </a>
       ) : null}
-      <h1 tabIndex={-1} ref={heading}>
-        {props.title}
-      </h1>
+      {young ? (
+        // A child under 8 hears every screen: one tap reads its title, text and buttons.
+        <div class="title-row">
+          {title}
+          <ReadAloud text={null} label="Read this screen aloud" testid="read-screen" big />
+        </div>
+      ) : (
+        title
+      )}
       {props.lead ? <p class="lead">{props.lead}</p> : null}
       {props.children}
     </main>

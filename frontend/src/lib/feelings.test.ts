@@ -4,11 +4,11 @@ import type { FeelingDef } from "./types";
 
 /** The server's vocabulary (ruptures/feelings.py). */
 const SERVER: FeelingDef[] = [
-  { code: "hurt", emoji: "🤕", label_young: "Hurt", label: "Hurt", young: true },
-  { code: "angry", emoji: "😠", label_young: "Mad", label: "Angry", young: true },
-  { code: "ignored", emoji: "🙈", label_young: "Not listened to", label: "Ignored", young: true },
-  { code: "disappointed", emoji: "😞", label_young: "Let down", label: "Disappointed", young: false },
-  { code: "unfair", emoji: "⚖️", label_young: "Not fair", label: "Treated unfairly", young: false },
+  { code: "hurt", emoji: "🤕", label_young: "Hurt", label: "Hurt", young: true, little: true },
+  { code: "angry", emoji: "😠", label_young: "Mad", label: "Angry", young: true, little: true },
+  { code: "ignored", emoji: "🙈", label_young: "Not listened to", label: "Ignored", young: true, little: false },
+  { code: "disappointed", emoji: "😞", label_young: "Let down", label: "Disappointed", young: false, little: false },
+  { code: "unfair", emoji: "⚖️", label_young: "Not fair", label: "Treated unfairly", young: false, little: false },
 ];
 
 describe("the feelings vocabulary", () => {
@@ -25,6 +25,11 @@ describe("the feelings vocabulary", () => {
       { code: "angry", emoji: "😠", label: "Mad" },
       { code: "ignored", emoji: "🙈", label: "Not listened to" },
     ]);
+  });
+
+  it("children under 8 get the little picture set, in simple words", () => {
+    expect(vocabularyFor(SERVER, "under_13", true).map((f) => f.label)).toEqual(["Hurt", "Mad"]);
+    expect(vocabularyFor(SERVER, "under_13", false)).toHaveLength(3);
   });
 
   it("teens and adults get every feeling in fuller words", () => {

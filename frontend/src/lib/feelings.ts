@@ -18,11 +18,14 @@ export function isYoung(band: AgeBand | null | undefined): boolean {
   return band === "under_13";
 }
 
-/** The vocabulary for a reader of `band`, in the server's order. */
-export function vocabularyFor(defs: readonly FeelingDef[], band: AgeBand | null | undefined): Feeling[] {
-  const young = isYoung(band);
+/**
+ * The vocabulary for a reader of `band`, in the server's order; a child under 8 (`youngChild`, the
+ * server's `young_child`) gets the six `little` pictures.
+ */
+export function vocabularyFor(defs: readonly FeelingDef[], band: AgeBand | null | undefined, youngChild = false): Feeling[] {
+  const young = youngChild || isYoung(band);
   return defs
-    .filter((def) => !young || def.young)
+    .filter((def) => (youngChild ? def.little : !young || def.young))
     .map((def) => ({ code: def.code, emoji: def.emoji, label: young ? def.label_young : def.label }));
 }
 

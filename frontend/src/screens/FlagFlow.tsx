@@ -5,6 +5,7 @@
 
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
+import { ReadAloud } from "../components/ReadAloud";
 import { Choice, FormErrors, Loading, Screen, TextArea, type Option } from "../components/ui";
 import { errorsOf } from "../lib/errors";
 import { urls } from "../lib/api";
@@ -59,11 +60,17 @@ const SPACE: Option<"15" | "30" | "60" | "120">[] = [
   { value: "120", label: "2 hours" },
 ];
 
-function FeelingGrid(props: { feelings: Feeling[]; young: boolean; onPick: (code: string) => void }): JSX.Element {
+function FeelingGrid(props: {
+  feelings: Feeling[];
+  young: boolean;
+  little: boolean;
+  onPick: (code: string) => void;
+}): JSX.Element {
+  const kind = props.little ? "feelings feelings-young feelings-little" : props.young ? "feelings feelings-young" : "feelings";
   return (
-    <ul class={props.young ? "feelings feelings-young" : "feelings"}>
+    <ul class={kind}>
       {props.feelings.map((f) => (
-        <li key={f.code}>
+        <li key={f.code} class={props.little ? "feeling-with-voice" : undefined}>
           <button type="button" class="feeling" data-testid={`feeling-${f.code}`} onClick={() => props.onPick(f.code)}>
             {f.emoji ? (
               <span class="emoji" aria-hidden="true">
@@ -72,6 +79,7 @@ function FeelingGrid(props: { feelings: Feeling[]; young: boolean; onPick: (code
             ) : null}
             <span class="feeling-label">{f.label}</span>
           </button>
+          {props.little ? <ReadAloud text={f.label} label={`Hear: ${f.label}`} testid={`hear-${f.code}`} /> : null}
         </li>
       ))}
     </ul>
@@ -83,12 +91,13 @@ function UnsafeBar(props: {
   familyId: string;
   fallbackParent: Id | null;
   children?: ComponentChildren;
+  little?: boolean;
 }): JSX.Element {
   return (
     <div class="action-bar">
       {props.children}
       <button type="button" class="button unsafe" data-testid="unsafe-button" onClick={() => startUnsafe(props.flag, props.familyId, props.fallbackParent)}>
-        I feel unsafe
+        {props.little ? <span class="emoji" aria-hidden="true">🛟 </span> : null}I feel unsafe
       </button>
       <a href={href("/privacy")} data-testid="privacy-link">
         Who can see this?
@@ -186,7 +195,9 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
   const members = familyId ? (s.members[familyId] ?? null) : null;
   const parents = useMemo(() => parentsOf(members ?? [], s.me?.id), [members, s.me?.id]);
   const band = s.me?.age_band;
-  const vocab = useMemo(() => vocabularyFor(s.feelings, band), [s.feelings, band]);
+  // A child under 8: pictures to tap, each word and screen read aloud, nothing that needs reading.
+  const little = s.me?.young_child === true;
+  const vocab = useMemo(() => vocabularyFor(s.feelings, band, little), [s.feelings, band, little]);
   const [state, setFlag] = useState<FlagState | null>(null);
   const [result, setResult] = useState<"sent" | "queued" | null>(null);
   const [busy, setBusy] = useState(false);
@@ -212,7 +223,7 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
     return (
       <Screen title="Tell a parent" testid="screen-flag">
         <Loading />
-        <UnsafeBar flag={null} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+        <UnsafeBar flag={null} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
     );
   }
@@ -227,10 +238,15 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
             ? `${parentName} will see how you feel. You did a brave thing.`
             : `This phone is offline. We will send it to ${parentName} as soon as it is back online.`}
         </p>
-        <a class="button primary big" href={href("/")}>
-          Back to home
+        {little ? (
+          <p class="big-picture" aria-hidden="true">
+            {result === "sent" ? "💌" : "📦"}
+          </p>
+        ) : null}
+        <a class="button primary big" href={href("/")} data-testid="flag-home">
+          {little ? <span class="emoji" aria-hidden="true">🏠 </span> : null}Back to home
         </a>
-        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
     );
   }
@@ -280,19 +296,22 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
         {backButton}
         <div class="stack">
           {parents.map((p) => (
-            <button
-              type="button"
-              key={String(p.id)}
-              class="button primary big"
-              data-testid={`flag-who-${String(p.id)}`}
-              onClick={() => setFlag(chooseParent(state, p.id))}
-            >
-              {p.display_name}
-            </button>
+            <div key={String(p.id)} class={little ? "with-voice" : undefined}>
+              <button
+                type="button"
+                class="button primary big"
+                data-testid={`flag-who-${String(p.id)}`}
+                onClick={() => setFlag(chooseParent(state, p.id))}
+              >
+                {little ? <span class="emoji" aria-hidden="true">🧑 </span> : null}
+                {p.display_name}
+              </button>
+              {little ? <ReadAloud text={`Tell ${p.display_name}`} label={`Hear: Tell ${p.display_name}`} testid={`hear-who-${String(p.id)}`} /> : null}
+            </div>
           ))}
           {parents.length === 0 ? <p>There is no parent in your family yet.</p> : null}
         </div>
-        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
     );
   }
@@ -302,16 +321,63 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
       <Screen title="How do you feel?" testid="screen-flag" lead={`Pick the one that fits best. It goes to ${parentName}.`}>
         {backButton}
         {vocab.length ? (
-          <FeelingGrid feelings={vocab} young={isYoung(band)} onPick={(code) => setFlag(chooseFeeling(state, code))} />
+          <FeelingGrid
+            feelings={vocab}
+            young={isYoung(band)}
+            little={little}
+            onPick={(code) => setFlag(chooseFeeling(state, code))}
+          />
         ) : (
           <Loading label="Loading feelings…" />
         )}
-        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} />
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
     );
   }
 
   const chosen = state.draft.feelings.map((c) => vocab.find((f) => f.code === c) ?? { code: c, emoji: "", label: c });
+  const sendButton = (
+    <button
+      type="button"
+      class="button primary big"
+      data-testid="flag-send"
+      disabled={busy || !canSend(state)}
+      onClick={() => void send()}
+    >
+      {little ? <span class="emoji" aria-hidden="true">💌 </span> : null}
+      {busy ? "Sending…" : `Send to ${parentName}`}
+    </button>
+  );
+  if (little) {
+    // Nothing here needs reading: the chosen picture, what would help as pictures, and a send
+    // button with its own picture and voice. The longer questions are for older children.
+    const words = `You feel ${chosen.map((f) => f.label).join(" and ")}. Send to ${parentName}?`;
+    return (
+      <Screen title={`Send to ${parentName}?`} testid="screen-flag">
+        {backButton}
+        <p class="chosen chosen-little" data-testid="flag-chosen">
+          <span class="big-picture" aria-hidden="true">
+            {chosen.map((f) => f.emoji).join(" ")}
+          </span>
+          You feel <strong>{chosen.map((f) => f.label).join(", ")}</strong>.
+          <ReadAloud text={words} label="Hear this question" testid="hear-send" />
+        </p>
+        <FormErrors messages={errors} testid="flag-errors" />
+        <Choice
+          legend="What would help?"
+          name="need"
+          options={needOptions(true)}
+          value={state.draft.need}
+          onChange={(v) => setFlag(update(state, { need: v }))}
+          testidPrefix="flag-need"
+          large
+        />
+        <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little}>
+          {sendButton}
+        </UnsafeBar>
+      </Screen>
+    );
+  }
   return (
     <Screen title={`Send to ${parentName}?`} testid="screen-flag">
       {backButton}
@@ -328,16 +394,8 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
       </p>
       <FormErrors messages={errors} testid="flag-errors" />
       <Optional state={state} setState={setFlag} vocab={vocab} band={band} />
-      <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null}>
-        <button
-          type="button"
-          class="button primary big"
-          data-testid="flag-send"
-          disabled={busy || !canSend(state)}
-          onClick={() => void send()}
-        >
-          {busy ? "Sending…" : `Send to ${parentName}`}
-        </button>
+      <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little}>
+        {sendButton}
       </UnsafeBar>
     </Screen>
   );

@@ -6,13 +6,14 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { InstallHint } from "../components/InstallHint";
+import { ReadAloud } from "../components/ReadAloud";
 import { Loading, Screen, Time } from "../components/ui";
 import { api } from "../lib/api";
 import { feelingsOf } from "../lib/feelings";
 import { childrenOf, isOpen, otherName, parentsOf, primaryFamily, statusLabel } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { loadMembers, myOutbox, useAppState } from "../lib/store";
-import type { RuptureRow, Side } from "../lib/types";
+import type { Member, RuptureRow, Side } from "../lib/types";
 import { OutboxList } from "./OutboxList";
 import { SafetyReviewCard, startUnsafe } from "./Safety";
 
@@ -98,6 +99,28 @@ function OpenList(props: { items: OpenRow[] | null; error: boolean; side: Side }
   );
 }
 
+/** "Tell Mum I'm hurt": for a child under 8, with a picture and a voice, so no reading is needed. */
+function TellButton(props: { parent: Member; familyId: string; testid: string; little: boolean }): JSX.Element {
+  const words = `Tell ${props.parent.display_name} I'm hurt`;
+  const link = (
+    <a
+      class={props.little ? "button primary big button-little" : "button primary big"}
+      href={href(`/flag?family=${props.familyId}&parent=${String(props.parent.id)}`)}
+      data-testid={props.testid}
+    >
+      {props.little ? <span class="emoji" aria-hidden="true">🤕 </span> : null}
+      {words}
+    </a>
+  );
+  if (!props.little) return link;
+  return (
+    <div class="with-voice">
+      {link}
+      <ReadAloud text={words} label={`Hear: ${words}`} testid={`hear-${props.testid}`} />
+    </div>
+  );
+}
+
 export function Home(): JSX.Element {
   const s = useAppState();
   const me = s.me;
@@ -134,6 +157,7 @@ export function Home(): JSX.Element {
 
   if (role === "child") {
     const parents = parentsOf(members, meId);
+    const little = me.young_child;
     return (
       <Screen title={hello} testid="screen-home">
         <section aria-labelledby="tell-title" class="stack">
@@ -145,23 +169,10 @@ export function Home(): JSX.Element {
             </p>
           ) : null}
           {parents.length === 1 && parents[0] ? (
-            <a
-              class="button primary big"
-              href={href(`/flag?family=${familyId}&parent=${String(parents[0].id)}`)}
-              data-testid="flag-start"
-            >
-              Tell {parents[0].display_name} I'm hurt
-            </a>
+            <TellButton parent={parents[0]} familyId={String(family.id)} testid="flag-start" little={little} />
           ) : (
             parents.map((p) => (
-              <a
-                key={String(p.id)}
-                class="button primary big"
-                href={href(`/flag?family=${familyId}&parent=${String(p.id)}`)}
-                data-testid={`flag-parent-${String(p.id)}`}
-              >
-                Tell {p.display_name} I'm hurt
-              </a>
+              <TellButton key={String(p.id)} parent={p} familyId={String(family.id)} testid={`flag-parent-${String(p.id)}`} little={little} />
             ))
           )}
           <button

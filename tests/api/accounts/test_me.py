@@ -28,6 +28,7 @@ def test_me_full_body(world: World) -> None:
         "locale": "en",
         "birth_year": None,
         "age_band": "unknown",
+        "young_child": False,
         "notify_email": True,
         "notify_push": True,
         "is_child_profile": False,
