@@ -55,31 +55,31 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generi
             services.therapist_unverify(therapist=user)
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FamilyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ("id", "name", "created_at")
     inlines = (MembershipInline,)
 
 
 @admin.register(CareTeamGrant)
-class CareTeamGrantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CareTeamGrantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ("id", "family", "therapist", "scope", "granted_at", "revoked_at")
     raw_id_fields = ("family", "therapist", "granted_by", "revoked_by")
 
 
 @admin.register(Invite)
-class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ("id", "family", "role", "expires_at", "uses", "max_uses", "revoked_at")
     raw_id_fields = ("family", "created_by")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     """Records kept as evidence: staff may read them, never edit or delete them.
 
     Without delete permission admin also drops the bulk delete action, and refuses to delete a

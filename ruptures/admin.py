@@ -37,7 +37,7 @@ from ruptures.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over each model
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -48,7 +48,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over
         return False
 
 
-class RuptureEventInline(admin.TabularInline):  # type: ignore[type-arg]
+class RuptureEventInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only
     model = RuptureEvent
     extra = 0
     can_delete = False
@@ -104,7 +104,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 # --- The safety queue ---------------------------------------------------------------------------
-class SafetyReviewActivityInline(admin.TabularInline):  # type: ignore[type-arg]
+class SafetyReviewActivityInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only
     model = SafetyReviewActivity
     extra = 0
     can_delete = False

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -92,11 +93,7 @@ def alerts_dropped(*, rupture_ids: list[int]) -> None:
     )
     unheard = open_reviews().filter(rupture_id__in=rupture_ids, staff_notified_at__isnull=True)
     for review_id in unheard.exclude(Exists(live)).values_list("pk", flat=True):
-        transaction.on_commit(
-            lambda review_id=review_id: _enqueue(  # type: ignore[misc]  # bound default
-                "notify_safety_team", review_id
-            )
-        )
+        transaction.on_commit(partial(_enqueue, "notify_safety_team", review_id))
 
 
 def _enqueue(task_name: str, *args: Any) -> None:
@@ -140,12 +137,7 @@ def activity_record(
     ]
     created = SafetyReviewActivity.objects.bulk_create(rows)
     for row in created:
-        activity_id = row.pk
-        transaction.on_commit(
-            lambda activity_id=activity_id: _enqueue(  # type: ignore[misc]  # bound default
-                "notify_safety_team_of_activity", activity_id
-            )
-        )
+        transaction.on_commit(partial(_enqueue, "notify_safety_team_of_activity", row.pk))
     return created
 
 

@@ -52,7 +52,7 @@ def test_families_for_annotates_role_and_scopes_to_member() -> None:
     MembershipFactory.create(family=a, role=Role.PARENT)  # another member must not duplicate rows
     MembershipFactory.create(family__name="C")
 
-    rows = [(f.pk, f.role) for f in selectors.families_for(user)]  # type: ignore[attr-defined]
+    rows = [(f.pk, f.role) for f in selectors.families_for(user)]  # type: ignore[attr-defined]  # role is annotated
 
     assert rows == [(a.pk, "parent"), (b.pk, "child")]
     assert list(selectors.families_for(AnonymousUser())) == []
