@@ -281,12 +281,24 @@ def rupture_repair_steps_update(
             step.reflection = change.reflection.strip()
         if change.done is True and step.done_at is None:
             step.done_at = now
-            _event(rupture, EventKind.STEP_DONE, actor=actor, from_status=rupture.status, now=now,
-                   data={"step": change.step})  # fmt: skip
+            _event(
+                rupture,
+                EventKind.STEP_DONE,
+                actor=actor,
+                from_status=rupture.status,
+                now=now,
+                data={"step": change.step},
+            )
         elif change.done is False and step.done_at is not None:
             step.done_at = None
-            _event(rupture, EventKind.STEP_UNDONE, actor=actor, from_status=rupture.status,
-                   now=now, data={"step": change.step})  # fmt: skip
+            _event(
+                rupture,
+                EventKind.STEP_UNDONE,
+                actor=actor,
+                from_status=rupture.status,
+                now=now,
+                data={"step": change.step},
+            )
         step.updated_at = now
         step.save()
     rupture.updated_at = now
@@ -310,8 +322,14 @@ def rupture_message_post(
             f"At most {MESSAGE_MAX_LENGTH} characters.", code="max_length", param="body"
         )
     message = Message.objects.create(rupture=rupture, author=actor, body=body, created_at=now)
-    _event(rupture, EventKind.MESSAGE, actor=actor, from_status=rupture.status, now=now,
-           data={"message": message.pk})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.MESSAGE,
+        actor=actor,
+        from_status=rupture.status,
+        now=now,
+        data={"message": message.pk},
+    )
     rupture.updated_at = now
     rupture.save(update_fields=["updated_at"])
     prompts.on_message(rupture, message, now=now)
@@ -332,8 +350,14 @@ def rupture_confirm(*, actor: User, rupture_id: int, now: dt.datetime | None = N
         rupture.reconnected_at = rupture.closed_at = now
         fields += ["reconnected_at", "closed_at"]
     previous = _transition(rupture, to=to, now=now, fields=fields)
-    _event(rupture, EventKind.CONFIRMED, actor=actor, from_status=previous, now=now,
-           data={"side": side})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.CONFIRMED,
+        actor=actor,
+        from_status=previous,
+        now=now,
+        data={"side": side},
+    )
     if to == Status.RECONNECTED:
         _event(rupture, EventKind.RECONNECTED, actor=None, from_status=previous, now=now)
     prompts.on_confirmed(rupture, side=side, now=now)
@@ -357,8 +381,14 @@ def rupture_not_yet(
     previous = _transition(
         rupture, to=to, now=now, fields=["child_confirmed_at", "parent_confirmed_at"]
     )
-    _event(rupture, EventKind.NOT_YET, actor=actor, from_status=previous, now=now,
-           data={"reason": reason} if reason else {})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.NOT_YET,
+        actor=actor,
+        from_status=previous,
+        now=now,
+        data={"reason": reason} if reason else {},
+    )
     prompts.on_not_yet(rupture, now=now)
     return rupture
 
@@ -390,10 +420,17 @@ def rupture_follow_up_answer(
         raise InvalidInput("Answer ok or not_really.", code="invalid_choice", param="answer")
     if rupture.events.filter(kind=EventKind.FOLLOW_UP, actor=actor).exists():
         raise Conflict("You have already answered this check-in.", code="already_answered")
-    _event(rupture, EventKind.FOLLOW_UP, actor=actor, from_status=rupture.status, now=now,
-           data={"answer": answer})  # fmt: skip
-    prompts.cancel(Q(rupture=rupture, kind=PromptKind.FOLLOW_UP, recipient=actor),
-                   reason="answered")  # fmt: skip
+    _event(
+        rupture,
+        EventKind.FOLLOW_UP,
+        actor=actor,
+        from_status=rupture.status,
+        now=now,
+        data={"answer": answer},
+    )
+    prompts.cancel(
+        Q(rupture=rupture, kind=PromptKind.FOLLOW_UP, recipient=actor), reason="answered"
+    )
     if answer == FollowUpAnswer.OK:
         return rupture
     reopened = FlagInput(

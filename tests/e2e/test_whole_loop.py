@@ -119,9 +119,11 @@ def test_the_whole_loop_on_two_phones(
         return "found" if found.count() else None
 
     parent.wait_until(
-        "the repair prompt in the inbox", repair_prompt_in_inbox,
-        timeout=PROMPT_WAIT_SECONDS, every=1.0,
-    )  # fmt: skip
+        "the repair prompt in the inbox",
+        repair_prompt_in_inbox,
+        timeout=PROMPT_WAIT_SECONDS,
+        every=1.0,
+    )
     parent.screen("screen-inbox")
     assert Notification.objects.filter(recipient=ada).exists()
     parent.screenshot("parent-inbox")
