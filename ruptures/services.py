@@ -257,7 +257,7 @@ def rupture_repair_steps_update(
     """The parent marks guided steps done (or not) and keeps private reflections on them."""
     now = now or timezone.now()
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
-    decide(rupture, Action.UPDATE_STEPS, _party(party))
+    decide(rupture, Action.REPAIR_STEPS, _party(party))
     if not changes:
         raise InvalidInput("Say which steps changed.", code="required", param="steps")
     seen: set[str] = set()

@@ -22,8 +22,12 @@ from ruptures.models import Party, Rupture, Status
 
 
 class Action(StrEnum):
+    """What a party does to a rupture; the values are the wire's ``allowed_actions``."""
+
     ACKNOWLEDGE = "acknowledge"
-    UPDATE_STEPS = "update_steps"
+    # The repair steps (PATCH .../repair-steps/). "update_steps" is the value clients already
+    # match on in allowed_actions, so the wire keeps it.
+    REPAIR_STEPS = "update_steps"
     MESSAGE = "message"
     CONFIRM = "confirm"
     NOT_YET = "not_yet"
@@ -50,7 +54,7 @@ RULES: dict[Action, Rule] = {
         frozenset({Party.PARENT}), frozenset({Status.FLAGGED}),
         "parent_only", "Only the parent it was flagged to can acknowledge it.",
     ),
-    Action.UPDATE_STEPS: Rule(
+    Action.REPAIR_STEPS: Rule(
         frozenset({Party.PARENT}), IN_REPAIR,
         "parent_only", "The repair steps are the parent's to work through.",
     ),

@@ -110,7 +110,7 @@ class RuptureViewSet(GenericViewSet):
     @action(detail=True, methods=["patch"], url_path="repair-steps")
     def repair_steps(self, request: Request, pk: str) -> Response:
         selectors.authorize_action(
-            actor=self._user(), rupture_id=_id(pk), action=Action.UPDATE_STEPS
+            actor=self._user(), rupture_id=_id(pk), action=Action.REPAIR_STEPS
         )
         data = validated(s.RepairStepsIn, request.data)
         services.rupture_repair_steps_update(
