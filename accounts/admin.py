@@ -7,7 +7,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts import services
 from accounts.models import (
     CareTeamGrant,
     Family,
@@ -17,6 +16,7 @@ from accounts.models import (
     TherapistAccessLog,
     User,
 )
+from accounts.services.care_team import therapist_unverify, therapist_verify
 
 
 @admin.register(User)
@@ -45,14 +45,14 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generi
     def verify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         verified = 0
         for user in queryset.filter(is_therapist=True):
-            services.therapist_verify(therapist=user)
+            therapist_verify(therapist=user)
             verified += 1
         self.message_user(request, f"{verified} therapist(s) verified.", messages.SUCCESS)
 
     @admin.action(description="Withdraw verification (their care-team access stops at once)")
     def unverify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_therapist=True):
-            services.therapist_unverify(therapist=user)
+            therapist_unverify(therapist=user)
 
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only

@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import CareTeamGrant, Membership, User
-from accounts.services import name_of
+from accounts.services.common import name_of
 from familyrepair.errors import ApplicationError
 from ruptures import safety_reviews
 from ruptures.models import (

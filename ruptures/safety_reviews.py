@@ -31,7 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import dissolved_families_purge, name_of
+from accounts.services.common import name_of
+from accounts.services.families import dissolved_families_purge
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ruptures.models import (
     ActivityKind,

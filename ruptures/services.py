@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
-from accounts.services import therapist_access_record
+from accounts.services.care_team import therapist_access_record
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ruptures import feelings, prompts, safety_reviews
 from ruptures.models import (

@@ -2,7 +2,7 @@
 
 The views render through the output serializers, and drf-spectacular reads the same classes, so
 the OpenAPI schema describes exactly the JSON the PWA gets. The account export is the exception:
-``accounts.services.user_export`` builds it, and ``MeExportOut`` documents it.
+``accounts.services.export.user_export`` builds it, and ``MeExportOut`` documents it.
 """
 
 from __future__ import annotations
@@ -369,7 +369,7 @@ class PrivacyOut(serializers.Serializer[dict[str, str]]):
     retention_policy_url = serializers.CharField(help_text="A path on this site.")
 
 
-# --- The account export (documentation only: accounts.services.user_export builds it) --------
+# --- The account export (documentation only: accounts.services.export.user_export builds it) -
 #
 # Its values are already JSON (times as ISO 8601 strings), so these fields only describe them.
 

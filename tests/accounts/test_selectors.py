@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.models import Role, TherapistAccessLog, User
+from accounts.services.care_team import therapist_access_record
 from familyrepair.errors import Forbidden, NotFound
 from tests.factories import (
     CareTeamGrantFactory,
@@ -111,7 +112,7 @@ def test_therapist_access_record_writes_a_row() -> None:
     at = timezone.now() - dt.timedelta(minutes=5)
     assert grant.therapist is not None
 
-    row = services.therapist_access_record(
+    row = therapist_access_record(
         therapist=grant.therapist,
         family=grant.family,
         action="rupture.view",
