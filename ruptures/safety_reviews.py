@@ -33,7 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services.common import name_of
 from accounts.services.families import dissolved_families_purge
-from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
+from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from ruptures.models import (
     ActivityKind,
     EventKind,
@@ -196,18 +196,20 @@ def safety_review_close(
     ``invalid_choice`` / ``max_length``. What the family erased meanwhile is purged on commit.
     """
     if not (actor.is_active and actor.is_staff):
-        raise Forbidden("Only site staff close safety reviews.", code="staff_only")
+        raise Forbidden("Only site staff close safety reviews.", code=ErrorCode.STAFF_ONLY)
     now = now or timezone.now()
     review = SafetyReview.objects.select_for_update().filter(pk=review_id).first()
     if review is None:
-        raise NotFound(code="safety_review_not_found")
+        raise NotFound(code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
     if review.closed_at is not None:
-        raise Conflict("This review is already closed.", code="safety_review_closed")
+        raise Conflict("This review is already closed.", code=ErrorCode.SAFETY_REVIEW_CLOSED)
     if outcome not in SafetyOutcome.values:
-        raise InvalidInput(code="invalid_choice", param="outcome")
+        raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="outcome")
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(f"At most {NOTE_MAX} characters.", code="max_length", param="note")
+        raise InvalidInput(
+            f"At most {NOTE_MAX} characters.", code=ErrorCode.MAX_LENGTH, param="note"
+        )
     review.closed_at, review.outcome, review.note = now, outcome, note
     review.closed_by, review.closed_by_name = actor, name_of(actor)
     review.full_clean()

@@ -13,7 +13,7 @@ from accounts.models import CareScope, CareTeamGrant, Family, Membership, Therap
 from accounts.selectors import Actor
 from accounts.services.codes import normalize_code, random_code
 from accounts.services.common import lock_family, name_of, require_user, tell_reviewers
-from familyrepair.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from familyrepair.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unprocessable
 
 SHARE_CODE_LENGTH = 10
 
@@ -21,7 +21,9 @@ SHARE_CODE_LENGTH = 10
 def therapist_verify(*, therapist: User, now: dt.datetime | None = None) -> User:
     """Site staff mark a therapist verified; they get a share code to give families."""
     if not therapist.is_therapist:
-        raise Unprocessable("Only a therapist account can be verified.", code="not_a_therapist")
+        raise Unprocessable(
+            "Only a therapist account can be verified.", code=ErrorCode.NOT_A_THERAPIST
+        )
     therapist.therapist_verified_at = therapist.therapist_verified_at or now or timezone.now()
     if not therapist.therapist_share_code:
         code = random_code(SHARE_CODE_LENGTH)
@@ -53,7 +55,7 @@ def care_grant_create(
     selectors.access_family(actor=actor, family_id=family_id, require_parent=True)
     family = lock_family(family_id)
     if scope not in CareScope.values:
-        raise InvalidInput(code="invalid_choice", param="scope")
+        raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="scope")
     therapist = User.objects.filter(
         therapist_share_code=normalize_code(share_code)[:16],
         is_therapist=True,
@@ -63,12 +65,12 @@ def care_grant_create(
     if therapist is None:
         raise InvalidInput(
             "No verified therapist has that share code.",
-            code="invalid_share_code",
+            code=ErrorCode.INVALID_SHARE_CODE,
             param="share_code",
         )
     if Membership.objects.filter(family=family, user=therapist).exists():
         raise Conflict(
-            "A member of the family cannot be on its care team.", code="therapist_is_member"
+            "A member of the family cannot be on its care team.", code=ErrorCode.THERAPIST_IS_MEMBER
         )
     grant = CareTeamGrant(
         family=family,
@@ -83,7 +85,7 @@ def care_grant_create(
             grant.save()
     except IntegrityError:
         raise Conflict(
-            "This therapist is already on the care team.", code="already_on_care_team"
+            "This therapist is already on the care team.", code=ErrorCode.ALREADY_ON_CARE_TEAM
         ) from None
     return grant
 
@@ -105,7 +107,7 @@ def care_grant_revoke(
         .first()
     )
     if grant is None:
-        raise NotFound(code="care_grant_not_found")
+        raise NotFound(code=ErrorCode.CARE_GRANT_NOT_FOUND)
     grant.revoked_at, grant.revoked_by = now, user
     grant.save(update_fields=["revoked_at", "revoked_by"])
     tell_reviewers(

@@ -32,7 +32,14 @@ from accounts.services.common import (
     tell_reviewers,
 )
 from accounts.signals import child_profile_erasing
-from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound, Unprocessable
+from familyrepair.errors import (
+    Conflict,
+    ErrorCode,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unprocessable,
+)
 
 PAIRING_CODE_LENGTH = 10  # ~49 bits; with 10 minutes of life and a rate limit, not guessable
 
@@ -61,12 +68,14 @@ def child_profile_create(
     now = now or timezone.now()
     if not 1900 <= birth_year <= now.year:
         raise InvalidInput(
-            "That birth year is not possible.", code="invalid_birth_year", param="birth_year"
+            "That birth year is not possible.",
+            code=ErrorCode.INVALID_BIRTH_YEAR,
+            param="birth_year",
         )
     if privacy_notice_version is not None and privacy_notice_version != PRIVACY_NOTICE_VERSION:
         raise Conflict(
             "The privacy notice has changed since you read it; please read it again.",
-            code="privacy_notice_outdated",
+            code=ErrorCode.PRIVACY_NOTICE_OUTDATED,
             param="privacy_notice_version",
         )
     child = User(
@@ -83,7 +92,7 @@ def child_profile_create(
     if age_band == AgeBand.ADULT:
         raise Unprocessable(
             "An adult joins the family by invite, with their own account.",
-            code="adult_must_join_by_invite",
+            code=ErrorCode.ADULT_MUST_JOIN_BY_INVITE,
             param="birth_year",
         )
     child.set_unusable_password()
@@ -120,7 +129,7 @@ def child_profile_erase(
     if not child.is_child_profile:
         raise Unprocessable(
             "This child has their own account and deletes it themselves.",
-            code="not_a_child_profile",
+            code=ErrorCode.NOT_A_CHILD_PROFILE,
         )
     now = now or timezone.now()
     family = lock_family(family_id)
@@ -145,12 +154,12 @@ def _pairable_child(membership: Membership, *, today: dt.date) -> User:
     if not child.is_child_profile:
         raise Unprocessable(
             "This child has their own account and signs in with it.",
-            code="not_a_child_profile",
+            code=ErrorCode.NOT_A_CHILD_PROFILE,
         )
     if child.age_band(today=today) == AgeBand.ADULT:
         raise Unprocessable(
             "An adult signs in with their own account; invite them instead.",
-            code="adult_must_join_by_invite",
+            code=ErrorCode.ADULT_MUST_JOIN_BY_INVITE,
         )
     return child
 
@@ -188,7 +197,7 @@ def pairing_code_redeem(*, code: str, now: dt.datetime | None = None) -> User:
     now = now or timezone.now()
     invalid = InvalidInput(
         "That code does not work. Ask a parent for a new one.",
-        code="invalid_pairing_code",
+        code=ErrorCode.INVALID_PAIRING_CODE,
         param="code",
     )
     normalized = normalize_code(code)
@@ -222,7 +231,7 @@ def _profile_child(membership: Membership) -> User:
     child = membership.user
     if child.is_child_profile:
         return child
-    raise Forbidden("They manage their own devices.", code="own_account")
+    raise Forbidden("They manage their own devices.", code=ErrorCode.OWN_ACCOUNT)
 
 
 def device_sessions(*, actor: Actor, family_id: int, child_id: int) -> list[UserSession]:
@@ -242,5 +251,5 @@ def device_session_end(*, actor: Actor, family_id: int, child_id: int, session_i
     child = _profile_child(membership)
     session = UserSession.objects.filter(pk=session_id, user_id=child.pk).first()
     if session is None:
-        raise NotFound(code="device_not_found")
+        raise NotFound(code=ErrorCode.DEVICE_NOT_FOUND)
     get_usersessions_adapter().end_sessions([session])

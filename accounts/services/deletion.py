@@ -18,7 +18,7 @@ from accounts.services.common import (
 )
 from accounts.services.families import check_parent_leaving, family_end
 from accounts.signals import account_deleting
-from familyrepair.errors import Forbidden
+from familyrepair.errors import ErrorCode, Forbidden
 
 
 @transaction.atomic
@@ -35,7 +35,7 @@ def user_delete(*, actor: Actor, now: dt.datetime | None = None) -> None:
     """
     user = require_user(actor)
     if user.is_child_profile:
-        raise Forbidden("Ask a parent to remove your profile.", code="child_profile")
+        raise Forbidden("Ask a parent to remove your profile.", code=ErrorCode.CHILD_PROFILE)
     now = now or timezone.now()
     memberships = list(Membership.objects.filter(user=user).order_by("family_id"))
     alone_in: list[int] = []

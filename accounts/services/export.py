@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -137,7 +138,9 @@ def user_export(*, actor: Actor) -> dict[str, Any]:
             for a in Authenticator.objects.filter(user=user).order_by("id")
         ],
     }
-    for _receiver, sections in account_exporting.send(sender=User, user=user):
+    # django-stubs types a receiver's reply as str | None; ours return {section_name: data}.
+    replies: Sequence[tuple[object, object]] = account_exporting.send(sender=User, user=user)
+    for _receiver, sections in replies:
         if isinstance(sections, dict):
             data.update(sections)
     return data

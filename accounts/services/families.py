@@ -27,7 +27,7 @@ from accounts.selectors import Actor
 from accounts.services.children import child_profile_erase_locked
 from accounts.services.common import lock_family, name_of, require_user, tell_reviewers
 from accounts.signals import details_opted_out, family_holds, family_releasing
-from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
+from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 
 
 def _is_held(family_id: int) -> bool:
@@ -84,7 +84,7 @@ def validate_reminder_minutes(value: list[int]) -> None:
     if len(value) > REMINDERS_MAX:
         raise InvalidInput(
             f"At most {REMINDERS_MAX} reminders.",
-            code="too_many_reminders",
+            code=ErrorCode.TOO_MANY_REMINDERS,
             param="reminder_minutes",
         )
     previous = 0
@@ -93,7 +93,7 @@ def validate_reminder_minutes(value: list[int]) -> None:
             raise InvalidInput(
                 "Reminder intervals must be positive, each longer than the one before, and at "
                 "most a week.",
-                code="reminders_not_growing",
+                code=ErrorCode.REMINDERS_NOT_GROWING,
                 param="reminder_minutes",
             )
         previous = minutes
@@ -117,14 +117,14 @@ def family_update(*, actor: Actor, family_id: int, changes: FamilyChanges) -> Fa
         family.name = changes["name"].strip()
     if "calm_down_minutes" in changes:
         if not 0 <= changes["calm_down_minutes"] <= CALM_DOWN_MAX_MINUTES:
-            raise InvalidInput(code="out_of_range", param="calm_down_minutes")
+            raise InvalidInput(code=ErrorCode.OUT_OF_RANGE, param="calm_down_minutes")
         family.calm_down_minutes = changes["calm_down_minutes"]
     if "reminder_minutes" in changes:
         validate_reminder_minutes(changes["reminder_minutes"])
         family.reminder_minutes = list(changes["reminder_minutes"])
     if "follow_up_days" in changes:
         if not 0 <= changes["follow_up_days"] <= FOLLOW_UP_MAX_DAYS:
-            raise InvalidInput(code="out_of_range", param="follow_up_days")
+            raise InvalidInput(code=ErrorCode.OUT_OF_RANGE, param="follow_up_days")
         family.follow_up_days = changes["follow_up_days"]
     family.full_clean()
     family.save(update_fields=list(changes))
@@ -140,7 +140,7 @@ def check_parent_leaving(family: Family, leaving: Membership) -> None:
         raise Conflict(
             f"You are the last parent in {family.name}: add another parent, or remove the "
             "children first.",
-            code="last_parent",
+            code=ErrorCode.LAST_PARENT,
         )
 
 
@@ -153,14 +153,14 @@ def member_remove(
     ``child_profile_erase``): nobody could reach it again. The safety reviewer hears of it."""
     own = selectors.family_membership(actor=actor, family_id=family_id)
     if own.user_id != user_id and own.role != Role.PARENT:
-        raise Forbidden("Only a parent can remove someone else.", code="parent_only")
+        raise Forbidden("Only a parent can remove someone else.", code=ErrorCode.PARENT_ONLY)
     now = now or timezone.now()
     family = lock_family(family_id)
     target = (
         Membership.objects.select_related("user").filter(family=family, user_id=user_id).first()
     )
     if target is None:
-        raise NotFound(code="member_not_found")
+        raise NotFound(code=ErrorCode.MEMBER_NOT_FOUND)
     check_parent_leaving(family, target)
     leaving = "left" if own.user_id == user_id else f"was removed by {name_of(own.user)}"
     tell_reviewers(

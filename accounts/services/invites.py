@@ -12,7 +12,7 @@ from accounts.models import INVITE_MAX_USES, AgeBand, CareTeamGrant, Invite, Mem
 from accounts.selectors import Actor
 from accounts.services.codes import normalize_code, random_code
 from accounts.services.common import lock_family, require_user
-from familyrepair.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from familyrepair.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unprocessable
 
 INVITE_CODE_LENGTH = 8
 
@@ -28,7 +28,7 @@ def _check_not_on_care_team(*, family_id: int, user: User) -> None:
     ).exists():
         raise Conflict(
             "You are on this family's care team; someone on it cannot also be a member.",
-            code="on_care_team",
+            code=ErrorCode.ON_CARE_TEAM,
         )
 
 
@@ -43,9 +43,9 @@ def invite_create(
     """A parent invites someone to join with ``role``; valid 7 days, single use by default."""
     family = selectors.access_family(actor=actor, family_id=family_id, require_parent=True)
     if role not in Role.values:
-        raise InvalidInput(code="invalid_choice", param="role")
+        raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="role")
     if not 1 <= max_uses <= INVITE_MAX_USES:
-        raise InvalidInput(code="out_of_range", param="max_uses")
+        raise InvalidInput(code=ErrorCode.OUT_OF_RANGE, param="max_uses")
     now = now or timezone.now()
     invite = Invite(
         family=family,
@@ -80,24 +80,26 @@ def invite_accept(*, actor: Actor, code: str, now: dt.datetime | None = None) ->
         .first()
     )
     if invite is None:
-        raise NotFound("No invite has that code.", code="invite_not_found", param="code")
+        raise NotFound("No invite has that code.", code=ErrorCode.INVITE_NOT_FOUND, param="code")
     if invite.revoked_at is not None:
-        raise Conflict("This invite was withdrawn.", code="invite_revoked")
+        raise Conflict("This invite was withdrawn.", code=ErrorCode.INVITE_REVOKED)
     if invite.expires_at <= now:
-        raise Conflict("This invite has expired; ask for a new one.", code="invite_expired")
+        raise Conflict("This invite has expired; ask for a new one.", code=ErrorCode.INVITE_EXPIRED)
     if invite.uses >= invite.max_uses:
-        raise Conflict("This invite has already been used.", code="invite_used")
+        raise Conflict("This invite has already been used.", code=ErrorCode.INVITE_USED)
     lock_family(invite.family_id)
     if Membership.objects.filter(family=invite.family, user=user).exists():
-        raise Conflict("You are already in this family.", code="already_member")
+        raise Conflict("You are already in this family.", code=ErrorCode.ALREADY_MEMBER)
     _check_not_on_care_team(family_id=invite.family_id, user=user)
     if invite.role == Role.PARENT and (
         user.is_child_profile or user.age_band(today=now.date()) in (AgeBand.UNDER_13, AgeBand.TEEN)
     ):
-        raise Unprocessable("A child cannot join as a parent.", code="too_young_for_parent_role")
+        raise Unprocessable(
+            "A child cannot join as a parent.", code=ErrorCode.TOO_YOUNG_FOR_PARENT_ROLE
+        )
     spent = Invite.objects.filter(pk=invite.pk, uses__lt=F("max_uses")).update(uses=F("uses") + 1)
     if not spent:
-        raise Conflict("This invite has already been used.", code="invite_used")
+        raise Conflict("This invite has already been used.", code=ErrorCode.INVITE_USED)
     return Membership.objects.create(
         family=invite.family, user=user, role=invite.role, joined_at=now
     )
@@ -111,4 +113,4 @@ def invite_revoke(
         pk=invite_id, family_id=family_id, revoked_at__isnull=True
     ).update(revoked_at=now or timezone.now())
     if not updated:
-        raise NotFound(code="invite_not_found")
+        raise NotFound(code=ErrorCode.INVITE_NOT_FOUND)

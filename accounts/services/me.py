@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import AgeBand, User
 from accounts.selectors import Actor
 from accounts.services.common import require_user
-from familyrepair.errors import Conflict, InvalidInput, Unprocessable
+from familyrepair.errors import Conflict, ErrorCode, InvalidInput, Unprocessable
 
 
 class UserChanges(TypedDict, total=False):
@@ -37,34 +37,34 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
     now = now or timezone.now()
     fields: dict[str, Any] = dict(changes)
     if ("quiet_hours_start" in fields) != ("quiet_hours_end" in fields):
-        raise InvalidInput(code="invalid_quiet_hours", param="quiet_hours")
+        raise InvalidInput(code=ErrorCode.INVALID_QUIET_HOURS, param="quiet_hours")
     start, end = fields.get("quiet_hours_start"), fields.get("quiet_hours_end")
     if "quiet_hours_start" in fields and (
         (start is None) != (end is None) or (start is not None and start == end)
     ):
         raise InvalidInput(
             "Quiet hours need a start and a different end, or none at all.",
-            code="invalid_quiet_hours",
+            code=ErrorCode.INVALID_QUIET_HOURS,
             param="quiet_hours",
         )
     if "birth_year" in fields:
         if user.birth_year is not None and user.birth_year != fields["birth_year"]:
             raise Conflict(
-                "Your birth year is already set.", code="birth_year_set", param="birth_year"
+                "Your birth year is already set.", code=ErrorCode.BIRTH_YEAR_SET, param="birth_year"
             )
         if not 1900 <= fields["birth_year"] <= now.year:
-            raise InvalidInput(code="invalid_birth_year", param="birth_year")
+            raise InvalidInput(code=ErrorCode.INVALID_BIRTH_YEAR, param="birth_year")
         declared = User(birth_year=fields["birth_year"]).age_band(today=now.date())
         if user.birth_year is None and declared == AgeBand.UNDER_13:
             raise Unprocessable(
                 "Under 13, a parent sets up your profile.",
-                code="under_13_needs_parent",
+                code=ErrorCode.UNDER_13_NEEDS_PARENT,
                 param="birth_year",
             )
     if "is_therapist" in fields and not fields["is_therapist"] and user.is_therapist:
         raise InvalidInput(
             "Ask us to close your therapist profile.",
-            code="therapist_status_by_staff",
+            code=ErrorCode.THERAPIST_STATUS_BY_STAFF,
             param="is_therapist",
         )
     if fields.get("is_therapist") is False:

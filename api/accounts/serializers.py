@@ -31,6 +31,7 @@ from accounts.models import (
     TherapistAccessLog,
     User,
 )
+from familyrepair.errors import ErrorCode
 
 LOCALES = [code for code, _name in settings.LANGUAGES]
 
@@ -58,7 +59,7 @@ class MeUpdateInput(serializers.Serializer[Any]):
         missing = [key for key in ("start", "end") if value is not None and key not in value]
         if missing:
             raise serializers.ValidationError(
-                dict.fromkeys(missing, "This field is required."), code="required"
+                dict.fromkeys(missing, "This field is required."), code=ErrorCode.REQUIRED
             )
         return value
 
