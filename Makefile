@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test` (see README.md).
-.PHONY: run demo test test-sqlite lint schema bench vapid-keys clean
+.PHONY: run demo test lint schema bench clean
 
 run:  ## set everything up and start web, Celery worker and beat, and a private Redis
 	@scripts/run.sh
@@ -10,7 +10,7 @@ demo:  ## the same, with a demo family loaded so there is something to see at on
 test:  ## install what the tests need, then ruff, mypy and pytest (PostgreSQL, then SQLite)
 	@scripts/test.sh
 
-lint:
+lint:  ## ruff and mypy only, on the tree as it is (no installs, no tests)
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
 
 schema:  ## after an API change: export the OpenAPI schema to the PWA and regenerate its types

@@ -7,7 +7,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts import services
 from accounts.models import (
     CareTeamGrant,
     Family,
@@ -17,6 +16,7 @@ from accounts.models import (
     TherapistAccessLog,
     User,
 )
+from accounts.services.care_team import therapist_unverify, therapist_verify
 
 
 @admin.register(User)
@@ -45,41 +45,41 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generi
     def verify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         verified = 0
         for user in queryset.filter(is_therapist=True):
-            services.therapist_verify(therapist=user)
+            therapist_verify(therapist=user)
             verified += 1
         self.message_user(request, f"{verified} therapist(s) verified.", messages.SUCCESS)
 
     @admin.action(description="Withdraw verification (their care-team access stops at once)")
     def unverify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset.filter(is_therapist=True):
-            services.therapist_unverify(therapist=user)
+            therapist_unverify(therapist=user)
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FamilyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ("id", "name", "created_at")
     inlines = (MembershipInline,)
 
 
 @admin.register(CareTeamGrant)
-class CareTeamGrantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CareTeamGrantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ("id", "family", "therapist", "scope", "granted_at", "revoked_at")
     raw_id_fields = ("family", "therapist", "granted_by", "revoked_by")
 
 
 @admin.register(Invite)
-class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InviteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     list_display = ("id", "family", "role", "expires_at", "uses", "max_uses", "revoked_at")
     raw_id_fields = ("family", "created_by")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     """Records kept as evidence: staff may read them, never edit or delete them.
 
     Without delete permission admin also drops the bulk delete action, and refuses to delete a

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from familyrepair.errors import ErrorCode
+
 
 def validate_time_zone(value: str) -> None:
     import zoneinfo
@@ -17,7 +19,9 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError("Not a known IANA time zone.", code="invalid_time_zone") from exc
+        raise ValidationError(
+            "Not a known IANA time zone.", code=ErrorCode.INVALID_TIME_ZONE
+        ) from exc
 
 
 class UserManager(BaseUserManager["User"]):

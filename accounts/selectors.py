@@ -23,7 +23,7 @@ from accounts.models import (
     Role,
     User,
 )
-from familyrepair.errors import Forbidden, NotFound
+from familyrepair.errors import ErrorCode, Forbidden, NotFound
 
 Actor = User | AnonymousUser
 
@@ -57,11 +57,11 @@ def family_membership(*, actor: Actor, family_id: int) -> Membership:
     """The actor's membership of the family, with the family; 404 if the actor is not a member."""
     user_id = _user_id(actor)
     if user_id is None:
-        raise NotFound(code="family_not_found")
+        raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND)
     try:
         return Membership.objects.select_related("family").get(family_id=family_id, user_id=user_id)
     except Membership.DoesNotExist:
-        raise NotFound(code="family_not_found") from None
+        raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND) from None
 
 
 def access_family(*, actor: Actor, family_id: int, require_parent: bool = False) -> Family:
@@ -69,7 +69,7 @@ def access_family(*, actor: Actor, family_id: int, require_parent: bool = False)
     a parent is required."""
     membership = family_membership(actor=actor, family_id=family_id)
     if require_parent and membership.role != Role.PARENT:
-        raise Forbidden("Only a parent in this family can do that.", code="parent_only")
+        raise Forbidden("Only a parent in this family can do that.", code=ErrorCode.PARENT_ONLY)
     return membership.family
 
 
@@ -78,7 +78,7 @@ def may_create_family(*, actor: Actor) -> None:
     if _user_id(actor) is None:
         raise NotFound()
     if getattr(actor, "is_child_profile", False):
-        raise Forbidden("Ask a parent to set up a family.", code="child_profile")
+        raise Forbidden("Ask a parent to set up a family.", code=ErrorCode.CHILD_PROFILE)
 
 
 def own_membership_to_update(*, actor: Actor, family_id: int, user_id: int) -> Membership:
@@ -88,10 +88,10 @@ def own_membership_to_update(*, actor: Actor, family_id: int, user_id: int) -> M
     own = family_membership(actor=actor, family_id=family_id)
     if own.user_id != user_id:
         if not Membership.objects.filter(family_id=family_id, user_id=user_id).exists():
-            raise NotFound(code="member_not_found")
-        raise Forbidden("Only the member can change this.", code="own_membership_only")
+            raise NotFound(code=ErrorCode.MEMBER_NOT_FOUND)
+        raise Forbidden("Only the member can change this.", code=ErrorCode.OWN_MEMBERSHIP_ONLY)
     if own.user.age_band() == AgeBand.UNDER_13:
-        raise Forbidden("A parent decides this until you are 13.", code="age_restricted")
+        raise Forbidden("A parent decides this until you are 13.", code=ErrorCode.AGE_RESTRICTED)
     return own
 
 
@@ -103,7 +103,7 @@ def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
     """
     user_id = _user_id(therapist)
     if user_id is None:
-        raise NotFound(code="family_not_found")
+        raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND)
     grant = (
         CareTeamGrant.objects.select_related("family", "therapist")
         .filter(
@@ -116,11 +116,11 @@ def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
         .first()
     )
     if grant is None:
-        raise NotFound(code="family_not_found")
+        raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND)
     if grant.therapist is None or not has_mfa(grant.therapist):
         raise Forbidden(
             "Enrol a second factor (an authenticator app or a passkey) to see family data.",
-            code="mfa_required",
+            code=ErrorCode.MFA_REQUIRED,
         )
     return grant
 
@@ -167,7 +167,7 @@ def child_member(*, actor: Actor, family_id: int, child_id: int) -> Membership:
             family=family, user_id=child_id, role=Role.CHILD
         )
     except Membership.DoesNotExist:
-        raise NotFound(code="child_not_found") from None
+        raise NotFound(code=ErrorCode.CHILD_NOT_FOUND) from None
 
 
 def can_see_care_team(membership: Membership, *, today: dt.date | None = None) -> bool:
@@ -181,7 +181,9 @@ def care_team(*, actor: Actor, family_id: int) -> QuerySet[CareTeamGrant]:
     """Active grants, for members aged 13 or over (403 ``age_restricted`` for younger children)."""
     membership = family_membership(actor=actor, family_id=family_id)
     if not can_see_care_team(membership):
-        raise Forbidden("Ask a parent who is on your family's care team.", code="age_restricted")
+        raise Forbidden(
+            "Ask a parent who is on your family's care team.", code=ErrorCode.AGE_RESTRICTED
+        )
     return (
         CareTeamGrant.objects.filter(
             family_id=family_id,

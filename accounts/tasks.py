@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from accounts import services
+from accounts.services.retention import expired_codes_purge
 
 
 @shared_task(name="accounts.purge_expired_codes", time_limit=60, soft_time_limit=45)
 def purge_expired_codes() -> None:
-    services.expired_codes_purge()
+    expired_codes_purge()

@@ -19,7 +19,7 @@ from rest_framework import status as http_status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from familyrepair.errors import ApplicationError
+from familyrepair.errors import ApplicationError, ErrorCode
 
 
 def error_body(status: int, errors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -45,18 +45,22 @@ def _flatten(detail: Any, param: str | None = None) -> Iterator[dict[str, Any]]:
                 if item:  # DRF puts {} for list entries that were valid
                     yield from _flatten(item, f"{param}.{index}" if param else str(index))
     else:
-        code = getattr(detail, "code", None) or "invalid"
+        code = getattr(detail, "code", None) or ErrorCode.INVALID
         yield error_item(str(code), str(detail), param)
 
 
 def _django_validation_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
     if hasattr(exc, "error_dict"):
         return [
-            error_item(err.code or "invalid", " ".join(err.messages), None if f == "__all__" else f)
+            error_item(
+                err.code or ErrorCode.INVALID, " ".join(err.messages), None if f == "__all__" else f
+            )
             for f, errs in exc.error_dict.items()
             for err in errs
         ]
-    return [error_item(err.code or "invalid", " ".join(err.messages)) for err in exc.error_list]
+    return [
+        error_item(err.code or ErrorCode.INVALID, " ".join(err.messages)) for err in exc.error_list
+    ]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -66,9 +70,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoValidationError):
         status, errors = http_status.HTTP_400_BAD_REQUEST, _django_validation_errors(exc)
     elif isinstance(exc, Http404):
-        status, errors = 404, [error_item("not_found", "Not found.")]
+        status, errors = 404, [error_item(ErrorCode.NOT_FOUND, "Not found.")]
     elif isinstance(exc, DjangoPermissionDenied):
-        status, errors = 403, [error_item("permission_denied", "You are not allowed to do that.")]
+        message = "You are not allowed to do that."
+        status, errors = 403, [error_item(ErrorCode.PERMISSION_DENIED, message)]
     elif isinstance(exc, drf_exceptions.APIException):
         status = exc.status_code
         if isinstance(exc, drf_exceptions.ValidationError):

@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from accounts import selectors as account_selectors
 from accounts.models import User
 from api.models import IdempotencyKey
-from familyrepair.errors import Conflict, InvalidInput, NotFound, Unprocessable
+from familyrepair.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unprocessable
 from ruptures import notifications
 from ruptures import selectors as rupture_selectors
 
@@ -54,7 +54,7 @@ def _recheck_family(user: User, pk: int) -> None:
 
 def _recheck_notification(user: User, pk: int) -> None:
     if not notifications.inbox(actor=user).filter(pk=pk).exists():
-        raise NotFound("No such notification.", code="notification_not_found")
+        raise NotFound("No such notification.", code=ErrorCode.NOTIFICATION_NOT_FOUND)
 
 
 RECHECKS: dict[str, Callable[[User, int], None]] = {
@@ -95,7 +95,7 @@ def claim(
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise InvalidInput(
             "Idempotency-Key must be 1 to 255 printable characters.",
-            code="invalid_idempotency_key",
+            code=ErrorCode.INVALID_IDEMPOTENCY_KEY,
             param=HEADER,
         )
     print_ = fingerprint(request)
@@ -110,7 +110,7 @@ def claim(
     if record.fingerprint != print_:
         raise Unprocessable(
             "This Idempotency-Key was already used for a different request.",
-            code="idempotency_key_reused",
+            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             param=HEADER,
         )
     if record.state == IdempotencyKey.State.DONE:
@@ -121,7 +121,7 @@ def claim(
     if not taken:
         raise Conflict(
             "The first request with this Idempotency-Key is still being processed.",
-            code="idempotency_request_in_flight",
+            code=ErrorCode.IDEMPOTENCY_REQUEST_IN_FLIGHT,
             param=HEADER,
         )
     record.claimed_at = now

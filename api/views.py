@@ -87,9 +87,9 @@ class APIView(TransactionalMixin, drf_views.APIView):
     pass
 
 
-class GenericAPIView(TransactionalMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+class GenericAPIView(TransactionalMixin, generics.GenericAPIView):  # type: ignore[type-arg]  # generic in the stubs only
     pass
 
 
-class GenericViewSet(TransactionalMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class GenericViewSet(TransactionalMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]  # generic in the stubs only
     pass

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from api.exceptions import error_body, error_item
 from familyrepair import health
+from familyrepair.errors import ErrorCode
 
 
 @never_cache
@@ -18,9 +19,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse(error_body(404, [error_item("not_found", "Not found.")]), status=404)
+    return JsonResponse(
+        error_body(404, [error_item(ErrorCode.NOT_FOUND, "Not found.")]), status=404
+    )
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
     message = "Something went wrong on our side. Nothing was saved; please try again."
-    return JsonResponse(error_body(500, [error_item("server_error", message)]), status=500)
+    return JsonResponse(error_body(500, [error_item(ErrorCode.SERVER_ERROR, message)]), status=500)

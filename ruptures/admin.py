@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import CareTeamGrant, Membership, User
-from accounts.services import name_of
+from accounts.services.common import name_of
 from familyrepair.errors import ApplicationError
 from ruptures import safety_reviews
 from ruptures.models import (
@@ -37,7 +37,7 @@ from ruptures.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over each model
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic in the stubs only
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -48,7 +48,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic over
         return False
 
 
-class RuptureEventInline(admin.TabularInline):  # type: ignore[type-arg]
+class RuptureEventInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only
     model = RuptureEvent
     extra = 0
     can_delete = False
@@ -66,10 +66,25 @@ class RuptureAdmin(ReadOnlyAdmin):
     search_fields = ("family__name",)
     inlines = (RuptureEventInline,)
     readonly_fields = (
-        "family", "child", "parent", "started_by", "status", "unsafe", "feelings", "intensity",
-        "size", "need", "note", "occurred_at", "needs_space_until", "created_at",
-        "acknowledged_at", "reconnected_at", "closed_at", "follow_up_of",
-    )  # fmt: skip
+        "family",
+        "child",
+        "parent",
+        "started_by",
+        "status",
+        "unsafe",
+        "feelings",
+        "intensity",
+        "size",
+        "need",
+        "note",
+        "occurred_at",
+        "needs_space_until",
+        "created_at",
+        "acknowledged_at",
+        "reconnected_at",
+        "closed_at",
+        "follow_up_of",
+    )
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         safety_first = Case(
@@ -85,8 +100,18 @@ class RuptureAdmin(ReadOnlyAdmin):
 
 @admin.register(Prompt)
 class PromptAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "recipient", "rupture", "status", "due_at", "attempts",
-                    "reclaims", "sent_at", "cancelled_reason")  # fmt: skip
+    list_display = (
+        "id",
+        "kind",
+        "recipient",
+        "rupture",
+        "status",
+        "due_at",
+        "attempts",
+        "reclaims",
+        "sent_at",
+        "cancelled_reason",
+    )
     list_filter = ("status", "kind")
     raw_id_fields = ("recipient", "rupture")
 
@@ -104,7 +129,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 # --- The safety queue ---------------------------------------------------------------------------
-class SafetyReviewActivityInline(admin.TabularInline):  # type: ignore[type-arg]
+class SafetyReviewActivityInline(admin.TabularInline):  # type: ignore[type-arg]  # generic in the stubs only
     model = SafetyReviewActivity
     extra = 0
     can_delete = False
@@ -146,15 +171,38 @@ class SafetyReviewAdmin(ReadOnlyAdmin):
     oldest. Staff read the family's context and close a review with an outcome and a note
     (``safety_reviews.safety_review_close``); nothing here edits or deletes a record."""
 
-    list_display = ("id", "is_open", "therapist_alerted", "family", "child_name", "parent_name",
-                    "opened_at", "closed_at", "outcome")  # fmt: skip
+    list_display = (
+        "id",
+        "is_open",
+        "therapist_alerted",
+        "family",
+        "child_name",
+        "parent_name",
+        "opened_at",
+        "closed_at",
+        "outcome",
+    )
     list_filter = ("outcome",)
     inlines = (SafetyReviewActivityInline,)
     readonly_fields = (
-        "close_link", "rupture_link", "family", "child_name", "child_email", "parent_name",
-        "parent_email", "opened_at", "staff_notified_at", "members", "care_team_history",
-        "timeline", "closed_at", "outcome", "note", "closed_by_name", "erase_on_close",
-    )  # fmt: skip
+        "close_link",
+        "rupture_link",
+        "family",
+        "child_name",
+        "child_email",
+        "parent_name",
+        "parent_email",
+        "opened_at",
+        "staff_notified_at",
+        "members",
+        "care_team_history",
+        "timeline",
+        "closed_at",
+        "outcome",
+        "note",
+        "closed_by_name",
+        "erase_on_close",
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SafetyReview]:
@@ -194,8 +242,9 @@ class SafetyReviewAdmin(ReadOnlyAdmin):
     @admin.display(description="rupture")
     def rupture_link(self, review: SafetyReview) -> str:
         url = reverse("admin:ruptures_rupture_change", args=[review.rupture_id])
-        return format_html('<a href="{}">Rupture {} ({})</a>', url, review.rupture_id,
-                           review.rupture.status)  # fmt: skip
+        return format_html(
+            '<a href="{}">Rupture {} ({})</a>', url, review.rupture_id, review.rupture.status
+        )
 
     @admin.display(description="members now")
     def members(self, review: SafetyReview) -> str:
@@ -217,20 +266,26 @@ class SafetyReviewAdmin(ReadOnlyAdmin):
         return _table(
             ("therapist", "scope", "granted", "revoked"),
             [
-                (g.therapist_name or name_of(g.therapist), g.scope, g.granted_at,
-                 g.revoked_at or "active")
+                (
+                    g.therapist_name or name_of(g.therapist),
+                    g.scope,
+                    g.granted_at,
+                    g.revoked_at or "active",
+                )
                 for g in grants.order_by("granted_at", "id")
             ],
-        )  # fmt: skip
+        )
 
     @admin.display(description="the rupture's timeline")
     def timeline(self, review: SafetyReview) -> str:
         events = RuptureEvent.objects.filter(rupture_id=review.rupture_id).select_related("actor")
         return _table(
             ("when", "what", "who", "status"),
-            [(e.created_at, e.get_kind_display(), name_of(e.actor) or "—", e.to_status)
-             for e in events]
-        )  # fmt: skip
+            [
+                (e.created_at, e.get_kind_display(), name_of(e.actor) or "—", e.to_status)
+                for e in events
+            ],
+        )
 
     def get_urls(self) -> list[Any]:
         close = path(

@@ -118,12 +118,16 @@ def render(prompt: Prompt) -> Content:
     }
     if kind == PromptKind.HEADS_UP:
         title, body = (
-            (f"{child} flagged a moment with you",
-             f"{child} felt {felt}. Take a breath first; we'll help you make it right.")
+            (
+                f"{child} flagged a moment with you",
+                f"{child} felt {felt}. Take a breath first; we'll help you make it right.",
+            )
             if rupture.started_by == Party.CHILD
-            else (f"{parent} wants to make something right with you",
-                  "You don't have to do anything yet.")
-        )  # fmt: skip
+            else (
+                f"{parent} wants to make something right with you",
+                "You don't have to do anything yet.",
+            )
+        )
     else:
         title, body = words[kind]
     if kind == PromptKind.SAFETY_ALERT:
@@ -164,23 +168,30 @@ def prompts_claim_due(
             .values_list("pk", "status", "attempts")[:limit]
         )
         worn_out = [pk for pk, _, attempts in due if attempts >= MAX_ATTEMPTS]
-        reclaimed = [pk for pk, status, attempts in due
-                     if status == PromptStatus.CLAIMED and attempts < MAX_ATTEMPTS]  # fmt: skip
+        reclaimed = [
+            pk
+            for pk, status, attempts in due
+            if status == PromptStatus.CLAIMED and attempts < MAX_ATTEMPTS
+        ]
         claimed = [pk for pk, _, attempts in due if attempts < MAX_ATTEMPTS]
         if worn_out:
             Prompt.objects.filter(pk__in=worn_out).update(
-                status=PromptStatus.CANCELLED, cancelled_reason="too_many_attempts",
-                claim_token=None, lease_expires_at=None,
-            )  # fmt: skip
+                status=PromptStatus.CANCELLED,
+                cancelled_reason="too_many_attempts",
+                claim_token=None,
+                lease_expires_at=None,
+            )
         for pk in reclaimed:
             log.warning("prompt lease reclaim: prompt=%s", pk)
         if reclaimed:
             Prompt.objects.filter(pk__in=reclaimed).update(reclaims=F("reclaims") + 1)
         if claimed:
             Prompt.objects.filter(pk__in=claimed).update(
-                status=PromptStatus.CLAIMED, claim_token=token, lease_expires_at=now + lease,
+                status=PromptStatus.CLAIMED,
+                claim_token=token,
+                lease_expires_at=now + lease,
                 attempts=F("attempts") + 1,
-            )  # fmt: skip
+            )
         if enqueue is not None:
             send = enqueue
             transaction.on_commit(lambda: [send(pk, str(token)) for pk in claimed])
@@ -316,9 +327,12 @@ def prompts_deliver(
         if prompt.pk in retry and prompt.attempts < MAX_ATTEMPTS:
             backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
             Prompt.objects.filter(mine, pk=prompt.pk).update(
-                status=PromptStatus.PENDING, due_at=now + backoff, claim_token=None,
-                lease_expires_at=None, last_error="push failed; retrying",
-            )  # fmt: skip
+                status=PromptStatus.PENDING,
+                due_at=now + backoff,
+                claim_token=None,
+                lease_expires_at=None,
+                last_error="push failed; retrying",
+            )
             outcome[prompt.pk] = "retry"
         else:
             finish.append(prompt)
@@ -331,9 +345,10 @@ def prompts_deliver(
             )
             if finished:
                 Prompt.objects.filter(pk__in=finished).update(
-                    status=PromptStatus.SENT, sent_at=sent_at or timezone.now(),
+                    status=PromptStatus.SENT,
+                    sent_at=sent_at or timezone.now(),
                     lease_expires_at=None,
-                )  # fmt: skip
+                )
             for prompt in finish:
                 outcome[prompt.pk] = "sent" if prompt.pk in finished else "lease_lost"
             prompts.after_sent_many([p for p in finish if p.pk in finished], now=now)
@@ -342,9 +357,15 @@ def prompts_deliver(
 
 def _notification(prompt: Prompt, content: Content, *, now: dt.datetime) -> Notification:
     return Notification(
-        prompt=prompt, recipient=_recipient(prompt), rupture=prompt.rupture, kind=prompt.kind,
-        title=content.title, body=content.body, url=content.url, created_at=now,
-    )  # fmt: skip
+        prompt=prompt,
+        recipient=_recipient(prompt),
+        rupture=prompt.rupture,
+        kind=prompt.kind,
+        title=content.title,
+        body=content.body,
+        url=content.url,
+        created_at=now,
+    )
 
 
 def _deliveries(
@@ -363,10 +384,14 @@ def _deliveries(
     missing = [key for key in wanted if key not in found]
     if missing:
         PromptDelivery.objects.bulk_create(
-            [PromptDelivery(prompt_id=pk, channel=channel, target=target,
-                            status=DeliveryStatus.SENDING) for pk, target in missing],
+            [
+                PromptDelivery(
+                    prompt_id=pk, channel=channel, target=target, status=DeliveryStatus.SENDING
+                )
+                for pk, target in missing
+            ],
             ignore_conflicts=True,  # a lease taken over mid-way: the other attempt made it
-        )  # fmt: skip
+        )
         found = existing()
     return found
 
@@ -381,8 +406,10 @@ def _start_sending(prompt: Prompt, delivery: PromptDelivery) -> None:
         Prompt.objects.filter(pk=prompt.pk).update(resumed=F("resumed") + 1)
         log.warning(
             "prompt delivery resumed after an interrupted attempt: prompt=%s channel=%s target=%s",
-            prompt.pk, delivery.channel, delivery.target,
-        )  # fmt: skip
+            prompt.pk,
+            delivery.channel,
+            delivery.target,
+        )
     PromptDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
     )

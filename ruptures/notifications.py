@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from familyrepair.errors import InvalidInput, NotFound
+from familyrepair.errors import ErrorCode, InvalidInput, NotFound
 from ruptures.models import Notification, PushSubscription
 
 
@@ -26,7 +26,7 @@ def notification_read(
 ) -> Notification:
     notification = Notification.objects.filter(recipient=actor, pk=notification_id).first()
     if notification is None:
-        raise NotFound("No such notification.", code="notification_not_found")
+        raise NotFound("No such notification.", code=ErrorCode.NOTIFICATION_NOT_FOUND)
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
@@ -46,7 +46,9 @@ def push_subscription_save(
 ) -> PushSubscription:
     """A browser (re)subscribing: one row per endpoint, moved to whoever subscribed it last."""
     if not endpoint.startswith("https://") and not endpoint.startswith("http://localhost"):
-        raise InvalidInput("A push endpoint must be https.", code="invalid", param="endpoint")
+        raise InvalidInput(
+            "A push endpoint must be https.", code=ErrorCode.INVALID, param="endpoint"
+        )
     subscription, _ = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": actor, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
@@ -58,4 +60,4 @@ def push_subscription_save(
 def push_subscription_delete(*, actor: User, endpoint: str) -> None:
     deleted, _ = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
     if not deleted:
-        raise NotFound("No such push subscription.", code="push_subscription_not_found")
+        raise NotFound("No such push subscription.", code=ErrorCode.PUSH_SUBSCRIPTION_NOT_FOUND)

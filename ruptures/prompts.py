@@ -44,9 +44,14 @@ MAX_WEEKLY_NUDGES = 8
 
 
 def schedule(
-    rupture: Rupture, recipient_id: int | None, kind: PromptKind, due_at: dt.datetime,
-    *, sequence: int = 0, now: dt.datetime,
-) -> Prompt | None:  # fmt: skip
+    rupture: Rupture,
+    recipient_id: int | None,
+    kind: PromptKind,
+    due_at: dt.datetime,
+    *,
+    sequence: int = 0,
+    now: dt.datetime,
+) -> Prompt | None:
     if recipient_id is None:  # a former member: nobody to tell
         return None
     return Prompt.objects.create(
@@ -82,8 +87,11 @@ def schedule_next_reminder(rupture: Rupture, *, sequence: int, now: dt.datetime)
 def _schedule_next_reminders(wanted: Iterable[tuple[Rupture, int]], *, now: dt.datetime) -> None:
     """``schedule_next_reminder`` for many ruptures at once, in order: one query for the
     reminders already pending, one insert for the new ones (a rupture named twice gets one)."""
-    open_ = [(rupture, sequence) for rupture, sequence in wanted
-             if rupture.status in OPEN and rupture.parent_confirmed_at is None]  # fmt: skip
+    open_ = [
+        (rupture, sequence)
+        for rupture, sequence in wanted
+        if rupture.status in OPEN and rupture.parent_confirmed_at is None
+    ]
     if not open_:
         return
     has_pending = set(
@@ -101,9 +109,15 @@ def _schedule_next_reminders(wanted: Iterable[tuple[Rupture, int]], *, now: dt.d
         if delay is not None and rupture.parent_id is not None:  # None: a former member
             has_pending.add(rupture.pk)
             reminders.append(
-                Prompt(rupture=rupture, recipient_id=rupture.parent_id, kind=PromptKind.REMINDER,
-                       due_at=now + delay, sequence=sequence, created_at=now)
-            )  # fmt: skip
+                Prompt(
+                    rupture=rupture,
+                    recipient_id=rupture.parent_id,
+                    kind=PromptKind.REMINDER,
+                    due_at=now + delay,
+                    sequence=sequence,
+                    created_at=now,
+                )
+            )
     if reminders:
         Prompt.objects.bulk_create(reminders)
 
@@ -126,8 +140,10 @@ def on_flagged(rupture: Rupture, *, now: dt.datetime) -> None:
 
 
 def on_acknowledged(rupture: Rupture, *, now: dt.datetime) -> None:
-    cancel(Q(rupture=rupture, kind__in=[PromptKind.HEADS_UP, PromptKind.REMINDER]),
-           reason="acknowledged")  # fmt: skip
+    cancel(
+        Q(rupture=rupture, kind__in=[PromptKind.HEADS_UP, PromptKind.REMINDER]),
+        reason="acknowledged",
+    )
     schedule(rupture, rupture.child_id, PromptKind.ACKNOWLEDGED, now, now=now)
     schedule_next_reminder(rupture, sequence=0, now=now)
 
@@ -169,10 +185,13 @@ def after_sent_many(sent: Sequence[Prompt], *, now: dt.datetime) -> None:
     """A sent repair prompt or reminder keeps the next reminder coming (bulk, whatever the
     number of prompts)."""
     _schedule_next_reminders(
-        [(prompt.rupture, prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0)
-         for prompt in sent if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}],
+        [
+            (prompt.rupture, prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0)
+            for prompt in sent
+            if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}
+        ],
         now=now,
-    )  # fmt: skip
+    )
 
 
 # --- does it still make sense? ------------------------------------------------------------------
@@ -186,15 +205,18 @@ class _Facts:
     @classmethod
     def of(cls, prompts: Sequence[Prompt]) -> _Facts:
         """A query for each kind of fact some prompt needs: at most two, whatever the batch."""
-        alerts = [p for p in prompts
-                  if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
-        others = [p for p in prompts
-                  if p.kind != PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
+        alerts = [
+            p for p in prompts if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None
+        ]
+        others = [
+            p for p in prompts if p.kind != PromptKind.SAFETY_ALERT and p.recipient_id is not None
+        ]
         return cls(
             members=_pairs(Membership.objects.all(), "user_id", others),
-            grants=_pairs(CareTeamGrant.objects.filter(revoked_at__isnull=True), "therapist_id",
-                          alerts),
-        )  # fmt: skip
+            grants=_pairs(
+                CareTeamGrant.objects.filter(revoked_at__isnull=True), "therapist_id", alerts
+            ),
+        )
 
 
 def _pairs(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +31,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import dissolved_families_purge, name_of
-from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
+from accounts.services.common import name_of
+from accounts.services.families import dissolved_families_purge
+from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from ruptures.models import (
     ActivityKind,
     EventKind,
@@ -92,11 +94,7 @@ def alerts_dropped(*, rupture_ids: list[int]) -> None:
     )
     unheard = open_reviews().filter(rupture_id__in=rupture_ids, staff_notified_at__isnull=True)
     for review_id in unheard.exclude(Exists(live)).values_list("pk", flat=True):
-        transaction.on_commit(
-            lambda review_id=review_id: _enqueue(  # type: ignore[misc]  # bound default
-                "notify_safety_team", review_id
-            )
-        )
+        transaction.on_commit(partial(_enqueue, "notify_safety_team", review_id))
 
 
 def _enqueue(task_name: str, *args: Any) -> None:
@@ -140,12 +138,7 @@ def activity_record(
     ]
     created = SafetyReviewActivity.objects.bulk_create(rows)
     for row in created:
-        activity_id = row.pk
-        transaction.on_commit(
-            lambda activity_id=activity_id: _enqueue(  # type: ignore[misc]  # bound default
-                "notify_safety_team_of_activity", activity_id
-            )
-        )
+        transaction.on_commit(partial(_enqueue, "notify_safety_team_of_activity", row.pk))
     return created
 
 
@@ -203,18 +196,20 @@ def safety_review_close(
     ``invalid_choice`` / ``max_length``. What the family erased meanwhile is purged on commit.
     """
     if not (actor.is_active and actor.is_staff):
-        raise Forbidden("Only site staff close safety reviews.", code="staff_only")
+        raise Forbidden("Only site staff close safety reviews.", code=ErrorCode.STAFF_ONLY)
     now = now or timezone.now()
     review = SafetyReview.objects.select_for_update().filter(pk=review_id).first()
     if review is None:
-        raise NotFound(code="safety_review_not_found")
+        raise NotFound(code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
     if review.closed_at is not None:
-        raise Conflict("This review is already closed.", code="safety_review_closed")
+        raise Conflict("This review is already closed.", code=ErrorCode.SAFETY_REVIEW_CLOSED)
     if outcome not in SafetyOutcome.values:
-        raise InvalidInput(code="invalid_choice", param="outcome")
+        raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="outcome")
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(f"At most {NOTE_MAX} characters.", code="max_length", param="note")
+        raise InvalidInput(
+            f"At most {NOTE_MAX} characters.", code=ErrorCode.MAX_LENGTH, param="note"
+        )
     review.closed_at, review.outcome, review.note = now, outcome, note
     review.closed_by, review.closed_by_name = actor, name_of(actor)
     review.full_clean()

@@ -24,7 +24,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import MFA_FACTORS, can_see_care_team, family_membership, has_mfa
-from familyrepair.errors import Forbidden, NotFound
+from familyrepair.errors import ErrorCode, Forbidden, NotFound
 from ruptures.models import (
     Message,
     Party,
@@ -99,7 +99,9 @@ def access_log(*, actor: User, family_id: int) -> QuerySet[TherapistAccessLog]:
     membership = family_membership(actor=actor, family_id=family_id)
     membership.user = actor  # the member is the actor: no query to load them again
     if not can_see_care_team(membership):
-        raise Forbidden("Ask a parent who is on your family's care team.", code="age_restricted")
+        raise Forbidden(
+            "Ask a parent who is on your family's care team.", code=ErrorCode.AGE_RESTRICTED
+        )
     visible_ids = (
         ruptures_visible_to(actor)
         .filter(family_id=family_id)
@@ -133,7 +135,7 @@ def access_rupture(
         ruptures = ruptures.select_for_update(of=("self",))
     rupture = ruptures.filter(pk=rupture_id).first()
     if rupture is None:
-        raise NotFound("No such rupture.", code="rupture_not_found")
+        raise NotFound("No such rupture.", code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)
 
 
@@ -143,7 +145,7 @@ def authorize_action(*, actor: User, rupture_id: int, action: Action) -> None:
     service decides again under its lock; this only keeps a 400 from answering first."""
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id)
     if party is None:
-        raise Forbidden("Only the two people in it can do that.", code="not_a_party")
+        raise Forbidden("Only the two people in it can do that.", code=ErrorCode.NOT_A_PARTY)
     decide(rupture, action, party)
 
 
@@ -170,7 +172,7 @@ def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | No
     )
     rupture = ruptures.filter(pk=rupture_id).first()
     if rupture is None:
-        raise NotFound("No such rupture.", code="rupture_not_found")
+        raise NotFound("No such rupture.", code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)
 
 

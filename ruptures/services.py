@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
-from accounts.services import therapist_access_record
-from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
+from accounts.services.care_team import therapist_access_record
+from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from ruptures import feelings, prompts, safety_reviews
 from ruptures.models import (
     MESSAGE_MAX_LENGTH,
@@ -68,14 +68,15 @@ def _event(
 
 def _other_member(*, family_id: int, user_id: int | None, role: Role, param: str) -> User:
     if user_id is None:
-        raise InvalidInput(f"Say which {role} this is about.", code="required", param=param)
+        raise InvalidInput(f"Say which {role} this is about.", code=ErrorCode.REQUIRED, param=param)
     membership = (
         Membership.objects.select_related("user")
         .filter(family_id=family_id, user_id=user_id, role=role)
         .first()
     )
     if membership is None:
-        raise NotFound(f"No such {role} in this family.", code=f"{role}_not_found", param=param)
+        code = ErrorCode.CHILD_NOT_FOUND if role == Role.CHILD else ErrorCode.PARENT_NOT_FOUND
+        raise NotFound(f"No such {role} in this family.", code=code, param=param)
     return membership.user
 
 
@@ -84,16 +85,20 @@ def _validate_feelings(codes: Sequence[str], *, unsafe: bool) -> list[str]:
     if not codes and unsafe:
         return ["scared"]
     if not codes:
-        raise InvalidInput("Choose at least one feeling.", code="required", param="feelings")
+        raise InvalidInput(
+            "Choose at least one feeling.", code=ErrorCode.REQUIRED, param="feelings"
+        )
     if len(codes) > feelings.MAX_FEELINGS:
         raise InvalidInput(
-            f"Choose up to {feelings.MAX_FEELINGS} feelings.", code="too_many", param="feelings"
+            f"Choose up to {feelings.MAX_FEELINGS} feelings.",
+            code=ErrorCode.TOO_MANY,
+            param="feelings",
         )
     for index, code in enumerate(codes):
         if code not in feelings.CODES:
             raise InvalidInput(
                 f"{code!r} is not in the feelings list.",
-                code="unknown_feeling",
+                code=ErrorCode.UNKNOWN_FEELING,
                 param=f"feelings.{index}",
             )
     return list(dict.fromkeys(codes))
@@ -116,39 +121,43 @@ class FlagInput:
 
 def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None:
     if not 1 <= flag.intensity <= 5:
-        raise InvalidInput("Intensity goes from 1 to 5.", code="out_of_range", param="intensity")
+        raise InvalidInput(
+            "Intensity goes from 1 to 5.", code=ErrorCode.OUT_OF_RANGE, param="intensity"
+        )
     if flag.size and flag.size not in Size.values:
-        raise InvalidInput("Size is small, medium or big.", code="invalid_choice", param="size")
+        raise InvalidInput(
+            "Size is small, medium or big.", code=ErrorCode.INVALID_CHOICE, param="size"
+        )
     if flag.need and flag.need not in Need.values:
-        raise InvalidInput("Unknown need.", code="invalid_choice", param="need")
+        raise InvalidInput("Unknown need.", code=ErrorCode.INVALID_CHOICE, param="need")
     if len(flag.note) > NOTE_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {NOTE_MAX_LENGTH} characters.", code="max_length", param="note"
+            f"At most {NOTE_MAX_LENGTH} characters.", code=ErrorCode.MAX_LENGTH, param="note"
         )
     if flag.occurred_at and not (
         now - OCCURRED_MAX_AGE <= flag.occurred_at <= now + OCCURRED_FUTURE_TOLERANCE
     ):
         raise InvalidInput(
             "When it happened must be within the last year, not in the future.",
-            code="out_of_range",
+            code=ErrorCode.OUT_OF_RANGE,
             param="occurred_at",
         )
     if flag.needs_space_until is not None:
         if not now < flag.needs_space_until <= now + SPACE_MAX:
             raise InvalidInput(
                 "Space can be asked for up to a week ahead.",
-                code="out_of_range",
+                code=ErrorCode.OUT_OF_RANGE,
                 param="needs_space_until",
             )
         if flag.need not in ("", Need.SPACE):
             raise InvalidInput(
                 "'Space until' goes with needing space.",
-                code="inconsistent",
+                code=ErrorCode.INCONSISTENT,
                 param="needs_space_until",
             )
     if flag.unsafe and started_by == Party.PARENT:
         raise InvalidInput(
-            "Only a child can ask for safety help here.", code="invalid", param="unsafe"
+            "Only a child can ask for safety help here.", code=ErrorCode.INVALID, param="unsafe"
         )
 
 
@@ -171,14 +180,18 @@ def rupture_flag(
     started_by = Party.CHILD if membership.role == Role.CHILD else Party.PARENT
     if started_by == Party.CHILD:
         if flag.child_id not in (None, actor.pk):
-            raise InvalidInput("A child flags for themselves.", code="invalid", param="child")
+            raise InvalidInput(
+                "A child flags for themselves.", code=ErrorCode.INVALID, param="child"
+            )
         parent = _other_member(
             family_id=flag.family_id, user_id=flag.parent_id, role=Role.PARENT, param="parent"
         )
         child = actor
     else:
         if flag.parent_id not in (None, actor.pk):
-            raise InvalidInput("A parent flags their own moment.", code="invalid", param="parent")
+            raise InvalidInput(
+                "A parent flags their own moment.", code=ErrorCode.INVALID, param="parent"
+            )
         child = _other_member(
             family_id=flag.family_id, user_id=flag.child_id, role=Role.CHILD, param="child"
         )
@@ -257,19 +270,23 @@ def rupture_repair_steps_update(
     """The parent marks guided steps done (or not) and keeps private reflections on them."""
     now = now or timezone.now()
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
-    decide(rupture, Action.UPDATE_STEPS, _party(party))
+    decide(rupture, Action.REPAIR_STEPS, _party(party))
     if not changes:
-        raise InvalidInput("Say which steps changed.", code="required", param="steps")
+        raise InvalidInput("Say which steps changed.", code=ErrorCode.REQUIRED, param="steps")
     seen: set[str] = set()
     for index, change in enumerate(changes):
         if change.step not in RepairStep.Code.values:
-            raise InvalidInput("Unknown step.", code="invalid_choice", param=f"steps.{index}.step")
+            raise InvalidInput(
+                "Unknown step.", code=ErrorCode.INVALID_CHOICE, param=f"steps.{index}.step"
+            )
         if change.step in seen:
-            raise InvalidInput("Each step once.", code="duplicate", param=f"steps.{index}.step")
+            raise InvalidInput(
+                "Each step once.", code=ErrorCode.DUPLICATE, param=f"steps.{index}.step"
+            )
         if change.reflection is not None and len(change.reflection) > NOTE_MAX_LENGTH:
             raise InvalidInput(
                 f"At most {NOTE_MAX_LENGTH} characters.",
-                code="max_length",
+                code=ErrorCode.MAX_LENGTH,
                 param=f"steps.{index}.reflection",
             )
         seen.add(change.step)
@@ -281,12 +298,24 @@ def rupture_repair_steps_update(
             step.reflection = change.reflection.strip()
         if change.done is True and step.done_at is None:
             step.done_at = now
-            _event(rupture, EventKind.STEP_DONE, actor=actor, from_status=rupture.status, now=now,
-                   data={"step": change.step})  # fmt: skip
+            _event(
+                rupture,
+                EventKind.STEP_DONE,
+                actor=actor,
+                from_status=rupture.status,
+                now=now,
+                data={"step": change.step},
+            )
         elif change.done is False and step.done_at is not None:
             step.done_at = None
-            _event(rupture, EventKind.STEP_UNDONE, actor=actor, from_status=rupture.status,
-                   now=now, data={"step": change.step})  # fmt: skip
+            _event(
+                rupture,
+                EventKind.STEP_UNDONE,
+                actor=actor,
+                from_status=rupture.status,
+                now=now,
+                data={"step": change.step},
+            )
         step.updated_at = now
         step.save()
     rupture.updated_at = now
@@ -304,14 +333,20 @@ def rupture_message_post(
     decide(rupture, Action.MESSAGE, _party(party))
     body = body.strip()
     if not body:
-        raise InvalidInput("Write something first.", code="blank", param="body")
+        raise InvalidInput("Write something first.", code=ErrorCode.BLANK, param="body")
     if len(body) > MESSAGE_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {MESSAGE_MAX_LENGTH} characters.", code="max_length", param="body"
+            f"At most {MESSAGE_MAX_LENGTH} characters.", code=ErrorCode.MAX_LENGTH, param="body"
         )
     message = Message.objects.create(rupture=rupture, author=actor, body=body, created_at=now)
-    _event(rupture, EventKind.MESSAGE, actor=actor, from_status=rupture.status, now=now,
-           data={"message": message.pk})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.MESSAGE,
+        actor=actor,
+        from_status=rupture.status,
+        now=now,
+        data={"message": message.pk},
+    )
     rupture.updated_at = now
     rupture.save(update_fields=["updated_at"])
     prompts.on_message(rupture, message, now=now)
@@ -332,8 +367,14 @@ def rupture_confirm(*, actor: User, rupture_id: int, now: dt.datetime | None = N
         rupture.reconnected_at = rupture.closed_at = now
         fields += ["reconnected_at", "closed_at"]
     previous = _transition(rupture, to=to, now=now, fields=fields)
-    _event(rupture, EventKind.CONFIRMED, actor=actor, from_status=previous, now=now,
-           data={"side": side})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.CONFIRMED,
+        actor=actor,
+        from_status=previous,
+        now=now,
+        data={"side": side},
+    )
     if to == Status.RECONNECTED:
         _event(rupture, EventKind.RECONNECTED, actor=None, from_status=previous, now=now)
     prompts.on_confirmed(rupture, side=side, now=now)
@@ -351,14 +392,22 @@ def rupture_not_yet(
     reason = reason.strip()
     if len(reason) > NOT_YET_REASON_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {NOT_YET_REASON_MAX_LENGTH} characters.", code="max_length", param="reason"
+            f"At most {NOT_YET_REASON_MAX_LENGTH} characters.",
+            code=ErrorCode.MAX_LENGTH,
+            param="reason",
         )
     rupture.child_confirmed_at = rupture.parent_confirmed_at = None
     previous = _transition(
         rupture, to=to, now=now, fields=["child_confirmed_at", "parent_confirmed_at"]
     )
-    _event(rupture, EventKind.NOT_YET, actor=actor, from_status=previous, now=now,
-           data={"reason": reason} if reason else {})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.NOT_YET,
+        actor=actor,
+        from_status=previous,
+        now=now,
+        data={"reason": reason} if reason else {},
+    )
     prompts.on_not_yet(rupture, now=now)
     return rupture
 
@@ -387,13 +436,22 @@ def rupture_follow_up_answer(
     side = _party(party)
     decide(rupture, Action.FOLLOW_UP, side)
     if answer not in FollowUpAnswer.values:
-        raise InvalidInput("Answer ok or not_really.", code="invalid_choice", param="answer")
+        raise InvalidInput(
+            "Answer ok or not_really.", code=ErrorCode.INVALID_CHOICE, param="answer"
+        )
     if rupture.events.filter(kind=EventKind.FOLLOW_UP, actor=actor).exists():
-        raise Conflict("You have already answered this check-in.", code="already_answered")
-    _event(rupture, EventKind.FOLLOW_UP, actor=actor, from_status=rupture.status, now=now,
-           data={"answer": answer})  # fmt: skip
-    prompts.cancel(Q(rupture=rupture, kind=PromptKind.FOLLOW_UP, recipient=actor),
-                   reason="answered")  # fmt: skip
+        raise Conflict("You have already answered this check-in.", code=ErrorCode.ALREADY_ANSWERED)
+    _event(
+        rupture,
+        EventKind.FOLLOW_UP,
+        actor=actor,
+        from_status=rupture.status,
+        now=now,
+        data={"answer": answer},
+    )
+    prompts.cancel(
+        Q(rupture=rupture, kind=PromptKind.FOLLOW_UP, recipient=actor), reason="answered"
+    )
     if answer == FollowUpAnswer.OK:
         return rupture
     reopened = FlagInput(
@@ -431,5 +489,5 @@ def therapist_reads_record(
 def _party(party: Party | None) -> Party:
     """A therapist may read a rupture but is never a party to it."""
     if party is None:
-        raise Forbidden("Only the two people in it can do that.", code="not_a_party")
+        raise Forbidden("Only the two people in it can do that.", code=ErrorCode.NOT_A_PARTY)
     return party

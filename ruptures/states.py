@@ -17,13 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from familyrepair.errors import Conflict, Forbidden
+from familyrepair.errors import Conflict, ErrorCode, Forbidden
 from ruptures.models import Party, Rupture, Status
 
 
 class Action(StrEnum):
+    """What a party does to a rupture; the values are the wire's ``allowed_actions``."""
+
     ACKNOWLEDGE = "acknowledge"
-    UPDATE_STEPS = "update_steps"
+    # The repair steps (PATCH .../repair-steps/). "update_steps" is the value clients already
+    # match on in allowed_actions, so the wire keeps it.
+    REPAIR_STEPS = "update_steps"
     MESSAGE = "message"
     CONFIRM = "confirm"
     NOT_YET = "not_yet"
@@ -41,30 +45,38 @@ BOTH = frozenset({Party.CHILD, Party.PARENT})
 class Rule:
     parties: frozenset[Party]
     from_states: frozenset[Status]
-    role_code: str
+    role_code: ErrorCode
     role_message: str
 
 
 RULES: dict[Action, Rule] = {
     Action.ACKNOWLEDGE: Rule(
         frozenset({Party.PARENT}), frozenset({Status.FLAGGED}),
-        "parent_only", "Only the parent it was flagged to can acknowledge it.",
+        ErrorCode.PARENT_ONLY, "Only the parent it was flagged to can acknowledge it.",
     ),
-    Action.UPDATE_STEPS: Rule(
+    Action.REPAIR_STEPS: Rule(
         frozenset({Party.PARENT}), IN_REPAIR,
-        "parent_only", "The repair steps are the parent's to work through.",
+        ErrorCode.PARENT_ONLY, "The repair steps are the parent's to work through.",
     ),
-    Action.MESSAGE: Rule(BOTH, OPEN, "not_a_party", "Only the two people in it can write here."),
-    Action.CONFIRM: Rule(BOTH, IN_REPAIR, "not_a_party", "Only the two people in it can confirm."),
+    Action.MESSAGE: Rule(
+        BOTH, OPEN,
+        ErrorCode.NOT_A_PARTY, "Only the two people in it can write here.",
+    ),
+    Action.CONFIRM: Rule(
+        BOTH, IN_REPAIR,
+        ErrorCode.NOT_A_PARTY, "Only the two people in it can confirm.",
+    ),
     Action.NOT_YET: Rule(
         frozenset({Party.CHILD}), IN_REPAIR,
-        "child_only", "Only the child can say it is not OK yet.",
+        ErrorCode.CHILD_ONLY, "Only the child can say it is not OK yet.",
     ),
     Action.WITHDRAW: Rule(
-        BOTH, OPEN, "only_starter_can_withdraw", "Only the one who started it can withdraw it.",
+        BOTH, OPEN,
+        ErrorCode.ONLY_STARTER_CAN_WITHDRAW, "Only the one who started it can withdraw it.",
     ),
     Action.FOLLOW_UP: Rule(
-        BOTH, frozenset({Status.RECONNECTED}), "not_a_party", "Only the two people in it.",
+        BOTH, frozenset({Status.RECONNECTED}),
+        ErrorCode.NOT_A_PARTY, "Only the two people in it.",
     ),
 }  # fmt: skip
 
@@ -73,17 +85,19 @@ def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
     if rupture.status == Status.SAFETY_REVIEW:
         return Conflict(
             "This is being looked at by someone whose job is to keep children safe.",
-            code="rupture_in_safety_review",
+            code=ErrorCode.RUPTURE_IN_SAFETY_REVIEW,
         )
     if action == Action.FOLLOW_UP:
         return Conflict(
-            "The check-in comes once you've reconnected.", code="rupture_not_reconnected"
+            "The check-in comes once you've reconnected.", code=ErrorCode.RUPTURE_NOT_RECONNECTED
         )
     if rupture.status in CLOSED:
-        return Conflict("This moment is already closed.", code="rupture_closed")
+        return Conflict("This moment is already closed.", code=ErrorCode.RUPTURE_CLOSED)
     if action == Action.ACKNOWLEDGE:
-        return Conflict("This has already been acknowledged.", code="rupture_already_acknowledged")
-    return Conflict("This needs to be acknowledged first.", code="rupture_not_acknowledged")
+        return Conflict(
+            "This has already been acknowledged.", code=ErrorCode.RUPTURE_ALREADY_ACKNOWLEDGED
+        )
+    return Conflict("This needs to be acknowledged first.", code=ErrorCode.RUPTURE_NOT_ACKNOWLEDGED)
 
 
 def decide(rupture: Rupture, action: Action, party: Party) -> Status:
@@ -103,7 +117,7 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
             else (rupture.parent_confirmed_at, rupture.child_confirmed_at)
         )
         if mine is not None:
-            raise Conflict("You have already confirmed.", code="already_confirmed")
+            raise Conflict("You have already confirmed.", code=ErrorCode.ALREADY_CONFIRMED)
         return Status.RECONNECTED if theirs is not None else Status.AWAITING_CONFIRMATION
     if action == Action.NOT_YET:
         return Status.ACKNOWLEDGED

@@ -174,10 +174,23 @@ def main() -> int:
             sock.unlink(missing_ok=True)
             supervisor.start(
                 "redis",
-                [binary, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
-                 "--dir", str(redis_dir), "--save", "60 1", "--appendonly", "no"],
+                [
+                    binary,
+                    "--port",
+                    "0",
+                    "--unixsocket",
+                    str(sock),
+                    "--unixsocketperm",
+                    "700",
+                    "--dir",
+                    str(redis_dir),
+                    "--save",
+                    "60 1",
+                    "--appendonly",
+                    "no",
+                ],
                 env,
-            )  # fmt: skip
+            )
             for _ in range(100):
                 if sock.exists():
                     break
@@ -199,16 +212,32 @@ def main() -> int:
         supervisor.start("web", [*manage, "runserver", f"{options.host}:{options.port}"], env)
         supervisor.start(
             "worker",
-            [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2",
-             "--prefetch-multiplier", "1"],
-            env, restart=True,
-        )  # fmt: skip
+            [
+                *celery,
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--prefetch-multiplier",
+                "1",
+            ],
+            env,
+            restart=True,
+        )
         supervisor.start(
             "beat",
-            [*celery, "beat", "--loglevel", "INFO",
-             "--schedule", str(data / "celerybeat-schedule")],
-            env, restart=True,
-        )  # fmt: skip
+            [
+                *celery,
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(data / "celerybeat-schedule"),
+            ],
+            env,
+            restart=True,
+        )
         print()
         log(f"FamilyRepair is running: http://localhost:{options.port}/")
         if lan:

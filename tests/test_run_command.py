@@ -72,8 +72,9 @@ def test_the_supervisor_restarts_a_worker_or_beat_and_stops_on_web() -> None:
     run = run_script()
     supervisor = run.Supervisor()
     python = sys.executable
-    supervisor.start("worker", [python, "-c", "raise SystemExit(3)"], dict(os.environ),
-                     restart=True)  # fmt: skip
+    supervisor.start(
+        "worker", [python, "-c", "raise SystemExit(3)"], dict(os.environ), restart=True
+    )
     supervisor.start("web", [python, "-c", "import time; time.sleep(60)"], dict(os.environ))
     try:
         worker = supervisor.children[0]

@@ -23,9 +23,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.models import Membership, Role, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
+from accounts.services.care_team import (
+    care_grant_create,
+    care_grant_revoke,
+    therapist_access_record,
+)
+from accounts.services.children import (
+    child_profile_create,
+    child_profile_erase,
+    device_session_end,
+    device_sessions,
+    pairing_code_create,
+    pairing_code_redeem,
+)
+from accounts.services.deletion import user_delete
+from accounts.services.export import user_export
+from accounts.services.families import (
+    family_create,
+    family_update,
+    member_remove,
+    membership_update,
+)
+from accounts.services.invites import invite_accept, invite_create, invite_revoke
+from accounts.services.me import user_update
 from api import idempotency
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
@@ -78,19 +101,19 @@ class MeView(APIView):
             hours = changes.pop("quiet_hours")
             changes["quiet_hours_start"] = hours["start"] if hours else None
             changes["quiet_hours_end"] = hours["end"] if hours else None
-        user = services.user_update(actor=_user(request), changes=cast(Any, changes))
+        user = user_update(actor=_user(request), changes=cast(Any, changes))
         return Response(_me_body(user))
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        services.user_delete(actor=_user(request))
+        user_delete(actor=_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeExportView(APIView):
     @extend_schema(responses=io.MeExportOut)
     def get(self, request: Request) -> Response:
-        body = services.user_export(actor=_user(request))
+        body = io.MeExportOut(user_export(actor=_user(request))).data
         return Response(
             body, headers={"Content-Disposition": 'attachment; filename="familyrepair-me.json"'}
         )
@@ -111,7 +134,7 @@ class FamilyListView(_ListView):
         selectors.may_create_family(actor=_user(request))
         data = io.FamilyCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        family = services.family_create(actor=_user(request), name=data.validated_data["name"])
+        family = family_create(actor=_user(request), name=data.validated_data["name"])
         body = io.FamilyOut(family, context={"role": Role.PARENT}).data
         idempotency.remember(request, kind="family", pk=family.pk)
         return Response(body, status=status.HTTP_201_CREATED)
@@ -124,9 +147,7 @@ class FamilyDetailView(APIView):
             actor=_user(request), family_id=family_id
         )
         if grant is not None:
-            services.therapist_access_record(
-                therapist=_user(request), family=family, action="family.view"
-            )
+            therapist_access_record(therapist=_user(request), family=family, action="family.view")
             context = {"role": "therapist", "scope": grant.scope}
             return Response(io.FamilyOut(family, context=context).data)
         role = membership.role if membership is not None else Role.CHILD
@@ -137,7 +158,7 @@ class FamilyDetailView(APIView):
         selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.FamilyUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        family = services.family_update(
+        family = family_update(
             actor=_user(request), family_id=family_id, changes=cast(Any, data.validated_data)
         )
         return Response(io.FamilyOut(family, context={"role": Role.PARENT}).data)
@@ -159,7 +180,7 @@ class MemberDetailView(APIView):
         )
         data = io.MembershipUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.membership_update(
+        membership = membership_update(
             actor=_user(request),
             family_id=family_id,
             user_id=user_id,
@@ -169,7 +190,7 @@ class MemberDetailView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, family_id: int, user_id: int) -> Response:
-        services.member_remove(actor=_user(request), family_id=family_id, user_id=user_id)
+        member_remove(actor=_user(request), family_id=family_id, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -182,7 +203,7 @@ class ChildListView(APIView):
         selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.ChildCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        child = services.child_profile_create(
+        child = child_profile_create(
             actor=_user(request),
             family_id=family_id,
             display_name=data.validated_data["display_name"],
@@ -204,7 +225,7 @@ class ChildDetailView(APIView):
         "the answer is the same either way.",
     )
     def delete(self, request: Request, family_id: int, user_id: int) -> Response:
-        services.child_profile_erase(actor=_user(request), family_id=family_id, child_id=user_id)
+        child_profile_erase(actor=_user(request), family_id=family_id, child_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -216,7 +237,7 @@ def _qr_svg(text: str) -> str:
 class PairingCodeView(APIView):
     @extend_schema(request=None, responses={201: io.PairingCodeOut})
     def post(self, request: Request, family_id: int, user_id: int) -> Response:
-        pairing, code = services.pairing_code_create(
+        pairing, code = pairing_code_create(
             actor=_user(request), family_id=family_id, child_id=user_id
         )
         url = f"{settings.SITE_URL}/#/pair/{code}"
@@ -238,14 +259,14 @@ class DeviceListView(_ListView):
 
     @extend_schema(responses=io.DeviceOut(many=True), operation_id="families_children_devices_list")
     def get(self, request: Request, family_id: int, user_id: int) -> Response:
-        rows = services.device_sessions(actor=_user(request), family_id=family_id, child_id=user_id)
+        rows = device_sessions(actor=_user(request), family_id=family_id, child_id=user_id)
         return self.page(rows)
 
 
 class DeviceDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, family_id: int, user_id: int, device_id: int) -> Response:
-        services.device_session_end(
+        device_session_end(
             actor=_user(request), family_id=family_id, child_id=user_id, session_id=device_id
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -294,7 +315,7 @@ class PairingView(APIView):
         client = data.validated_data["client"]
         if client == "browser":
             _CsrfCheck().check(request)
-        child = services.pairing_code_redeem(code=data.validated_data["code"])
+        child = pairing_code_redeem(code=data.validated_data["code"])
         signed_in: dict[str, Any] = {"user": child}
         if client == "app":
             signed_in["session_token"] = _sign_in_app(request._request, child)
@@ -318,7 +339,7 @@ class InviteListView(_ListView):
         selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.InviteCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        invite = services.invite_create(
+        invite = invite_create(
             actor=_user(request),
             family_id=family_id,
             role=data.validated_data["role"],
@@ -331,7 +352,7 @@ class InviteListView(_ListView):
 class InviteDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, family_id: int, invite_id: int) -> Response:
-        services.invite_revoke(actor=_user(request), family_id=family_id, invite_id=invite_id)
+        invite_revoke(actor=_user(request), family_id=family_id, invite_id=invite_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -341,7 +362,7 @@ class InviteAcceptView(APIView):
 
     @extend_schema(request=None, responses={201: io.FamilyOut})
     def post(self, request: Request, code: str) -> Response:
-        membership = services.invite_accept(actor=_user(request), code=code)
+        membership = invite_accept(actor=_user(request), code=code)
         body = io.FamilyOut(membership.family, context={"role": membership.role}).data
         idempotency.remember(request, kind="family", pk=membership.family_id)
         return Response(body, status=status.HTTP_201_CREATED)
@@ -362,7 +383,7 @@ class CareTeamListView(_ListView):
         selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.CareGrantCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        grant = services.care_grant_create(
+        grant = care_grant_create(
             actor=_user(request),
             family_id=family_id,
             share_code=data.validated_data["share_code"],
@@ -375,7 +396,7 @@ class CareTeamListView(_ListView):
 class CareTeamDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, family_id: int, grant_id: int) -> Response:
-        services.care_grant_revoke(actor=_user(request), family_id=family_id, grant_id=grant_id)
+        care_grant_revoke(actor=_user(request), family_id=family_id, grant_id=grant_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

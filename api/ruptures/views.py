@@ -15,7 +15,7 @@ from accounts.models import User
 from api import idempotency
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
-from familyrepair.errors import NotFound
+from familyrepair.errors import ErrorCode, NotFound
 from ruptures import feelings, selectors, services
 from ruptures.models import Rupture
 from ruptures.states import Action
@@ -110,7 +110,7 @@ class RuptureViewSet(GenericViewSet):
     @action(detail=True, methods=["patch"], url_path="repair-steps")
     def repair_steps(self, request: Request, pk: str) -> Response:
         selectors.authorize_action(
-            actor=self._user(), rupture_id=_id(pk), action=Action.UPDATE_STEPS
+            actor=self._user(), rupture_id=_id(pk), action=Action.REPAIR_STEPS
         )
         data = validated(s.RepairStepsIn, request.data)
         services.rupture_repair_steps_update(
@@ -194,5 +194,5 @@ class RuptureMessagesView(APIView):
 def _id(pk: str) -> int:
     """URL ids are digits by the route; anything else is simply not found."""
     if not pk.isdigit() or len(pk) > 18:
-        raise NotFound("No such rupture.", code="rupture_not_found")
+        raise NotFound("No such rupture.", code=ErrorCode.RUPTURE_NOT_FOUND)
     return int(pk)

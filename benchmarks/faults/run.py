@@ -106,10 +106,12 @@ def drill_postgres(postgres: PostgresServer, *, seconds: float) -> Row:
     family = Family.objects.create(name="Drill", calm_down_minutes=0)
     parent = User.objects.create(email="drill-parent@familyrepair.localhost", display_name="P")
     child = User.objects.create(display_name="C", is_child_profile=True)
-    Membership.objects.bulk_create([
-        Membership(family=family, user=parent, role=Role.PARENT),
-        Membership(family=family, user=child, role=Role.CHILD),
-    ])  # fmt: skip
+    Membership.objects.bulk_create(
+        [
+            Membership(family=family, user=parent, role=Role.PARENT),
+            Membership(family=family, user=child, role=Role.CHILD),
+        ]
+    )
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
     # The 503s (database unavailable, with Retry-After) are expected here; the table counts them,
     # their log lines would only drown it.
@@ -175,10 +177,16 @@ def drill_postgres(postgres: PostgresServer, *, seconds: float) -> Row:
 
 # --- prompts through a worker while something fails ---------------------------------------------
 def drill_prompts(
-    name: str, fault: Callable[[], None], *, recipients: list[tuple[int, int]], prompts: int,
-    push: PushServer, workers: list[CeleryProcess], new_worker: Callable[[], CeleryProcess],
+    name: str,
+    fault: Callable[[], None],
+    *,
+    recipients: list[tuple[int, int]],
+    prompts: int,
+    push: PushServer,
+    workers: list[CeleryProcess],
+    new_worker: Callable[[], CeleryProcess],
     timeout: float,
-) -> Row:  # fmt: skip
+) -> Row:
     from django.db.models import Count, Sum
     from django.utils import timezone
 
@@ -232,8 +240,10 @@ def drill_prompts(
     resumed = ours.aggregate(n=Sum("resumed"))["n"] or 0
     # A repeat is allowed only where the lease ran out or a send was cut short (and logged).
     row.repeats = twice + max(0, pushed_twice - reclaims - resumed)
-    row.notes.append(f"worker exits: {crashed}, reclaims: {reclaims}, resumed: {resumed}, "
-                     f"pushes repeated after a reclaim: {pushed_twice}")  # fmt: skip
+    row.notes.append(
+        f"worker exits: {crashed}, reclaims: {reclaims}, resumed: {resumed}, "
+        f"pushes repeated after a reclaim: {pushed_twice}"
+    )
     return row
 
 
@@ -268,10 +278,15 @@ def main() -> int:
             keys = generate_vapid_keys()
             push = stack.enter_context(PushServer(vapid_public_key=keys.public_key))
             env = celery_env(
-                database_url=postgres.url, redis_url=redis.url, data_dir=tmp,
-                vapid_public_key=keys.public_key, vapid_private_key=keys.private_key,
-                lease_seconds=LEASE_SECONDS, sweep_seconds=1.0, extra=DRILL_SETTINGS,
-            )  # fmt: skip
+                database_url=postgres.url,
+                redis_url=redis.url,
+                data_dir=tmp,
+                vapid_public_key=keys.public_key,
+                vapid_private_key=keys.private_key,
+                lease_seconds=LEASE_SECONDS,
+                sweep_seconds=1.0,
+                extra=DRILL_SETTINGS,
+            )
             started: list[CeleryProcess] = []
 
             def new_worker() -> CeleryProcess:
@@ -299,11 +314,18 @@ def main() -> int:
                         time.sleep(2)
                         redis.start()
 
-                    rows.append(drill_prompts(
-                        "Redis killed and restarted under load", kill_redis,
-                        recipients=recipients, prompts=args.prompts, push=push,
-                        workers=workers, new_worker=new_worker, timeout=args.timeout,
-                    ))  # fmt: skip
+                    rows.append(
+                        drill_prompts(
+                            "Redis killed and restarted under load",
+                            kill_redis,
+                            recipients=recipients,
+                            prompts=args.prompts,
+                            push=push,
+                            workers=workers,
+                            new_worker=new_worker,
+                            timeout=args.timeout,
+                        )
+                    )
                 else:
                     say("drill: a worker killed mid-batch")
 
@@ -312,11 +334,18 @@ def main() -> int:
                         victim.kill()
                         workers.append(new_worker())
 
-                    rows.append(drill_prompts(
-                        "worker SIGKILLed mid-batch", kill_worker,
-                        recipients=recipients, prompts=args.prompts, push=push,
-                        workers=workers, new_worker=new_worker, timeout=args.timeout,
-                    ))  # fmt: skip
+                    rows.append(
+                        drill_prompts(
+                            "worker SIGKILLed mid-batch",
+                            kill_worker,
+                            recipients=recipients,
+                            prompts=args.prompts,
+                            push=push,
+                            workers=workers,
+                            new_worker=new_worker,
+                            timeout=args.timeout,
+                        )
+                    )
             logs = "".join(p.output() for p in started)
             if "'hostname'" in logs:
                 rows[-1].notes.append("a worker log shows the AttributeError 'hostname'")

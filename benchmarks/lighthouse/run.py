@@ -67,8 +67,9 @@ def npm(*args: str, cwd: Path) -> None:
     binary = shutil.which("npm")
     if binary is None:
         sys.exit("npm is needed: 'apt-get install nodejs npm'")
-    subprocess.run([binary, *args, "--no-audit", "--no-fund", "--loglevel=error"], cwd=cwd,
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [binary, *args, "--no-audit", "--no-fund", "--loglevel=error"], cwd=cwd, check=True
+    )
 
 
 def ensure_tools(*, build: bool) -> None:
@@ -81,8 +82,12 @@ def ensure_tools(*, build: bool) -> None:
         log("building the PWA (frontend/dist)")
         if not (FRONTEND / "node_modules").exists():
             npm("ci", cwd=FRONTEND)
-        subprocess.run([shutil.which("npm") or "npm", "run", "--silent", "build"], cwd=FRONTEND,
-                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [shutil.which("npm") or "npm", "run", "--silent", "build"],
+            cwd=FRONTEND,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 # --- what index.html loads first ------------------------------------------------------------------
@@ -128,24 +133,56 @@ def app(workdir: Path) -> Iterator[str]:
     def start(args: list[str], log_name: str) -> None:
         with (workdir / log_name).open("wb") as out:
             process = subprocess.Popen(
-                args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                args,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         processes.append(process)
 
     try:
-        redis = [binary, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
-                 "--save", "", "--appendonly", "no", "--dir", str(redis_dir)]  # fmt: skip
+        redis = [
+            binary,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(redis_dir),
+        ]
         start(redis, "redis.log")
         wait_until("redis", sock.exists)
         manage = [sys.executable, "manage.py"]
-        for command in (["migrate", "--noinput", "-v", "0"],
-                        ["collectstatic", "--noinput", "-v", "0"], ["load_demo"]):  # fmt: skip
-            subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+        for command in (
+            ["migrate", "--noinput", "-v", "0"],
+            ["collectstatic", "--noinput", "-v", "0"],
+            ["load_demo"],
+        ):
+            subprocess.run(
+                [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+            )
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        start([gunicorn, "familyrepair.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-               "--access-logfile", "-"], "gunicorn.log")  # fmt: skip
+        start(
+            [
+                gunicorn,
+                "familyrepair.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            "gunicorn.log",
+        )
         origin = f"http://localhost:{port}"
         wait_until("gunicorn", lambda: answers(f"{origin}/"))
         warm_up(origin)
@@ -218,8 +255,9 @@ def child_session_cookies(origin: str) -> dict[str, str]:
         return int(status)
 
     call("GET", "/_allauth/browser/v1/auth/session")  # sets csrftoken
-    status = call("POST", "/_allauth/browser/v1/auth/login",
-                  {"email": TEEN_EMAIL, "password": DEMO_PASSWORD})  # fmt: skip
+    status = call(
+        "POST", "/_allauth/browser/v1/auth/login", {"email": TEEN_EMAIL, "password": DEMO_PASSWORD}
+    )
     if status != 200 or "sessionid" not in jar:
         sys.exit(f"could not sign the demo teen in (HTTP {status})")
     return jar
@@ -238,10 +276,17 @@ def chromium(workdir: Path, cookies: dict[str, str], origin: str) -> Iterator[in
     port = free_port()
     profile = Path(tempfile.mkdtemp(prefix="profile-", dir=workdir))
     process = subprocess.Popen(
-        [CHROME, *CHROME_FLAGS.split(), f"--remote-debugging-port={port}",
-         f"--user-data-dir={profile}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        [
+            CHROME,
+            *CHROME_FLAGS.split(),
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_until("chromium", lambda: answers(f"http://127.0.0.1:{port}/json/version"))
         if cookies:
@@ -261,9 +306,15 @@ def chromium(workdir: Path, cookies: dict[str, str], origin: str) -> Iterator[in
 
 def lighthouse(url: str, output: Path, *, port: int) -> dict[str, Any]:
     args = [
-        str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={output}",
-        f"--only-categories={','.join(CATEGORIES)}", "--form-factor=mobile", f"--port={port}",
-    ]  # fmt: skip
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={output}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--form-factor=mobile",
+        f"--port={port}",
+    ]
     for attempt in (1, 2, 3):
         # Lighthouse sometimes loses the trace of a load (NO_NAVSTART) and says to run it again.
         done = subprocess.run(args, check=False, env={**os.environ, "CHROME_PATH": CHROME})
@@ -282,10 +333,7 @@ def summary(report: dict[str, Any], *, signed_in: bool) -> dict[str, Any]:
     me = [r["statusCode"] for r in requests if r["url"].endswith("/api/v1/me/")]
     if signed_in and 200 not in me:
         raise SystemExit(f"the signed-in page never read /api/v1/me/ (answers: {me})")
-    scripts = [
-        item for item in requests
-        if item.get("resourceType") == "Script"
-    ]  # fmt: skip
+    scripts = [item for item in requests if item.get("resourceType") == "Script"]
     failing = sorted(
         {
             f"{category}: {audits[ref['id']]['title']}"
@@ -348,8 +396,10 @@ def main() -> int:
     for page, r in results["pages"].items():
         s, m = r["scores"], r["metrics"]
         metrics = "  ".join(f"{k} {v}" for k, v in m.items())
-        print(f"{page:<26} {s['performance']:>5} {s['accessibility']:>5} "
-              f"{s['best-practices']:>5}  {metrics}")  # fmt: skip
+        print(
+            f"{page:<26} {s['performance']:>5} {s['accessibility']:>5} "
+            f"{s['best-practices']:>5}  {metrics}"
+        )
         if options.runs > 1:
             print(f"{'':<26} performance over {options.runs} runs: {r['performance_runs']}")
         print(f"{'':<26} JS transferred: {r['js_transferred']} bytes in {r['js_requests']} files")
@@ -360,8 +410,10 @@ def main() -> int:
     for path, raw, packed in chunks:
         print(f"  {path:<34} {raw:>7} bytes  {packed:>6} gzipped")
     verdict = "within" if js_gzip <= JS_BUDGET else "OVER"
-    print(f"  {'total':<34} {sum(r for _, r, _ in chunks):>7} bytes  {js_gzip:>6} gzipped "
-          f"({js_gzip / 1024:.1f} KB, {verdict} the {JS_BUDGET // 1024} KB budget)")  # fmt: skip
+    print(
+        f"  {'total':<34} {sum(r for _, r, _ in chunks):>7} bytes  {js_gzip:>6} gzipped "
+        f"({js_gzip / 1024:.1f} KB, {verdict} the {JS_BUDGET // 1024} KB budget)"
+    )
     print(f"\nreports: {RESULTS}/{stamp}-*.json")
     return 0
 

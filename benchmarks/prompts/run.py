@@ -81,9 +81,12 @@ class Result:
         seconds = self.waited
         rate = self.delivered / seconds if seconds else 0.0
         all_sent = (
-            f"{seconds:.1f} s" if complete
-            else f"~{self.prompts / rate:.0f} s (projected)" if rate else "-"
-        )  # fmt: skip
+            f"{seconds:.1f} s"
+            if complete
+            else f"~{self.prompts / rate:.0f} s (projected)"
+            if rate
+            else "-"
+        )
         return (
             f"| {self.label} | {self.delivered:,}/{self.prompts:,} | {all_sent} | {rate:.0f}/s "
             f"| {self._late(0.50)} | {self._late(0.99)} | {self.reclaims} | {self.pushes:,} "
@@ -125,9 +128,12 @@ def make_recipients(parents: int, *, push: PushServer | None, tag: str) -> list[
         Family(name=f"Bench {tag} {i}", calm_down_minutes=0) for i in range(parents)
     )
     users = {
-        "notify_email": False, "notify_push": push is not None, "quiet_hours_start": None,
-        "quiet_hours_end": None, "password": "!",  # unusable: nobody signs in
-    }  # fmt: skip
+        "notify_email": False,
+        "notify_push": push is not None,
+        "quiet_hours_start": None,
+        "quiet_hours_end": None,
+        "password": "!",  # unusable: nobody signs in
+    }
     run = secrets.token_hex(4)  # a database shared with an earlier run has its addresses
     parent_users = User.objects.bulk_create(
         User(email=f"{tag}{i}-{run}@bench.familyrepair.localhost", display_name=f"P{i}", **users)
@@ -137,18 +143,24 @@ def make_recipients(parents: int, *, push: PushServer | None, tag: str) -> list[
         User(display_name=f"C{i}", is_child_profile=True, **users) for i in range(parents)
     )
     Membership.objects.bulk_create(
-        [Membership(family=f, user=u, role=Role.PARENT)
-         for f, u in zip(families, parent_users, strict=True)]
-        + [Membership(family=f, user=u, role=Role.CHILD)
-           for f, u in zip(families, child_users, strict=True)]
-    )  # fmt: skip
+        [
+            Membership(family=f, user=u, role=Role.PARENT)
+            for f, u in zip(families, parent_users, strict=True)
+        ]
+        + [
+            Membership(family=f, user=u, role=Role.CHILD)
+            for f, u in zip(families, child_users, strict=True)
+        ]
+    )
     if push is not None:
         subscriptions = []
         for parent in parent_users:
             browser = push.subscribe()
-            subscriptions.append(PushSubscription(
-                user=parent, endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth
-            ))  # fmt: skip
+            subscriptions.append(
+                PushSubscription(
+                    user=parent, endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth
+                )
+            )
         PushSubscription.objects.bulk_create(subscriptions)
     ruptures = Rupture.objects.bulk_create(
         Rupture(family=f, child=c, parent=p, started_by=Party.CHILD, feelings=["hurt"], intensity=3)
@@ -173,9 +185,15 @@ def _prompts_for(
 
 
 def _wait_and_measure(
-    label: str, ids: list[int], *, first_due: dt.datetime, timeout: float,
-    push: PushServer | None, pushes_before: int, redis: RedisServer,
-) -> Result:  # fmt: skip
+    label: str,
+    ids: list[int],
+    *,
+    first_due: dt.datetime,
+    timeout: float,
+    push: PushServer | None,
+    pushes_before: int,
+    redis: RedisServer,
+) -> Result:
     from django.db.models import Count, Sum
     from django.utils import timezone
 
@@ -214,15 +232,25 @@ def _wait_and_measure(
     )
     time.sleep(1)  # the workers finish the tasks they had already taken
     return Result(
-        label=label, prompts=len(ids), lateness=lateness, waited=waited,
-        reclaims=int(reclaims), pushes=pushes, once_each=once_each,
-    )  # fmt: skip
+        label=label,
+        prompts=len(ids),
+        lateness=lateness,
+        waited=waited,
+        reclaims=int(reclaims),
+        pushes=pushes,
+        once_each=once_each,
+    )
 
 
 def run_burst(
-    label: str, recipients: list[tuple[int, int]], *, prompts: int, timeout: float,
-    push: PushServer | None, redis: RedisServer,
-) -> Result:  # fmt: skip
+    label: str,
+    recipients: list[tuple[int, int]],
+    *,
+    prompts: int,
+    timeout: float,
+    push: PushServer | None,
+    redis: RedisServer,
+) -> Result:
     from django.utils import timezone
 
     from ruptures.models import Prompt
@@ -234,15 +262,26 @@ def run_burst(
     )
     say(f"{label}: {len(rows):,} prompts due at once; waiting up to {timeout:.0f} s")
     return _wait_and_measure(
-        label, [row.pk for row in rows], first_due=due, timeout=timeout, push=push,
-        pushes_before=pushes_before, redis=redis,
-    )  # fmt: skip
+        label,
+        [row.pk for row in rows],
+        first_due=due,
+        timeout=timeout,
+        push=push,
+        pushes_before=pushes_before,
+        redis=redis,
+    )
 
 
 def run_steady(
-    label: str, recipients: list[tuple[int, int]], *, rate: float, seconds: float,
-    timeout: float, push: PushServer | None, redis: RedisServer,
-) -> Result:  # fmt: skip
+    label: str,
+    recipients: list[tuple[int, int]],
+    *,
+    rate: float,
+    seconds: float,
+    timeout: float,
+    push: PushServer | None,
+    redis: RedisServer,
+) -> Result:
     """``rate`` prompts a second, each due the moment it is written, for ``seconds``."""
     from django.utils import timezone
 
@@ -263,9 +302,14 @@ def run_steady(
             ids.extend(row.pk for row in rows)
         time.sleep(0.02)
     return _wait_and_measure(
-        label, ids, first_due=first_due, timeout=timeout, push=push,
-        pushes_before=pushes_before, redis=redis,
-    )  # fmt: skip
+        label,
+        ids,
+        first_due=first_due,
+        timeout=timeout,
+        push=push,
+        pushes_before=pushes_before,
+        redis=redis,
+    )
 
 
 def main() -> int:
@@ -281,10 +325,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="worker nodes (processes)")
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
     parser.add_argument(
-        "--timeout", type=float, default=70,
+        "--timeout",
+        type=float,
+        default=70,
         help="seconds to wait for each scenario; what is not sent by then is reported as such, "
         "with the time to deliver all projected from the rate",
-    )  # fmt: skip
+    )
     parser.add_argument("--smoke", action="store_true", help="a tiny run: 40 prompts, 3 s steady")
     parser.add_argument("--logs", type=Path, help="copy the worker and beat logs to this folder")
     args = parser.parse_args()
@@ -324,10 +370,14 @@ def main() -> int:
         )
 
         env = celery_env(
-            database_url=database_url, redis_url=redis.url, data_dir=tmp,
-            vapid_public_key=keys.public_key, vapid_private_key=keys.private_key,
-            lease_seconds=args.lease, sweep_seconds=args.sweep,
-        )  # fmt: skip
+            database_url=database_url,
+            redis_url=redis.url,
+            data_dir=tmp,
+            vapid_public_key=keys.public_key,
+            vapid_private_key=keys.private_key,
+            lease_seconds=args.lease,
+            sweep_seconds=args.sweep,
+        )
         workers = [
             CeleryProcess.worker(f"bench{n}", env=env, directory=tmp, concurrency=args.concurrency)
             for n in range(1, args.workers + 1)
@@ -351,17 +401,35 @@ def main() -> int:
         results = []
         if burst:
             results += [
-                run_burst(f"burst of {args.prompts:,}, in-app only", in_app,
-                          prompts=args.prompts, timeout=args.timeout, push=None, redis=redis),
-                run_burst(f"burst of {args.prompts:,}, in-app + Web Push", with_push,
-                          prompts=args.prompts, timeout=args.timeout, push=push, redis=redis),
-            ]  # fmt: skip
+                run_burst(
+                    f"burst of {args.prompts:,}, in-app only",
+                    in_app,
+                    prompts=args.prompts,
+                    timeout=args.timeout,
+                    push=None,
+                    redis=redis,
+                ),
+                run_burst(
+                    f"burst of {args.prompts:,}, in-app + Web Push",
+                    with_push,
+                    prompts=args.prompts,
+                    timeout=args.timeout,
+                    push=push,
+                    redis=redis,
+                ),
+            ]
         if steady:
             results.append(
-                run_steady(f"steady {args.rate:g}/s for {args.seconds:g} s, in-app + Web Push",
-                           streamed, rate=args.rate, seconds=args.seconds,
-                           timeout=args.timeout, push=push, redis=redis)
-            )  # fmt: skip
+                run_steady(
+                    f"steady {args.rate:g}/s for {args.seconds:g} s, in-app + Web Push",
+                    streamed,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    timeout=args.timeout,
+                    push=push,
+                    redis=redis,
+                )
+            )
         refused = len(push.refused())
 
     print()

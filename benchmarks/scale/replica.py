@@ -88,13 +88,20 @@ def main() -> int:
                 cursor.execute("SELECT pg_is_in_recovery()")
                 return bool(cursor.fetchone()[0])
 
-        checks.append(("the replica is a standby, the primary is not",
-                       in_recovery("replica") and not in_recovery("default")))  # fmt: skip
+        checks.append(
+            (
+                "the replica is a standby, the primary is not",
+                in_recovery("replica") and not in_recovery("default"),
+            )
+        )
 
         therapist = User.objects.create(
-            email="therapist@bench.familyrepair.localhost", display_name="T", is_therapist=True,
-            therapist_verified_at=timezone.now(), password="!",  # noqa: S106  # unusable
-        )  # fmt: skip
+            email="therapist@bench.familyrepair.localhost",
+            display_name="T",
+            is_therapist=True,
+            therapist_verified_at=timezone.now(),
+            password="!",  # noqa: S106  # unusable
+        )
         families = Family.objects.bulk_create(
             Family(name=f"Replica {i}") for i in range(args.grants)
         )
@@ -114,8 +121,10 @@ def main() -> int:
         checks.append(("every write reached the replica within 10 s", max(lags) < 10_000))
 
         # Routing: the caseload read in and out of replica_reads(); a write inside it.
-        with CaptureQueriesContext(connections["replica"]) as on_replica, \
-                CaptureQueriesContext(connections["default"]) as on_primary:  # fmt: skip
+        with (
+            CaptureQueriesContext(connections["replica"]) as on_replica,
+            CaptureQueriesContext(connections["default"]) as on_primary,
+        ):
             with replica_reads():
                 caseload = list(care_families_for(therapist))
                 Family.objects.create(name="written inside replica_reads")
@@ -128,13 +137,19 @@ def main() -> int:
             return sum(q["sql"].startswith("INSERT") for q in queries)
 
         checks += [
-            ("inside replica_reads() the caseload is read on the replica",
-             len(caseload) == args.grants and reads(on_replica) == 1),
-            ("a write inside replica_reads() goes to the primary",
-             inserts(on_primary) == 1 and inserts(on_replica) == 0),
-            ("outside it the caseload is read on the primary",
-             len(outside) == args.grants and reads(on_primary) == 1),
-        ]  # fmt: skip
+            (
+                "inside replica_reads() the caseload is read on the replica",
+                len(caseload) == args.grants and reads(on_replica) == 1,
+            ),
+            (
+                "a write inside replica_reads() goes to the primary",
+                inserts(on_primary) == 1 and inserts(on_replica) == 0,
+            ),
+            (
+                "outside it the caseload is read on the primary",
+                len(outside) == args.grants and reads(on_primary) == 1,
+            ),
+        ]
 
         refused = False
         try:
@@ -170,8 +185,10 @@ def main() -> int:
     )
     for alias, label in (("default", "primary"), ("replica", "replica")):
         values = timings[alias]
-        print(f"| caseload selector on the {label} | {statistics.median(values):.1f} ms "
-              f"| {percentile(values, .99):.1f} ms | {max(values):.1f} ms |")  # fmt: skip
+        print(
+            f"| caseload selector on the {label} | {statistics.median(values):.1f} ms "
+            f"| {percentile(values, 0.99):.1f} ms | {max(values):.1f} ms |"
+        )
     return 0 if all(ok for _, ok in checks) else 1
 
 

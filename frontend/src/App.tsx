@@ -22,7 +22,7 @@ const CreateFamily = lazyScreen(() => import("./screens/CreateFamily"));
 const FamilySettings = lazyScreen(() => import("./screens/FamilySettings"));
 const MakeRight = lazyScreen(() => import("./screens/MakeRight"));
 const RuptureDetail = lazyScreen(() => import("./screens/RuptureDetail"));
-const Repair = lazyScreen(() => import("./screens/Repair"));
+const RepairSteps = lazyScreen(() => import("./screens/RepairSteps"));
 const History = lazyScreen(() => import("./screens/History"));
 const Inbox = lazyScreen(() => import("./screens/Inbox"));
 const Privacy = lazyScreen(() => import("./screens/Privacy"));
@@ -48,8 +48,8 @@ export const ROUTES: RouteTable = [
   ["safety", "/safety"],
   ["notes", "/notes"],
   ["rupture", "/ruptures/:id"],
-  ["repair", "/ruptures/:id/repair"],
-  ["repair", "/ruptures/:id/repair/:step"],
+  ["repairSteps", "/ruptures/:id/repair-steps"],
+  ["repairSteps", "/ruptures/:id/repair-steps/:step"],
   ["history", "/history"],
   ["inbox", "/inbox"],
   ["privacy", "/privacy"],
@@ -103,8 +103,8 @@ function renderRoute(m: Match): JSX.Element {
       return <Notes />;
     case "rupture":
       return <RuptureDetail id={p["id"] ?? ""} />;
-    case "repair":
-      return <Repair id={p["id"] ?? ""} step={p["step"] ?? ""} />;
+    case "repairSteps":
+      return <RepairSteps id={p["id"] ?? ""} step={p["step"] ?? ""} />;
     case "history":
       return <History />;
     case "inbox":

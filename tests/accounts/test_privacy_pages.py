@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import Invite, PairingCode
 from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
+from accounts.services.children import pairing_code_create
+from accounts.services.invites import invite_create
+from accounts.services.retention import expired_codes_purge
 from tests.factories import ChildProfileFactory, FamilyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,19 +51,15 @@ def test_retention_sweep_deletes_what_the_policy_says() -> None:
     parent = MembershipFactory.create(family=family).user
     child = MembershipFactory.create(family=family, user=ChildProfileFactory.create(), role="child")
     now = timezone.now()
-    services.pairing_code_create(
+    pairing_code_create(
         actor=parent, family_id=family.pk, child_id=child.user_id, now=now - dt.timedelta(days=2)
     )
-    services.pairing_code_create(actor=parent, family_id=family.pk, child_id=child.user_id, now=now)
-    services.invite_create(
-        actor=parent, family_id=family.pk, role="child", now=now - dt.timedelta(days=40)
-    )
-    services.invite_create(
-        actor=parent, family_id=family.pk, role="child", now=now - dt.timedelta(days=8)
-    )
+    pairing_code_create(actor=parent, family_id=family.pk, child_id=child.user_id, now=now)
+    invite_create(actor=parent, family_id=family.pk, role="child", now=now - dt.timedelta(days=40))
+    invite_create(actor=parent, family_id=family.pk, role="child", now=now - dt.timedelta(days=8))
 
-    assert services.expired_codes_purge(now=now) == (1, 1)
-    assert services.expired_codes_purge(now=now) == (0, 0)
+    assert expired_codes_purge(now=now) == (1, 1)
+    assert expired_codes_purge(now=now) == (0, 0)
     assert PairingCode.objects.count() == 1
     assert Invite.objects.count() == 1
 

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.models import Role, TherapistAccessLog, User
+from accounts.services.care_team import therapist_access_record
 from familyrepair.errors import Forbidden, NotFound
 from tests.factories import (
     CareTeamGrantFactory,
@@ -52,7 +53,7 @@ def test_families_for_annotates_role_and_scopes_to_member() -> None:
     MembershipFactory.create(family=a, role=Role.PARENT)  # another member must not duplicate rows
     MembershipFactory.create(family__name="C")
 
-    rows = [(f.pk, f.role) for f in selectors.families_for(user)]  # type: ignore[attr-defined]
+    rows = [(f.pk, f.role) for f in selectors.families_for(user)]  # type: ignore[attr-defined]  # role is annotated
 
     assert rows == [(a.pk, "parent"), (b.pk, "child")]
     assert list(selectors.families_for(AnonymousUser())) == []
@@ -111,7 +112,7 @@ def test_therapist_access_record_writes_a_row() -> None:
     at = timezone.now() - dt.timedelta(minutes=5)
     assert grant.therapist is not None
 
-    row = services.therapist_access_record(
+    row = therapist_access_record(
         therapist=grant.therapist,
         family=grant.family,
         action="rupture.view",

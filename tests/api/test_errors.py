@@ -17,9 +17,7 @@ def test_domain_conflict_is_409_envelope_and_rolled_back(api_client: APIClient) 
     assert response.status_code == 409
     assert response.json() == {
         "status": 409,
-        "errors": [
-            {"code": "probe_conflict", "message": "That cannot be done now.", "param": None}
-        ],
+        "errors": [{"code": "conflict", "message": "That cannot be done now.", "param": None}],
     }
     assert Family.objects.count() == 0
 

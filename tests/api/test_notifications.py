@@ -41,8 +41,15 @@ def test_the_inbox_lists_unread_first_and_marks_read(world: World) -> None:
     assert read.json()["read_at"] is not None
     assert [n["read_at"] is None for n in inbox["results"]] == [True, False]
     assert set(inbox["results"][0]) == {
-        "id", "kind", "rupture", "title", "body", "url", "created_at", "read_at"
-    }  # fmt: skip
+        "id",
+        "kind",
+        "rupture",
+        "title",
+        "body",
+        "url",
+        "created_at",
+        "read_at",
+    }
     assert inbox["results"][1]["rupture"] == first.pk
 
 

@@ -157,10 +157,12 @@ def test_list_shows_each_person_only_their_own(world: World) -> None:
     services.rupture_flag(
         actor=world.sibling,
         flag=services.FlagInput(
-            family_id=world.family.pk, parent_id=world.other_parent.pk, feelings=["sad"],
+            family_id=world.family.pk,
+            parent_id=world.other_parent.pk,
+            feelings=["sad"],
             intensity=2,
         ),
-    )  # fmt: skip
+    )
 
     def ids(who: str) -> list[int]:
         return [r["id"] for r in client_for(world.actor(who)).get(URL).json()["results"]]
@@ -496,9 +498,14 @@ def test_messages_between_the_two(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [({}, "required"), ({"body": ""}, "blank"), ({"body": "   "}, "blank"),
-     ({"body": "x" * 2001}, "max_length"), ({"body": ["a"]}, "invalid")],
-)  # fmt: skip
+    [
+        ({}, "required"),
+        ({"body": ""}, "blank"),
+        ({"body": "   "}, "blank"),
+        ({"body": "x" * 2001}, "max_length"),
+        ({"body": ["a"]}, "invalid"),
+    ],
+)
 def test_bad_messages_write_nothing(world: World, body: dict[str, Any], code: str) -> None:
     rupture = flag(world)
 
@@ -593,9 +600,11 @@ def test_detail_runs_the_same_queries_whatever_its_history(
     services.rupture_repair_steps_update(
         actor=world.parent,
         rupture_id=big.pk,
-        changes=[services.StepChange(step=code, done=True) for code in
-                 ("calm", "acknowledge", "responsibility", "validate", "reconnect", "change")],
-    )  # fmt: skip
+        changes=[
+            services.StepChange(step=code, done=True)
+            for code in ("calm", "acknowledge", "responsibility", "validate", "reconnect", "change")
+        ],
+    )
     client = client_for(world.parent)
     client.get(f"{URL}{small.pk}/")
 
@@ -619,6 +628,15 @@ def test_feelings_vocabulary_is_public_and_complete(world: World) -> None:
 
     codes = [f["code"] for f in response.json()]
     assert response.status_code == 200
-    assert {"hurt", "sad", "angry", "scared", "embarrassed", "ignored", "confused", "lonely",
-            "frustrated"} <= set(codes)  # fmt: skip
+    assert {
+        "hurt",
+        "sad",
+        "angry",
+        "scared",
+        "embarrassed",
+        "ignored",
+        "confused",
+        "lonely",
+        "frustrated",
+    } <= set(codes)
     assert all(f["emoji"] and f["label_young"] for f in response.json())

@@ -13,8 +13,8 @@ from django.core import mail
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.models import CareTeamGrant, User
+from accounts.services.care_team import therapist_unverify
 from ruptures import delivery, tasks
 from ruptures.models import Prompt, PromptKind, PromptStatus, SafetyReview
 from tests.world import World, client_for
@@ -96,7 +96,7 @@ def _revoke_grant(world: World) -> None:
 
 
 def _unverify(world: World) -> None:
-    account_services.therapist_unverify(therapist=world.therapist_details)
+    therapist_unverify(therapist=world.therapist_details)
 
 
 def _drop_mfa(world: World) -> None:

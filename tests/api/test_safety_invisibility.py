@@ -146,20 +146,30 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
 
     childs = f"{URL}{ids['childs']}/"
     writes = {
-        "flag": lambda who: answer(post(world, who, URL, {
-            "family": world.family.pk, "child": world.child.pk, "feelings": ["sad"],
-            "intensity": 1,
-        })),
+        "flag": lambda who: answer(
+            post(
+                world,
+                who,
+                URL,
+                {
+                    "family": world.family.pk,
+                    "child": world.child.pk,
+                    "feelings": ["sad"],
+                    "intensity": 1,
+                },
+            )
+        ),
         "acknowledge": lambda who: answer(post(world, who, f"{childs}acknowledge/")),
         "message": lambda who: answer(post(world, who, f"{childs}messages/", {"body": "Sorry."})),
         "steps": lambda who: answer(
             client_for(getattr(world, who)).patch(
-                f"{childs}repair-steps/", {"steps": [{"step": "calm", "done": True}]},
+                f"{childs}repair-steps/",
+                {"steps": [{"step": "calm", "done": True}]},
                 format="json",
             )
         ),
         "read all": lambda who: answer(post(world, who, "/api/v1/notifications/read-all/")),
-    }  # fmt: skip
+    }
     for who in PARENTS:
         for name, write in writes.items():
             seen[f"{who}: {name}"] = write(who)

@@ -12,7 +12,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Family
-from familyrepair.errors import Conflict
+from familyrepair.errors import Conflict, ErrorCode
 
 
 class ProbeInput(serializers.Serializer[object]):
@@ -32,7 +32,7 @@ class WriteThenFail(APIView):
         payload = request.data  # parse first, as every real write view does
         Family.objects.create(name="written before the failure")
         if outcome == "conflict":
-            raise Conflict("That cannot be done now.", code="probe_conflict")
+            raise Conflict("That cannot be done now.", code=ErrorCode.CONFLICT)
         if outcome == "invalid":
             ProbeInput(data=payload).is_valid(raise_exception=True)
         if outcome == "crash":

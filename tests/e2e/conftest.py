@@ -218,16 +218,33 @@ def worker_and_beat(
     processes: list[subprocess.Popen[bytes]] = []
     try:
         worker = _start(
-            [*celery, "worker", "--pool", "solo", "--loglevel", "INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle"],
-            env=env, log=logs["worker"],
-        )  # fmt: skip
+            [
+                *celery,
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env=env,
+            log=logs["worker"],
+        )
         processes.append(worker)
         beat = _start(
-            [*celery, "beat", "--loglevel", "INFO",
-             "--schedule", str(tmp_path / "celerybeat-schedule")],
-            env=env, log=logs["beat"],
-        )  # fmt: skip
+            [
+                *celery,
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(tmp_path / "celerybeat-schedule"),
+            ],
+            env=env,
+            log=logs["beat"],
+        )
         processes.append(beat)
         _wait_ready(worker, logs["worker"], "ready.")
         _wait_ready(beat, logs["beat"], "beat: Starting")

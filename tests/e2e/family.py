@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts import services
 from accounts.models import Family, User
+from accounts.services.children import child_profile_create, pairing_code_create
+from accounts.services.families import family_create, family_update
 from tests.e2e.phone import Phone, poll
 from tests.factories import PASSWORD, UserFactory, verified_email
 
@@ -33,9 +34,9 @@ def young_family() -> YoungFamily:
             quiet_hours_end=None,
         )
     )
-    family = services.family_create(actor=parent, name="The Okafors")
-    services.family_update(actor=parent, family_id=family.pk, changes={"calm_down_minutes": 0})
-    child = services.child_profile_create(
+    family = family_create(actor=parent, name="The Okafors")
+    family_update(actor=parent, family_id=family.pk, changes={"calm_down_minutes": 0})
+    child = child_profile_create(
         actor=parent,
         family_id=family.pk,
         display_name="Mia",
@@ -47,7 +48,7 @@ def young_family() -> YoungFamily:
 def pair_child(device: Phone, world: YoungFamily) -> None:
     """Open the pairing link a parent's QR code carries; the app pairs at once and goes home."""
     with transaction.atomic():
-        _, code = services.pairing_code_create(
+        _, code = pairing_code_create(
             actor=world.parent, family_id=world.family.pk, child_id=world.child.pk
         )
     device.open(f"/pair/{code}")

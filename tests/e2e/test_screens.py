@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import expect
 
-from accounts import services as accounts
+from accounts.services.invites import invite_create
 from ruptures import services as ruptures
 from tests.e2e.conftest import PhoneFactory
 from tests.e2e.family import log_in, young_family
@@ -32,9 +32,7 @@ def test_the_remaining_screens_pass_axe(phone: PhoneFactory) -> None:
         with transaction.atomic():
             service(actor=actor, rupture_id=flagged.pk)
     with transaction.atomic():
-        invite = accounts.invite_create(
-            actor=world.parent, family_id=world.family.pk, role="parent"
-        )
+        invite = invite_create(actor=world.parent, family_id=world.family.pk, role="parent")
 
     visitor = phone("visitor")
     visitor.open("/reset-password")

@@ -14,7 +14,7 @@ from django.db import transaction
 from playwright.sync_api import Route, expect
 from pytest_django.fixtures import Settings
 
-from accounts import services as accounts
+from accounts.services.children import device_session_end
 from ruptures import services as ruptures
 from ruptures.models import PushSubscription, Rupture, Status
 from tests.e2e.conftest import PhoneFactory
@@ -190,7 +190,7 @@ def test_a_session_a_parent_ends_leaves_nothing_of_the_child_on_the_phone(
 
     session = UserSession.objects.get(user=world.child)
     with transaction.atomic():
-        accounts.device_session_end(
+        device_session_end(
             actor=world.parent,
             family_id=world.family.pk,
             child_id=world.child.pk,

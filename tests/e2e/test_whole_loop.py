@@ -119,9 +119,11 @@ def test_the_whole_loop_on_two_phones(
         return "found" if found.count() else None
 
     parent.wait_until(
-        "the repair prompt in the inbox", repair_prompt_in_inbox,
-        timeout=PROMPT_WAIT_SECONDS, every=1.0,
-    )  # fmt: skip
+        "the repair prompt in the inbox",
+        repair_prompt_in_inbox,
+        timeout=PROMPT_WAIT_SECONDS,
+        every=1.0,
+    )
     parent.screen("screen-inbox")
     assert Notification.objects.filter(recipient=ada).exists()
     parent.screenshot("parent-inbox")
@@ -131,18 +133,18 @@ def test_the_whole_loop_on_two_phones(
     parent.screen("screen-rupture")
     expect(parent.by_id("rupture-feelings")).to_contain_text("Hurt")
     parent.tap("action-acknowledge")
-    expect(parent.by_id("action-repair")).to_be_visible()
+    expect(parent.by_id("action-repair-steps")).to_be_visible()
     parent.audit()
-    parent.tap("action-repair")
+    parent.tap("action-repair-steps")
     for number in range(1, 7):
-        parent.screen("screen-repair", heading=f"Step {number} of 6")
+        parent.screen("screen-repair-steps", heading=f"Step {number} of 6")
         if number == 4:  # name what the child felt: the guidance names Mia's feeling
             expect(parent.page.locator("main")).to_contain_text("Name what Mia felt (hurt)")
-            parent.fill("repair-reflection", "She felt hurt when I raised my voice.")
+            parent.fill("repair-steps-reflection", "She felt hurt when I raised my voice.")
             parent.screenshot("guided-repair-step")
-        parent.tap("repair-next")
+        parent.tap("repair-steps-next")
     parent.screen("screen-rupture", heading="You and Mia")
-    expect(parent.by_id("repair-progress")).to_contain_text("(done)")
+    expect(parent.by_id("repair-steps-progress")).to_contain_text("(done)")
     parent.tap("action-confirm")
     expect(parent.by_id("rupture-waiting-other")).to_be_visible()
     parent.audit()

@@ -107,17 +107,27 @@ def build(
             )
         )
         child_rows.append(
-            User(email=None, display_name=f"Kid{i}", password="!", is_child_profile=True,
-                 quiet_hours_start=None, quiet_hours_end=None)
-        )  # fmt: skip
+            User(
+                email=None,
+                display_name=f"Kid{i}",
+                password="!",
+                is_child_profile=True,
+                quiet_hours_start=None,
+                quiet_hours_end=None,
+            )
+        )
     parent_users = User.objects.bulk_create(parent_rows)
     child_users = User.objects.bulk_create(child_rows)
     Membership.objects.bulk_create(
-        [Membership(family=f, user=p, role=Role.PARENT)
-         for f, p in zip(families, parent_users, strict=True)]
-        + [Membership(family=f, user=c, role=Role.CHILD)
-           for f, c in zip(families, child_users, strict=True)]
-    )  # fmt: skip
+        [
+            Membership(family=f, user=p, role=Role.PARENT)
+            for f, p in zip(families, parent_users, strict=True)
+        ]
+        + [
+            Membership(family=f, user=c, role=Role.CHILD)
+            for f, c in zip(families, child_users, strict=True)
+        ]
+    )
 
     ruptures: list[Rupture] = []
     held_flags: list[Rupture] = []
@@ -126,15 +136,31 @@ def build(
         population.user_by_email[str(parent.email)] = parent.pk
         for _ in range(RUPTURES_PER_PARENT):
             ruptures.append(
-                Rupture(family=family, child=child, parent=parent, started_by=Party.CHILD,
-                        feelings=["hurt"], intensity=3, occurred_at=now, created_at=now,
-                        updated_at=now)
-            )  # fmt: skip
+                Rupture(
+                    family=family,
+                    child=child,
+                    parent=parent,
+                    started_by=Party.CHILD,
+                    feelings=["hurt"],
+                    intensity=3,
+                    occurred_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         if kind == "held":
-            held_flags.append(Rupture.objects.create(
-                family=family, child=child, parent=parent, started_by=Party.CHILD,
-                status=Status.SAFETY_REVIEW, unsafe=True, feelings=["scared"], intensity=5,
-            ))  # fmt: skip
+            held_flags.append(
+                Rupture.objects.create(
+                    family=family,
+                    child=child,
+                    parent=parent,
+                    started_by=Party.CHILD,
+                    status=Status.SAFETY_REVIEW,
+                    unsafe=True,
+                    feelings=["scared"],
+                    intensity=5,
+                )
+            )
         if kind in {"push", "push_off", "quiet", "held"}:
             for _ in range(2 if parent.pk % 3 == 0 and kind == "push" else 1):
                 browser = push_server.subscribe()
@@ -160,9 +186,11 @@ def build(
         if kind == "quiet":
             parent = parents_by_id[prompt.recipient_id]
             until = quiet_until(
-                at=now, time_zone=parent.time_zone,
-                start=parent.quiet_hours_start, end=parent.quiet_hours_end,
-            )  # fmt: skip
+                at=now,
+                time_zone=parent.time_zone,
+                start=parent.quiet_hours_start,
+                end=parent.quiet_hours_end,
+            )
             assert until is not None
             assert until > now + dt.timedelta(minutes=30)
             population.deferred[prompt.pk] = until
@@ -170,10 +198,15 @@ def build(
             population.sent.add(prompt.pk)
     # A prompt about the held flag itself, as a stale row would be: it must never go out.
     for flag in Prompt.objects.bulk_create(
-        Prompt(recipient_id=r.parent_id or 0, rupture=r, kind=PromptKind.HEADS_UP, due_at=due,
-               created_at=due)
+        Prompt(
+            recipient_id=r.parent_id or 0,
+            rupture=r,
+            kind=PromptKind.HEADS_UP,
+            due_at=due,
+            created_at=due,
+        )
         for r in held_flags
-    ):  # fmt: skip
+    ):
         assert flag.recipient_id is not None
         population.prompt_ids.append(flag.pk)
         population.by_key[(flag.recipient_id, flag.rupture_id, flag.kind)] = flag.pk
@@ -208,9 +241,10 @@ def seen(population: Population, push_server: PushServer, smtp_server: SmtpServe
         text = message.text()
         match = LINK.search(text)
         kind = (
-            PromptKind.REPAIR_PROMPT if message.subject.startswith("Ready to make it right")
+            PromptKind.REPAIR_PROMPT
+            if message.subject.startswith("Ready to make it right")
             else PromptKind.HEADS_UP
-        )  # fmt: skip
+        )
         for address in message.rcpt_tos:
             user = population.user_by_email.get(address, 0)
             prompt_id = population.by_key.get((user, int(match.group(1)) if match else 0, kind))

@@ -83,12 +83,15 @@ def assert_delivered_exactly_as_promised(population: Population, rig: Rig) -> No
     for pk, until in population.deferred.items():
         prompt = prompts[pk]
         assert (prompt.status, prompt.due_at, prompt.claim_token) == (
-            PromptStatus.PENDING, until, None,
-        ), prompt  # fmt: skip
+            PromptStatus.PENDING,
+            until,
+            None,
+        ), prompt
     for pk in population.held:
         assert (prompts[pk].status, prompts[pk].cancelled_reason) == (
-            PromptStatus.CANCELLED, "safety_review",
-        )  # fmt: skip
+            PromptStatus.CANCELLED,
+            "safety_review",
+        )
 
     notified = Counter(
         Notification.objects.filter(prompt_id__in=population.prompt_ids).values_list(

@@ -60,10 +60,11 @@ def test_a_childs_flag_sends_a_heads_up_now_and_the_prompt_after_the_calm_down(
     now = timezone.now()
     rupture = services.rupture_flag(
         actor=world.child,
-        flag=services.FlagInput(family_id=world.family.pk, parent_id=world.parent.pk,
-                                feelings=["hurt"], intensity=2),
+        flag=services.FlagInput(
+            family_id=world.family.pk, parent_id=world.parent.pk, feelings=["hurt"], intensity=2
+        ),
         now=now,
-    )  # fmt: skip
+    )
 
     prompts = {p.kind: p for p in Prompt.objects.filter(rupture=rupture)}
 
@@ -73,8 +74,9 @@ def test_a_childs_flag_sends_a_heads_up_now_and_the_prompt_after_the_calm_down(
     assert prompts[PromptKind.REPAIR_PROMPT].due_at == now + 20 * MIN
 
 
-@pytest.mark.parametrize(("calm", "space_minutes", "expected_minutes"), [(0, None, 0), (20, 90, 90),
-                         (45, 10, 45)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("calm", "space_minutes", "expected_minutes"), [(0, None, 0), (20, 90, 90), (45, 10, 45)]
+)
 def test_the_prompt_waits_for_calm_down_and_never_before_space_until(
     world: World, calm: int, space_minutes: int | None, expected_minutes: int
 ) -> None:
@@ -84,10 +86,15 @@ def test_the_prompt_waits_for_calm_down_and_never_before_space_until(
 
     rupture = services.rupture_flag(
         actor=world.child,
-        flag=services.FlagInput(family_id=world.family.pk, parent_id=world.parent.pk,
-                                feelings=["hurt"], intensity=2, needs_space_until=space),
+        flag=services.FlagInput(
+            family_id=world.family.pk,
+            parent_id=world.parent.pk,
+            feelings=["hurt"],
+            intensity=2,
+            needs_space_until=space,
+        ),
         now=now,
-    )  # fmt: skip
+    )
 
     prompt = Prompt.objects.get(rupture=rupture, kind=PromptKind.REPAIR_PROMPT)
     assert prompt.due_at == now + expected_minutes * MIN
@@ -108,8 +115,10 @@ def test_an_unsafe_flag_alerts_linked_therapists_and_holds_only_itself(world: Wo
     unsafe = flag(world, unsafe=True)
 
     assert pending(earlier) == before
-    assert pending(unsafe) == [(PromptKind.SAFETY_ALERT, world.therapist_details.pk),
-                               (PromptKind.SAFETY_ALERT, world.therapist_metrics.pk)]  # fmt: skip
+    assert pending(unsafe) == [
+        (PromptKind.SAFETY_ALERT, world.therapist_details.pk),
+        (PromptKind.SAFETY_ALERT, world.therapist_metrics.pk),
+    ]
     assert not Prompt.objects.filter(recipient=world.parent, rupture=unsafe).exists()
 
 
@@ -120,9 +129,12 @@ def test_acknowledging_cancels_the_heads_up_and_starts_reminders(world: World) -
     services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk, now=now)
 
     assert pending(rupture) == sorted(
-        [(PromptKind.REPAIR_PROMPT, world.parent.pk), (PromptKind.REMINDER, world.parent.pk),
-         (PromptKind.ACKNOWLEDGED, world.child.pk)]
-    )  # fmt: skip
+        [
+            (PromptKind.REPAIR_PROMPT, world.parent.pk),
+            (PromptKind.REMINDER, world.parent.pk),
+            (PromptKind.ACKNOWLEDGED, world.child.pk),
+        ]
+    )
     reminder = Prompt.objects.get(rupture=rupture, kind=PromptKind.REMINDER)
     assert reminder.due_at == now + dt.timedelta(hours=4)
 
@@ -141,9 +153,12 @@ def test_confirming_prompts_the_other_side_and_reconnecting_schedules_the_follow
     assert (PromptKind.CONFIRM_PROMPT, world.child.pk) in after_parent
     assert (PromptKind.REMINDER, world.parent.pk) not in after_parent
     assert pending(rupture) == sorted(
-        [(PromptKind.RECONNECTED, world.parent.pk), (PromptKind.FOLLOW_UP, world.child.pk),
-         (PromptKind.FOLLOW_UP, world.parent.pk)]
-    )  # fmt: skip
+        [
+            (PromptKind.RECONNECTED, world.parent.pk),
+            (PromptKind.FOLLOW_UP, world.child.pk),
+            (PromptKind.FOLLOW_UP, world.parent.pk),
+        ]
+    )
     follow_up = Prompt.objects.filter(rupture=rupture, kind=PromptKind.FOLLOW_UP).first()
     assert follow_up is not None
     assert follow_up.due_at == now + dt.timedelta(days=3)
@@ -170,10 +185,11 @@ def test_reminders_grow_then_become_weekly_then_stop(world: World) -> None:
     now = timezone.now()
     rupture = services.rupture_flag(
         actor=world.child,
-        flag=services.FlagInput(family_id=world.family.pk, parent_id=world.parent.pk,
-                                feelings=["hurt"], intensity=2),
+        flag=services.FlagInput(
+            family_id=world.family.pk, parent_id=world.parent.pk, feelings=["hurt"], intensity=2
+        ),
         now=now,
-    )  # fmt: skip
+    )
     gaps = []
     clock = now
     for _ in range(15):
@@ -215,10 +231,11 @@ def test_a_prompt_inside_quiet_hours_waits_for_their_end(world: World) -> None:
     world.parent.save()
     services.rupture_flag(
         actor=world.child,
-        flag=services.FlagInput(family_id=world.family.pk, parent_id=world.parent.pk,
-                                feelings=["hurt"], intensity=2),
+        flag=services.FlagInput(
+            family_id=world.family.pk, parent_id=world.parent.pk, feelings=["hurt"], intensity=2
+        ),
         now=now,
-    )  # fmt: skip
+    )
 
     outcomes = deliver_due(now)
 

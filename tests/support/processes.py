@@ -189,18 +189,45 @@ class PostgresServer:
             as_postgres = ["runuser", "-u", "postgres", "--"]
         if self.standby_of is None:
             subprocess.run(
-                [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                 "--auth=trust", "--no-sync", "-E", "UTF8"],
-                check=True, stdout=subprocess.DEVNULL, timeout=120,
-            )  # fmt: skip
+                [
+                    *as_postgres,
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                timeout=120,
+            )
         else:  # initdb's pg_hba.conf trusts replication connections from 127.0.0.1
             data.chmod(0o700)
             subprocess.run(
-                [*as_postgres, str(bin_dir / "pg_basebackup"), "-h", "127.0.0.1",
-                 "-p", str(self.standby_of.port), "-U", "postgres", "-D", str(data), "-R",
-                 "-X", "stream", "--no-sync"],
-                check=True, stdout=subprocess.DEVNULL, timeout=120,
-            )  # fmt: skip
+                [
+                    *as_postgres,
+                    str(bin_dir / "pg_basebackup"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.standby_of.port),
+                    "-U",
+                    "postgres",
+                    "-D",
+                    str(data),
+                    "-R",
+                    "-X",
+                    "stream",
+                    "--no-sync",
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                timeout=120,
+            )
         self.port = _free_port()
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {sockets} -c fsync=off "
@@ -210,8 +237,11 @@ class PostgresServer:
         self._options = options
         subprocess.run(
             [*self._pg_ctl, "-l", str(self.directory / "server.log"), "-w", "-o", options, "start"],
-            check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
-        )  # fmt: skip
+            check=True,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+            timeout=60,
+        )
         if self.standby_of is not None:
             return self  # the database came with the base backup
         try:
@@ -229,17 +259,32 @@ class PostgresServer:
     def restart(self, *, mode: str = "fast") -> None:
         """``pg_ctl restart``: every connection is cut; committed data stays (on disk)."""
         subprocess.run(
-            [*self._pg_ctl, "-m", mode, "-w", "-o", self._options, "restart",
-             "-l", str(self.directory / "server.log")],
-            check=True, stdout=subprocess.DEVNULL, start_new_session=True, timeout=60,
-        )  # fmt: skip
+            [
+                *self._pg_ctl,
+                "-m",
+                mode,
+                "-w",
+                "-o",
+                self._options,
+                "restart",
+                "-l",
+                str(self.directory / "server.log"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+            timeout=60,
+        )
 
     def stop(self) -> None:
         if self._pg_ctl:
             subprocess.run(
                 [*self._pg_ctl, "-m", "immediate", "-w", "stop"],
-                check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60,
-            )  # fmt: skip
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=60,
+            )
             self._pg_ctl = []
 
     def __enter__(self) -> PostgresServer:

@@ -317,9 +317,9 @@ class PushServer:
         if urgency is not None and urgency not in {"very-low", "low", "normal", "high"}:
             raise Refused(400, f"Urgency {urgency!r}")
         topic = headers.get("topic")
-        if topic is not None and (len(topic) > 32 or not all(
-            c.isalnum() or c in "-_" for c in topic
-        )):  # fmt: skip
+        if topic is not None and (
+            len(topic) > 32 or not all(c.isalnum() or c in "-_" for c in topic)
+        ):
             raise Refused(400, f"Topic {topic!r} is not up to 32 base64url characters")
 
     @staticmethod

@@ -41,9 +41,11 @@ def subscribe(user: User, browser: BrowserSubscription) -> PushSubscription:
     """What the PWA's subscribe call stores: the browser's ``toJSON()``."""
     info = browser.info
     return PushSubscription.objects.create(
-        user=user, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"],
+        user=user,
+        endpoint=info["endpoint"],
+        p256dh=info["keys"]["p256dh"],
         auth=info["keys"]["auth"],
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -77,8 +79,10 @@ def test_a_prompt_reaches_the_push_service_signed_encrypted_and_tagged(
         "rupture": rupture_id,
     }
     assert (notification.title, notification.body, notification.url) == (
-        push.payload["title"], push.payload["body"], push.payload["url"],
-    )  # fmt: skip
+        push.payload["title"],
+        push.payload["body"],
+        push.payload["url"],
+    )
     assert (push.topic, push.urgency, push.ttl) == (f"rupture-{rupture_id}", "high", 86400)
     assert push.vapid_claims is not None
     assert push.vapid_claims["aud"] == push_server.origin
@@ -87,8 +91,11 @@ def test_a_prompt_reaches_the_push_service_signed_encrypted_and_tagged(
     assert mail.outbox == []  # the push got through: no email on top
     [row] = PromptDelivery.objects.filter(prompt=prompt)
     assert (row.channel, row.target, row.status, row.attempts) == (
-        Channel.PUSH, str(subscription.pk), DeliveryStatus.SENT, 1,
-    )  # fmt: skip
+        Channel.PUSH,
+        str(subscription.pk),
+        DeliveryStatus.SENT,
+        1,
+    )
     subscription.refresh_from_db()
     assert subscription.last_success_at is not None
 

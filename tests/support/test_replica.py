@@ -34,8 +34,12 @@ def test_without_a_replica_replica_reads_change_nothing() -> None:
 def test_on_a_primary_and_its_streaming_replica() -> None:
     run = subprocess.run(
         [sys.executable, "benchmarks/scale/replica.py", "--smoke"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "FAILED" not in run.stdout
     assert "| inside replica_reads() the caseload is read on the replica | ok |" in run.stdout

@@ -14,8 +14,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import Family, Membership, User
+from accounts.services.children import child_profile_create
+from accounts.services.families import family_create
+from accounts.services.invites import invite_accept, invite_create
 
 DEMO_PASSWORD = "repair-together-demo"  # noqa: S105  # a published demo password, local only
 DEMO_FAMILY = "The Demo Family"
@@ -59,14 +61,14 @@ class Command(BaseCommand):
         if existing is not None:
             return existing
         now = timezone.now()
-        family = services.family_create(actor=parent, name=DEMO_FAMILY, now=now)
+        family = family_create(actor=parent, name=DEMO_FAMILY, now=now)
         second_parent = _account(SECOND_PARENT_EMAIL, "Jordan")
         teen = _account(TEEN_EMAIL, "Sam", birth_year=now.year - 15)
         for user, role in ((second_parent, "parent"), (teen, "child")):
             if not Membership.objects.filter(family=family, user=user).exists():
-                invite = services.invite_create(actor=parent, family_id=family.pk, role=role)
-                services.invite_accept(actor=user, code=invite.code)
-        services.child_profile_create(
+                invite = invite_create(actor=parent, family_id=family.pk, role=role)
+                invite_accept(actor=user, code=invite.code)
+        child_profile_create(
             actor=parent, family_id=family.pk, display_name="Mia", birth_year=now.year - 8
         )
         return family

@@ -78,7 +78,7 @@ export const api = {
   rupturesPage: (url: string) => request<Page<RuptureRow>>("GET", url),
   rupture: (id: Id) => request<Rupture>("GET", `${API}/ruptures/${enc(id)}/`),
   acknowledge: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/acknowledge/`),
-  updateSteps: (id: Id, steps: StepChange[]) =>
+  repairSteps: (id: Id, steps: StepChange[]) =>
     request<Rupture>("PATCH", `${API}/ruptures/${enc(id)}/repair-steps/`, { body: { steps } }),
   messages: (id: Id) => request<RuptureMessage[]>("GET", `${API}/ruptures/${enc(id)}/messages/`),
   confirm: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/confirm/`),

@@ -56,14 +56,14 @@ describe("router", () => {
   const routes = [
     ["home", "/"],
     ["rupture", "/ruptures/:id"],
-    ["repair", "/ruptures/:id/repair/:step"],
+    ["repairSteps", "/ruptures/:id/repair-steps/:step"],
     ["pair", "/pair/:code"],
   ] as const;
   it("matches hash paths with params and query", () => {
     expect(match(routes, parseHash(""))?.name).toBe("home");
     expect(match(routes, parseHash("#/"))?.name).toBe("home");
     expect(match(routes, parseHash("#/ruptures/12/"))?.params).toEqual({ id: "12" });
-    expect(match(routes, parseHash("#/ruptures/12/repair/3"))?.params).toEqual({ id: "12", step: "3" });
+    expect(match(routes, parseHash("#/ruptures/12/repair-steps/3"))?.params).toEqual({ id: "12", step: "3" });
     expect(match(routes, parseHash("#/pair/AB%2012"))?.params).toEqual({ code: "AB 12" });
     expect(match(routes, parseHash("#/flag?parent=3"))).toBeNull();
     expect(parseHash("#/flag?parent=3&family=1").query.get("parent")).toBe("3");

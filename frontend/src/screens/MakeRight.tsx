@@ -82,7 +82,7 @@ export default function MakeRight(props: { child: string | null; family: string 
         setErrors(res.failed.failed?.errors.map((e) => e.message) ?? []);
       } else if (res.sent) {
         const created = res.body as Rupture | null;
-        navigate(created?.id !== undefined ? `/ruptures/${String(created.id)}/repair` : "/", { replace: true });
+        navigate(created?.id !== undefined ? `/ruptures/${String(created.id)}/repair-steps` : "/", { replace: true });
       } else {
         navigate("/", { replace: true });
       }

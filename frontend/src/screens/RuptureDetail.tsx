@@ -255,7 +255,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
           </button>
         ) : null}
         {can(r, "update_steps") ? (
-          <a class="button primary big" href={href(`/ruptures/${String(r.id)}/repair`)} data-testid="action-repair">
+          <a class="button primary big" href={href(`/ruptures/${String(r.id)}/repair-steps`)} data-testid="action-repair-steps">
             {doneCount === 6 ? "Look over the repair steps" : doneCount ? "Continue the repair" : "Start the guided repair"}
           </a>
         ) : null}
@@ -300,7 +300,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
       {iAmParent && doneCount > 0 ? (
         <section aria-labelledby="steps-title">
           <h2 id="steps-title">Your repair so far</h2>
-          <ul class="steps" data-testid="repair-progress">
+          <ul class="steps" data-testid="repair-steps-progress">
             {steps.map((st) => (
               <li key={String(st.step)}>
                 <span aria-hidden="true">{st.done ? "✔ " : "○ "}</span>

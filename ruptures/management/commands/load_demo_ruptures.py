@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.management.commands.load_demo import DEMO_FAMILY
 from accounts.models import Family, Membership, Role, User
 from ruptures import services
-from ruptures.models import Rupture
+from ruptures.models import RepairStep, Rupture
 
 
 class Command(BaseCommand):
@@ -34,45 +34,62 @@ class Command(BaseCommand):
         self.repaired(family, teen, parents[0], now - dt.timedelta(days=5))
         services.rupture_flag(
             actor=young,
-            flag=services.FlagInput(family_id=family.pk, parent_id=parents[-1].pk,
-                                    feelings=["sad", "ignored"], intensity=3, size="medium",
-                                    need="comfort"),
+            flag=services.FlagInput(
+                family_id=family.pk,
+                parent_id=parents[-1].pk,
+                feelings=["sad", "ignored"],
+                intensity=3,
+                size="medium",
+                need="comfort",
+            ),
             now=now - dt.timedelta(hours=1),
-        )  # fmt: skip
+        )
         services.rupture_flag(
             actor=parents[0],
-            flag=services.FlagInput(family_id=family.pk, child_id=young.pk,
-                                    feelings=["scared"], intensity=2,
-                                    note="I raised my voice at bedtime. I want to make it right."),
+            flag=services.FlagInput(
+                family_id=family.pk,
+                child_id=young.pk,
+                feelings=["scared"],
+                intensity=2,
+                note="I raised my voice at bedtime. I want to make it right.",
+            ),
             now=now - dt.timedelta(minutes=20),
-        )  # fmt: skip
+        )
         self.stdout.write(self.style.SUCCESS("Demo ruptures ready: one repaired, two open."))
 
     def repaired(self, family: Family, child: User, parent: User, when: dt.datetime) -> None:
         rupture = services.rupture_flag(
             actor=child,
-            flag=services.FlagInput(family_id=family.pk, parent_id=parent.pk,
-                                    feelings=["embarrassed", "angry"], intensity=4, size="big",
-                                    note="You told me off in front of my friends."),
+            flag=services.FlagInput(
+                family_id=family.pk,
+                parent_id=parent.pk,
+                feelings=["embarrassed", "angry"],
+                intensity=4,
+                size="big",
+                note="You told me off in front of my friends.",
+            ),
             now=when,
-        )  # fmt: skip
+        )
         step = dt.timedelta(minutes=30)
         services.rupture_acknowledge(actor=parent, rupture_id=rupture.pk, now=when + step)
         services.rupture_repair_steps_update(
             actor=parent,
             rupture_id=rupture.pk,
-            changes=[services.StepChange(step=code, done=True) for code in
-                     ("calm", "acknowledge", "responsibility", "validate", "reconnect", "change")],
+            changes=[services.StepChange(step=code, done=True) for code in RepairStep.Code.values],
             now=when + 2 * step,
-        )  # fmt: skip
+        )
         services.rupture_message_post(
-            actor=parent, rupture_id=rupture.pk, now=when + 3 * step,
+            actor=parent,
+            rupture_id=rupture.pk,
+            now=when + 3 * step,
             body="I'm sorry I embarrassed you. That was mine to handle privately. Next time I'll "
             "ask you to step aside with me.",
-        )  # fmt: skip
+        )
         services.rupture_message_post(
-            actor=child, rupture_id=rupture.pk, body="Thanks. That means a lot.",
+            actor=child,
+            rupture_id=rupture.pk,
+            body="Thanks. That means a lot.",
             now=when + 4 * step,
-        )  # fmt: skip
+        )
         services.rupture_confirm(actor=parent, rupture_id=rupture.pk, now=when + 5 * step)
         services.rupture_confirm(actor=child, rupture_id=rupture.pk, now=when + 6 * step)

@@ -179,10 +179,10 @@ def test_password_reset_by_code_and_change(csrf_client: APIClient) -> None:
 
 def test_therapist_enrols_totp_through_allauth_then_reaches_family(world: World) -> None:
     therapist = verified_email(UserFactory.create(is_therapist=True))
-    from accounts import services
+    from accounts.services.care_team import care_grant_create, therapist_verify
 
-    services.therapist_verify(therapist=therapist)
-    services.care_grant_create(
+    therapist_verify(therapist=therapist)
+    care_grant_create(
         actor=world.parent,
         family_id=world.family.pk,
         share_code=str(User.objects.get(pk=therapist.pk).therapist_share_code),

@@ -11,9 +11,10 @@ from allauth.usersessions.models import UserSession
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import services
 from accounts.models import Membership, PairingCode, ParentalConsent, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION
+from accounts.services.children import pairing_code_create
+from accounts.services.codes import random_code
 from tests.api.accounts.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def test_pairing_code_is_single_use(world: World) -> None:
 
 
 def test_pairing_code_expires_after_ten_minutes(world: World) -> None:
-    _, code = services.pairing_code_create(
+    _, code = pairing_code_create(
         actor=world.parent,
         family_id=world.family.pk,
         child_id=world.child.pk,
@@ -285,7 +286,7 @@ def test_brute_force_is_rate_limited(world: World) -> None:
     """Guessing is cut off after 10 tries an hour from one address, even with the right code."""
     real = _new_code(world)["code"]
     attacker = APIClient(REMOTE_ADDR="203.0.113.9")
-    guesses = [services.random_code(10) for _ in range(10)]
+    guesses = [random_code(10) for _ in range(10)]
 
     statuses = [
         attacker.post("/api/v1/pairing/", {"code": g}, format="json").status_code for g in guesses

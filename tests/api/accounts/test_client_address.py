@@ -15,7 +15,7 @@ from allauth.usersessions.models import UserSession
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
-from accounts import services
+from accounts.services.codes import random_code
 from tests.api.accounts.conftest import World
 from tests.factories import PASSWORD, UserFactory, verified_email
 from tests.world import client_for
@@ -73,7 +73,7 @@ def test_rotating_forwarded_for_does_not_evade_the_pairing_throttle(world: World
     statuses = [
         attacker.post(
             "/api/v1/pairing/",
-            {"code": services.random_code(10)},
+            {"code": random_code(10)},
             format="json",
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
         ).status_code
@@ -168,7 +168,7 @@ def test_pairing_throttle_behind_the_proxy_keys_on_the_client(
     statuses = [
         attacker.post(
             "/api/v1/pairing/",
-            {"code": services.random_code(10)},
+            {"code": random_code(10)},
             format="json",
             HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, {ATTACKER}",
         ).status_code

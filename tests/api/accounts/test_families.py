@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts import services
 from accounts.models import Family, Membership, Role
+from accounts.services.children import pairing_code_create
 from tests.api.accounts.conftest import World, client_for
 from tests.factories import ChildProfileFactory, FamilyFactory, MembershipFactory, UserFactory
 
@@ -192,7 +192,7 @@ def test_removing_member_of_other_family_or_unknown_is_404(world: World) -> None
 
 
 def test_removed_child_profile_devices_are_signed_out(world: World) -> None:
-    _, code = services.pairing_code_create(
+    _, code = pairing_code_create(
         actor=world.parent, family_id=world.family.pk, child_id=world.child.pk
     )
     device = APIClient()

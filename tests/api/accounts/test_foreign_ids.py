@@ -9,7 +9,6 @@ import pytest
 from allauth.usersessions.models import UserSession
 from rest_framework.test import APIClient
 
-from accounts import services
 from accounts.models import (
     CareTeamGrant,
     Invite,
@@ -18,6 +17,8 @@ from accounts.models import (
     TherapistAccessLog,
     User,
 )
+from accounts.services.children import pairing_code_create
+from accounts.services.invites import invite_create
 from tests.api.accounts.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ UNKNOWN = 987_654
 
 
 def _other_device(w: World) -> int:
-    _, code = services.pairing_code_create(
+    _, code = pairing_code_create(
         actor=w.other_parent, family_id=w.other_family.pk, child_id=w.other_child.pk
     )
     APIClient().post("/api/v1/pairing/", {"code": code}, format="json")
@@ -34,9 +35,7 @@ def _other_device(w: World) -> int:
 
 
 def _other_invite(w: World) -> int:
-    return services.invite_create(
-        actor=w.other_parent, family_id=w.other_family.pk, role="child"
-    ).pk
+    return invite_create(actor=w.other_parent, family_id=w.other_family.pk, role="child").pk
 
 
 def _other_grant(w: World) -> int:

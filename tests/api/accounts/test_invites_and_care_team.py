@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import CareTeamGrant, Invite, Membership, TherapistAccessLog
+from accounts.services.care_team import therapist_access_record, therapist_verify
+from accounts.services.invites import invite_create
 from tests.api.accounts.conftest import World, client_for
 from tests.factories import TherapistFactory, UserFactory, enrol_totp
 
@@ -76,7 +77,7 @@ def test_multi_use_invite(world: World) -> None:
 
 
 def test_expired_and_revoked_invites(world: World) -> None:
-    expired = services.invite_create(
+    expired = invite_create(
         actor=world.parent,
         family_id=world.family.pk,
         role="child",
@@ -290,7 +291,7 @@ def test_access_log_lists_therapist_reads_for_parents(world: World) -> None:
 
 def test_access_log_query_count_does_not_grow(world: World, django_assert_num_queries: Any) -> None:
     for _ in range(50):
-        services.therapist_access_record(
+        therapist_access_record(
             therapist=world.granted_therapist, family=world.family, action="rupture.view"
         )
     client = client_for(world.parent)
@@ -304,7 +305,7 @@ def test_access_log_query_count_does_not_grow(world: World, django_assert_num_qu
 def test_staff_verification_gives_a_share_code() -> None:
     applicant = UserFactory.create(is_therapist=True)
 
-    services.therapist_verify(therapist=applicant)
+    therapist_verify(therapist=applicant)
 
     applicant.refresh_from_db()
     assert applicant.is_verified_therapist

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts import services
 from accounts.models import CareScope, CareTeamGrant, Membership, Role
+from accounts.services.invites import invite_create
 from tests.api.accounts.conftest import World, client_for
 from tests.factories import MembershipFactory
 
@@ -24,7 +24,7 @@ ON_CARE_TEAM = {
 
 
 def _invite(world: World, role: str) -> str:
-    return services.invite_create(actor=world.parent, family_id=world.family.pk, role=role).code
+    return invite_create(actor=world.parent, family_id=world.family.pk, role=role).code
 
 
 @pytest.mark.parametrize("role", [Role.PARENT, Role.CHILD])

@@ -14,8 +14,9 @@ from allauth.usersessions.models import UserSession
 from django.urls import resolve
 from rest_framework.test import APIClient
 
-from accounts import services
 from accounts.models import Invite, TherapistAccessLog
+from accounts.services.children import pairing_code_create
+from accounts.services.invites import invite_create
 from tests.api.accounts.conftest import World, client_for
 
 CALLERS = (
@@ -80,22 +81,18 @@ def fam(w: World) -> str:
 
 def paired_device(w: World) -> int:
     """Sign a device in as the child through the real pairing endpoint; its session id."""
-    _, code = services.pairing_code_create(
-        actor=w.parent, family_id=w.family.pk, child_id=w.child.pk
-    )
+    _, code = pairing_code_create(actor=w.parent, family_id=w.family.pk, child_id=w.child.pk)
     assert APIClient().post("/api/v1/pairing/", {"code": code}, format="json").status_code == 200
     return int(UserSession.objects.get(user=w.child).pk)
 
 
 def fresh_pairing_code(w: World) -> dict[str, Any]:
-    _, code = services.pairing_code_create(
-        actor=w.parent, family_id=w.family.pk, child_id=w.child.pk
-    )
+    _, code = pairing_code_create(actor=w.parent, family_id=w.family.pk, child_id=w.child.pk)
     return {"code": code}
 
 
 def invite_code(w: World) -> str:
-    return services.invite_create(actor=w.parent, family_id=w.family.pk, role="child").code
+    return invite_create(actor=w.parent, family_id=w.family.pk, role="child").code
 
 
 def an_invite(w: World) -> int:

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts import services
 from accounts.models import CareTeamGrant, Membership, Role
+from accounts.services.children import pairing_code_create
+from accounts.services.invites import invite_create
 from tests.api.accounts.conftest import client_for
 from tests.factories import (
     ChildProfileFactory,
@@ -49,9 +50,7 @@ def test_one_pairing_code_signs_in_one_device() -> None:
     child = MembershipFactory.create(
         family=family, user=ChildProfileFactory.create(), role=Role.CHILD
     )
-    _, code = services.pairing_code_create(
-        actor=parent, family_id=family.pk, child_id=child.user_id
-    )
+    _, code = pairing_code_create(actor=parent, family_id=family.pk, child_id=child.user_id)
 
     def pair() -> int:
         return APIClient().post("/api/v1/pairing/", {"code": code}, format="json").status_code
@@ -62,7 +61,7 @@ def test_one_pairing_code_signs_in_one_device() -> None:
 def test_single_use_invite_admits_one() -> None:
     family = FamilyFactory.create()
     parent = MembershipFactory.create(family=family).user
-    code = services.invite_create(actor=parent, family_id=family.pk, role="child").code
+    code = invite_create(actor=parent, family_id=family.pk, role="child").code
     joiners = [UserFactory.create() for _ in range(3)]
 
     def accept(user_index: int) -> Callable[[], int]:
@@ -78,7 +77,7 @@ def test_joining_and_being_added_to_the_care_team_at_once_admits_one() -> None:
     family = FamilyFactory.create()
     parent = MembershipFactory.create(family=family).user
     therapist = TherapistFactory.create()
-    code = services.invite_create(actor=parent, family_id=family.pk, role="parent").code
+    code = invite_create(actor=parent, family_id=family.pk, role="parent").code
 
     def join() -> int:
         return client_for(therapist).post(f"/api/v1/invites/{code}/accept/").status_code

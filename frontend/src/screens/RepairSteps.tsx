@@ -1,5 +1,5 @@
 /**
- * Guided repair: the six steps one screen at a time (`#/ruptures/{id}/repair/{n}`), each with an
+ * Guided repair: the six steps one screen at a time (`#/ruptures/{id}/repair-steps/{n}`), each with an
  * optional private reflection only the parent sees. Each "Done" saves that step.
  */
 
@@ -45,7 +45,7 @@ function CalmTimer(props: { minutes: number }): JSX.Element {
   );
 }
 
-export default function Repair(props: { id: string; step: string }): JSX.Element {
+export default function RepairSteps(props: { id: string; step: string }): JSX.Element {
   const [r, setR] = useState<Rupture | null>(null);
   const [family, setFamily] = useState<Family | null>(null);
   const [loadErr, setLoadErr] = useState<string | null>(null);
@@ -74,7 +74,7 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
 
   if (!r) {
     return (
-      <Screen title="Guided repair" testid="screen-repair">
+      <Screen title="Guided repair" testid="screen-repair-steps">
         {loadErr ? <p role="alert">{loadErr}</p> : <Loading />}
       </Screen>
     );
@@ -89,20 +89,20 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
 
   const done = (): Promise<void> =>
     form.run(async () => {
-      const updated = await api.updateSteps(r.id, [{ step: step.step, done: true, reflection: reflection.trim() }]);
+      const updated = await api.repairSteps(r.id, [{ step: step.step, done: true, reflection: reflection.trim() }]);
       setR({ ...r, ...updated });
       if (last) {
         announce("All six steps are done.");
         navigate(`/ruptures/${String(r.id)}`, { replace: true });
       } else {
-        navigate(`/ruptures/${String(r.id)}/repair/${index + 2}`);
+        navigate(`/ruptures/${String(r.id)}/repair-steps/${index + 2}`);
       }
     });
 
   return (
     <Screen
       title={`Step ${index + 1} of 6: ${step.title}`}
-      testid="screen-repair"
+      testid="screen-repair-steps"
       back={{ to: `/ruptures/${String(r.id)}`, label: `Back to you and ${childName}` }}
     >
       <ol class="steps-dots visually-hidden">
@@ -124,16 +124,16 @@ export default function Repair(props: { id: string; step: string }): JSX.Element
           value={reflection}
           onValue={setReflection}
           errors={form.byField["reflection"]}
-          testid="repair-reflection"
+          testid="repair-steps-reflection"
           rows={4}
           maxLength={4000}
         />
         <div class="stack">
-          <button type="submit" class="button primary big" disabled={form.busy} data-testid="repair-next">
+          <button type="submit" class="button primary big" disabled={form.busy} data-testid="repair-steps-next">
             {form.busy ? "Saving…" : last ? "Done: finish the repair" : "Done: next step"}
           </button>
           {index > 0 ? (
-            <button type="button" class="button quiet" data-testid="repair-back" onClick={() => navigate(`/ruptures/${String(r.id)}/repair/${index}`)}>
+            <button type="button" class="button quiet" data-testid="repair-steps-back" onClick={() => navigate(`/ruptures/${String(r.id)}/repair-steps/${index}`)}>
               Previous step
             </button>
           ) : null}
