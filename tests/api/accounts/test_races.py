@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 from accounts.models import CareTeamGrant, Membership, Role
 from accounts.services.children import pairing_code_create
 from accounts.services.invites import invite_create
-from tests.api.accounts.conftest import client_for
 from tests.factories import (
     ChildProfileFactory,
     FamilyFactory,
@@ -21,6 +20,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
+from tests.world import client_for
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
