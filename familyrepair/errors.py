@@ -96,6 +96,7 @@ class ErrorCode(StrEnum):
 
     # --- Server (500) ------------------------------------------------------------------------
     SERVER_ERROR = "server_error"  # an unexpected error; nothing was saved
+    SERVICE_UNAVAILABLE = "service_unavailable"  # 503: the database connection was lost (restart)
 
     # --- Passed on from Django REST framework: its field checks (400) ------------------------
     NULL = "null"  # null where a value is needed

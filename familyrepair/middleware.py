@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from api.exceptions import error_body, error_item
+from familyrepair.errors import ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class DatabaseUnavailableMiddleware:
         close_old_connections()  # drop the dead connection now, so the next request opens a new one
         message = "We cannot reach our database just now. Nothing was saved; please try again."
         response = JsonResponse(
-            error_body(503, [error_item("service_unavailable", message)]), status=503
+            error_body(503, [error_item(ErrorCode.SERVICE_UNAVAILABLE, message)]), status=503
         )
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response

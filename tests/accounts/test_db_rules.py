@@ -24,8 +24,7 @@ def rebuild_membership_table() -> None:
     """What Django's SQLite schema editor does for most AlterField/AddField: copy and swap."""
     field = Membership._meta.get_field("role")
     with connection.schema_editor() as editor:
-        # Private, but exactly the rebuild a migration of this table runs.
-        editor._remake_table(Membership, alter_fields=[(field, field)])  # type: ignore[attr-defined]
+        editor._remake_table(Membership, alter_fields=[(field, field)])  # type: ignore[attr-defined]  # private: the rebuild a migration runs
 
 
 def test_after_migrate_every_trigger_is_in_place(world: World) -> None:

@@ -305,7 +305,7 @@ def _iso(value: dt.datetime | dt.time | None) -> str | None:
 def test_export_pins_every_section_and_field(world: World) -> None:
     """The whole accounts part of the export, field by field, for a parent who has done a bit of
     everything and a therapist who has read the family: the shape cannot drift unnoticed."""
-    parent, therapist = world.parent, world.granted_therapist
+    parent, therapist = world.parent, world.therapist_metrics
     User.objects.filter(pk=parent.pk).update(
         birth_year=1985, quiet_hours_start=dt.time(21, 30), quiet_hours_end=dt.time(7, 0)
     )
@@ -333,7 +333,7 @@ def test_export_pins_every_section_and_field(world: World) -> None:
         "profile": {
             "id": parent.pk,
             "email": parent.email,
-            "display_name": "Maya",
+            "display_name": "Ada",
             "birth_year": 1985,
             "age_band": "adult",
             "time_zone": parent.time_zone,
@@ -351,7 +351,7 @@ def test_export_pins_every_section_and_field(world: World) -> None:
         "memberships": [
             {
                 "family_id": world.family.pk,
-                "family_name": "The Rivers",
+                "family_name": "Okafor",
                 "role": "parent",
                 "joined_at": _iso(membership.joined_at),
                 "details_opt_out": False,
@@ -381,7 +381,7 @@ def test_export_pins_every_section_and_field(world: World) -> None:
                 "family_id": world.family.pk,
                 "therapist_id": therapist.pk,
                 "scope": "metrics",
-                "granted_at": _iso(world.grant.granted_at),
+                "granted_at": _iso(world.therapist_metrics_grant.granted_at),
                 "revoked_at": None,
             }
         ],
