@@ -1,20 +1,44 @@
-"""A small world for rupture tests: two families and every kind of caller around them (a plugin)."""
+"""The one world every API test shares: two families and every kind of caller around them, and
+``client_for`` to call the API as any of them, as the PWA (browser) or an app would (a plugin).
+
+- ``family`` (Okafor): ``parent`` (Ada) and ``other_parent``; ``child`` (Maya, 13+, her own email
+  account), ``sibling`` (under 13, own account) and ``child_profile`` (Zoe, under 13, no email or
+  password: she signs in on a device a parent pairs).
+- ``other_family``: ``other_family_parent``, ``other_family_child`` (own account) and
+  ``other_family_child_profile``.
+- Therapists, all with a share code and TOTP: ``therapist_details`` and ``therapist_metrics`` on
+  ``family``'s care team with those scopes (``therapist_metrics_grant``, given by ``parent``),
+  ``therapist_ungranted`` on no team, ``therapist_unverified`` with a grant staff never verified.
+
+Everyone with an email address has it verified, as signing up and confirming would leave it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 import pytest
-from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import CareScope, CareTeamGrant, Family, Role, User
 from ruptures import services
 from ruptures.models import Rupture
-from tests.factories import FamilyFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    CareTeamGrantFactory,
+    ChildProfileFactory,
+    FamilyFactory,
+    MembershipFactory,
+    TherapistFactory,
+    UserFactory,
+    enrol_totp,
+    verified_email,
+)
 
 
 @dataclass
@@ -24,11 +48,14 @@ class World:
     other_parent: User
     child: User
     sibling: User
+    child_profile: User
     other_family: Family
     other_family_parent: User
     other_family_child: User
+    other_family_child_profile: User
     therapist_details: User
     therapist_metrics: User
+    therapist_metrics_grant: CareTeamGrant
     therapist_ungranted: User
     therapist_unverified: User
 
@@ -36,35 +63,50 @@ class World:
         return None if name == "anonymous" else getattr(self, name)
 
 
-def therapist(*, verified: bool = True, mfa: bool = True) -> User:
-    user = UserFactory.create(
-        is_therapist=True, therapist_verified_at=timezone.now() if verified else None
+def therapist(*, verified: bool = True, mfa: bool = True, display_name: str = "") -> User:
+    user = verified_email(
+        TherapistFactory.create(
+            display_name=display_name or "Dr Therapist",
+            therapist_verified_at=timezone.now() if verified else None,
+        )
     )
     if mfa:
-        Authenticator.objects.create(
-            user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
-        )
+        enrol_totp(user)
+    return user
+
+
+def member(family: Family, role: Role, user: User | None = None, **fields: Any) -> User:
+    """A member of ``family``; a new account with a verified address unless ``user`` is given."""
+    user = user or verified_email(UserFactory.create(**fields))
+    MembershipFactory.create(family=family, user=user, role=role)
     return user
 
 
 @pytest.fixture
 def world(db: None) -> World:
     family = FamilyFactory.create(name="Okafor")
-    parent = MembershipFactory.create(
-        family=family, role=Role.PARENT, user__display_name="Ada"
-    ).user
-    other_parent = MembershipFactory.create(family=family, role=Role.PARENT).user
-    child = MembershipFactory.create(
-        family=family, role=Role.CHILD, user__display_name="Maya", user__birth_year=2012
-    ).user
-    sibling = MembershipFactory.create(family=family, role=Role.CHILD, user__birth_year=2014).user
+    parent = member(family, Role.PARENT, display_name="Ada")
+    other_parent = member(family, Role.PARENT)
+    child = member(family, Role.CHILD, display_name="Maya", birth_year=2012)
+    sibling = member(family, Role.CHILD, birth_year=2014)
+    child_profile = member(family, Role.CHILD, ChildProfileFactory.create(display_name="Zoe"))
     other_family = FamilyFactory.create(name="Other")
-    other_family_parent = MembershipFactory.create(family=other_family, role=Role.PARENT).user
-    other_family_child = MembershipFactory.create(family=other_family, role=Role.CHILD).user
-    details, metrics = therapist(), therapist()
+    other_family_parent = member(other_family, Role.PARENT)
+    other_family_child = member(other_family, Role.CHILD)
+    other_family_child_profile = member(
+        other_family, Role.CHILD, ChildProfileFactory.create(display_name="Ben")
+    )
+    details = therapist(display_name="Dr Osei")
+    metrics = therapist(display_name="Dr Reyes")
     CareTeamGrant.objects.create(family=family, therapist=details, scope=CareScope.DETAILS)
-    CareTeamGrant.objects.create(family=family, therapist=metrics, scope=CareScope.METRICS)
-    unverified = therapist(verified=False)
+    metrics_grant = CareTeamGrantFactory.create(
+        family=family,
+        therapist=metrics,
+        scope=CareScope.METRICS,
+        granted_by=parent,
+        granted_at=timezone.now() - dt.timedelta(days=2),
+    )
+    unverified = therapist(verified=False, display_name="Mx Vale")
     CareTeamGrant.objects.create(family=family, therapist=unverified, scope=CareScope.DETAILS)
     return World(
         family=family,
@@ -72,14 +114,23 @@ def world(db: None) -> World:
         other_parent=other_parent,
         child=child,
         sibling=sibling,
+        child_profile=child_profile,
         other_family=other_family,
         other_family_parent=other_family_parent,
         other_family_child=other_family_child,
+        other_family_child_profile=other_family_child_profile,
         therapist_details=details,
         therapist_metrics=metrics,
-        therapist_ungranted=therapist(),
+        therapist_metrics_grant=metrics_grant,
+        therapist_ungranted=therapist(display_name="Dr Lind"),
         therapist_unverified=unverified,
     )
+
+
+def other_family_grant(world: World) -> CareTeamGrant:
+    """Puts ``therapist_metrics`` on ``other_family``'s care team too. The world leaves that team
+    empty on purpose: a flag there alerts no therapist, so the safety team is told."""
+    return CareTeamGrantFactory.create(family=world.other_family, therapist=world.therapist_metrics)
 
 
 def flag(world: World, *, by: str = "child", **overrides: Any) -> Rupture:
@@ -96,11 +147,36 @@ def flag(world: World, *, by: str = "child", **overrides: Any) -> Rupture:
     return services.rupture_flag(actor=actor, flag=services.FlagInput(**fields))
 
 
-def client_for(user: User | None) -> APIClient:
-    client = APIClient()
+ClientKind = Literal["browser", "app"]
+
+
+def client_for(user: User | None, kind: ClientKind = "browser") -> APIClient:
+    """A client signed in as ``user`` (anonymous when None), as allauth headless's two clients are.
+
+    ``browser`` is the PWA: a session cookie, and the CSRF cookie and ``X-CSRFToken`` header it
+    reads, with CSRF enforced as in production. ``app`` is a native app: allauth's session token in
+    ``X-Session-Token`` and no cookie (allauth's own tests make the token the same way).
+    """
+    if kind == "app":
+        app = APIClient()
+        if user is not None:
+            app.force_login(user)
+            token = app.cookies.pop(settings.SESSION_COOKIE_NAME).value
+            app.credentials(HTTP_X_SESSION_TOKEN=token)
+        return app
+    browser = APIClient(enforce_csrf_checks=True)
     if user is not None:
-        client.force_login(user)
-    return client
+        browser.force_login(user)
+    request = HttpRequest()
+    browser.credentials(HTTP_X_CSRFTOKEN=get_token(request))
+    browser.cookies[settings.CSRF_COOKIE_NAME] = request.META["CSRF_COOKIE"]
+    return browser
+
+
+@pytest.fixture(params=["browser", "app"])
+def client_kind(request: pytest.FixtureRequest) -> ClientKind:
+    """Runs a permission or visibility test once per client, as allauth's headless tests do."""
+    return cast(ClientKind, request.param)
 
 
 def later(minutes: int = 1) -> dt.datetime:

@@ -13,7 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from ruptures import services
 from ruptures.models import Rupture
-from tests.world import World, client_for, flag
+from tests.world import ClientKind, World, client_for, flag
 
 # (method, path, who, expected status, expected code)
 DENIED: list[tuple[str, str, str, int, str]] = [
@@ -96,15 +96,18 @@ def _url(path: str, world: World, rupture: Rupture) -> str:
 @pytest.mark.parametrize("body", BODIES, ids=["empty", "not_an_object", "wrong_types"])
 @pytest.mark.parametrize(("method", "path", "who", "status", "code"), DENIED)
 def test_a_caller_who_may_not_act_is_told_so_before_any_field_is_checked(
-    world: World, method: str, path: str, who: str, status: int, code: str, body: Any
+    world: World,
+    method: str,
+    path: str,
+    who: str,
+    status: int,
+    code: str,
+    body: Any,
+    client_kind: ClientKind,
 ) -> None:
     rupture = flag(world)
     services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)
-    if who == "child_profile":
-        world.child.is_child_profile = True
-        world.child.save(update_fields=["is_child_profile"])
-        who = "child"
-    client = client_for(world.actor(who))
+    client = client_for(world.actor(who), client_kind)
 
     response = getattr(client, method)(_url(path, world, rupture), body, format="json")
 

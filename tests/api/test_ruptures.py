@@ -13,7 +13,7 @@ from accounts.models import Membership, TherapistAccessLog
 from api.ruptures.serializers import RuptureRowOut, rupture_rows
 from ruptures import selectors, services
 from ruptures.models import Message, Rupture, RuptureEvent, Status
-from tests.world import World, client_for, flag
+from tests.world import ClientKind, World, client_for, flag
 
 URL = "/api/v1/ruptures/"
 
@@ -31,8 +31,8 @@ READS = ["detail", "messages"]
 WRITES = ["acknowledge", "repair_steps", "message", "confirm", "not_yet", "withdraw"]
 
 
-def call(world: World, who: str, what: str, rupture: Rupture) -> Any:
-    client = client_for(world.actor(who))
+def call(world: World, who: str, what: str, rupture: Rupture, kind: ClientKind = "browser") -> Any:
+    client = client_for(world.actor(who), kind)
     base = f"{URL}{rupture.pk}"
     return {
         "detail": lambda: client.get(f"{base}/"),
@@ -50,11 +50,13 @@ def call(world: World, who: str, what: str, rupture: Rupture) -> Any:
 
 @pytest.mark.parametrize("what", READS + WRITES)
 @pytest.mark.parametrize("who", OUTSIDERS)
-def test_outsiders_get_404_everywhere(world: World, who: str, what: str) -> None:
+def test_outsiders_get_404_everywhere(
+    world: World, who: str, what: str, client_kind: ClientKind
+) -> None:
     rupture = flag(world)
     before = RuptureEvent.objects.count()
 
-    response = call(world, who, what, rupture)
+    response = call(world, who, what, rupture, client_kind)
 
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "rupture_not_found"
@@ -62,18 +64,20 @@ def test_outsiders_get_404_everywhere(world: World, who: str, what: str) -> None
 
 
 @pytest.mark.parametrize("what", READS + WRITES)
-def test_anonymous_gets_401(world: World, what: str) -> None:
-    response = call(world, "anonymous", what, flag(world))
+def test_anonymous_gets_401(world: World, what: str, client_kind: ClientKind) -> None:
+    response = call(world, "anonymous", what, flag(world), client_kind)
 
     assert response.status_code == 401
     assert response.json()["errors"][0]["code"] == "not_authenticated"
 
 
 @pytest.mark.parametrize("what", WRITES)
-def test_a_details_therapist_reads_but_never_acts(world: World, what: str) -> None:
+def test_a_details_therapist_reads_but_never_acts(
+    world: World, what: str, client_kind: ClientKind
+) -> None:
     rupture = flag(world)
 
-    response = call(world, "therapist_details", what, rupture)
+    response = call(world, "therapist_details", what, rupture, client_kind)
 
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "not_a_party"
@@ -152,7 +156,7 @@ def test_a_parent_removed_from_the_family_no_longer_sees_it(world: World) -> Non
     assert call(world, "parent", "detail", rupture).status_code == 404
 
 
-def test_list_shows_each_person_only_their_own(world: World) -> None:
+def test_list_shows_each_person_only_their_own(world: World, client_kind: ClientKind) -> None:
     mine = flag(world)
     services.rupture_flag(
         actor=world.sibling,
@@ -163,7 +167,8 @@ def test_list_shows_each_person_only_their_own(world: World) -> None:
     )  # fmt: skip
 
     def ids(who: str) -> list[int]:
-        return [r["id"] for r in client_for(world.actor(who)).get(URL).json()["results"]]
+        client = client_for(world.actor(who), client_kind)
+        return [r["id"] for r in client.get(URL).json()["results"]]
 
     assert ids("child") == [mine.pk]
     assert ids("parent") == [mine.pk]

@@ -107,7 +107,7 @@ def dismantle(world: World) -> list[tuple[int, bytes]]:
     responses = []
     for grant in CareTeamGrant.objects.filter(family=world.family, revoked_at__isnull=True):
         responses.append(parent.delete(f"{family}/care-team/{grant.pk}/"))
-    for member in (world.child, world.sibling, world.other_parent):
+    for member in (world.child, world.sibling, world.other_parent, world.child_profile):
         responses.append(parent.delete(f"{family}/members/{member.pk}/"))
     responses.append(parent.delete(f"{API}/me/"))
     return [(r.status_code, r.content) for r in responses]
@@ -121,7 +121,7 @@ def test_dismantling_a_family_answers_the_same_whether_or_not_a_flag_is_held(
         flag(world, unsafe=True)
     flag(world)
 
-    assert dismantle(world) == [(204, b"")] * 7
+    assert dismantle(world) == [(204, b"")] * 8
 
 
 def test_dismantling_a_family_keeps_the_held_flag_its_alert_and_its_audit_trail(
@@ -160,7 +160,8 @@ def test_dismantling_a_family_keeps_the_held_flag_its_alert_and_its_audit_trail(
     assert review.closed_at is None
     assert (review.child_name, review.parent_name) == ("Maya", "Ada")
     kinds = list(review.activity.values_list("kind", flat=True))
-    assert kinds == ["therapist_revoked"] * 3 + ["member_removed"] * 3 + [
+    assert kinds == ["therapist_revoked"] * 3 + ["member_removed"] * 4 + [
+        "child_erased",
         "account_deleted",
         "family_deleted",
     ]

@@ -2,11 +2,12 @@
 
 The same family lives the same day twice, once with the child's unsafe flag naming a parent and
 once without (the second run starts from a savepoint of the first one's start). For the named
-parent and for the other parent, every GET operation in the OpenAPI schema (read from the schema,
-so a new endpoint is covered without touching this file), their main writes and their inbox
-answer the same: status, body with ids and times normalised, counts, list lengths and
-``allowed_actions``. Compared right after the flag, after the prompts due then are delivered, and
-hours later when reminders and calm-down prompts have gone out.
+parent and for the other parent, through the browser and the app client, every GET operation in
+the OpenAPI schema (read from the schema, so a new endpoint is covered without touching this
+file), their main writes and their inbox answer the same: status, body with ids and times
+normalised, counts, list lengths and ``allowed_actions``. Compared right after the flag, after the
+prompts due then are delivered, and hours later when reminders and calm-down prompts have gone
+out.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.models import User
 from ruptures import delivery
 from ruptures.models import RUPTURE_ID_LIMIT, Rupture, Status
-from tests.world import World, client_for
+from tests.world import ClientKind, World, client_for
 
 URL = "/api/v1/ruptures/"
 PARENTS = ("parent", "other_parent")
@@ -78,8 +79,10 @@ def fill(path: str, world: World, rupture_id: int) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 
-def read_everything(world: World, who: str, rupture_ids: dict[str, int]) -> dict[str, Any]:
-    client = client_for(getattr(world, who))
+def read_everything(
+    world: World, who: str, rupture_ids: dict[str, int], kind: ClientKind = "browser"
+) -> dict[str, Any]:
+    client = client_for(getattr(world, who), kind)
     seen: dict[str, Any] = {}
     for path in get_operations():
         targets = rupture_ids if "{id}" in path else {"": 0}
@@ -99,8 +102,14 @@ def deliver_due(now: dt.datetime) -> None:
         delivery.prompt_deliver(prompt_id=pk, claim_token=token, now=now)
 
 
-def post(world: World, who: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    return client_for(getattr(world, who)).post(path, body or {}, format="json")
+def post(
+    world: World,
+    who: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    kind: ClientKind = "browser",
+) -> Any:
+    return client_for(getattr(world, who), kind).post(path, body or {}, format="json")
 
 
 def flag(world: World, who: str, **fields: Any) -> int:
@@ -122,7 +131,7 @@ def unused_rupture_id() -> int:
     return candidate
 
 
-def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
+def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
     """What each parent sees and gets through the day; the unsafe flag is the only difference."""
     User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
     ids = {
@@ -138,27 +147,31 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
     else:
         ids["probe"] = unused_rupture_id()
     for who in PARENTS:
-        seen[f"{who}: after the flag"] = read_everything(world, who, ids)
+        seen[f"{who}: after the flag"] = read_everything(world, who, ids, kind)
 
     deliver_due(timezone.now() + dt.timedelta(minutes=1))
     for who in PARENTS:
-        seen[f"{who}: after dispatch"] = read_everything(world, who, ids)
+        seen[f"{who}: after dispatch"] = read_everything(world, who, ids, kind)
 
     childs = f"{URL}{ids['childs']}/"
     writes = {
         "flag": lambda who: answer(post(world, who, URL, {
             "family": world.family.pk, "child": world.child.pk, "feelings": ["sad"],
             "intensity": 1,
-        })),
-        "acknowledge": lambda who: answer(post(world, who, f"{childs}acknowledge/")),
-        "message": lambda who: answer(post(world, who, f"{childs}messages/", {"body": "Sorry."})),
+        }, kind)),
+        "acknowledge": lambda who: answer(post(world, who, f"{childs}acknowledge/", kind=kind)),
+        "message": lambda who: answer(
+            post(world, who, f"{childs}messages/", {"body": "Sorry."}, kind)
+        ),
         "steps": lambda who: answer(
-            client_for(getattr(world, who)).patch(
+            client_for(getattr(world, who), kind).patch(
                 f"{childs}repair-steps/", {"steps": [{"step": "calm", "done": True}]},
                 format="json",
             )
         ),
-        "read all": lambda who: answer(post(world, who, "/api/v1/notifications/read-all/")),
+        "read all": lambda who: answer(
+            post(world, who, "/api/v1/notifications/read-all/", kind=kind)
+        ),
     }  # fmt: skip
     for who in PARENTS:
         for name, write in writes.items():
@@ -167,7 +180,7 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
 
     deliver_due(timezone.now() + dt.timedelta(hours=5))
     for who in PARENTS:
-        seen[f"{who}: hours later"] = read_everything(world, who, ids)
+        seen[f"{who}: hours later"] = read_everything(world, who, ids, kind)
     return seen
 
 
@@ -182,11 +195,13 @@ def undone() -> Iterator[None]:
         cache.clear()
 
 
-def test_a_parent_cannot_tell_that_an_unsafe_flag_exists(world: World) -> None:
+def test_a_parent_cannot_tell_that_an_unsafe_flag_exists(
+    world: World, client_kind: ClientKind
+) -> None:
     with undone():
-        without = the_day(world, unsafe=False)
+        without = the_day(world, unsafe=False, kind=client_kind)
     with undone():
-        with_flag = the_day(world, unsafe=True)
+        with_flag = the_day(world, unsafe=True, kind=client_kind)
 
     assert Rupture.objects.count() == 0  # both days were undone: the second started as the first
     assert without.keys() == with_flag.keys()

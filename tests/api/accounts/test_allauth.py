@@ -12,8 +12,8 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from accounts.models import Family, User
-from tests.api.accounts.conftest import World
 from tests.factories import PASSWORD, UserFactory, verified_email
+from tests.world import ClientKind, World, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +231,35 @@ def test_therapist_enrols_totp_through_allauth_then_reaches_family(world: World)
     assert [f["id"] for f in second.json()["data"]["flows"] if f.get("is_pending")] == [
         "mfa_authenticate"
     ]
+
+
+def test_client_for_browser_is_the_pwa_with_csrf_enforced(world: World) -> None:
+    """The browser client the permission tests use: refused without its CSRF header."""
+    browser = client_for(world.parent)
+    assert "sessionid" in browser.cookies
+
+    accepted = browser.post("/api/v1/families/", {"name": "Home"}, format="json")
+    browser.credentials()  # drop the X-CSRFToken header, keep the cookies
+    refused = browser.post("/api/v1/families/", {"name": "Away"}, format="json")
+
+    assert accepted.status_code == 201
+    assert (refused.status_code, refused.json()["errors"][0]["code"]) == (403, "permission_denied")
+    assert list(Family.objects.filter(name="Away")) == []
+
+
+def test_client_for_app_carries_allauths_session_token_and_no_cookie(world: World) -> None:
+    app = client_for(world.parent, "app")
+
+    session = app.get("/_allauth/app/v1/auth/session")  # allauth's own endpoint takes the token
+    created = app.post("/api/v1/families/", {"name": "Home"}, format="json")
+
+    assert "sessionid" not in app.cookies or not app.cookies["sessionid"].value
+    assert (session.status_code, session.json()["data"]["user"]["id"]) == (200, world.parent.pk)
+    assert created.status_code == 201  # no CSRF for the token client: no cookie is involved
+    app.credentials()
+    assert app.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.parametrize("kind", ["browser", "app"])
+def test_client_for_nobody_is_anonymous(db: None, kind: ClientKind) -> None:
+    assert client_for(None, kind).get("/api/v1/me/").status_code == 401

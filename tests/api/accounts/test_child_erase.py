@@ -19,8 +19,8 @@ from ruptures.models import (
     SafetyReview,
     SafetyReviewActivity,
 )
-from tests.api.accounts.conftest import World, client_for
 from tests.factories import UserFactory
+from tests.world import ClientKind, World, client_for
 
 
 def fam(world: World) -> str:
@@ -137,20 +137,22 @@ def test_removing_a_child_profile_from_the_family_erases_it(world: World) -> Non
 @pytest.mark.parametrize(
     ("caller", "target", "status", "code"),
     [
-        ("child", "child", 403, "parent_only"),
-        ("teen", "child", 403, "parent_only"),
-        ("other_parent", "child", 404, "family_not_found"),
-        ("granted_therapist", "child", 404, "family_not_found"),
-        ("parent", "teen", 422, "not_a_child_profile"),
-        ("parent", "second_parent", 404, "child_not_found"),
-        ("parent", "other_child", 404, "child_not_found"),
+        ("child_profile", "child_profile", 403, "parent_only"),
+        ("child", "child_profile", 403, "parent_only"),
+        ("other_family_parent", "child_profile", 404, "family_not_found"),
+        ("therapist_metrics", "child_profile", 404, "family_not_found"),
+        ("parent", "child", 422, "not_a_child_profile"),
+        ("parent", "other_parent", 404, "child_not_found"),
+        ("parent", "other_family_child_profile", 404, "child_not_found"),
     ],
 )
-def test_who_may_erase_whom(world: World, caller: str, target: str, status: int, code: str) -> None:
+def test_who_may_erase_whom(
+    world: World, caller: str, target: str, status: int, code: str, client_kind: ClientKind
+) -> None:
     victim = getattr(world, target)
 
     # a body is sent on purpose: authorization is decided before anything is validated
-    response = client_for(getattr(world, caller)).generic(
+    response = client_for(getattr(world, caller), client_kind).generic(
         "DELETE", f"{fam(world)}children/{victim.pk}/", "{}", content_type="application/json"
     )
 

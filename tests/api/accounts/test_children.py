@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import Membership, PairingCode, ParentalConsent, User
 from accounts.privacy import PRIVACY_NOTICE_VERSION
-from tests.api.accounts.conftest import World, client_for
+from tests.world import World, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_create_child_in_other_family_is_404(world: World) -> None:
 
 def _new_code(world: World, client: APIClient | None = None) -> dict[str, Any]:
     response = (client or client_for(world.parent)).post(
-        f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/pairing-codes/"
+        f"/api/v1/families/{world.family.pk}/children/{world.child_profile.pk}/pairing-codes/"
     )
     assert response.status_code == 201, response.content
     return dict(response.json())
@@ -148,7 +148,7 @@ def test_pairing_code_shape(world: World) -> None:
 
     assert set(body) == {"code", "expires_at", "child", "url", "qr_svg"}
     assert len(body["code"]) == 10
-    assert body["child"] == {"id": world.child.pk, "display_name": "Ada"}
+    assert body["child"] == {"id": world.child_profile.pk, "display_name": "Zoe"}
     assert body["url"].endswith(f"/#/pair/{body['code']}")
     assert body["qr_svg"].startswith("<svg")
     expires = dt.datetime.fromisoformat(body["expires_at"])
@@ -166,11 +166,11 @@ def test_browser_pairing_signs_device_in_as_child(world: World) -> None:
     )
 
     assert response.status_code == 200
-    assert response.json()["user"]["id"] == world.child.pk
+    assert response.json()["user"]["id"] == world.child_profile.pk
     assert "session_token" not in response.json()
     me = device.get("/api/v1/me/")
-    assert me.json()["display_name"] == "Ada"
-    assert me.json()["families"] == [{"id": world.family.pk, "name": "The Rivers", "role": "child"}]
+    assert me.json()["display_name"] == "Zoe"
+    assert me.json()["families"] == [{"id": world.family.pk, "name": "Okafor", "role": "child"}]
 
 
 def test_app_pairing_returns_session_token_like_allauth_app_client(world: World) -> None:
@@ -183,11 +183,11 @@ def test_app_pairing_returns_session_token_like_allauth_app_client(world: World)
     token = response.json()["session_token"]
     assert "sessionid" not in response.cookies or not response.cookies["sessionid"].value
     app = APIClient()
-    assert app.get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token).json()["id"] == world.child.pk
+    assert app.get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token).json()["id"] == world.child_profile.pk
     # allauth's own app-client endpoints accept the same token
     session = app.get("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
     assert session.status_code == 200
-    assert session.json()["data"]["user"]["id"] == world.child.pk
+    assert session.json()["data"]["user"]["id"] == world.child_profile.pk
 
 
 def test_browser_pairing_enforces_csrf(world: World, csrf_client: APIClient) -> None:
@@ -222,14 +222,14 @@ def test_pairing_code_is_single_use(world: World) -> None:
             }
         ],
     }
-    assert UserSession.objects.filter(user=world.child).count() == 1
+    assert UserSession.objects.filter(user=world.child_profile).count() == 1
 
 
 def test_pairing_code_expires_after_ten_minutes(world: World) -> None:
     _, code = services.pairing_code_create(
         actor=world.parent,
         family_id=world.family.pk,
-        child_id=world.child.pk,
+        child_id=world.child_profile.pk,
         now=timezone.now() - dt.timedelta(minutes=10, seconds=1),
     )
 
@@ -237,7 +237,7 @@ def test_pairing_code_expires_after_ten_minutes(world: World) -> None:
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "invalid_pairing_code"
-    assert not UserSession.objects.filter(user=world.child).exists()
+    assert not UserSession.objects.filter(user=world.child_profile).exists()
 
 
 def test_new_code_replaces_the_unused_one(world: World) -> None:
@@ -251,7 +251,7 @@ def test_new_code_replaces_the_unused_one(world: World) -> None:
 
 def test_code_of_a_child_removed_since_does_not_work(world: World) -> None:
     code = _new_code(world)["code"]
-    Membership.objects.filter(user=world.child).delete()
+    Membership.objects.filter(user=world.child_profile).delete()
 
     response = APIClient().post("/api/v1/pairing/", {"code": code}, format="json")
 
@@ -296,7 +296,7 @@ def test_brute_force_is_rate_limited(world: World) -> None:
     assert blocked.status_code == 429
     assert blocked.json()["errors"][0]["code"] == "throttled"
     assert int(blocked["Retry-After"]) > 0
-    assert not UserSession.objects.filter(user=world.child).exists()
+    assert not UserSession.objects.filter(user=world.child_profile).exists()
     # another address is not blocked, and the real code still works there
     assert (
         APIClient(REMOTE_ADDR="198.51.100.7")
@@ -308,7 +308,7 @@ def test_brute_force_is_rate_limited(world: World) -> None:
 
 def test_cannot_pair_a_child_with_own_account(world: World) -> None:
     response = client_for(world.parent).post(
-        f"/api/v1/families/{world.family.pk}/children/{world.teen.pk}/pairing-codes/"
+        f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/pairing-codes/"
     )
 
     assert response.status_code == 422
@@ -316,7 +316,7 @@ def test_cannot_pair_a_child_with_own_account(world: World) -> None:
     assert not PairingCode.objects.exists()
 
 
-@pytest.mark.parametrize("target", ["parent", "other_child"])
+@pytest.mark.parametrize("target", ["parent", "other_family_child_profile"])
 def test_pairing_code_for_non_child_is_404(world: World, target: str) -> None:
     response = client_for(world.parent).post(
         f"/api/v1/families/{world.family.pk}/children/{getattr(world, target).pk}/pairing-codes/"
@@ -340,7 +340,7 @@ def _pair(world: World, user_agent: str, client: str = "browser") -> tuple[APICl
 def test_parent_lists_and_revokes_child_devices(world: World) -> None:
     tablet, _ = _pair(world, "Tablet")
     _phone, token = _pair(world, "Phone", client="app")
-    devices_url = f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/devices/"
+    devices_url = f"/api/v1/families/{world.family.pk}/children/{world.child_profile.pk}/devices/"
     parent = client_for(world.parent)
 
     listed = parent.get(devices_url).json()
@@ -359,24 +359,25 @@ def test_parent_lists_and_revokes_child_devices(world: World) -> None:
 
 def test_revoking_someone_elses_device_is_404(world: World) -> None:
     _pair(world, "Tablet")
-    session = UserSession.objects.get(user=world.child)
-    other = f"/api/v1/families/{world.other_family.pk}/children/{world.other_child.pk}/devices/"
+    session = UserSession.objects.get(user=world.child_profile)
+    other_child = world.other_family_child_profile
+    other = f"/api/v1/families/{world.other_family.pk}/children/{other_child.pk}/devices/"
 
     for url in (
         f"{other}{session.pk}/",
-        f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/devices/999999/",
+        f"/api/v1/families/{world.family.pk}/children/{world.child_profile.pk}/devices/999999/",
     ):
         assert client_for(world.parent).delete(url).status_code == 404
-    assert client_for(world.other_parent).delete(f"{other}{session.pk}/").status_code == 404
-    assert UserSession.objects.filter(user=world.child).count() == 1
+    assert client_for(world.other_family_parent).delete(f"{other}{session.pk}/").status_code == 404
+    assert UserSession.objects.filter(user=world.child_profile).count() == 1
 
 
 def test_adult_child_devices_are_their_own(world: World) -> None:
-    world.teen.birth_year = THIS_YEAR - 25
-    world.teen.save(update_fields=["birth_year"])
+    world.child.birth_year = THIS_YEAR - 25
+    world.child.save(update_fields=["birth_year"])
 
     response = client_for(world.parent).get(
-        f"/api/v1/families/{world.family.pk}/children/{world.teen.pk}/devices/"
+        f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/devices/"
     )
 
     assert response.status_code == 403
@@ -387,17 +388,17 @@ def test_adult_child_devices_are_their_own(world: World) -> None:
 def test_parents_cannot_list_or_end_the_sessions_of_a_child_with_their_own_account(
     world: World, age: int
 ) -> None:
-    world.teen.birth_year = THIS_YEAR - age
-    world.teen.save(update_fields=["birth_year"])
+    world.child.birth_year = THIS_YEAR - age
+    world.child.save(update_fields=["birth_year"])
     teen = APIClient()
-    teen.force_login(world.teen)
+    teen.force_login(world.child)
     session = UserSession.objects.create(
-        user=world.teen,
+        user=world.child,
         ip="203.0.113.9",
         session_key=teen.session.session_key,
         user_agent="Leo's phone",
     )
-    devices = f"/api/v1/families/{world.family.pk}/children/{world.teen.pk}/devices/"
+    devices = f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/devices/"
     parent = client_for(world.parent)
 
     listed = parent.get(devices)

@@ -16,9 +16,8 @@ from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from accounts import services
-from tests.api.accounts.conftest import World
 from tests.factories import PASSWORD, UserFactory, verified_email
-from tests.world import client_for
+from tests.world import World, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def behind_proxies(settings: Settings) -> Callable[[int], None]:
 
 def _pairing_code(world: World) -> str:
     response = client_for(world.parent).post(
-        f"/api/v1/families/{world.family.pk}/children/{world.child.pk}/pairing-codes/"
+        f"/api/v1/families/{world.family.pk}/children/{world.child_profile.pk}/pairing-codes/"
     )
     assert response.status_code == 201, response.content
     return str(response.json()["code"])
@@ -87,7 +86,7 @@ def test_rotating_forwarded_for_does_not_evade_the_pairing_throttle(world: World
     assert statuses == [400] * 10
     assert blocked.status_code == 429
     assert blocked.json()["errors"][0]["code"] == "throttled"
-    assert not UserSession.objects.filter(user=world.child).exists()
+    assert not UserSession.objects.filter(user=world.child_profile).exists()
 
 
 def test_rotating_forwarded_for_does_not_evade_the_invite_accept_throttle(world: World) -> None:

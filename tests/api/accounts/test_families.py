@@ -13,14 +13,14 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import Family, Membership, Role
-from tests.api.accounts.conftest import World, client_for
 from tests.factories import ChildProfileFactory, FamilyFactory, MembershipFactory, UserFactory
+from tests.world import World, client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def test_create_family_makes_creator_its_parent(world: World) -> None:
-    response = client_for(world.teen).post(
+    response = client_for(world.child).post(
         "/api/v1/families/", {"name": " Leo's home "}, format="json"
     )
 
@@ -35,13 +35,13 @@ def test_create_family_makes_creator_its_parent(world: World) -> None:
         "follow_up_days": 3,
         "created_at": body["created_at"],
     }
-    assert Membership.objects.get(family_id=body["id"]).user == world.teen
+    assert Membership.objects.get(family_id=body["id"]).user == world.child
 
 
 def test_family_detail_for_a_child(world: World) -> None:
-    body = client_for(world.child).get(f"/api/v1/families/{world.family.pk}/").json()
+    body = client_for(world.child_profile).get(f"/api/v1/families/{world.family.pk}/").json()
 
-    assert (body["id"], body["name"], body["role"]) == (world.family.pk, "The Rivers", "child")
+    assert (body["id"], body["name"], body["role"]) == (world.family.pk, "Okafor", "child")
     assert "care_scope" not in body
 
 
@@ -125,51 +125,52 @@ def test_create_family_bad_input_writes_nothing(world: World, body: Any, code: s
 
 
 def test_members_full_body_parents_first(world: World) -> None:
-    response = client_for(world.child).get(f"/api/v1/families/{world.family.pk}/members/")
+    response = client_for(world.child_profile).get(f"/api/v1/families/{world.family.pk}/members/")
 
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 4
+    assert body["count"] == 5
     assert [(m["id"], m["role"], m["age_band"]) for m in body["results"]] == [
         (world.parent.pk, "parent", "unknown"),
-        (world.second_parent.pk, "parent", "unknown"),
-        (world.child.pk, "child", "under_13"),
-        (world.teen.pk, "child", "13_17"),
+        (world.other_parent.pk, "parent", "unknown"),
+        (world.child.pk, "child", "13_17"),
+        (world.sibling.pk, "child", "under_13"),
+        (world.child_profile.pk, "child", "under_13"),
     ]
-    assert body["results"][2] == {
-        "id": world.child.pk,
-        "display_name": "Ada",
+    assert body["results"][4] == {
+        "id": world.child_profile.pk,
+        "display_name": "Zoe",
         "role": "child",
         "age_band": "under_13",
-        "birth_year": world.child.birth_year,
+        "birth_year": world.child_profile.birth_year,
         "is_child_profile": True,
-        "joined_at": body["results"][2]["joined_at"],
+        "joined_at": body["results"][4]["joined_at"],
         "details_opt_out": False,
     }
 
 
 def test_anyone_can_leave(world: World) -> None:
-    response = client_for(world.teen).delete(
-        f"/api/v1/families/{world.family.pk}/members/{world.teen.pk}/"
+    response = client_for(world.child).delete(
+        f"/api/v1/families/{world.family.pk}/members/{world.child.pk}/"
     )
 
     assert response.status_code == 204
-    assert not Membership.objects.filter(family=world.family, user=world.teen).exists()
+    assert not Membership.objects.filter(family=world.family, user=world.child).exists()
 
 
 def test_child_cannot_remove_someone_else(world: World) -> None:
-    response = client_for(world.teen).delete(
-        f"/api/v1/families/{world.family.pk}/members/{world.child.pk}/"
+    response = client_for(world.child).delete(
+        f"/api/v1/families/{world.family.pk}/members/{world.child_profile.pk}/"
     )
 
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "parent_only"
-    assert Membership.objects.filter(family=world.family).count() == 4
+    assert Membership.objects.filter(family=world.family).count() == 5
 
 
 def test_last_parent_cannot_leave_while_children_remain(world: World) -> None:
     client_for(world.parent).delete(
-        f"/api/v1/families/{world.family.pk}/members/{world.second_parent.pk}/"
+        f"/api/v1/families/{world.family.pk}/members/{world.other_parent.pk}/"
     )
 
     response = client_for(world.parent).delete(
@@ -178,35 +179,37 @@ def test_last_parent_cannot_leave_while_children_remain(world: World) -> None:
 
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "last_parent"
-    assert Membership.objects.filter(family=world.family).count() == 3
+    assert Membership.objects.filter(family=world.family).count() == 4
 
 
 def test_removing_member_of_other_family_or_unknown_is_404(world: World) -> None:
-    for user_id in (world.other_child.pk, 999_999):
+    for user_id in (world.other_family_child_profile.pk, 999_999):
         response = client_for(world.parent).delete(
             f"/api/v1/families/{world.family.pk}/members/{user_id}/"
         )
         assert response.status_code == 404
         assert response.json()["errors"][0]["code"] == "member_not_found"
-    assert Membership.objects.count() == 6
+    assert Membership.objects.count() == 8
 
 
 def test_removed_child_profile_devices_are_signed_out(world: World) -> None:
     _, code = services.pairing_code_create(
-        actor=world.parent, family_id=world.family.pk, child_id=world.child.pk
+        actor=world.parent, family_id=world.family.pk, child_id=world.child_profile.pk
     )
     device = APIClient()
     assert device.post("/api/v1/pairing/", {"code": code}, format="json").status_code == 200
 
-    client_for(world.parent).delete(f"/api/v1/families/{world.family.pk}/members/{world.child.pk}/")
+    client_for(world.parent).delete(
+        f"/api/v1/families/{world.family.pk}/members/{world.child_profile.pk}/"
+    )
 
     assert device.get("/api/v1/me/").status_code == 401
-    assert not UserSession.objects.filter(user=world.child).exists()
+    assert not UserSession.objects.filter(user=world.child_profile).exists()
 
 
 @pytest.mark.parametrize(
     ("who", "status", "code"),
-    [("teen", 200, None), ("child", 403, "age_restricted"), ("parent", 200, None)],
+    [("child", 200, None), ("child_profile", 403, "age_restricted"), ("parent", 200, None)],
 )
 def test_details_opt_out_is_ones_own(world: World, who: str, status: int, code: str | None) -> None:
     user = getattr(world, who)
@@ -226,7 +229,7 @@ def test_details_opt_out_is_ones_own(world: World, who: str, status: int, code: 
 
 def test_details_opt_out_for_someone_else_is_403(world: World) -> None:
     response = client_for(world.parent).patch(
-        f"/api/v1/families/{world.family.pk}/members/{world.teen.pk}/",
+        f"/api/v1/families/{world.family.pk}/members/{world.child.pk}/",
         {"details_opt_out": True},
         format="json",
     )

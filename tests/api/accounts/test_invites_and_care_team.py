@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import CareTeamGrant, Invite, Membership, TherapistAccessLog
-from tests.api.accounts.conftest import World, client_for
 from tests.factories import TherapistFactory, UserFactory, enrol_totp
+from tests.world import World, client_for, other_family_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,10 @@ def test_adult_child_joins_by_invite(world: World) -> None:
 
 def test_invite_is_single_use_by_default(world: World) -> None:
     code = _invite(world)["code"]
-    assert client_for(world.other_parent).post(f"/api/v1/invites/{code}/accept/").status_code == 201
+    assert (
+        client_for(world.other_family_parent).post(f"/api/v1/invites/{code}/accept/").status_code
+        == 201
+    )
     latecomer = UserFactory.create()
 
     response = client_for(latecomer).post(f"/api/v1/invites/{code}/accept/")
@@ -95,13 +98,13 @@ def test_expired_and_revoked_invites(world: World) -> None:
     for code, status, error in cases:
         response = joiner.post(f"/api/v1/invites/{code}/accept/")
         assert (response.status_code, response.json()["errors"][0]["code"]) == (status, error)
-    assert Membership.objects.filter(family=world.family).count() == 4
+    assert Membership.objects.filter(family=world.family).count() == 5
 
 
 def test_child_cannot_join_as_parent(world: World) -> None:
     code = _invite(world, role="parent")["code"]
 
-    response = client_for(world.other_child).post(f"/api/v1/invites/{code}/accept/")
+    response = client_for(world.other_family_child_profile).post(f"/api/v1/invites/{code}/accept/")
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "too_young_for_parent_role"
@@ -145,10 +148,10 @@ def test_invite_accept_is_rate_limited(world: World) -> None:
 
 
 def test_parent_adds_therapist_by_share_code(world: World) -> None:
-    code = world.ungranted_therapist.therapist_share_code
+    code = world.therapist_ungranted.therapist_share_code
     assert code
 
-    response = client_for(world.second_parent).post(
+    response = client_for(world.other_parent).post(
         f"/api/v1/families/{world.family.pk}/care-team/",
         {"share_code": f" {code.lower()} ", "scope": "details"},
         format="json",
@@ -158,18 +161,18 @@ def test_parent_adds_therapist_by_share_code(world: World) -> None:
     body = response.json()
     assert body == {
         "id": body["id"],
-        "therapist": {"id": world.ungranted_therapist.pk, "display_name": "Dr Lind"},
+        "therapist": {"id": world.therapist_ungranted.pk, "display_name": "Dr Lind"},
         "scope": "details",
         "granted_at": body["granted_at"],
     }
     grant = CareTeamGrant.objects.get(pk=body["id"])
-    assert grant.granted_by == world.second_parent
+    assert grant.granted_by == world.other_parent
 
 
 def test_scope_defaults_to_metrics(world: World) -> None:
     response = client_for(world.parent).post(
         f"/api/v1/families/{world.family.pk}/care-team/",
-        {"share_code": world.ungranted_therapist.therapist_share_code},
+        {"share_code": world.therapist_ungranted.therapist_share_code},
         format="json",
     )
 
@@ -182,15 +185,15 @@ def test_scope_defaults_to_metrics(world: World) -> None:
         ("NOSUCHCODE", "metrics", 400, "invalid_share_code", "share_code"),
         ("", "metrics", 400, "blank", "share_code"),
         ("x" * 33, "metrics", 400, "max_length", "share_code"),
-        ("ungranted", "everything", 400, "invalid_choice", "scope"),
-        ("unverified", "metrics", 400, "invalid_share_code", "share_code"),
-        ("granted", "metrics", 409, "already_on_care_team", None),
+        ("therapist_ungranted", "everything", 400, "invalid_choice", "scope"),
+        ("therapist_unverified", "metrics", 400, "invalid_share_code", "share_code"),
+        ("therapist_metrics", "metrics", 409, "already_on_care_team", None),
     ],
 )
 def test_care_team_bad_input(
     world: World, share_code: str, scope: str, status: int, code: str, param: str | None
 ) -> None:
-    therapist = getattr(world, f"{share_code}_therapist", None)
+    therapist = getattr(world, share_code, None)
     body = {
         "share_code": therapist.therapist_share_code if therapist else share_code,
         "scope": scope,
@@ -210,28 +213,31 @@ def test_care_team_bad_input(
 
 
 def test_any_parent_revokes_and_therapist_loses_access(world: World) -> None:
-    therapist = client_for(world.granted_therapist)
+    therapist = client_for(world.therapist_metrics)
     assert therapist.get(f"/api/v1/families/{world.family.pk}/").status_code == 200
 
-    response = client_for(world.second_parent).delete(
-        f"/api/v1/families/{world.family.pk}/care-team/{world.grant.pk}/"
+    response = client_for(world.other_parent).delete(
+        f"/api/v1/families/{world.family.pk}/care-team/{world.therapist_metrics_grant.pk}/"
     )
 
     assert response.status_code == 204
-    world.grant.refresh_from_db()
-    assert (world.grant.revoked_by, world.grant.revoked_at is not None) == (
-        world.second_parent,
+    world.therapist_metrics_grant.refresh_from_db()
+    assert (
+        world.therapist_metrics_grant.revoked_by,
+        world.therapist_metrics_grant.revoked_at is not None,
+    ) == (
+        world.other_parent,
         True,
     )
     assert therapist.get(f"/api/v1/families/{world.family.pk}/").status_code == 404
     again = client_for(world.parent).delete(
-        f"/api/v1/families/{world.family.pk}/care-team/{world.grant.pk}/"
+        f"/api/v1/families/{world.family.pk}/care-team/{world.therapist_metrics_grant.pk}/"
     )
     assert again.status_code == 404
 
 
 def test_revoking_other_familys_grant_is_404(world: World) -> None:
-    other_grant = CareTeamGrant.objects.get(family=world.other_family)
+    other_grant = other_family_grant(world)
 
     response = client_for(world.parent).delete(
         f"/api/v1/families/{world.family.pk}/care-team/{other_grant.pk}/"
@@ -243,12 +249,15 @@ def test_revoking_other_familys_grant_is_404(world: World) -> None:
 
 
 def test_care_team_visible_to_13_plus_only_verified_listed(world: World) -> None:
-    teen_view = client_for(world.teen).get(f"/api/v1/families/{world.family.pk}/care-team/")
-    child_view = client_for(world.child).get(f"/api/v1/families/{world.family.pk}/care-team/")
+    teen_view = client_for(world.child).get(f"/api/v1/families/{world.family.pk}/care-team/")
+    child_view = client_for(world.child_profile).get(
+        f"/api/v1/families/{world.family.pk}/care-team/"
+    )
 
     assert teen_view.status_code == 200
     assert [row["therapist"]["id"] for row in teen_view.json()["results"]] == [
-        world.granted_therapist.pk
+        world.therapist_metrics.pk,  # granted first
+        world.therapist_details.pk,
     ]
     assert child_view.status_code == 403
     assert child_view.json()["errors"][0]["code"] == "age_restricted"
@@ -268,7 +277,8 @@ def test_therapist_without_mfa_is_refused_family_data(world: World) -> None:
 
 
 def test_access_log_lists_therapist_reads_for_parents(world: World) -> None:
-    therapist = client_for(world.granted_therapist)
+    other_family_grant(world)
+    therapist = client_for(world.therapist_metrics)
     therapist.get(f"/api/v1/families/{world.family.pk}/")
     therapist.get(f"/api/v1/families/{world.other_family.pk}/")
 
@@ -280,7 +290,7 @@ def test_access_log_lists_therapist_reads_for_parents(world: World) -> None:
     row = body["results"][0]
     assert row == {
         "id": row["id"],
-        "therapist": {"id": world.granted_therapist.pk, "display_name": "Dr Okafor"},
+        "therapist": {"id": world.therapist_metrics.pk, "display_name": "Dr Reyes"},
         "action": "family.view",
         "object_type": "",
         "object_id": "",
@@ -291,7 +301,7 @@ def test_access_log_lists_therapist_reads_for_parents(world: World) -> None:
 def test_access_log_query_count_does_not_grow(world: World, django_assert_num_queries: Any) -> None:
     for _ in range(50):
         services.therapist_access_record(
-            therapist=world.granted_therapist, family=world.family, action="rupture.view"
+            therapist=world.therapist_metrics, family=world.family, action="rupture.view"
         )
     client = client_for(world.parent)
     client.get("/api/v1/me/")

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Family, Membership, Role, User
 from accounts.signals import account_deleting
-from tests.api.accounts.conftest import World, client_for
 from tests.factories import FamilyFactory, MembershipFactory, UserFactory
+from tests.world import World, client_for, other_family_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_me_full_body(world: World) -> None:
     assert response.json() == {
         "id": world.parent.pk,
         "email": world.parent.email,
-        "display_name": "Maya",
+        "display_name": "Ada",
         "time_zone": "UTC",
         "quiet_hours": {"start": "21:00", "end": "07:00"},
         "locale": "en",
@@ -35,31 +35,33 @@ def test_me_full_body(world: World) -> None:
         "therapist_verified": False,
         "therapist_share_code": None,
         "mfa_enabled": False,
-        "families": [{"id": world.family.pk, "name": "The Rivers", "role": "parent"}],
+        "families": [{"id": world.family.pk, "name": "Okafor", "role": "parent"}],
         "care_families": [],
     }
 
 
 def test_me_of_a_therapist_lists_care_families(world: World) -> None:
-    body = client_for(world.granted_therapist).get("/api/v1/me/").json()
+    other_family_grant(world)
+
+    body = client_for(world.therapist_metrics).get("/api/v1/me/").json()
 
     assert body["therapist_verified"] is True
     assert body["mfa_enabled"] is True
-    assert body["therapist_share_code"] == world.granted_therapist.therapist_share_code
+    assert body["therapist_share_code"] == world.therapist_metrics.therapist_share_code
     assert body["care_families"] == [
-        {"id": world.other_family.pk, "name": "The Hills", "scope": "metrics"},
-        {"id": world.family.pk, "name": "The Rivers", "scope": "metrics"},
+        {"id": world.family.pk, "name": "Okafor", "scope": "metrics"},
+        {"id": world.other_family.pk, "name": "Other", "scope": "metrics"},
     ]
 
 
 def test_me_of_a_user_in_two_families_lists_both_roles(world: World) -> None:
-    MembershipFactory.create(family=world.other_family, user=world.teen, role=Role.CHILD)
+    MembershipFactory.create(family=world.other_family, user=world.child, role=Role.CHILD)
 
-    families = client_for(world.teen).get("/api/v1/me/").json()["families"]
+    families = client_for(world.child).get("/api/v1/me/").json()["families"]
 
     assert families == [
-        {"id": world.other_family.pk, "name": "The Hills", "role": "child"},
-        {"id": world.family.pk, "name": "The Rivers", "role": "child"},
+        {"id": world.family.pk, "name": "Okafor", "role": "child"},
+        {"id": world.other_family.pk, "name": "Other", "role": "child"},
     ]
 
 
@@ -67,7 +69,7 @@ def test_patch_me_updates_preferences(world: World) -> None:
     response = client_for(world.parent).patch(
         "/api/v1/me/",
         {
-            "display_name": "  Maya R.  ",
+            "display_name": "  Ada O.  ",
             "time_zone": "Europe/London",
             "quiet_hours": {"start": "22:30", "end": "06:45"},
             "locale": "en-gb",
@@ -80,7 +82,7 @@ def test_patch_me_updates_preferences(world: World) -> None:
     assert response.status_code == 200
     body = response.json()
     assert (body["display_name"], body["time_zone"], body["locale"]) == (
-        "Maya R.",
+        "Ada O.",
         "Europe/London",
         "en-gb",
     )
@@ -209,13 +211,13 @@ def test_export_holds_everything_about_me(world: World) -> None:
     assert body["memberships"] == [
         {
             "family_id": world.family.pk,
-            "family_name": "The Rivers",
+            "family_name": "Okafor",
             "role": "parent",
             "joined_at": body["memberships"][0]["joined_at"],
             "details_opt_out": False,
         }
     ]
-    assert body["care_team_grants_given"][0]["therapist_id"] == world.granted_therapist.pk
+    assert body["care_team_grants_given"][0]["therapist_id"] == world.therapist_metrics.pk
     assert body["ruptures"] == []
 
 
@@ -227,14 +229,14 @@ def test_delete_me_removes_account_and_signals_others(world: World) -> None:
 
     account_deleting.connect(anonymise)
     try:
-        response = client_for(world.second_parent).delete("/api/v1/me/")
+        response = client_for(world.other_parent).delete("/api/v1/me/")
     finally:
         account_deleting.disconnect(anonymise)
 
     assert response.status_code == 204
-    assert seen == [world.second_parent.pk]
-    assert not User.objects.filter(pk=world.second_parent.pk).exists()
-    assert Membership.objects.filter(family=world.family).count() == 3
+    assert seen == [world.other_parent.pk]
+    assert not User.objects.filter(pk=world.other_parent.pk).exists()
+    assert Membership.objects.filter(family=world.family).count() == 4
 
 
 def test_delete_me_deletes_a_family_left_empty() -> None:
@@ -250,7 +252,7 @@ def test_delete_me_deletes_a_family_left_empty() -> None:
 def test_last_parent_cannot_delete_account_while_children_remain(world: World) -> None:
     users_before = User.objects.count()
 
-    response = client_for(world.other_parent).delete("/api/v1/me/")
+    response = client_for(world.other_family_parent).delete("/api/v1/me/")
 
     assert response.status_code == 409
     assert response.json() == {
@@ -258,7 +260,7 @@ def test_last_parent_cannot_delete_account_while_children_remain(world: World) -
         "errors": [
             {
                 "code": "last_parent",
-                "message": "You are the last parent in The Hills: add another parent, or remove "
+                "message": "You are the last parent in Other: add another parent, or remove "
                 "the children first.",
                 "param": None,
             }
@@ -268,15 +270,15 @@ def test_last_parent_cannot_delete_account_while_children_remain(world: World) -
 
 
 def test_child_profile_cannot_delete_itself(world: World) -> None:
-    response = client_for(world.child).delete("/api/v1/me/")
+    response = client_for(world.child_profile).delete("/api/v1/me/")
 
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "child_profile"
-    assert User.objects.filter(pk=world.child.pk).exists()
+    assert User.objects.filter(pk=world.child_profile.pk).exists()
 
 
 def test_deleted_account_sessions_end(world: World) -> None:
-    client = client_for(world.second_parent)
+    client = client_for(world.other_parent)
     assert client.delete("/api/v1/me/").status_code == 204
 
     assert client.get("/api/v1/me/").status_code == 401

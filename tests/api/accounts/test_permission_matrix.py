@@ -1,4 +1,5 @@
-"""Every accounts endpoint x every kind of caller -> the expected status, generated from a table.
+"""Every accounts endpoint x every kind of caller x both clients (browser, app) -> the expected
+status, generated from a table.
 
 Callers outside the family get 404 (ids leak nothing); 403 only inside it; anonymous 401.
 """
@@ -16,20 +17,20 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import Invite, TherapistAccessLog
-from tests.api.accounts.conftest import World, client_for
+from tests.world import ClientKind, World, client_for
 
 CALLERS = (
     "anonymous",
     "parent",
+    "child_profile",
     "child",
-    "teen",
-    "other_parent",
-    "other_child",
-    "granted_therapist",
-    "ungranted_therapist",
-    "unverified_therapist",
+    "other_family_parent",
+    "other_family_child_profile",
+    "therapist_metrics",
+    "therapist_ungranted",
+    "therapist_unverified",
 )
-INSIDE = {"parent", "child", "teen"}
+INSIDE = {"parent", "child_profile", "child"}
 
 
 def rule_open(caller: str, ok: int) -> int:
@@ -45,15 +46,15 @@ def rule_member(caller: str, ok: int) -> int:
 
 
 def rule_member_or_care_team(caller: str, ok: int) -> int:
-    return ok if caller == "granted_therapist" else rule_member(caller, ok)
+    return ok if caller == "therapist_metrics" else rule_member(caller, ok)
 
 
 def rule_parent(caller: str, ok: int) -> int:
-    return 403 if caller in {"child", "teen"} else rule_member(caller, ok)
+    return 403 if caller in {"child_profile", "child"} else rule_member(caller, ok)
 
 
 def rule_thirteen_plus(caller: str, ok: int) -> int:
-    return 403 if caller == "child" else rule_member(caller, ok)
+    return 403 if caller == "child_profile" else rule_member(caller, ok)
 
 
 Path = Callable[[World], str]
@@ -81,15 +82,15 @@ def fam(w: World) -> str:
 def paired_device(w: World) -> int:
     """Sign a device in as the child through the real pairing endpoint; its session id."""
     _, code = services.pairing_code_create(
-        actor=w.parent, family_id=w.family.pk, child_id=w.child.pk
+        actor=w.parent, family_id=w.family.pk, child_id=w.child_profile.pk
     )
     assert APIClient().post("/api/v1/pairing/", {"code": code}, format="json").status_code == 200
-    return int(UserSession.objects.get(user=w.child).pk)
+    return int(UserSession.objects.get(user=w.child_profile).pk)
 
 
 def fresh_pairing_code(w: World) -> dict[str, Any]:
     _, code = services.pairing_code_create(
-        actor=w.parent, family_id=w.family.pk, child_id=w.child.pk
+        actor=w.parent, family_id=w.family.pk, child_id=w.child_profile.pk
     )
     return {"code": code}
 
@@ -119,7 +120,11 @@ ENDPOINTS = (
         lambda w: "/api/v1/me/",
         rule_signed_in,
         204,
-        overrides=(("child", 403), ("other_child", 403), ("other_parent", 409)),
+        overrides=(
+            ("child_profile", 403),
+            ("other_family_child_profile", 403),
+            ("other_family_parent", 409),
+        ),
     ),
     Endpoint("privacy", "get", lambda w: "/api/v1/privacy/", rule_open, 200),
     Endpoint("families", "get", lambda w: "/api/v1/families/", rule_signed_in, 200),
@@ -130,7 +135,7 @@ ENDPOINTS = (
         rule_signed_in,
         201,
         body=lambda w: {"name": "Our home"},
-        overrides=(("child", 403), ("other_child", 403)),
+        overrides=(("child_profile", 403), ("other_family_child_profile", 403)),
     ),
     Endpoint("family", "get", fam, rule_member_or_care_team, 200),
     Endpoint("family-update", "patch", fam, rule_parent, 200, body=lambda w: {"name": "Renamed"}),
@@ -138,7 +143,7 @@ ENDPOINTS = (
     Endpoint(
         "member-remove",
         "delete",
-        lambda w: f"{fam(w)}members/{w.second_parent.pk}/",
+        lambda w: f"{fam(w)}members/{w.other_parent.pk}/",
         rule_parent,
         204,
     ),
@@ -161,17 +166,21 @@ ENDPOINTS = (
     Endpoint(
         "pairing-code",
         "post",
-        lambda w: f"{fam(w)}children/{w.child.pk}/pairing-codes/",
+        lambda w: f"{fam(w)}children/{w.child_profile.pk}/pairing-codes/",
         rule_parent,
         201,
     ),
     Endpoint(
-        "devices", "get", lambda w: f"{fam(w)}children/{w.child.pk}/devices/", rule_parent, 200
+        "devices",
+        "get",
+        lambda w: f"{fam(w)}children/{w.child_profile.pk}/devices/",
+        rule_parent,
+        200,
     ),
     Endpoint(
         "device-revoke",
         "delete",
-        lambda w: f"{fam(w)}children/{w.child.pk}/devices/{paired_device(w)}/",
+        lambda w: f"{fam(w)}children/{w.child_profile.pk}/devices/{paired_device(w)}/",
         rule_parent,
         204,
     ),
@@ -199,10 +208,10 @@ ENDPOINTS = (
         # a member is never on the care team: therapists with a grant here cannot join it
         overrides=(
             ("parent", 409),
+            ("child_profile", 409),
             ("child", 409),
-            ("teen", 409),
-            ("granted_therapist", 409),
-            ("unverified_therapist", 409),
+            ("therapist_metrics", 409),
+            ("therapist_unverified", 409),
         ),
     ),
     Endpoint("care-team", "get", lambda w: f"{fam(w)}care-team/", rule_thirteen_plus, 200),
@@ -212,28 +221,34 @@ ENDPOINTS = (
         lambda w: f"{fam(w)}care-team/",
         rule_parent,
         201,
-        body=lambda w: {"share_code": w.ungranted_therapist.therapist_share_code},
+        body=lambda w: {"share_code": w.therapist_ungranted.therapist_share_code},
     ),
     Endpoint(
         "care-team-revoke",
         "delete",
-        lambda w: f"{fam(w)}care-team/{w.grant.pk}/",
+        lambda w: f"{fam(w)}care-team/{w.therapist_metrics_grant.pk}/",
         rule_parent,
         204,
     ),
     Endpoint("access-log", "get", lambda w: f"{fam(w)}access-log/", rule_thirteen_plus, 200),
     Endpoint(
-        "child-erase", "delete", lambda w: f"{fam(w)}children/{w.child.pk}/", rule_parent, 204
+        "child-erase",
+        "delete",
+        lambda w: f"{fam(w)}children/{w.child_profile.pk}/",
+        rule_parent,
+        204,
     ),
 )
 
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
-def test_permission_matrix(world: World, endpoint: Endpoint, caller: str) -> None:
+def test_permission_matrix(
+    world: World, endpoint: Endpoint, caller: str, client_kind: ClientKind
+) -> None:
     path = endpoint.path(world)
     body = endpoint.body(world)
-    client = client_for(world.caller(caller))
+    client = client_for(world.actor(caller), client_kind)
     logged_before = TherapistAccessLog.objects.count()
 
     response = getattr(client, endpoint.method)(path, body, format="json")
@@ -249,7 +264,7 @@ def test_permission_matrix(world: World, endpoint: Endpoint, caller: str) -> Non
         assert response.json()["errors"][0]["code"].endswith("not_found")
     # a therapist's read of family data always leaves a row; nobody else's does
     logged = TherapistAccessLog.objects.count() - logged_before
-    therapist_read = caller == "granted_therapist" and endpoint.name == "family"
+    therapist_read = caller == "therapist_metrics" and endpoint.name == "family"
     assert logged == (1 if therapist_read else 0)
 
 

@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import CareTeamGrant, Membership, Role
-from tests.api.accounts.conftest import client_for
 from tests.factories import (
     ChildProfileFactory,
     FamilyFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
+from tests.world import client_for
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,8 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # n
 from rest_framework.test import APIClient
 
 from accounts.privacy import PRIVACY_NOTICE_VERSION
-from tests.api.accounts.conftest import World, client_for
 from tests.factories import UserFactory
+from tests.world import World, client_for
 
 OPEN_OBJECTS = {"MeExportOut"}  # other apps add sections to the export
 
@@ -97,9 +97,9 @@ class Checker:
 def test_every_accounts_answer_matches_its_schema(world: World, spec: dict[str, Any]) -> None:
     check = Checker(spec)
     family = f"/api/v1/families/{world.family.pk}/"
-    child = f"{family}children/{world.child.pk}/"
+    child = f"{family}children/{world.child_profile.pk}/"
     parent = client_for(world.parent)
-    therapist = client_for(world.granted_therapist)
+    therapist = client_for(world.therapist_metrics)
 
     check("/api/v1/privacy/", "get", APIClient().get("/api/v1/privacy/"))
     check("/api/v1/me/", "get", parent.get("/api/v1/me/"))
@@ -126,7 +126,7 @@ def test_every_accounts_answer_matches_its_schema(world: World, spec: dict[str, 
         parent.post("/api/v1/families/", {"name": "Lakes"}, format="json"),
         201,
     )
-    check("/api/v1/families/{family_id}/", "get", client_for(world.child).get(family))
+    check("/api/v1/families/{family_id}/", "get", client_for(world.child_profile).get(family))
     seen = check("/api/v1/families/{family_id}/", "get", therapist.get(family))
     assert seen["role"] == "therapist"
     assert seen["care_scope"] == "metrics"
@@ -138,8 +138,8 @@ def test_every_accounts_answer_matches_its_schema(world: World, spec: dict[str, 
     check(
         "/api/v1/families/{family_id}/members/{user_id}/",
         "patch",
-        client_for(world.teen).patch(
-            f"{family}members/{world.teen.pk}/", {"details_opt_out": True}, format="json"
+        client_for(world.child).patch(
+            f"{family}members/{world.child.pk}/", {"details_opt_out": True}, format="json"
         ),
     )
 
@@ -177,7 +177,7 @@ def test_every_accounts_answer_matches_its_schema(world: World, spec: dict[str, 
 
     team = "/api/v1/families/{family_id}/care-team/"
     check(team, "get", parent.get(f"{family}care-team/"))
-    share = {"share_code": world.ungranted_therapist.therapist_share_code, "scope": "details"}
+    share = {"share_code": world.therapist_ungranted.therapist_share_code, "scope": "details"}
     check(team, "post", parent.post(f"{family}care-team/", share, format="json"), 201)
 
     check("/api/v1/me/export/", "get", parent.get("/api/v1/me/export/"))
