@@ -5,8 +5,9 @@ Export: the ruptures they are part of as they see them (``selectors.ruptures_of_
 never gets one held for safety review, nobody one of a family they have left), the messages
 they wrote, their notifications and push subscriptions.
 Deletion: their ruptures stay for the other party with the author shown as a former member
-(the foreign keys are SET_NULL); what only they could see (a parent's private reflections) goes,
-and so do their prompts and notifications, except about ruptures under safety review.
+(the foreign keys are SET_NULL); what only they could see (the private reflections of whoever
+made it right) goes, and so do their prompts and notifications, except about ruptures under
+safety review.
 Erasing a child profile, dissolving a family and recording what touched a held flag go through
 ``ruptures.safety_reviews``.
 """
@@ -16,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
+
 from accounts.models import Membership, User
 from ruptures import safety_reviews, selectors
-from ruptures.models import Message, Notification, PushSubscription, RepairStep, Rupture
+from ruptures.models import Direction, Message, Notification, PushSubscription, RepairStep, Rupture
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -30,6 +33,7 @@ def export_for(user: User) -> dict[str, Any]:
     ruptures = []
     for rupture in mine.order_by("created_at"):
         is_parent = rupture.parent_id == user.pk
+        repairs = (rupture.direction == Direction.CHILD_REPAIRS) != is_parent
         ruptures.append(
             {
                 "id": rupture.pk,
@@ -45,11 +49,13 @@ def export_for(user: User) -> dict[str, Any]:
                 "occurred_at": _iso(rupture.occurred_at),
                 "created_at": _iso(rupture.created_at),
                 "reconnected_at": _iso(rupture.reconnected_at),
+                "direction": rupture.direction,
+                "plan": {"parent": rupture.plan_by_parent, "child": rupture.plan_by_child},
                 "repair_steps": [
                     {"step": s.step, "done_at": _iso(s.done_at), "reflection": s.reflection}
                     for s in rupture.repair_steps.all()
                 ]
-                if is_parent
+                if repairs
                 else [],
             }
         )
@@ -77,7 +83,10 @@ def export_for(user: User) -> dict[str, Any]:
 
 def forget(user: User) -> None:
     """Inside the deletion's transaction, before the user row goes."""
-    RepairStep.objects.filter(rupture__parent=user).update(reflection="")
+    RepairStep.objects.filter(
+        Q(rupture__parent=user, rupture__direction=Direction.PARENT_REPAIRS)
+        | Q(rupture__child=user, rupture__direction=Direction.CHILD_REPAIRS)
+    ).update(reflection="")
     safety_reviews.forget_person(user)
 
 

@@ -40,6 +40,7 @@ from ruptures import feelings, prompts, push, safety_reviews
 from ruptures.models import (
     Channel,
     DeliveryStatus,
+    Direction,
     Notification,
     Party,
     Prompt,
@@ -102,13 +103,19 @@ def render(prompt: Prompt) -> Content:
             "Do you feel that way too? It's fine to say 'not yet'.",
         ),
         PromptKind.NOT_YET: (
-            f"{child} isn't OK yet",
+            f"{other} isn't OK yet",
             "That's alright. Keep the door open; there may be a note for you.",
         ),
         PromptKind.RECONNECTED: (f"You and {other} reconnected", "Repair is what matters. 💛"),
         PromptKind.FOLLOW_UP: (
             f"Are you and {other} still OK?",
-            "A few days on: a quick check-in, nothing more.",
+            "A few days on: did your plan help? A quick check-in, nothing more."
+            if rupture.plan_by_parent or rupture.plan_by_child
+            else "A few days on: a quick check-in, nothing more.",
+        ),
+        PromptKind.PLAN_ASK: (
+            "What would help next time?",
+            f"{other} said what they'll try differently. Add your part to your plan, if you like.",
         ),
         PromptKind.SAFETY_ALERT: (
             "A family you support asked for safety help",
@@ -117,14 +124,15 @@ def render(prompt: Prompt) -> Content:
         ),
     }
     if kind == PromptKind.HEADS_UP:
+        starter = child if rupture.started_by == Party.CHILD else parent
         title, body = (
             (
                 f"{child} flagged a moment with you",
                 f"{child} felt {felt}. Take a breath first; we'll help you make it right.",
             )
-            if rupture.started_by == Party.CHILD
+            if rupture.started_by == Party.CHILD and rupture.direction == Direction.PARENT_REPAIRS
             else (
-                f"{parent} wants to make something right with you",
+                f"{starter} wants to make something right with you",
                 "You don't have to do anything yet.",
             )
         )

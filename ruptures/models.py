@@ -29,6 +29,14 @@ class Party(models.TextChoices):
     PARENT = "parent", "Parent"
 
 
+class Direction(models.TextChoices):
+    """Who was hurt and who makes it right. A child's "you upset me" and a parent's own flag
+    are both the parent's repair; a child's "I want to make it right" is the child's."""
+
+    PARENT_REPAIRS = "parent_repairs", "The parent makes it right"
+    CHILD_REPAIRS = "child_repairs", "The child makes it right"
+
+
 class Size(models.TextChoices):
     SMALL = "small", "Small"
     MEDIUM = "medium", "Medium"
@@ -39,6 +47,7 @@ class Size(models.TextChoices):
 NOTE_MAX_LENGTH = 2000  # a flag's note and a parent's reflection on a repair step
 MESSAGE_MAX_LENGTH = 2000
 NOT_YET_REASON_MAX_LENGTH = 500
+PLAN_MAX_LENGTH = 500  # each side's part of "what we'll do differently"
 
 
 class FollowUpAnswer(models.TextChoices):
@@ -78,6 +87,9 @@ class Rupture(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     started_by = models.CharField(max_length=10, choices=Party.choices)
+    direction = models.CharField(
+        max_length=16, choices=Direction.choices, default=Direction.PARENT_REPAIRS
+    )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.FLAGGED)
     feelings = models.JSONField(default=list)
     intensity = models.PositiveSmallIntegerField()
@@ -96,6 +108,15 @@ class Rupture(models.Model):
     follow_up_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
+    plan_by_parent = models.TextField(
+        max_length=PLAN_MAX_LENGTH, blank=True,
+        help_text="The parent's part of the pair's plan; seen by the two of them only.",
+    )  # fmt: skip
+    plan_by_child = models.TextField(
+        max_length=PLAN_MAX_LENGTH, blank=True,
+        help_text="The child's part of the pair's plan; seen by the two of them only.",
+    )  # fmt: skip
+    plan_updated_at = models.DateTimeField(null=True, blank=True)
     child_confirmed_at = models.DateTimeField(null=True, blank=True)
     parent_confirmed_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -113,6 +134,14 @@ class Rupture(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=Status.values), name="rupture_status_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=Direction.values), name="rupture_direction_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(direction=Direction.PARENT_REPAIRS)
+                | models.Q(started_by=Party.CHILD, unsafe=False),
+                name="rupture_child_repairs_started_by_child",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=Status.RECONNECTED)
@@ -143,6 +172,7 @@ class EventKind(models.TextChoices):
     SAFETY_REVIEW = "safety_review", "Held for safety review"
     FOLLOW_UP = "follow_up", "Answered the follow-up"
     REVIEW_CLOSED = "review_closed", "Safety review closed"
+    PLAN = "plan", "Added to the plan"
 
 
 class RuptureEvent(models.Model):
@@ -167,7 +197,8 @@ class RuptureEvent(models.Model):
 
 
 class RepairStep(models.Model):
-    """One of the parent's six guided steps; the reflection is private to the parent."""
+    """One of the guided steps of whoever makes it right (the parent's six, or the child's four,
+    ``ruptures.repair_guide``); the reflection is private to them."""
 
     class Code(models.TextChoices):
         CALM = "calm", "Calm yourself first"
@@ -219,6 +250,7 @@ class PromptKind(models.TextChoices):
     RECONNECTED = "reconnected", "Reconnected"
     FOLLOW_UP = "follow_up", "Follow-up"
     SAFETY_ALERT = "safety_alert", "Safety alert"
+    PLAN_ASK = "plan_ask", "What would help next time?"
 
 
 class PromptStatus(models.TextChoices):

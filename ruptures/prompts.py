@@ -4,7 +4,10 @@ its time comes. Delivery itself lives in ``ruptures.delivery``.
 
 - A child's flag: a heads-up to the parent now, the repair prompt after the family's calm-down
   delay (never before the child's "space until"). A parent's own flag: the prompt at once, and a
-  gentle heads-up to the child.
+  gentle heads-up to the child. A child's "I want to make it right": a gentle heads-up to the
+  parent, nothing else (no calm-down prompt, no reminders: the child is not chased to repair).
+- The one making it right marking their last step ("what I'll do differently") asks the other
+  side "What would help next time?" once; answering cancels it.
 - Repair prompts and reminders are followed by reminders at growing intervals (the family's
   ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected.
 - An unsafe flag: nothing to the parent about it, linked therapists alerted (their quiet hours do
@@ -28,6 +31,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import CareTeamGrant, Membership
 from accounts.selectors import linked_therapists
 from ruptures.models import (
+    Direction,
     Message,
     Party,
     Prompt,
@@ -36,7 +40,7 @@ from ruptures.models import (
     Rupture,
     Status,
 )
-from ruptures.states import CLOSED, OPEN
+from ruptures.states import CLOSED, OPEN, PLANNING, hurt_side, repairer
 
 DEFAULT_REMINDER_MINUTES = (4 * 60, 24 * 60, 3 * 24 * 60)
 WEEKLY_NUDGE_MINUTES = 7 * 24 * 60
@@ -90,7 +94,9 @@ def _schedule_next_reminders(wanted: Iterable[tuple[Rupture, int]], *, now: dt.d
     open_ = [
         (rupture, sequence)
         for rupture, sequence in wanted
-        if rupture.status in OPEN and rupture.parent_confirmed_at is None
+        if rupture.status in OPEN
+        and rupture.parent_confirmed_at is None
+        and rupture.direction == Direction.PARENT_REPAIRS
     ]
     if not open_:
         return
@@ -127,6 +133,9 @@ def on_flagged(rupture: Rupture, *, now: dt.datetime) -> None:
     if rupture.status == Status.SAFETY_REVIEW:
         for therapist in linked_therapists(family_id=rupture.family_id):
             schedule(rupture, therapist.pk, PromptKind.SAFETY_ALERT, now, now=now)
+        return
+    if rupture.direction == Direction.CHILD_REPAIRS:
+        schedule(rupture, rupture.parent_id, PromptKind.HEADS_UP, now, now=now)
         return
     if rupture.started_by == Party.CHILD:
         schedule(rupture, rupture.parent_id, PromptKind.HEADS_UP, now, now=now)
@@ -169,8 +178,21 @@ def on_confirmed(rupture: Rupture, *, side: Party, now: dt.datetime) -> None:
 
 def on_not_yet(rupture: Rupture, *, now: dt.datetime) -> None:
     cancel(Q(rupture=rupture, kind=PromptKind.CONFIRM_PROMPT), reason="not_yet")
-    schedule(rupture, rupture.parent_id, PromptKind.NOT_YET, now, now=now)
+    schedule(rupture, _person(rupture, repairer(rupture)), PromptKind.NOT_YET, now, now=now)
     schedule_next_reminder(rupture, sequence=0, now=now)
+
+
+def on_change_step_done(rupture: Rupture, *, now: dt.datetime) -> None:
+    """Ask the other side once what would help next time, unless they already said."""
+    hurt = hurt_side(rupture)
+    said = rupture.plan_by_child if hurt == Party.CHILD else rupture.plan_by_parent
+    if said or Prompt.objects.filter(rupture=rupture, kind=PromptKind.PLAN_ASK).exists():
+        return
+    schedule(rupture, _person(rupture, hurt), PromptKind.PLAN_ASK, now, now=now)
+
+
+def _person(rupture: Rupture, side: Party) -> int | None:
+    return rupture.child_id if side == Party.CHILD else rupture.parent_id
 
 
 def on_closed(rupture: Rupture, *, now: dt.datetime) -> None:
@@ -257,9 +279,15 @@ def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
         return None if rupture.status == Status.RECONNECTED else "not_reconnected"
     if kind == PromptKind.RECONNECTED:
         return None if rupture.status == Status.RECONNECTED else "not_reconnected"
+    if kind == PromptKind.PLAN_ASK:
+        return None if rupture.status in PLANNING else str(rupture.status)
     if rupture.status in CLOSED:
         return str(rupture.status)
-    if kind == PromptKind.HEADS_UP and rupture.started_by == Party.CHILD:
+    if (
+        kind == PromptKind.HEADS_UP
+        and rupture.started_by == Party.CHILD
+        and rupture.direction == Direction.PARENT_REPAIRS
+    ):
         return None if rupture.status == Status.FLAGGED else "acknowledged"
     if kind == PromptKind.REMINDER and rupture.parent_confirmed_at is not None:
         return "parent_confirmed"

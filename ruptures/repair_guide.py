@@ -1,12 +1,15 @@
-"""The six guided repair steps, in the words a parent sees, naming the child and their feelings.
+"""The guided repair steps of whoever makes it right.
 
-The order matters: a parent who has not calmed down cannot repair.
+A parent's six, naming the child and their feelings: the order matters, a parent who has not
+calmed down cannot repair. A child's four toward a parent (what happened, sorry without "but",
+how the parent may have felt, what they will try next time), worded for the child's age band.
 """
 
 from __future__ import annotations
 
+from accounts.models import AgeBand
 from ruptures import feelings
-from ruptures.models import RepairStep, Rupture
+from ruptures.models import Direction, RepairStep, Rupture
 
 GUIDANCE: dict[str, str] = {
     RepairStep.Code.CALM: (
@@ -36,7 +39,97 @@ GUIDANCE: dict[str, str] = {
 }
 
 
+# The child's steps reuse the parent's codes that mean the same thing, so a step is stored,
+# counted and shown the same way whichever side makes it right.
+CHILD_STEPS: tuple[str, ...] = (
+    RepairStep.Code.ACKNOWLEDGE,
+    RepairStep.Code.RESPONSIBILITY,
+    RepairStep.Code.VALIDATE,
+    RepairStep.Code.CHANGE,
+)
+
+# (title, guidance) per step, for children under 13 ("young"), teens, and adult children.
+CHILD_GUIDANCE: dict[str, dict[str, tuple[str, str]]] = {
+    "young": {
+        RepairStep.Code.ACKNOWLEDGE: (
+            "What happened?",
+            'Think about what you did. Say it in a few words, like "I said a mean thing to '
+            '{name}."',
+        ),
+        RepairStep.Code.RESPONSIBILITY: (
+            "Say sorry",
+            'Say "I\'m sorry I ..." and stop there. No "but". Everyone makes mistakes, and '
+            "saying sorry is brave.",
+        ),
+        RepairStep.Code.VALIDATE: (
+            "How did {name} feel?",
+            'How do you think {name} felt{feelings}? You can say it: "I think you felt sad."',
+        ),
+        RepairStep.Code.CHANGE: (
+            "Next time",
+            "What will you try next time? Pick one small thing, like taking a big breath first.",
+        ),
+    },
+    "teen": {
+        RepairStep.Code.ACKNOWLEDGE: (
+            "Say what happened",
+            "Put what happened into one or two sentences, from {name}'s side too: what you "
+            "said or did, not why.",
+        ),
+        RepairStep.Code.RESPONSIBILITY: (
+            'Apologise without a "but"',
+            '"I\'m sorry I ..." is enough. A "but" takes the sorry back; you can explain '
+            "later, once {name} has heard the apology.",
+        ),
+        RepairStep.Code.VALIDATE: (
+            "How {name} might have felt",
+            "Say how you think it landed for {name}{feelings}. You don't have to agree on "
+            "everything to see that it hurt.",
+        ),
+        RepairStep.Code.CHANGE: (
+            "What you'll try next time",
+            "Name one concrete thing you'll try next time. Small and real beats big and vague.",
+        ),
+    },
+    "adult": {
+        RepairStep.Code.ACKNOWLEDGE: (
+            "Acknowledge what happened",
+            "Say plainly what happened, from {name}'s side as well as yours. No minimising.",
+        ),
+        RepairStep.Code.RESPONSIBILITY: (
+            "Apologise, without excuses",
+            'Own your part: "I\'m sorry I ..." with no "but". Context can come later.',
+        ),
+        RepairStep.Code.VALIDATE: (
+            "Recognise how {name} felt",
+            "Name what you think {name} felt{feelings}. Impact matters more than intention.",
+        ),
+        RepairStep.Code.CHANGE: (
+            "Say what you will do differently",
+            "Say one concrete thing you will do differently next time.",
+        ),
+    },
+}
+
+
+def child_wording(band: AgeBand) -> str:
+    """Which words a child reads: simple under 13, a teen's otherwise (also when we don't know
+    their age), an adult's once they are one."""
+    if band == AgeBand.UNDER_13:
+        return "young"
+    return "adult" if band == AgeBand.ADULT else "teen"
+
+
+def steps_of(rupture: Rupture) -> tuple[str, ...]:
+    """The step codes the one making it right works through."""
+    if rupture.direction == Direction.CHILD_REPAIRS:
+        return CHILD_STEPS
+    return tuple(RepairStep.Code.values)
+
+
 def repair_guide(rupture: Rupture) -> list[dict[str, str]]:
+    if rupture.direction == Direction.CHILD_REPAIRS:
+        return _child_guide(rupture)
     name = (rupture.child.display_name if rupture.child else "") or "your child"
     named = [f["label"].lower() for f in feelings.describe(rupture.feelings)]
     feeling_words = f" ({', '.join(named)})" if named else ""
@@ -47,4 +140,20 @@ def repair_guide(rupture: Rupture) -> list[dict[str, str]]:
             "guidance": GUIDANCE[code].format(name=name, feelings=feeling_words),
         }
         for code, label in RepairStep.Code.choices
+    ]
+
+
+def _child_guide(rupture: Rupture) -> list[dict[str, str]]:
+    name = (rupture.parent.display_name if rupture.parent else "") or "your parent"
+    named = [f["label"].lower() for f in feelings.describe(rupture.feelings)]
+    feeling_words = f" ({', '.join(named)})" if named else ""
+    band = rupture.child.age_band() if rupture.child else AgeBand.UNKNOWN
+    words = CHILD_GUIDANCE[child_wording(band)]
+    return [
+        {
+            "step": code,
+            "title": words[code][0].format(name=name),
+            "guidance": words[code][1].format(name=name, feelings=feeling_words),
+        }
+        for code in CHILD_STEPS
     ]

@@ -176,5 +176,25 @@ def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | No
     return rupture, party_of(rupture, actor)
 
 
+def plans_of_pair(
+    *, actor: User, family_id: int, child_id: int | None = None, parent_id: int | None = None
+) -> QuerySet[Rupture]:
+    """ "Our plans": the ruptures in the family where the actor, as one of the two, made a plan
+    with the other (either part said), newest plan first; ``child_id``/``parent_id`` narrow it
+    to one pair. A plan is the pair's words: never a therapist's read (404 outside the family,
+    as for anyone who is not a member), never a rupture held from a parent."""
+    family_membership(actor=actor, family_id=family_id)
+    ruptures = (
+        ruptures_of_party(actor)
+        .filter(family_id=family_id)
+        .exclude(plan_by_parent="", plan_by_child="")
+    )
+    if child_id is not None:
+        ruptures = ruptures.filter(child_id=child_id)
+    if parent_id is not None:
+        ruptures = ruptures.filter(parent_id=parent_id)
+    return ruptures.select_related("child", "parent").order_by("-plan_updated_at", "-id")
+
+
 def message_list(*, rupture: Rupture) -> QuerySet[Message]:
     return rupture.messages.select_related("author").order_by("created_at", "id")

@@ -1,4 +1,5 @@
-"""Writes on ruptures: flag, acknowledge, repair steps, messages, confirm, not yet, withdraw.
+"""Writes on ruptures: flag (either direction), acknowledge, repair steps, messages, confirm, not
+yet, withdraw, the pair's plan, the follow-up.
 
 Each service takes an explicit actor and an injectable ``now``, runs in one transaction, locks the
 rupture row, asks the state machine (``ruptures.states.decide``) before writing, and appends one
@@ -21,11 +22,13 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
 from accounts.services.care_team import therapist_access_record
 from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
-from ruptures import feelings, prompts, safety_reviews
+from ruptures import feelings, prompts, repair_guide, safety_reviews
 from ruptures.models import (
     MESSAGE_MAX_LENGTH,
     NOT_YET_REASON_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    PLAN_MAX_LENGTH,
+    Direction,
     EventKind,
     FollowUpAnswer,
     Message,
@@ -117,6 +120,37 @@ class FlagInput:
     occurred_at: dt.datetime | None = None
     needs_space_until: dt.datetime | None = None
     unsafe: bool = False
+    direction: str = Direction.PARENT_REPAIRS
+
+
+def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
+    """A child's "I want to make it right" goes to one parent and asks for nothing back."""
+    if flag.direction not in Direction.values:
+        raise InvalidInput(
+            "Direction is parent_repairs or child_repairs.",
+            code="invalid_choice",
+            param="direction",
+        )
+    if flag.direction != Direction.CHILD_REPAIRS:
+        return
+    if started_by == Party.PARENT:
+        raise InvalidInput(
+            "A child starts making it right toward a parent; a parent's own repair is "
+            "parent_repairs.",
+            code="invalid",
+            param="direction",
+        )
+    for param, value in (
+        ("unsafe", flag.unsafe),
+        ("need", flag.need),
+        ("needs_space_until", flag.needs_space_until),
+    ):
+        if value:
+            raise InvalidInput(
+                "That goes with telling a parent they upset you, not with making it right.",
+                code="inconsistent",
+                param=param,
+            )
 
 
 def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None:
@@ -173,7 +207,9 @@ def rupture_flag(
 
     A child names ``parent_id``; a parent names ``child_id``; both must be members of the family
     in that role (else 404). A flag marked unsafe goes to safety review: the parent is never
-    told, linked therapists are alerted. Raises InvalidInput, NotFound.
+    told, linked therapists are alerted. A child may instead start making it right toward the
+    parent (``direction=child_repairs``): acknowledged by being made, the parent gets a gentle
+    heads-up. Raises InvalidInput, NotFound.
     """
     now = now or timezone.now()
     membership = family_membership(actor=actor, family_id=flag.family_id)
@@ -196,10 +232,12 @@ def rupture_flag(
             family_id=flag.family_id, user_id=flag.child_id, role=Role.CHILD, param="child"
         )
         parent = actor
+    _check_direction(flag, started_by=started_by)
     codes = _validate_feelings(flag.feelings, unsafe=flag.unsafe)
     _check_flag(flag, started_by=started_by, now=now)
 
-    status = initial_status(started_by=started_by, unsafe=flag.unsafe)
+    direction = Direction(flag.direction)
+    status = initial_status(started_by=started_by, unsafe=flag.unsafe, direction=direction)
     words_withheld = Membership.objects.filter(
         family_id=flag.family_id, user=child, details_opt_out=True
     ).exists()
@@ -208,6 +246,7 @@ def rupture_flag(
         child=child,
         parent=parent,
         started_by=started_by,
+        direction=direction,
         status=status,
         feelings=codes,
         intensity=flag.intensity,
@@ -226,7 +265,10 @@ def rupture_flag(
     rupture.full_clean()
     rupture.save()
     kind = EventKind.SAFETY_REVIEW if flag.unsafe else EventKind.FLAGGED
-    _event(rupture, kind, actor=actor, from_status="", now=now, data={"started_by": started_by})
+    data: dict[str, str] = {"started_by": started_by}
+    if direction == Direction.CHILD_REPAIRS:
+        data["direction"] = direction
+    _event(rupture, kind, actor=actor, from_status="", now=now, data=data)
     prompts.on_flagged(rupture, now=now)
     if rupture.status == Status.SAFETY_REVIEW:
         safety_reviews.review_open(rupture, now=now)
@@ -267,15 +309,18 @@ class StepChange:
 def rupture_repair_steps_update(
     *, actor: User, rupture_id: int, changes: Sequence[StepChange], now: dt.datetime | None = None
 ) -> Rupture:
-    """The parent marks guided steps done (or not) and keeps private reflections on them."""
+    """Whoever makes it right (the parent, or the child in their own repair) marks guided steps
+    done (or not) and keeps private reflections on them. Marking the last step, "what I'll do
+    differently", done asks the other side what would help next time."""
     now = now or timezone.now()
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     decide(rupture, Action.REPAIR_STEPS, _party(party))
     if not changes:
         raise InvalidInput("Say which steps changed.", code=ErrorCode.REQUIRED, param="steps")
+    own_steps = repair_guide.steps_of(rupture)
     seen: set[str] = set()
     for index, change in enumerate(changes):
-        if change.step not in RepairStep.Code.values:
+        if change.step not in own_steps:
             raise InvalidInput(
                 "Unknown step.", code=ErrorCode.INVALID_CHOICE, param=f"steps.{index}.step"
             )
@@ -306,6 +351,8 @@ def rupture_repair_steps_update(
                 now=now,
                 data={"step": change.step},
             )
+            if change.step == RepairStep.Code.CHANGE:
+                prompts.on_change_step_done(rupture, now=now)
         elif change.done is False and step.done_at is not None:
             step.done_at = None
             _event(
@@ -426,11 +473,57 @@ def rupture_withdraw(*, actor: User, rupture_id: int, now: dt.datetime | None = 
 
 
 @transaction.atomic
-def rupture_follow_up_answer(
-    *, actor: User, rupture_id: int, answer: str, now: dt.datetime | None = None
+def rupture_plan_say(
+    *, actor: User, rupture_id: int, words: str, now: dt.datetime | None = None
 ) -> Rupture:
-    """ "Are you two still OK?" "Not really" reopens the conversation as a new rupture linked to
-    this one, started by whoever answered; never blame. Returns the rupture to show next."""
+    """One side's part of "what we'll do differently": the one who made it right says what they
+    will do, the other what would help next time. Either may say it (or change it) while the
+    repair is open and once reconnected; it is seen by the two of them only (never a therapist,
+    never a notification). Raises InvalidInput (blank, too long) and the state machine's errors."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    side = _party(party)
+    decide(rupture, Action.PLAN, side)
+    words = words.strip()
+    if not words:
+        raise InvalidInput("Write something first.", code="blank", param="words")
+    if len(words) > PLAN_MAX_LENGTH:
+        raise InvalidInput(
+            f"At most {PLAN_MAX_LENGTH} characters.", code="max_length", param="words"
+        )
+    field = "plan_by_child" if side == Party.CHILD else "plan_by_parent"
+    setattr(rupture, field, words)
+    rupture.plan_updated_at = rupture.updated_at = now
+    rupture.save(update_fields=[field, "plan_updated_at", "updated_at"])
+    _event(
+        rupture,
+        EventKind.PLAN,
+        actor=actor,
+        from_status=rupture.status,
+        now=now,
+        data={"side": side},
+    )
+    prompts.cancel(Q(rupture=rupture, kind=PromptKind.PLAN_ASK, recipient=actor), reason="answered")
+    return rupture
+
+
+def has_plan(rupture: Rupture) -> bool:
+    return bool(rupture.plan_by_parent or rupture.plan_by_child)
+
+
+@transaction.atomic
+def rupture_follow_up_answer(
+    *,
+    actor: User,
+    rupture_id: int,
+    answer: str,
+    plan_helped: bool | None = None,
+    now: dt.datetime | None = None,
+) -> Rupture:
+    """ "Are you two still OK?" (and, when the two made a plan, "Did our plan help?"). "Not
+    really" reopens the conversation as a new rupture linked to this one, started by whoever
+    answered; never blame. Returns the rupture to show next. Raises InvalidInput (``no_plan``
+    for ``plan_helped`` without a plan), Conflict ``already_answered``."""
     now = now or timezone.now()
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     side = _party(party)
@@ -439,15 +532,22 @@ def rupture_follow_up_answer(
         raise InvalidInput(
             "Answer ok or not_really.", code=ErrorCode.INVALID_CHOICE, param="answer"
         )
+    if plan_helped is not None and not has_plan(rupture):
+        raise InvalidInput(
+            "There is no plan to ask about.", code=ErrorCode.NO_PLAN, param="plan_helped"
+        )
     if rupture.events.filter(kind=EventKind.FOLLOW_UP, actor=actor).exists():
         raise Conflict("You have already answered this check-in.", code=ErrorCode.ALREADY_ANSWERED)
+    data: dict[str, Any] = {"answer": answer}
+    if plan_helped is not None:
+        data["plan_helped"] = plan_helped
     _event(
         rupture,
         EventKind.FOLLOW_UP,
         actor=actor,
         from_status=rupture.status,
         now=now,
-        data={"answer": answer},
+        data=data,
     )
     prompts.cancel(
         Q(rupture=rupture, kind=PromptKind.FOLLOW_UP, recipient=actor), reason="answered"

@@ -6,7 +6,13 @@ by whom, and what state follows. Services ask ``decide`` before they write anyth
     acknowledged | awaiting_confirmation --not_yet(child)--> acknowledged (confirmations cleared)
     flagged | acknowledged | awaiting_confirmation --withdraw(whoever started it)--> withdrawn
     reconnected --follow_up(either side; "not really" opens a new, linked rupture)--> reconnected
+    acknowledged | awaiting_confirmation | reconnected --plan(either side, their own part)--> same
     (a flag made with "I feel unsafe" starts in safety_review, where nothing moves but staff)
+
+Who was hurt and who makes it right is the rupture's ``direction``. ``RULES`` are written for a
+parent's repair (a child's flag, or a parent's own); in a child's repair toward a parent
+(``child_repairs``, started by the child, acknowledged by being made) the two trade places in
+every one-sided rule: the child works through the steps, the parent may say "not yet".
 
 A party that may never take an action gets 403; a party that may, in a state that forbids it,
 gets 409 with a code saying why.
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from familyrepair.errors import Conflict, ErrorCode, Forbidden
-from ruptures.models import Party, Rupture, Status
+from ruptures.models import Direction, Party, Rupture, Status
 
 
 class Action(StrEnum):
@@ -33,12 +39,14 @@ class Action(StrEnum):
     NOT_YET = "not_yet"
     WITHDRAW = "withdraw"
     FOLLOW_UP = "follow_up"
+    PLAN = "plan"
 
 
 OPEN = frozenset({Status.FLAGGED, Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION})
 CLOSED = frozenset({Status.RECONNECTED, Status.WITHDRAWN})
 IN_REPAIR = frozenset({Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION})
 BOTH = frozenset({Party.CHILD, Party.PARENT})
+PLANNING = IN_REPAIR | {Status.RECONNECTED}
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,43 @@ RULES: dict[Action, Rule] = {
         BOTH, frozenset({Status.RECONNECTED}),
         ErrorCode.NOT_A_PARTY, "Only the two people in it.",
     ),
+    Action.PLAN: Rule(BOTH, PLANNING, "not_a_party", "Only the two people in it make their plan."),
 }  # fmt: skip
+
+
+# --- direction: who was hurt, who makes it right ------------------------------------------------
+OTHER_SIDE = {Party.CHILD: Party.PARENT, Party.PARENT: Party.CHILD}
+
+# A one-sided rule's refusal in a child's repair, where its side is the other one.
+CHILD_REPAIRS_ROLE_MESSAGES: dict[Action, str] = {
+    Action.ACKNOWLEDGE: "Only the child making it right can acknowledge it.",
+    Action.UPDATE_STEPS: "The repair steps are the child's to work through.",
+    Action.NOT_YET: "Only the parent can say it is not OK yet.",
+}
+
+
+def repairer(rupture: Rupture) -> Party:
+    """The side that makes it right."""
+    return Party.CHILD if rupture.direction == Direction.CHILD_REPAIRS else Party.PARENT
+
+
+def hurt_side(rupture: Rupture) -> Party:
+    """The side that was hurt, who says when they feel OK again (or not yet)."""
+    return OTHER_SIDE[repairer(rupture)]
+
+
+def _parties(rule: Rule, rupture: Rupture) -> frozenset[Party]:
+    if rupture.direction == Direction.CHILD_REPAIRS:
+        return frozenset(OTHER_SIDE[party] for party in rule.parties)
+    return rule.parties
+
+
+def _role_refusal(rule: Rule, action: Action, rupture: Rupture) -> Forbidden:
+    parties = _parties(rule, rupture)
+    if rupture.direction == Direction.CHILD_REPAIRS and len(parties) == 1:
+        (only,) = parties
+        return Forbidden(CHILD_REPAIRS_ROLE_MESSAGES[action], code=f"{only}_only")
+    return Forbidden(rule.role_message, code=rule.role_code)
 
 
 def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
@@ -103,8 +147,10 @@ def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
 def decide(rupture: Rupture, action: Action, party: Party) -> Status:
     """The status after ``party`` takes ``action``, or the error forbidding it (nothing written)."""
     rule = RULES[action]
-    if party not in rule.parties or (action == Action.WITHDRAW and party != rupture.started_by):
+    if action == Action.WITHDRAW and party != rupture.started_by:
         raise Forbidden(rule.role_message, code=rule.role_code)
+    if party not in _parties(rule, rupture):
+        raise _role_refusal(rule, action, rupture)
     if rupture.status not in rule.from_states:
         raise _state_conflict(rupture, action)
 
@@ -126,11 +172,17 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
     return Status(rupture.status)  # steps and messages leave the state as it is
 
 
-def initial_status(*, started_by: Party, unsafe: bool) -> Status:
-    """A child's flag waits to be seen; a parent's own flag is acknowledged by being made."""
+def initial_status(
+    *, started_by: Party, unsafe: bool, direction: Direction = Direction.PARENT_REPAIRS
+) -> Status:
+    """A child's flag waits to be seen; a repair started by the one who makes it right (a
+    parent's own flag, a child's "I want to make it right") is acknowledged by being made."""
     if unsafe:
         return Status.SAFETY_REVIEW
-    return Status.ACKNOWLEDGED if started_by == Party.PARENT else Status.FLAGGED
+    started_by_repairer = started_by == (
+        Party.CHILD if direction == Direction.CHILD_REPAIRS else Party.PARENT
+    )
+    return Status.ACKNOWLEDGED if started_by_repairer else Status.FLAGGED
 
 
 def allowed_actions(rupture: Rupture, party: Party | None) -> list[Action]:

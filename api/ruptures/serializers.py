@@ -16,6 +16,8 @@ from ruptures.models import (
     MESSAGE_MAX_LENGTH,
     NOT_YET_REASON_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    PLAN_MAX_LENGTH,
+    Direction,
     FollowUpAnswer,
     Message,
     Need,
@@ -28,7 +30,7 @@ from ruptures.models import (
 )
 from ruptures.repair_guide import repair_guide
 from ruptures.safety import help_resources
-from ruptures.states import Action, allowed_actions
+from ruptures.states import Action, allowed_actions, repairer
 
 FORMER_MEMBER = "Former member"
 
@@ -60,6 +62,12 @@ class FlagIn(serializers.Serializer[dict[str, Any]]):
     occurred_at = serializers.DateTimeField(required=False)
     needs_space_until = serializers.DateTimeField(required=False, allow_null=True)
     unsafe = serializers.BooleanField(required=False, default=False)
+    direction = serializers.ChoiceField(
+        choices=Direction.choices,
+        required=False,
+        help_text="Absent: `parent_repairs`. `child_repairs`: a child's \"I want to make it "
+        'right" toward `parent` (not unsafe, no need or space).',
+    )
 
 
 class StepChangeIn(serializers.Serializer[dict[str, Any]]):
@@ -78,6 +86,23 @@ class MessageIn(serializers.Serializer[dict[str, Any]]):
 
 class FollowUpIn(serializers.Serializer[dict[str, Any]]):
     answer = serializers.ChoiceField(choices=FollowUpAnswer.choices)
+    plan_helped = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text='"Did our plan help?", only when the two made a plan (else 400 `no_plan`).',
+    )
+
+
+class PlanIn(serializers.Serializer[dict[str, Any]]):
+    words = serializers.CharField(max_length=PLAN_MAX_LENGTH)
+
+
+class PlanFilter(serializers.Serializer[dict[str, Any]]):
+    """ "Our plans" query parameters: narrow to one pair."""
+
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    parent = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
 
 
 class NotYetIn(serializers.Serializer[dict[str, Any]]):
@@ -127,6 +152,11 @@ class RuptureRowOut(serializers.Serializer[Rupture]):
     family = serializers.IntegerField(source="family_id")
     status = serializers.ChoiceField(choices=Status.choices)
     started_by = serializers.ChoiceField(choices=Party.choices)
+    direction = serializers.ChoiceField(
+        choices=Direction.choices,
+        help_text="Who makes it right: the parent (a child's flag, a parent's own) or the child "
+        '(a child\'s "I want to make it right" toward a parent).',
+    )
     child = serializers.SerializerMethodField()
     parent = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
     feelings = serializers.SerializerMethodField()
@@ -171,6 +201,7 @@ def rupture_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
             "family": rupture.family_id,
             "status": rupture.status,
             "started_by": rupture.started_by,
+            "direction": rupture.direction,
             "child": person(rupture.child),
             "parent": person(rupture.parent),
             "feelings": feelings.describe(rupture.feelings),
@@ -207,7 +238,9 @@ class RepairStepOut(serializers.Serializer[dict[str, Any]]):
     done = serializers.BooleanField()
     done_at = serializers.DateTimeField(allow_null=True)
     reflection = serializers.CharField(
-        allow_null=True, help_text="Private to the parent; null for anyone else."
+        allow_null=True,
+        help_text="Private to the one making it right (the parent, or the child in their own "
+        "repair); null for anyone else.",
     )
 
 
@@ -224,6 +257,51 @@ class HelpResourcesOut(serializers.Serializer[dict[str, Any]]):
     lines = HelpLineOut(many=True)
 
 
+class PlanOut(serializers.Serializer[Rupture]):
+    """The pair's plan: what each of the two said they will do, or what would help."""
+
+    parent = serializers.CharField(help_text="The parent's part; empty if not said.")  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    child = serializers.CharField(help_text="The child's part; empty if not said.")
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def plan(rupture: Rupture) -> dict[str, Any]:
+    return {
+        "parent": rupture.plan_by_parent,
+        "child": rupture.plan_by_child,
+        "updated_at": _when(rupture.plan_updated_at),
+    }
+
+
+class PlanRowOut(serializers.Serializer[Rupture]):
+    """One of "Our plans": the rupture it came from and the two parts."""
+
+    rupture = serializers.IntegerField(source="pk")
+    family = serializers.IntegerField(source="family_id")
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    child = PersonOut()
+    parent = PersonOut()
+    occurred_at = serializers.DateTimeField()
+    plan = PlanOut()
+
+
+def plan_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rupture": rupture.pk,
+            "family": rupture.family_id,
+            "direction": rupture.direction,
+            "status": rupture.status,
+            "child": person(rupture.child),
+            "parent": person(rupture.parent),
+            "occurred_at": _when(rupture.occurred_at),
+            "plan": plan(rupture),
+        }
+        for rupture in ruptures
+    ]
+
+
 class RuptureOut(RuptureRowOut):
     """A rupture as it now stands, for its child, its parent, or a therapist granted details."""
 
@@ -237,6 +315,7 @@ class RuptureOut(RuptureRowOut):
     my_side = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     help_resources = serializers.SerializerMethodField()
+    plan = serializers.SerializerMethodField()
 
     def _party(self) -> Party | None:
         party: Party | None = self.context.get("party")
@@ -252,7 +331,7 @@ class RuptureOut(RuptureRowOut):
     @extend_schema_field(RepairStepOut(many=True))
     def get_repair_steps(self, rupture: Rupture) -> list[dict[str, Any]]:
         done = {step.step: step for step in rupture.repair_steps.all()}
-        is_parent = self._party() == Party.PARENT
+        is_repairer = self._party() == repairer(rupture)
         rows = []
         for guide in repair_guide(rupture):
             step = done.get(guide["step"])
@@ -261,7 +340,7 @@ class RuptureOut(RuptureRowOut):
                     **guide,
                     "done": bool(step and step.done_at),
                     "done_at": step.done_at if step else None,
-                    "reflection": (step.reflection if step else "") if is_parent else None,
+                    "reflection": (step.reflection if step else "") if is_repairer else None,
                 }
             )
         return rows
@@ -290,6 +369,10 @@ class RuptureOut(RuptureRowOut):
     )
     def get_allowed_actions(self, rupture: Rupture) -> list[str]:
         return [str(action) for action in allowed_actions(rupture, self._party())]
+
+    @extend_schema_field(PlanOut(allow_null=True, help_text="The two people in it only."))
+    def get_plan(self, rupture: Rupture) -> dict[str, Any] | None:
+        return plan(rupture) if self._party() is not None else None
 
     @extend_schema_field(HelpResourcesOut(allow_null=True))
     def get_help_resources(self, rupture: Rupture) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import ErrorCode, NotFound
 from ruptures import feelings, selectors, services
-from ruptures.models import Rupture
+from ruptures.models import Direction, Rupture
 from ruptures.states import Action
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -26,6 +26,9 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="A client-made unique key per action; retries with it create nothing new.",
 )
+
+
+PLANS_MAX = 100  # a pair's plans on one screen; older ones are on their ruptures
 
 
 class FeelingsView(APIView):
@@ -70,7 +73,9 @@ class RuptureViewSet(GenericViewSet):
         parameters=[IDEMPOTENCY_PARAMETER],
         description="A child flags 'you upset me' to one parent (`parent`), or a parent flags "
         "their own rupture toward a child (`child`). `unsafe: true` holds it for safety review: "
-        "the parent is never told, and the response carries help resources.",
+        "the parent is never told, and the response carries help resources. A child's "
+        "`direction: child_repairs` starts 'I want to make it right' toward `parent`: the "
+        "child works through the steps, the parent confirms (or says not yet).",
     )
     def create(self, request: Request) -> Response:
         data = validated(s.FlagIn, request.data)
@@ -88,6 +93,7 @@ class RuptureViewSet(GenericViewSet):
                 occurred_at=data.get("occurred_at"),
                 needs_space_until=data.get("needs_space_until"),
                 unsafe=data["unsafe"],
+                direction=data.get("direction", Direction.PARENT_REPAIRS),
             ),
         )
         return self._answer(rupture.pk, status=http_status.HTTP_201_CREATED)
@@ -151,18 +157,57 @@ class RuptureViewSet(GenericViewSet):
         request=s.FollowUpIn,
         responses={200: s.RuptureOut, 201: s.RuptureOut},
         parameters=[IDEMPOTENCY_PARAMETER],
-        description="Answer 'Are you two still OK?'. `not_really` opens a new rupture linked "
-        "to this one (`follow_up_of`) and answers with it.",
+        description="Answer 'Are you two still OK?' and, when the two made a plan, 'Did our "
+        "plan help?' (`plan_helped`). `not_really` opens a new rupture linked to this one "
+        "(`follow_up_of`) and answers with it.",
     )
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, pk: str) -> Response:
         selectors.authorize_action(actor=self._user(), rupture_id=_id(pk), action=Action.FOLLOW_UP)
         data = validated(s.FollowUpIn, request.data)
         shown = services.rupture_follow_up_answer(
-            actor=self._user(), rupture_id=_id(pk), answer=data["answer"]
+            actor=self._user(),
+            rupture_id=_id(pk),
+            answer=data["answer"],
+            plan_helped=data["plan_helped"],
         )
         created = shown.pk != _id(pk)
         return self._answer(shown.pk, status=201 if created else 200)
+
+    @extend_schema(
+        request=s.PlanIn,
+        responses=s.RuptureOut,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="Say (or change) your part of the pair's plan: what you will do "
+        "differently, or what would help next time. Seen by the two of you only.",
+    )
+    @action(detail=True, methods=["post"])
+    def plan(self, request: Request, pk: str) -> Response:
+        selectors.authorize_action(actor=self._user(), rupture_id=_id(pk), action=Action.PLAN)
+        data = validated(s.PlanIn, request.data)
+        services.rupture_plan_say(actor=self._user(), rupture_id=_id(pk), words=data["words"])
+        return self._answer(_id(pk))
+
+
+class PlanListView(APIView):
+    @extend_schema(
+        parameters=[s.PlanFilter],
+        responses=s.PlanRowOut(many=True),
+        operation_id="families_plans_list",
+        description='"Our plans": the plans the caller made with each child or parent in the '
+        "family (`child` or `parent` narrows it to one pair), newest first. Members only: a "
+        "plan is the pair's words.",
+    )
+    def get(self, request: Request, family_id: int) -> Response:
+        user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
+        query = validated(s.PlanFilter, request.query_params)
+        ruptures = selectors.plans_of_pair(
+            actor=user,
+            family_id=family_id,
+            child_id=query.get("child"),
+            parent_id=query.get("parent"),
+        )
+        return Response(s.plan_rows(ruptures[:PLANS_MAX]))
 
 
 class RuptureMessagesView(APIView):

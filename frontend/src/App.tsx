@@ -24,6 +24,7 @@ const MakeRight = lazyScreen(() => import("./screens/MakeRight"));
 const RuptureDetail = lazyScreen(() => import("./screens/RuptureDetail"));
 const RepairSteps = lazyScreen(() => import("./screens/RepairSteps"));
 const History = lazyScreen(() => import("./screens/History"));
+const Plans = lazyScreen(() => import("./screens/Plans"));
 const Inbox = lazyScreen(() => import("./screens/Inbox"));
 const Privacy = lazyScreen(() => import("./screens/Privacy"));
 const Account = lazyScreen(() => import("./screens/Account"));
@@ -51,6 +52,7 @@ export const ROUTES: RouteTable = [
   ["repairSteps", "/ruptures/:id/repair-steps"],
   ["repairSteps", "/ruptures/:id/repair-steps/:step"],
   ["history", "/history"],
+  ["plans", "/plans"],
   ["inbox", "/inbox"],
   ["privacy", "/privacy"],
   ["account", "/account"],
@@ -96,7 +98,7 @@ function renderRoute(m: Match): JSX.Element {
     case "flag":
       return <FlagFlow parent={m.query.get("parent")} family={m.query.get("family")} />;
     case "makeRight":
-      return <MakeRight child={m.query.get("child")} family={m.query.get("family")} />;
+      return <MakeRight child={m.query.get("child")} parent={m.query.get("parent")} family={m.query.get("family")} />;
     case "safety":
       return <Safety />;
     case "notes":
@@ -107,6 +109,8 @@ function renderRoute(m: Match): JSX.Element {
       return <RepairSteps id={p["id"] ?? ""} step={p["step"] ?? ""} />;
     case "history":
       return <History />;
+    case "plans":
+      return <Plans family={m.query.get("family")} child={m.query.get("child")} parent={m.query.get("parent")} />;
     case "inbox":
       return <Inbox />;
     case "privacy":

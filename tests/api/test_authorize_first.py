@@ -45,6 +45,9 @@ DENIED: list[tuple[str, str, str, int, str]] = [
     ("patch", "/api/v1/ruptures/{id}/repair-steps/", "therapist_details", 403, "not_a_party"),
     ("patch", "/api/v1/ruptures/{id}/repair-steps/", "other_family_parent", 404,
      "rupture_not_found"),
+    ("post", "/api/v1/ruptures/{id}/plan/", "therapist_details", 403, "not_a_party"),
+    ("post", "/api/v1/ruptures/{id}/plan/", "sibling", 404, "rupture_not_found"),
+    ("post", "/api/v1/ruptures/{id}/plan/", "other_family_child", 404, "rupture_not_found"),
 ]  # fmt: skip
 
 # Writes whose body never comes before a decision about the caller, and why.

@@ -138,7 +138,10 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
         "childs": flag(world, "child"),
         "parents": flag(world, "parent"),
         "siblings": flag(world, "sibling"),
+        "childs_repair": flag(world, "child", direction="child_repairs"),
     }
+    plan = post(world, "child", f"{URL}{ids['childs_repair']}/plan/", {"words": "Knock first."})
+    assert plan.status_code == 200, plan.json()
     deliver_due(timezone.now())
     seen: dict[str, Any] = {}
 
@@ -180,6 +183,7 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
                 format="json",
             )
         ),
+        "plan": lambda who: answer(post(world, who, f"{childs}plan/", {"words": "Breathe."}, kind)),
         "read all": lambda who: answer(
             post(world, who, "/api/v1/notifications/read-all/", kind=kind)
         ),

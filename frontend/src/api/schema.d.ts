@@ -319,6 +319,23 @@ export interface paths {
         patch: operations["families_members_partial_update"];
         trace?: never;
     };
+    "/api/v1/families/{family_id}/plans/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description "Our plans": the plans the caller made with each child or parent in the family (`child` or `parent` narrows it to one pair), newest first. Members only: a plan is the pair's words. */
+        get: operations["families_plans_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/feelings/": {
         parameters: {
             query?: never;
@@ -571,7 +588,7 @@ export interface paths {
          */
         get: operations["ruptures_list"];
         put?: never;
-        /** @description A child flags 'you upset me' to one parent (`parent`), or a parent flags their own rupture toward a child (`child`). `unsafe: true` holds it for safety review: the parent is never told, and the response carries help resources. */
+        /** @description A child flags 'you upset me' to one parent (`parent`), or a parent flags their own rupture toward a child (`child`). `unsafe: true` holds it for safety review: the parent is never told, and the response carries help resources. A child's `direction: child_repairs` starts 'I want to make it right' toward `parent`: the child works through the steps, the parent confirms (or says not yet). */
         post: operations["ruptures_create"];
         delete?: never;
         options?: never;
@@ -651,7 +668,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Answer 'Are you two still OK?'. `not_really` opens a new rupture linked to this one (`follow_up_of`) and answers with it. */
+        /** @description Answer 'Are you two still OK?' and, when the two made a plan, 'Did our plan help?' (`plan_helped`). `not_really` opens a new rupture linked to this one (`follow_up_of`) and answers with it. */
         post: operations["ruptures_follow_up_create"];
         delete?: never;
         options?: never;
@@ -700,6 +717,23 @@ export interface paths {
          *     Any error response rolls the handler's writes back.
          */
         post: operations["ruptures_not_yet_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ruptures/{id}/plan/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Say (or change) your part of the pair's plan: what you will do differently, or what would help next time. Seen by the two of you only. */
+        post: operations["ruptures_plan_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -780,9 +814,10 @@ export interface components {
          *     * `not_yet` - not_yet
          *     * `withdraw` - withdraw
          *     * `follow_up` - follow_up
+         *     * `plan` - plan
          * @enum {string}
          */
-        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up";
+        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up" | "plan";
         /**
          * @description * `ok` - We're OK
          *     * `not_really` - Not really
@@ -867,6 +902,12 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
         };
+        /**
+         * @description * `parent_repairs` - The parent makes it right
+         *     * `child_repairs` - The child makes it right
+         * @enum {string}
+         */
+        DirectionEnum: "parent_repairs" | "child_repairs";
         /** @description One timeline entry (who, what, when); rendered by RuptureOut.get_timeline. */
         EventOut: {
             id: number;
@@ -1069,9 +1110,18 @@ export interface components {
             needs_space_until?: string | null;
             /** @default false */
             unsafe: boolean;
+            /**
+             * @description Absent: `parent_repairs`. `child_repairs`: a child's "I want to make it right" toward `parent` (not unsafe, no need or space).
+             *
+             *     * `parent_repairs` - The parent makes it right
+             *     * `child_repairs` - The child makes it right
+             */
+            direction?: components["schemas"]["DirectionEnum"];
         };
         FollowUpInRequest: {
             answer: components["schemas"]["AnswerEnum"];
+            /** @description "Did our plan help?", only when the two made a plan (else 400 `no_plan`). */
+            plan_helped?: boolean | null;
         };
         HelpLineOut: {
             kind: components["schemas"]["HelpLineOutKindEnum"];
@@ -1244,9 +1294,10 @@ export interface components {
          *     * `reconnected` - Reconnected
          *     * `follow_up` - Follow-up
          *     * `safety_alert` - Safety alert
+         *     * `plan_ask` - What would help next time?
          * @enum {string}
          */
-        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert";
+        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert" | "plan_ask";
         /** @enum {unknown} */
         NullEnum: null;
         PaginatedAccessLogOutList: {
@@ -1423,6 +1474,30 @@ export interface components {
             id: number | null;
             display_name: string;
         };
+        PlanInRequest: {
+            words: string;
+        };
+        /** @description The pair's plan: what each of the two said they will do, or what would help. */
+        PlanOut: {
+            /** @description The parent's part; empty if not said. */
+            parent: string;
+            /** @description The child's part; empty if not said. */
+            child: string;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        /** @description One of "Our plans": the rupture it came from and the two parts. */
+        PlanRowOut: {
+            rupture: number;
+            family: number;
+            direction: components["schemas"]["DirectionEnum"];
+            status: components["schemas"]["StatusEnum"];
+            child: components["schemas"]["PersonOut"];
+            parent: components["schemas"]["PersonOut"];
+            /** Format: date-time */
+            occurred_at: string;
+            plan: components["schemas"]["PlanOut"];
+        };
         PrivacyOut: {
             /** @description Send it back as `privacy_notice_version` when adding a child under 13. */
             privacy_notice_version: string;
@@ -1474,7 +1549,7 @@ export interface components {
             done: boolean;
             /** Format: date-time */
             done_at: string | null;
-            /** @description Private to the parent; null for anyone else. */
+            /** @description Private to the one making it right (the parent, or the child in their own repair); null for anyone else. */
             reflection: string | null;
         };
         /** @description A rupture as it now stands, for its child, its parent, or a therapist granted details. */
@@ -1483,6 +1558,13 @@ export interface components {
             family: number;
             status: components["schemas"]["StatusEnum"];
             started_by: components["schemas"]["PartyEnum"];
+            /**
+             * @description Who makes it right: the parent (a child's flag, a parent's own) or the child (a child's "I want to make it right" toward a parent).
+             *
+             *     * `parent_repairs` - The parent makes it right
+             *     * `child_repairs` - The child makes it right
+             */
+            direction: components["schemas"]["DirectionEnum"];
             readonly child: components["schemas"]["PersonOut"];
             readonly parent: components["schemas"]["PersonOut"];
             readonly feelings: components["schemas"]["FeelingOut"][];
@@ -1512,6 +1594,8 @@ export interface components {
             readonly my_side: (components["schemas"]["PartyEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly allowed_actions: components["schemas"]["AllowedActionsEnum"][];
             readonly help_resources: components["schemas"]["HelpResourcesOut"] | null;
+            /** @description The two people in it only. */
+            readonly plan: components["schemas"]["PlanOut"] | null;
         };
         /** @description A list row: what is open, with whom, how it felt; no words, no timeline. */
         RuptureRowOut: {
@@ -1519,6 +1603,13 @@ export interface components {
             family: number;
             status: components["schemas"]["StatusEnum"];
             started_by: components["schemas"]["PartyEnum"];
+            /**
+             * @description Who makes it right: the parent (a child's flag, a parent's own) or the child (a child's "I want to make it right" toward a parent).
+             *
+             *     * `parent_repairs` - The parent makes it right
+             *     * `child_repairs` - The child makes it right
+             */
+            direction: components["schemas"]["DirectionEnum"];
             readonly child: components["schemas"]["PersonOut"];
             readonly parent: components["schemas"]["PersonOut"];
             readonly feelings: components["schemas"]["FeelingOut"][];
@@ -3675,6 +3766,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    families_plans_list: {
+        parameters: {
+            query?: {
+                child?: number;
+                parent?: number;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanRowOut"][];
                 };
             };
             /** @description Invalid input */
@@ -6263,6 +6468,124 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["NotYetInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ruptures_plan_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanInRequest"];
             };
         };
         responses: {

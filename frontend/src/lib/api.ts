@@ -21,6 +21,7 @@ import type {
   Page,
   Pairing,
   PairingCode,
+  PlanRow,
   Rupture,
   RuptureMessage,
   RuptureRow,
@@ -85,9 +86,22 @@ export const api = {
   notYet: (id: Id, reason: string) =>
     request<Rupture>("POST", `${API}/ruptures/${enc(id)}/not-yet/`, { body: reason ? { reason } : {} }),
   withdraw: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/withdraw/`),
-  /** "not_really" answers with a new, linked rupture (201); "ok" with this one. */
-  followUp: (id: Id, answer: "ok" | "not_really") =>
-    request<Rupture>("POST", `${API}/ruptures/${enc(id)}/follow-up/`, { body: { answer } }),
+  /** "not_really" answers with a new, linked rupture (201); "ok" with this one. `planHelped`
+   * answers "Did our plan help?", only when the two made a plan. */
+  followUp: (id: Id, answer: "ok" | "not_really", planHelped: boolean | null = null) =>
+    request<Rupture>("POST", `${API}/ruptures/${enc(id)}/follow-up/`, {
+      body: planHelped === null ? { answer } : { answer, plan_helped: planHelped },
+    }),
+  /** Say (or change) my part of our plan. */
+  plan: (id: Id, words: string) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/plan/`, { body: { words } }),
+  /** "Our plans" in a family, narrowed to one pair by `child` or `parent`. */
+  plans: (familyId: Id, pair: { child?: Id; parent?: Id } = {}) => {
+    const q = new URLSearchParams();
+    if (pair.child !== undefined) q.set("child", String(pair.child));
+    if (pair.parent !== undefined) q.set("parent", String(pair.parent));
+    const qs = q.toString();
+    return request<PlanRow[]>("GET", `${API}/families/${enc(familyId)}/plans/${qs ? `?${qs}` : ""}`);
+  },
 
   notifications: () => request<Page<NotificationItem>>("GET", `${API}/notifications/`),
   readNotification: (id: Id) => request<NotificationItem>("POST", `${API}/notifications/${enc(id)}/read/`),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { followUpDue, hasConfirmed, isOpen, myRole, otherName } from "./model";
+import { followUpDue, hasConfirmed, hasPlan, isOpen, myRole, otherName, repairerSide } from "./model";
+import { planQuestion, wordingFor } from "./repairSteps";
 import type { Me } from "./types";
 
 describe("readers", () => {
@@ -42,5 +43,25 @@ describe("followUpDue", () => {
   it("never asks about something still open or without a date", () => {
     expect(followUpDue({ status: "acknowledged", reconnected_at: "2026-11-01T00:00:00Z" }, now)).toBe(false);
     expect(followUpDue({ status: "reconnected", reconnected_at: null }, now)).toBe(false);
+  });
+});
+
+describe("both directions and the plan", () => {
+  it("the one making it right is the rupture's direction, as the server says it", () => {
+    expect(repairerSide({ direction: "parent_repairs" })).toBe("parent");
+    expect(repairerSide({ direction: "child_repairs" })).toBe("child");
+  });
+  it("a plan exists once either side has said their part", () => {
+    expect(hasPlan(null)).toBe(false);
+    expect(hasPlan({ parent: "", child: "", updated_at: null })).toBe(false);
+    expect(hasPlan({ parent: "", child: "A hug.", updated_at: "2026-11-22T10:00:00Z" })).toBe(true);
+  });
+  it("asks a child in words for their age band", () => {
+    expect(wordingFor("under_13")).toBe("young");
+    expect(wordingFor("13_17")).toBe("teen");
+    expect(wordingFor("unknown")).toBe("teen");
+    expect(wordingFor("adult")).toBe("adult");
+    expect(planQuestion("young", "Ada")).toContain("Ada");
+    expect(planQuestion("parent", "Mia")).toBe("What would help next time?");
   });
 });

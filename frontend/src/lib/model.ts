@@ -4,7 +4,7 @@
  * family (`me.families[].role`); nothing here works any of that out again.
  */
 
-import type { FamilyRef, Id, Me, Member, Rupture, RuptureAction, RuptureRow, RuptureStatus, Side } from "./types";
+import type { FamilyRef, Id, Me, Member, Plan, Rupture, RuptureAction, RuptureRow, RuptureStatus, Side } from "./types";
 
 /** The family this person uses day to day: the first one, as `me.families` orders them. */
 export function primaryFamily(me: Me | null): FamilyRef | null {
@@ -42,6 +42,16 @@ export function otherName(r: Pick<RuptureRow, "child" | "parent">, side: Side | 
   if (side === "child") return r.parent.display_name;
   if (side === "parent") return r.child.display_name;
   return `${r.parent.display_name} and ${r.child.display_name}`;
+}
+
+/** The side making it right, as the rupture's `direction` says. */
+export function repairerSide(r: Pick<RuptureRow, "direction">): Side {
+  return r.direction === "child_repairs" ? "child" : "parent";
+}
+
+/** Whether either of the two has said their part of the plan. */
+export function hasPlan(plan: Plan | null | undefined): boolean {
+  return !!plan && (plan.parent !== "" || plan.child !== "");
 }
 
 /** Asking "are you two still OK?" right after making up sounds like doubt: wait half a day. */

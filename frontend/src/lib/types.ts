@@ -43,6 +43,12 @@ export type HelpResources = Schemas["HelpResourcesOut"];
 export type Size = Schemas["SizeEnum"];
 export type Need = Schemas["NeedEnum"];
 export type RuptureMessage = Schemas["MessageOut"];
+/** Who makes it right: the parent (a child's flag, a parent's own) or the child. */
+export type Direction = Schemas["DirectionEnum"];
+/** The pair's plan on a rupture: each side's part ("" when not said). */
+export type Plan = Schemas["PlanOut"];
+/** One of "Our plans" (/api/v1/families/{id}/plans/). */
+export type PlanRow = Schemas["PlanRowOut"];
 
 export type NotificationItem = Schemas["NotificationOut"];
 export type PairingCode = Schemas["PairingCodeOut"];

@@ -1,6 +1,7 @@
 /**
  * Home: what is open, and the one big next step. A child sees one "Tell …" button per parent
- * (the first of the three taps); a parent sees "I want to make this right".
+ * (the first of the three taps) and, below, "I want to make it right" toward a parent; a parent
+ * sees "I want to make this right". Both reach "Our plans".
  */
 
 import type { JSX } from "preact";
@@ -184,6 +185,18 @@ export function Home(): JSX.Element {
             I feel unsafe
           </button>
         </section>
+        {parents.length ? (
+          <section aria-labelledby="make-right-title" class="stack">
+            <h2 id="make-right-title">Did you hurt someone?</h2>
+            <a
+              class="button big"
+              href={href(parents.length === 1 && parents[0] ? `/make-right?family=${familyId}&parent=${String(parents[0].id)}` : `/make-right?family=${familyId}`)}
+              data-testid="child-make-right-start"
+            >
+              {parents.length === 1 && parents[0] ? `I want to make it right with ${parents[0].display_name}` : "I want to make it right"}
+            </a>
+          </section>
+        ) : null}
         {waiting.length ? <OutboxList items={waiting} /> : null}
         <section aria-labelledby="open-title">
           <h2 id="open-title">What's open</h2>
@@ -193,6 +206,11 @@ export function Home(): JSX.Element {
           <li>
             <a href={href("/history")} data-testid="history-link">
               Times we made up
+            </a>
+          </li>
+          <li>
+            <a href={href(`/plans?family=${familyId}`)} data-testid="plans-home-link">
+              Our plans for next time
             </a>
           </li>
           <li>
@@ -231,6 +249,11 @@ export function Home(): JSX.Element {
         <li>
           <a href={href("/history")} data-testid="history-link">
             Repairs we have made
+          </a>
+        </li>
+        <li>
+          <a href={href(`/plans?family=${familyId}`)} data-testid="plans-home-link">
+            Our plans for next time
           </a>
         </li>
         <li>

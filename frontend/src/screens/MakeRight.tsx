@@ -1,6 +1,8 @@
 /**
- * A parent's own flag, "I want to make this right": choose the child (skipped when there is one),
- * say what happened, then go straight into the guided repair.
+ * "I want to make this right", from either side. A parent's own flag: choose the child (skipped
+ * when there is one), say what happened, then go straight into the guided repair. A child's own
+ * repair toward a parent (`direction: child_repairs`): choose the parent, the same steps in words
+ * for their age, then their own guided steps.
  */
 
 import type { JSX } from "preact";
@@ -9,7 +11,8 @@ import { Choice, FormErrors, Loading, Screen, TextArea, onSubmit, type Option } 
 import { urls } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { vocabularyFor } from "../lib/feelings";
-import { childrenOf, primaryFamily } from "../lib/model";
+import { childrenOf, myRole, parentsOf, primaryFamily } from "../lib/model";
+import { wordingFor } from "../lib/repairSteps";
 import { navigate } from "../lib/router";
 import { loadFeelings, loadMembers, outbox, sendViaOutbox, useAppState } from "../lib/store";
 import type { Rupture, Size } from "../lib/types";
@@ -21,9 +24,153 @@ const SIZES: Option<Size>[] = [
   { value: "big", label: "Big" },
 ];
 
-export default function MakeRight(props: { child: string | null; family: string | null }): JSX.Element {
+export default function MakeRight(props: { child: string | null; parent: string | null; family: string | null }): JSX.Element {
   const s = useAppState();
   const familyId = props.family ?? (primaryFamily(s.me) ? String(primaryFamily(s.me)?.id) : null);
+  if (familyId && myRole(s.me, familyId) === "child") return <ChildMakesRight parent={props.parent} familyId={familyId} />;
+  return <ParentMakesRight child={props.child} familyId={familyId} />;
+}
+
+/** Send the new rupture through the outbox, then open its guided steps. */
+async function start(body: Record<string, unknown>, label: string): Promise<string[]> {
+  const key = uuid();
+  const res = await sendViaOutbox({ key, kind: "flag", url: urls.ruptures, body, label });
+  if (res.failed) {
+    await outbox.remove(key);
+    return res.failed.failed?.errors.map((e) => e.message) ?? [];
+  }
+  const created = res.sent ? (res.body as Rupture | null) : null;
+  navigate(created?.id !== undefined ? `/ruptures/${String(created.id)}/repair-steps` : "/", { replace: true });
+  return [];
+}
+
+const CHILD_WORDS = {
+  young: {
+    lead: "Everyone makes mistakes. Saying sorry and trying again makes it better.",
+    what: "What happened? (you can skip this)",
+    felt: (name: string) => `How do you think ${name} felt?`,
+    go: "Let's make it right",
+  },
+  teen: {
+    lead: "Everyone makes mistakes that hurt someone sometimes. Coming back to it is what counts.",
+    what: "What happened? (optional)",
+    felt: (name: string) => `How might ${name} have felt? (choose at least one)`,
+    go: "Start making it right",
+  },
+  adult: {
+    lead: "Everyone hurts the people close to them sometimes. Repair is what matters.",
+    what: "What happened? (optional)",
+    felt: (name: string) => `How might ${name} have felt? (choose at least one)`,
+    go: "Start making it right",
+  },
+} as const;
+
+function ChildMakesRight(props: { parent: string | null; familyId: string }): JSX.Element {
+  const s = useAppState();
+  const familyId = props.familyId;
+  const members = s.members[familyId];
+  const parents = useMemo(() => parentsOf(members ?? [], s.me?.id), [members, s.me?.id]);
+  const [parentId, setParentId] = useState<string | null>(props.parent);
+  const [note, setNote] = useState("");
+  const [feelings, setFeelings] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<string[]>([]);
+  const band = s.me?.age_band;
+  const words = CHILD_WORDS[wordingFor(band)];
+  const vocab = useMemo(() => vocabularyFor(s.feelings, band), [s.feelings, band]);
+
+  useEffect(() => {
+    if (!members) void loadMembers(familyId).catch(() => undefined);
+    if (!s.feelings.length) void loadFeelings();
+  }, [familyId]);
+  useEffect(() => {
+    if (!parentId && parents.length === 1 && parents[0]) setParentId(String(parents[0].id));
+  }, [parents]);
+
+  if (!members) return <Screen title="I want to make it right" testid="screen-make-right"><Loading /></Screen>;
+  if (!parentId) {
+    return (
+      <Screen title="Who do you want to make it right with?" testid="screen-make-right" back={{ to: "/", label: "Home" }}>
+        <div class="stack">
+          {parents.map((p) => (
+            <button type="button" key={String(p.id)} class="button primary big" data-testid={`make-right-parent-${String(p.id)}`} onClick={() => setParentId(String(p.id))}>
+              {p.display_name}
+            </button>
+          ))}
+        </div>
+      </Screen>
+    );
+  }
+  const parentName = parents.find((p) => String(p.id) === parentId)?.display_name ?? "your parent";
+
+  const submit = async (): Promise<void> => {
+    if (busy || feelings.length === 0) return;
+    setBusy(true);
+    setErrors([]);
+    const body: Record<string, unknown> = {
+      family: familyId,
+      parent: parentId,
+      direction: "child_repairs",
+      feelings,
+      intensity: 3,
+      occurred_at: new Date().toISOString(),
+    };
+    if (note.trim()) body["note"] = note.trim();
+    try {
+      setErrors(await start(body, `Making it right with ${parentName}`));
+    } catch (err) {
+      setErrors(errorsOf(err).map((e) => e.message));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Screen title={`Making it right with ${parentName}`} testid="screen-make-right" back={{ to: "/", label: "Home" }} lead={words.lead}>
+      <form onSubmit={onSubmit(() => void submit())} noValidate>
+        <FormErrors messages={errors} />
+        <TextArea
+          label={words.what}
+          hint={`Only you and ${parentName} will see this.`}
+          name="note"
+          value={note}
+          onValue={setNote}
+          testid="make-right-note"
+          maxLength={2000}
+        />
+        {vocab.length ? (
+          <fieldset class="choice">
+            <legend>{words.felt(parentName)}</legend>
+            <div class="chips">
+              {vocab.map((f) => (
+                <span class="chip" key={f.code}>
+                  <input
+                    type="checkbox"
+                    id={`mr-${f.code}`}
+                    checked={feelings.includes(f.code)}
+                    onChange={() => setFeelings(feelings.includes(f.code) ? feelings.filter((c) => c !== f.code) : [...feelings, f.code])}
+                    data-testid={`make-right-feeling-${f.code}`}
+                  />
+                  <label for={`mr-${f.code}`}>
+                    {f.emoji ? <span class="emoji" aria-hidden="true">{f.emoji}</span> : null}
+                    {f.label}
+                  </label>
+                </span>
+              ))}
+            </div>
+          </fieldset>
+        ) : null}
+        <button type="submit" class="button primary big" disabled={busy || feelings.length === 0} data-testid="make-right-submit">
+          {busy ? "Starting…" : words.go}
+        </button>
+      </form>
+    </Screen>
+  );
+}
+
+function ParentMakesRight(props: { child: string | null; familyId: string | null }): JSX.Element {
+  const s = useAppState();
+  const familyId = props.familyId;
   const members = familyId ? s.members[familyId] : undefined;
   const kids = useMemo(() => childrenOf(members ?? [], s.me?.id), [members, s.me?.id]);
   const [childId, setChildId] = useState<string | null>(props.child);
@@ -65,7 +212,6 @@ export default function MakeRight(props: { child: string | null; family: string 
     if (busy || feelings.length === 0) return;
     setBusy(true);
     setErrors([]);
-    const key = uuid();
     const body: Record<string, unknown> = {
       family: familyId,
       child: childId,
@@ -76,16 +222,7 @@ export default function MakeRight(props: { child: string | null; family: string 
     if (size) body["size"] = size;
     if (note.trim()) body["note"] = note.trim();
     try {
-      const res = await sendViaOutbox({ key, kind: "flag", url: urls.ruptures, body, label: `Making it right with ${childName}` });
-      if (res.failed) {
-        await outbox.remove(key);
-        setErrors(res.failed.failed?.errors.map((e) => e.message) ?? []);
-      } else if (res.sent) {
-        const created = res.body as Rupture | null;
-        navigate(created?.id !== undefined ? `/ruptures/${String(created.id)}/repair-steps` : "/", { replace: true });
-      } else {
-        navigate("/", { replace: true });
-      }
+      setErrors(await start(body, `Making it right with ${childName}`));
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));
     } finally {

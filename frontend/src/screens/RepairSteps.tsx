@@ -1,6 +1,9 @@
 /**
- * Guided repair: the six steps one screen at a time (`#/ruptures/{id}/repair-steps/{n}`), each with an
- * optional private reflection only the parent sees. Each "Done" saves that step.
+ * Guided repair: the steps of whoever makes it right, one screen at a time
+ * (`#/ruptures/{id}/repair-steps/{n}`): a parent's six, or a child's four toward a parent, titled and
+ * guided in the server's words for them. Each has an optional private reflection only they see;
+ * the last ("what I'll do differently") also asks for their part of the pair's plan, which the
+ * other one sees. Each "Done" saves that step.
  */
 
 import type { JSX } from "preact";
@@ -8,9 +11,10 @@ import { useEffect, useState } from "preact/hooks";
 import { FormErrors, Loading, Screen, TextArea, onSubmit, useSubmit } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { reflectionPrompt } from "../lib/repairSteps";
+import { otherName } from "../lib/model";
+import { childReflectionPrompt, myPlanLabel, reflectionPrompt, wordingFor } from "../lib/repairSteps";
 import { navigate } from "../lib/router";
-import { announce } from "../lib/store";
+import { announce, useAppState } from "../lib/store";
 import type { Family, Rupture } from "../lib/types";
 
 function CalmTimer(props: { minutes: number }): JSX.Element {
@@ -46,11 +50,13 @@ function CalmTimer(props: { minutes: number }): JSX.Element {
 }
 
 export default function RepairSteps(props: { id: string; step: string }): JSX.Element {
+  const s = useAppState();
   const [r, setR] = useState<Rupture | null>(null);
   const [family, setFamily] = useState<Family | null>(null);
   const [loadErr, setLoadErr] = useState<string | null>(null);
   const [reflection, setReflection] = useState("");
-  const form = useSubmit(["reflection", "steps"]);
+  const [planWords, setPlanWords] = useState("");
+  const form = useSubmit(["reflection", "steps", "words"]);
 
   useEffect(() => {
     api
@@ -65,11 +71,13 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
   const steps = r ? r.repair_steps : [];
   const firstOpen = steps.findIndex((x) => !x.done);
   const requested = Number.parseInt(props.step, 10);
-  const index = Number.isFinite(requested) && requested >= 1 && requested <= 6 ? requested - 1 : Math.max(0, firstOpen);
+  const index = Number.isFinite(requested) && requested >= 1 && requested <= steps.length ? requested - 1 : Math.max(0, firstOpen);
   const saved = steps[index];
+  const mine = r?.my_side ? (r.plan?.[r.my_side] ?? "") : "";
 
   useEffect(() => {
     setReflection(saved?.reflection ?? "");
+    setPlanWords(mine);
   }, [props.id, index, r !== null]);
 
   if (!r) {
@@ -80,19 +88,28 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
     );
   }
 
-  const childName = r.child.display_name;
+  const other = otherName(r, r.my_side);
+  const childRepairs = r.direction === "child_repairs";
+  const wording = childRepairs ? wordingFor(s.me?.age_band) : "parent";
   // A family may skip the wait before the prompt (0): the calm step still suggests a pause.
   const calmMinutes = family && family.calm_down_minutes > 0 ? family.calm_down_minutes : 10;
   const step = steps[index];
   if (!step) return <Loading />;
   const last = index === steps.length - 1;
+  const asksPlan = step.step === "change";
+  // A child's last step is their part of the plan itself; a parent keeps a private note too.
+  const private_ = !(childRepairs && asksPlan);
+  const prompt = childRepairs ? childReflectionPrompt(step.step, other, wordingFor(s.me?.age_band)) : reflectionPrompt(step.step, other);
 
   const done = (): Promise<void> =>
     form.run(async () => {
-      const updated = await api.repairSteps(r.id, [{ step: step.step, done: true, reflection: reflection.trim() }]);
+      const change = private_ ? { step: step.step, done: true, reflection: reflection.trim() } : { step: step.step, done: true };
+      let updated = await api.repairSteps(r.id, [change]);
+      const words = planWords.trim();
+      if (asksPlan && words && words !== mine) updated = await api.plan(r.id, words);
       setR({ ...r, ...updated });
       if (last) {
-        announce("All six steps are done.");
+        announce("All the steps are done.");
         navigate(`/ruptures/${String(r.id)}`, { replace: true });
       } else {
         navigate(`/ruptures/${String(r.id)}/repair-steps/${index + 2}`);
@@ -101,9 +118,9 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
 
   return (
     <Screen
-      title={`Step ${index + 1} of 6: ${step.title}`}
+      title={`Step ${index + 1} of ${steps.length}: ${step.title}`}
       testid="screen-repair-steps"
-      back={{ to: `/ruptures/${String(r.id)}`, label: `Back to you and ${childName}` }}
+      back={{ to: `/ruptures/${String(r.id)}`, label: `Back to you and ${other}` }}
     >
       <ol class="steps-dots visually-hidden">
         {steps.map((c) => (
@@ -117,17 +134,32 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
       {step.step === "calm" ? <CalmTimer minutes={calmMinutes} /> : null}
       <form onSubmit={onSubmit(() => void done())} noValidate>
         <FormErrors messages={form.general} />
-        <TextArea
-          label={`${reflectionPrompt(step.step, childName)} (private, optional)`}
-          hint="Only you can read this."
-          name="reflection"
-          value={reflection}
-          onValue={setReflection}
-          errors={form.byField["reflection"]}
-          testid="repair-steps-reflection"
-          rows={4}
-          maxLength={4000}
-        />
+        {private_ ? (
+          <TextArea
+            label={`${prompt} (private, optional)`}
+            hint="Only you can read this."
+            name="reflection"
+            value={reflection}
+            onValue={setReflection}
+            errors={form.byField["reflection"]}
+            testid="repair-steps-reflection"
+            rows={4}
+            maxLength={2000}
+          />
+        ) : null}
+        {asksPlan ? (
+          <TextArea
+            label={`${myPlanLabel(wording, other)} (optional)`}
+            hint={`${other} will be asked what would help them. The two answers are your plan.`}
+            name="words"
+            value={planWords}
+            onValue={setPlanWords}
+            errors={form.byField["words"]}
+            testid="repair-steps-plan"
+            rows={3}
+            maxLength={500}
+          />
+        ) : null}
         <div class="stack">
           <button type="submit" class="button primary big" disabled={form.busy} data-testid="repair-steps-next">
             {form.busy ? "Saving…" : last ? "Done: finish the repair" : "Done: next step"}

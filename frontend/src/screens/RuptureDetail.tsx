@@ -1,6 +1,7 @@
 /**
- * One rupture: the child's feelings named, what they asked for, the timeline, messages, and the
- * actions the viewer may take now (acknowledge, guided repair, confirm / not yet, withdraw).
+ * One rupture: the feelings named, what the child asked for, the timeline, messages, the pair's
+ * plan, and the actions the viewer may take now (acknowledge, guided repair, confirm / not yet,
+ * withdraw, their part of the plan). Either side may be the one making it right (`direction`).
  */
 
 import type { JSX } from "preact";
@@ -9,10 +10,11 @@ import { FormErrors, Loading, Screen, TextArea, Time, onSubmit, useSubmit } from
 import { api, urls } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { feelingsOf } from "../lib/feelings";
-import { can, followUpDue, hasConfirmed, otherName, statusLabel } from "../lib/model";
+import { can, isOpen, followUpDue, hasConfirmed, hasPlan, otherName, repairerSide, statusLabel } from "../lib/model";
+import { planQuestion, wordingFor } from "../lib/repairSteps";
 import { href, navigate } from "../lib/router";
 import { announce, loadMembers, myOutbox, outbox, sendViaOutbox, useAppState } from "../lib/store";
-import type { Rupture, RuptureMessage, TimelineEvent } from "../lib/types";
+import type { Plan, Rupture, RuptureMessage, Side, TimelineEvent } from "../lib/types";
 import { uuid } from "../lib/uuid";
 import { normaliseHelp } from "../lib/help";
 import { HelpList, SAFETY_REVIEW_WORDS } from "./Safety";
@@ -37,10 +39,12 @@ const EVENT_WORDS: Record<string, string> = {
   withdrawn: "let it go",
   safety_review: "asked for help",
   follow_up: "answered “are we still OK?”",
+  plan: "added to your plan",
 };
 
 function eventText(e: TimelineEvent): string {
-  const said = EVENT_WORDS[e.kind] ?? e.kind.replace(/_/g, " ");
+  const childRepairs = e.kind === "flagged" && e.data["direction"] === "child_repairs";
+  const said = childRepairs ? "wanted to make it right" : (EVENT_WORDS[e.kind] ?? e.kind.replace(/_/g, " "));
   return e.actor ? `${e.actor.display_name} ${said}` : said;
 }
 
@@ -113,12 +117,64 @@ function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
   );
 }
 
+/** "Our plans" with the other one of this pair (a former member: the whole family's). */
+function plansPath(r: Rupture, side: Side | null): string {
+  const otherId = side === "child" ? r.parent.id : side === "parent" ? r.child.id : null;
+  const pair = otherId === null || otherId === undefined ? "" : `&${side === "child" ? "parent" : "child"}=${String(otherId)}`;
+  return `/plans?family=${String(r.family)}${pair}`;
+}
+
+/** The pair's plan: each side's part, "You" for the reader's own. */
+function OurPlan(props: { plan: Plan; side: Side | null; names: Record<Side, string> }): JSX.Element {
+  const parts = (["parent", "child"] as const).filter((who) => props.plan[who] !== "");
+  return (
+    <ul class="plan" data-testid="rupture-plan">
+      {parts.map((who) => (
+        <li key={who} data-testid={`plan-${who}`}>
+          <span class="who">{who === props.side ? "You" : props.names[who]}: </span>
+          {props.plan[who]}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** "What would help next time?", asked of the one who was hurt once the other did their last step. */
+function PlanAsk(props: { rupture: Rupture; question: string; onSaved: (r: Rupture) => void }): JSX.Element | null {
+  const [words, setWords] = useState("");
+  const [skipped, setSkipped] = useState(false);
+  const form = useSubmit(["words"]);
+  if (skipped) return null;
+  const save = (): Promise<void> =>
+    form.run(async () => {
+      const updated = await api.plan(props.rupture.id, words.trim());
+      props.onSaved(updated);
+      announce("Added to your plan.");
+    });
+  return (
+    <form class="card" onSubmit={onSubmit(() => void save())} noValidate data-testid="plan-ask">
+      <h2 class="h-inline">{props.question}</h2>
+      <FormErrors messages={form.general} />
+      <TextArea label="Your answer (you don't have to)" name="words" value={words} onValue={setWords} errors={form.byField["words"]} testid="plan-words" rows={3} maxLength={500} />
+      <div class="row">
+        <button type="submit" class="button primary" disabled={form.busy || !words.trim()} data-testid="plan-save">
+          Add to our plan
+        </button>
+        <button type="button" class="button quiet" data-testid="plan-skip" onClick={() => setSkipped(true)}>
+          Not now
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export default function RuptureDetail(props: { id: string }): JSX.Element {
   const s = useAppState();
   const [r, setR] = useState<Rupture | null>(null);
   const [loadErr, setLoadErr] = useState<string | null>(null);
   const [mode, setMode] = useState<"idle" | "not-yet" | "withdraw">("idle");
   const [reason, setReason] = useState("");
+  const [planHelped, setPlanHelped] = useState<boolean | null>(null);
   const act = useSubmit(["reason"]);
 
   useEffect(() => {
@@ -170,9 +226,16 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
   const side = r.my_side;
   const iAmChild = side === "child";
-  const iAmParent = side === "parent";
   const childName = iAmChild ? "You" : r.child.display_name;
   const other = otherName(r, side);
+  const childRepairs = r.direction === "child_repairs";
+  const repairer = repairerSide(r);
+  const iRepair = side === repairer;
+  const names: Record<Side, string> = { parent: r.parent.display_name, child: r.child.display_name };
+  const plan = r.plan;
+  const lastStepDone = r.repair_steps.find((x) => x.step === "change")?.done ?? false;
+  const askPlan = !!side && !iRepair && can(r, "plan") && lastStepDone && plan !== null && plan[side] === "";
+  const question = planQuestion(iAmChild ? wordingFor(s.me?.age_band) : "parent", other);
   // A parent reads a young child's feelings in the child's own simple words.
   const childBand = iAmChild ? s.me?.age_band : members.find((m) => m.id === r.child.id)?.age_band;
   const feelings = feelingsOf(r.feelings, s.feelings, childBand);
@@ -191,7 +254,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
   const followUp = (answer: "ok" | "not_really"): Promise<void> =>
     act.run(async () => {
-      const shown = await api.followUp(r.id, answer);
+      const shown = await api.followUp(r.id, answer, hasPlan(plan) ? planHelped : null);
       if (String(shown.id) !== String(r.id)) {
         announce("Thank you for saying. This opens it again so you can talk.");
         navigate(`/ruptures/${String(shown.id)}`);
@@ -213,6 +276,11 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
           You found your way back to each other. <span class="emoji" aria-hidden="true">💚</span>
         </p>
       ) : null}
+      {childRepairs && !iRepair && isOpen(r.status) ? (
+        <p class="note" data-testid="rupture-child-repairs">
+          {other} wants to make something right with you. When you feel OK again, say so; it's fine to say "not yet".
+        </p>
+      ) : null}
       {r.status === "awaiting_confirmation" && iConfirmed ? (
         <p class="note" data-testid="rupture-waiting-other">
           You said you're OK. Waiting for {other} to say it too.
@@ -223,7 +291,15 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
       ) : null}
 
       <section aria-labelledby="feelings-title">
-        <h2 id="feelings-title">{iAmChild ? "How you feel" : `How ${childName} felt`}</h2>
+        <h2 id="feelings-title">
+          {childRepairs
+            ? iAmChild
+              ? `How ${other} might have felt`
+              : `How ${r.child.display_name} thinks you felt`
+            : iAmChild
+              ? "How you feel"
+              : `How ${childName} felt`}
+        </h2>
         {feelings.length ? (
           <ul class="chips plain-chips" data-testid="rupture-feelings">
             {feelings.map((f) => (
@@ -256,7 +332,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         ) : null}
         {can(r, "update_steps") ? (
           <a class="button primary big" href={href(`/ruptures/${String(r.id)}/repair-steps`)} data-testid="action-repair-steps">
-            {doneCount === 6 ? "Look over the repair steps" : doneCount ? "Continue the repair" : "Start the guided repair"}
+            {doneCount === steps.length ? "Look over the repair steps" : doneCount ? "Continue the repair" : "Start the guided repair"}
           </a>
         ) : null}
         {can(r, "confirm") ? (
@@ -264,9 +340,24 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
             We're OK now
           </button>
         ) : null}
+        {askPlan ? <PlanAsk rupture={r} question={question} onSaved={(x) => setR({ ...r, ...x })} /> : null}
         {can(r, "follow_up") && followUpDue(r, new Date()) ? (
           <div class="card" data-testid="follow-up">
             <h2 class="h-inline">Are you two still OK?</h2>
+            {plan && hasPlan(plan) ? (
+              <fieldset class="choice" data-testid="follow-up-plan">
+                <legend>Did our plan help?</legend>
+                <OurPlan plan={plan} side={side} names={names} />
+                <div class="row">
+                  {([[true, "Yes, it helped"], [false, "Not really"]] as const).map(([value, label]) => (
+                    <span class="chip" key={label}>
+                      <input type="radio" name="plan-helped" id={`plan-helped-${String(value)}`} checked={planHelped === value} onChange={() => setPlanHelped(value)} data-testid={`plan-helped-${value ? "yes" : "no"}`} />
+                      <label for={`plan-helped-${String(value)}`}>{label}</label>
+                    </span>
+                  ))}
+                </div>
+              </fieldset>
+            ) : null}
             <div class="row">
               <button type="button" class="button calm" disabled={act.busy} data-testid="follow-up-ok" onClick={() => void followUp("ok")}>
                 We're OK
@@ -297,7 +388,19 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         </form>
       ) : null}
 
-      {iAmParent && doneCount > 0 ? (
+      {plan && hasPlan(plan) ? (
+        <section aria-labelledby="plan-title">
+          <h2 id="plan-title">Our plan for next time</h2>
+          <OurPlan plan={plan} side={side} names={names} />
+          <p>
+            <a href={href(plansPath(r, side))} data-testid="plans-link">
+              All our plans
+            </a>
+          </p>
+        </section>
+      ) : null}
+
+      {iRepair && doneCount > 0 ? (
         <section aria-labelledby="steps-title">
           <h2 id="steps-title">Your repair so far</h2>
           <ul class="steps" data-testid="repair-steps-progress">
