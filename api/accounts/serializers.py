@@ -1,14 +1,16 @@
 """Input serializers (types, lengths, shapes) and output serializers for accounts and families.
 
 The views render through the output serializers, and drf-spectacular reads the same classes, so
-the OpenAPI schema describes exactly the JSON the PWA gets. The account export is the exception:
-``accounts.services.export.user_export`` builds it, and ``MeExportOut`` documents it.
+the OpenAPI schema describes exactly the JSON the PWA gets, the account export included
+(``accounts.services.export.user_export`` gathers its rows, ``MeExportOut`` renders them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
@@ -27,10 +29,12 @@ from accounts.models import (
     Family,
     Invite,
     Membership,
+    ParentalConsent,
     Role,
     TherapistAccessLog,
     User,
 )
+from accounts.services.export import AccountRecords
 
 LOCALES = [code for code, _name in settings.LANGUAGES]
 
@@ -369,108 +373,121 @@ class PrivacyOut(serializers.Serializer[dict[str, str]]):
     retention_policy_url = serializers.CharField(help_text="A path on this site.")
 
 
-# --- The account export (documentation only: accounts.services.export.user_export builds it) -
+# --- The account export ------------------------------------------------------------------------
 #
-# Its values are already JSON (times as ISO 8601 strings), so these fields only describe them.
+# The one description of the export's shape: accounts.services.export.user_export gathers the rows
+# and these serializers render them. Times are written as Python writes them (``+00:00``).
 
 
-class ExportQuietHoursOut(serializers.Serializer[dict[str, Any]]):
-    start = serializers.CharField(allow_null=True, help_text="Local time, `HH:MM:SS`.")
-    end = serializers.CharField(allow_null=True, help_text="Local time, `HH:MM:SS`.")
+class ExportDateTimeField(serializers.DateTimeField):
+    """A stored time as ``isoformat()`` gives it, in the zone it was stored in (UTC), so the
+    export reads as it always has (DRF would write ``Z``)."""
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.isoformat()
 
 
-class ExportProfileOut(serializers.Serializer[dict[str, Any]]):
+class ExportQuietHoursOut(serializers.Serializer[User]):
+    start = serializers.CharField(
+        source="quiet_hours_start", allow_null=True, help_text="Local time, `HH:MM:SS`."
+    )
+    end = serializers.CharField(
+        source="quiet_hours_end", allow_null=True, help_text="Local time, `HH:MM:SS`."
+    )
+
+
+class ExportProfileOut(serializers.Serializer[User]):
     id = serializers.IntegerField()
     email = serializers.EmailField(allow_null=True)
     display_name = serializers.CharField()
     birth_year = serializers.IntegerField(allow_null=True)
-    age_band = _age_band_field()
+    age_band = _age_band_field()  # User.age_band(), called by the field
     time_zone = serializers.CharField()
-    quiet_hours = ExportQuietHoursOut(help_text="Both ends null: no quiet hours.")
+    quiet_hours = ExportQuietHoursOut(source="*", help_text="Both ends null: no quiet hours.")
     locale = serializers.CharField()
     notify_email = serializers.BooleanField()
     notify_push = serializers.BooleanField()
     is_child_profile = serializers.BooleanField()
     is_therapist = serializers.BooleanField()
-    therapist_verified_at = serializers.DateTimeField(allow_null=True)
-    date_joined = serializers.DateTimeField()
-    last_login = serializers.DateTimeField(allow_null=True)
+    therapist_verified_at = ExportDateTimeField(allow_null=True)
+    date_joined = ExportDateTimeField()
+    last_login = ExportDateTimeField(allow_null=True)
 
 
-class ExportEmailOut(serializers.Serializer[dict[str, Any]]):
+class ExportEmailOut(serializers.Serializer[EmailAddress]):
     email = serializers.EmailField()
     verified = serializers.BooleanField()
     primary = serializers.BooleanField()
 
 
-class ExportMembershipOut(serializers.Serializer[dict[str, Any]]):
+class ExportMembershipOut(serializers.Serializer[Membership]):
     family_id = serializers.IntegerField()
-    family_name = serializers.CharField()
+    family_name = serializers.CharField(source="family.name")
     role = serializers.ChoiceField(choices=Role.choices)
-    joined_at = serializers.DateTimeField()
+    joined_at = ExportDateTimeField()
     details_opt_out = serializers.BooleanField()
 
 
-class ExportConsentAboutMeOut(serializers.Serializer[dict[str, Any]]):
+class ExportConsentAboutMeOut(serializers.Serializer[ParentalConsent]):
     family_id = serializers.IntegerField()
     given_by_email = serializers.CharField(help_text="Empty if it was never known.")
     privacy_notice_version = serializers.CharField()
-    given_at = serializers.DateTimeField()
+    given_at = ExportDateTimeField()
 
 
-class ExportConsentGivenOut(serializers.Serializer[dict[str, Any]]):
+class ExportConsentGivenOut(serializers.Serializer[ParentalConsent]):
     child_id = serializers.IntegerField()
     family_id = serializers.IntegerField()
     privacy_notice_version = serializers.CharField()
-    given_at = serializers.DateTimeField()
+    given_at = ExportDateTimeField()
 
 
-class ExportInviteOut(serializers.Serializer[dict[str, Any]]):
+class ExportInviteOut(serializers.Serializer[Invite]):
     family_id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Role.choices)
-    created_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
+    created_at = ExportDateTimeField()
+    expires_at = ExportDateTimeField()
     uses = serializers.IntegerField()
     max_uses = serializers.IntegerField()
 
 
-class ExportGrantGivenOut(serializers.Serializer[dict[str, Any]]):
+class ExportGrantGivenOut(serializers.Serializer[CareTeamGrant]):
     family_id = serializers.IntegerField()
     therapist_id = serializers.IntegerField(allow_null=True, help_text="Null once they left.")
     scope = serializers.ChoiceField(choices=CareScope.choices)
-    granted_at = serializers.DateTimeField()
-    revoked_at = serializers.DateTimeField(allow_null=True)
+    granted_at = ExportDateTimeField()
+    revoked_at = ExportDateTimeField(allow_null=True)
 
 
-class ExportGrantReceivedOut(serializers.Serializer[dict[str, Any]]):
+class ExportGrantReceivedOut(serializers.Serializer[CareTeamGrant]):
     family_id = serializers.IntegerField()
     scope = serializers.ChoiceField(choices=CareScope.choices)
-    granted_at = serializers.DateTimeField()
-    revoked_at = serializers.DateTimeField(allow_null=True)
+    granted_at = ExportDateTimeField()
+    revoked_at = ExportDateTimeField(allow_null=True)
 
 
-class ExportAccessLogOut(serializers.Serializer[dict[str, Any]]):
+class ExportAccessLogOut(serializers.Serializer[TherapistAccessLog]):
     family_id = serializers.IntegerField()
     action = serializers.CharField()
     object_type = serializers.CharField()
     object_id = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = ExportDateTimeField()
 
 
-class ExportSessionOut(serializers.Serializer[dict[str, Any]]):
+class ExportSessionOut(serializers.Serializer[UserSession]):
     ip = serializers.CharField()
     user_agent = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    last_seen_at = serializers.DateTimeField()
+    created_at = ExportDateTimeField()
+    last_seen_at = ExportDateTimeField()
 
 
-class ExportAuthenticatorOut(serializers.Serializer[dict[str, Any]]):
+class ExportAuthenticatorOut(serializers.Serializer[Authenticator]):
     type = serializers.CharField(help_text=f"One of {', '.join(Authenticator.Type.values)}.")
-    created_at = serializers.DateTimeField()
-    last_used_at = serializers.DateTimeField(allow_null=True)
+    created_at = ExportDateTimeField()
+    last_used_at = ExportDateTimeField(allow_null=True)
 
 
-class MeExportOut(serializers.Serializer[dict[str, Any]]):
+class MeExportOut(serializers.Serializer[AccountRecords]):
     """Everything held about the signed-in person. Other apps add sections of their own (the
     ruptures app: ``ruptures``, ``messages_written``, ``notifications``,
     ``push_subscriptions``), each a list of objects."""
@@ -486,3 +503,7 @@ class MeExportOut(serializers.Serializer[dict[str, Any]]):
     therapist_access_log = ExportAccessLogOut(many=True)
     sessions = ExportSessionOut(many=True)
     authenticators = ExportAuthenticatorOut(many=True)
+
+    def to_representation(self, instance: AccountRecords) -> dict[str, Any]:
+        body: dict[str, Any] = super().to_representation(instance)
+        return body | instance.other_sections

@@ -113,7 +113,7 @@ class MeView(APIView):
 class MeExportView(APIView):
     @extend_schema(responses=io.MeExportOut)
     def get(self, request: Request) -> Response:
-        body = user_export(actor=_user(request))
+        body = io.MeExportOut(user_export(actor=_user(request))).data
         return Response(
             body, headers={"Content-Disposition": 'attachment; filename="familyrepair-me.json"'}
         )

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.utils import timezone
 
-from accounts.models import Family, Membership, Role, User
+from accounts.models import (
+    CareTeamGrant,
+    Family,
+    Invite,
+    Membership,
+    ParentalConsent,
+    Role,
+    TherapistAccessLog,
+    User,
+)
 from accounts.signals import account_deleting
 from tests.api.accounts.conftest import World, client_for
 from tests.factories import FamilyFactory, MembershipFactory, UserFactory
@@ -280,3 +292,150 @@ def test_deleted_account_sessions_end(world: World) -> None:
     assert client.delete("/api/v1/me/").status_code == 204
 
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def _iso(value: dt.datetime | dt.time | None) -> str | None:
+    """The export writes times as Python's ISO 8601 (``+00:00``, not DRF's ``Z``)."""
+    return value.isoformat() if value is not None else None
+
+
+def test_export_pins_every_section_and_field(world: World) -> None:
+    """The whole accounts part of the export, field by field, for a parent who has done a bit of
+    everything and a therapist who has read the family: the shape cannot drift unnoticed."""
+    parent, therapist = world.parent, world.granted_therapist
+    User.objects.filter(pk=parent.pk).update(
+        birth_year=1985, quiet_hours_start=dt.time(21, 30), quiet_hours_end=dt.time(7, 0)
+    )
+    family = f"/api/v1/families/{world.family.pk}/"
+    client = client_for(parent)
+    assert client.post(f"{family}invites/", {"role": "parent"}, format="json").status_code == 201
+    young = {"display_name": "Kit", "birth_year": timezone.now().year - 6}
+    assert client.post(f"{family}children/", young, format="json").status_code == 201
+    assert client_for(therapist).get(family).status_code == 200
+    now = timezone.now()
+    UserSession.objects.create(
+        user=parent, ip="192.0.2.7", user_agent="Phone", session_key="pin", created_at=now,
+        last_seen_at=now, data={},
+    )  # fmt: skip
+    parent.refresh_from_db()
+
+    mine = client_for(parent).get("/api/v1/me/export/").json()
+    theirs = client_for(therapist).get("/api/v1/me/export/").json()
+
+    consent = ParentalConsent.objects.get(given_by=parent)
+    invite = Invite.objects.get(created_by=parent)
+    session = UserSession.objects.get(user=parent)
+    membership = Membership.objects.get(user=parent)
+    assert {k: v for k, v in mine.items() if k not in RUPTURE_SECTIONS} == {
+        "profile": {
+            "id": parent.pk,
+            "email": parent.email,
+            "display_name": "Maya",
+            "birth_year": 1985,
+            "age_band": "adult",
+            "time_zone": parent.time_zone,
+            "quiet_hours": {"start": "21:30:00", "end": "07:00:00"},
+            "locale": parent.locale,
+            "notify_email": parent.notify_email,
+            "notify_push": parent.notify_push,
+            "is_child_profile": False,
+            "is_therapist": False,
+            "therapist_verified_at": None,
+            "date_joined": _iso(parent.date_joined),
+            "last_login": _iso(parent.last_login),
+        },
+        "email_addresses": [{"email": parent.email, "verified": True, "primary": True}],
+        "memberships": [
+            {
+                "family_id": world.family.pk,
+                "family_name": "The Rivers",
+                "role": "parent",
+                "joined_at": _iso(membership.joined_at),
+                "details_opt_out": False,
+            }
+        ],
+        "parental_consents_about_me": [],
+        "parental_consents_given": [
+            {
+                "child_id": consent.child_id,
+                "family_id": world.family.pk,
+                "privacy_notice_version": consent.privacy_notice_version,
+                "given_at": _iso(consent.given_at),
+            }
+        ],
+        "invites_created": [
+            {
+                "family_id": world.family.pk,
+                "role": "parent",
+                "created_at": _iso(invite.created_at),
+                "expires_at": _iso(invite.expires_at),
+                "uses": 0,
+                "max_uses": 1,
+            }
+        ],
+        "care_team_grants_given": [
+            {
+                "family_id": world.family.pk,
+                "therapist_id": therapist.pk,
+                "scope": "metrics",
+                "granted_at": _iso(world.grant.granted_at),
+                "revoked_at": None,
+            }
+        ],
+        "care_team_grants_received": [],
+        "therapist_access_log": [],
+        "sessions": [
+            {
+                "ip": "192.0.2.7",
+                "user_agent": "Phone",
+                "created_at": _iso(session.created_at),
+                "last_seen_at": _iso(session.last_seen_at),
+            }
+        ],
+        "authenticators": [],
+    }
+    assert set(mine) - set(EXPORT_ACCOUNT_SECTIONS) == set(RUPTURE_SECTIONS)
+    assert list(mine)[: len(EXPORT_ACCOUNT_SECTIONS)] == EXPORT_ACCOUNT_SECTIONS
+
+    grants = CareTeamGrant.objects.filter(therapist=therapist).order_by("id")
+    log = TherapistAccessLog.objects.get(therapist=therapist)
+    totp = Authenticator.objects.get(user=therapist)
+    assert theirs["profile"]["is_therapist"] is True
+    assert theirs["profile"]["therapist_verified_at"] == _iso(therapist.therapist_verified_at)
+    assert theirs["care_team_grants_received"] == [
+        {
+            "family_id": g.family_id,
+            "scope": g.scope,
+            "granted_at": _iso(g.granted_at),
+            "revoked_at": None,
+        }
+        for g in grants
+    ]
+    assert theirs["therapist_access_log"] == [
+        {
+            "family_id": world.family.pk,
+            "action": "family.view",
+            "object_type": "",
+            "object_id": "",
+            "created_at": _iso(log.created_at),
+        }
+    ]
+    assert theirs["authenticators"] == [
+        {"type": "totp", "created_at": _iso(totp.created_at), "last_used_at": None}
+    ]
+
+
+EXPORT_ACCOUNT_SECTIONS = [
+    "profile",
+    "email_addresses",
+    "memberships",
+    "parental_consents_about_me",
+    "parental_consents_given",
+    "invites_created",
+    "care_team_grants_given",
+    "care_team_grants_received",
+    "therapist_access_log",
+    "sessions",
+    "authenticators",
+]
+RUPTURE_SECTIONS = ("ruptures", "messages_written", "notifications", "push_subscriptions")
