@@ -2,8 +2,9 @@
 
     {"status": 409, "errors": [{"code": "rupture_not_open", "message": "...", "param": null}]}
 
-Every error response marks the request's transaction for rollback (``ATOMIC_REQUESTS``), so a
-failed request leaves nothing written.
+A failed request leaves nothing written: a service that raises rolls its own transaction back,
+and a POST with an Idempotency-Key rolls back its change with its claim (``api.idempotency``).
+``set_rollback()`` still marks any enclosing request transaction, as DRF's handler does.
 """
 
 from __future__ import annotations
@@ -90,10 +91,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if wait is not None:
             headers["Retry-After"] = str(int(wait))
     else:
-        return (
-            None  # an unexpected error: Django rolls back and api.views_system.server_error answers
-        )
+        # unexpected: the transaction it broke rolled back, and views_system.server_error answers
+        return None
 
-    if not getattr(context.get("view"), "manages_own_transaction", False):
-        set_rollback()
+    set_rollback()
     return Response(error_body(status, errors), status=status, headers=headers)

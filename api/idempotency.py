@@ -2,11 +2,12 @@
 response and writes nothing new; the same key with another body is 422; while the first request
 is still running, 409.
 
-The claim is committed on its own before the view runs, so a concurrent retry sees it; the stored
-response is written in the view's own transaction, so either both the change and its response
-are saved or neither is. A claim whose request died (no response after the lease) may be taken
-over by the next retry. Keys are kept ``IDEMPOTENCY_KEY_DAYS`` (an offline queue may replay days
-later).
+The claim is committed on its own before the handler runs (a durable transaction), so a
+concurrent retry sees it; the handler then runs in one transaction with its stored response
+(``once``; the services' own transactions nest inside it), so either both the change and its
+response are saved or neither is. A claim whose request died (no response after the lease) may
+be taken over by the next retry. Keys are kept ``IDEMPOTENCY_KEY_DAYS`` (an offline queue may
+replay days later).
 
 A replay never answers more than the caller may see now: a view names the record its response
 shows (``remember``), and a replay first reads that record again through the selectors, as the
@@ -25,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,6 +39,7 @@ from ruptures import selectors as rupture_selectors
 
 HEADER = "Idempotency-Key"
 LEASE = dt.timedelta(seconds=60)
+Handler = Callable[..., Response]  # a view's bound method for one HTTP method
 
 
 def fingerprint(request: Request) -> str:
@@ -100,7 +103,7 @@ def claim(
         )
     print_ = fingerprint(request)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             return IdempotencyKey.objects.create(
                 user=user, key=key, fingerprint=print_, created_at=now, claimed_at=now
             )
@@ -128,6 +131,39 @@ def claim(
     return record
 
 
+def once(handler: Handler, *, request: Request, key: str) -> Handler:
+    """``handler`` run at most once for ``key``: a replay answers the stored response; otherwise
+    the handler runs in one transaction that also stores its response, or is rolled back with
+    the claim released when it fails (an error response or an exception) so a retry may run it.
+    """
+    user: User = request.user  # type: ignore[assignment]  # only for a signed-in caller
+
+    def run(*args: Any, **kwargs: Any) -> Response:
+        outcome = claim(user=user, key=key, request=request)
+        if isinstance(outcome, Response):
+            return outcome
+        try:
+            with transaction.atomic():
+                response = handler(*args, **kwargs)
+                if response.status_code < 400:
+                    body = json.loads(JSONRenderer().render(response.data) or b"null")
+                    complete(
+                        outcome,
+                        status=response.status_code,
+                        body=body,
+                        resource=remembered(request),
+                    )
+                    return response
+                transaction.set_rollback(True)
+        except BaseException:
+            release(outcome)
+            raise
+        release(outcome)
+        return response
+
+    return run
+
+
 def complete(
     record: IdempotencyKey,
     *,
@@ -135,7 +171,7 @@ def complete(
     body: Any,
     resource: tuple[str, int | None] = ("", None),
 ) -> None:
-    """Store the response, and the record it shows; called inside the view's transaction."""
+    """Store the response, and the record it shows; called inside the handler's transaction."""
     kind, pk = resource
     IdempotencyKey.objects.filter(pk=record.pk).update(
         state=IdempotencyKey.State.DONE,

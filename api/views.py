@@ -1,78 +1,35 @@
-"""Base classes every API view uses: one transaction per request, Idempotency-Key on POST."""
+"""Base classes every API view uses: DRF's own, plus Idempotency-Key on every POST.
+
+Transactions belong to the services (each write service is ``@transaction.atomic``); a view adds
+one only where a POST carries an Idempotency-Key, so the change and its stored response commit
+together (``api.idempotency.once``).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django.db import transaction
-from django.http import HttpRequest
-from django.utils.decorators import method_decorator
 from rest_framework import generics, viewsets
 from rest_framework import views as drf_views
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
+from rest_framework.request import Request
 
 from api import idempotency
-from api.models import IdempotencyKey
 
 
-@method_decorator(transaction.non_atomic_requests, name="dispatch")
-class TransactionalMixin:
-    """DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-    idempotency claim can be committed before the handler runs and its response stored inside.
-    Any error response rolls the handler's writes back."""
+class IdempotentPostMixin:
+    # No docstring: drf-spectacular would publish it as every inheriting operation's description.
 
-    manages_own_transaction = True  # api.exceptions leaves the rollback to this class
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        view: drf_views.APIView = self  # type: ignore[assignment]  # mixed into APIView subclasses
-        view.args, view.kwargs = args, kwargs
-        drf_request = view.initialize_request(request, *args, **kwargs)
-        view.request = drf_request
-        view.headers = view.default_response_headers
-        record: IdempotencyKey | None = None
-        try:
-            view.initial(drf_request, *args, **kwargs)
-            method = (drf_request.method or "").lower()
-            handler = (
-                getattr(view, method, view.http_method_not_allowed)
-                if method in view.http_method_names
-                else view.http_method_not_allowed
-            )
-            response: Response | None = None
-            key = drf_request.headers.get(idempotency.HEADER)
-            if method == "post" and key is not None and drf_request.user.is_authenticated:
-                outcome = idempotency.claim(user=drf_request.user, key=key, request=drf_request)
-                if isinstance(outcome, Response):
-                    response = outcome
-                else:
-                    record = outcome
-            if response is None:
-                with transaction.atomic():
-                    try:
-                        response = handler(drf_request, *args, **kwargs)
-                    except Exception as exc:  # rendered here so the rollback stays in this block
-                        response = view.handle_exception(exc)
-                    if response.status_code >= 400:
-                        transaction.set_rollback(True)
-                    elif record is not None:
-                        body = json.loads(JSONRenderer().render(response.data) or b"null")
-                        idempotency.complete(
-                            record,
-                            status=response.status_code,
-                            body=body,
-                            resource=idempotency.remembered(drf_request),
-                        )
-                        record = None
-            if record is not None:
-                idempotency.release(record)
-        except Exception as exc:
-            if record is not None:
-                idempotency.release(record)
-            response = view.handle_exception(exc)
-        view.response = view.finalize_response(drf_request, response, *args, **kwargs)
-        return view.response
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Once DRF has authenticated, permitted and throttled the request, a POST carrying an
+        Idempotency-Key runs its handler through ``idempotency.once``, bound on the instance as
+        DRF's own viewsets bind their actions."""
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # mixed into APIView subclasses
+        key = request.headers.get(idempotency.HEADER)
+        handler = getattr(self, "post", None)
+        if request.method != "POST" or key is None or handler is None:
+            return
+        if request.user.is_authenticated:
+            self.post = idempotency.once(handler, request=request, key=key)
 
 
 def validated(serializer_class: type[Any], data: Any) -> dict[str, Any]:
@@ -83,13 +40,13 @@ def validated(serializer_class: type[Any], data: Any) -> dict[str, Any]:
     return result
 
 
-class APIView(TransactionalMixin, drf_views.APIView):
+class APIView(IdempotentPostMixin, drf_views.APIView):
     pass
 
 
-class GenericAPIView(TransactionalMixin, generics.GenericAPIView):  # type: ignore[type-arg]  # generic in the stubs only
+class GenericAPIView(IdempotentPostMixin, generics.GenericAPIView):  # type: ignore[type-arg]  # generic in the stubs only
     pass
 
 
-class GenericViewSet(TransactionalMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]  # generic in the stubs only
+class GenericViewSet(IdempotentPostMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]  # generic in the stubs only
     pass

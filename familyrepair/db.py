@@ -7,7 +7,7 @@ nothing, so code that opts in runs the same on one database.
 
 Opt in only for reads that may be a moment stale and are not read back after a write in the same
 request: a replica replays the primary's WAL a little later (milliseconds on a quiet LAN), and a
-read under ``ATOMIC_REQUESTS`` that goes to the replica does not see the request's own writes. The
+read inside a transaction that goes to the replica does not see that transaction's writes. The
 therapist dashboard's lists are the case in point: ``with replica_reads(): ...`` around the
 selector calls of that view (or ``queryset.using(replica_alias())`` for one queryset).
 """

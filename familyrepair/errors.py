@@ -72,6 +72,7 @@ class ErrorCode(StrEnum):
     RUPTURE_NOT_ACKNOWLEDGED = "rupture_not_acknowledged"  # steps or confirming before that
     ALREADY_CONFIRMED = "already_confirmed"  # one side confirms twice
     ALREADY_ANSWERED = "already_answered"  # one side answers the follow-up twice
+    NO_PLAN = "no_plan"  # "did our plan help?" answered on a rupture with no plan
     SAFETY_REVIEW_CLOSED = "safety_review_closed"  # closing a closed safety review
     LAST_PARENT = "last_parent"  # the last parent leaves a family that has other members
     BIRTH_YEAR_SET = "birth_year_set"  # changing a birth year once it is set

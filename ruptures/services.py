@@ -128,7 +128,7 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
     if flag.direction not in Direction.values:
         raise InvalidInput(
             "Direction is parent_repairs or child_repairs.",
-            code="invalid_choice",
+            code=ErrorCode.INVALID_CHOICE,
             param="direction",
         )
     if flag.direction != Direction.CHILD_REPAIRS:
@@ -137,7 +137,7 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
         raise InvalidInput(
             "A child starts making it right toward a parent; a parent's own repair is "
             "parent_repairs.",
-            code="invalid",
+            code=ErrorCode.INVALID,
             param="direction",
         )
     for param, value in (
@@ -148,7 +148,7 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
         if value:
             raise InvalidInput(
                 "That goes with telling a parent they upset you, not with making it right.",
-                code="inconsistent",
+                code=ErrorCode.INCONSISTENT,
                 param=param,
             )
 
@@ -486,10 +486,10 @@ def rupture_plan_say(
     decide(rupture, Action.PLAN, side)
     words = words.strip()
     if not words:
-        raise InvalidInput("Write something first.", code="blank", param="words")
+        raise InvalidInput("Write something first.", code=ErrorCode.BLANK, param="words")
     if len(words) > PLAN_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {PLAN_MAX_LENGTH} characters.", code="max_length", param="words"
+            f"At most {PLAN_MAX_LENGTH} characters.", code=ErrorCode.MAX_LENGTH, param="words"
         )
     field = "plan_by_child" if side == Party.CHILD else "plan_by_parent"
     setattr(rupture, field, words)

@@ -86,7 +86,9 @@ RULES: dict[Action, Rule] = {
         BOTH, frozenset({Status.RECONNECTED}),
         ErrorCode.NOT_A_PARTY, "Only the two people in it.",
     ),
-    Action.PLAN: Rule(BOTH, PLANNING, "not_a_party", "Only the two people in it make their plan."),
+    Action.PLAN: Rule(
+        BOTH, PLANNING, ErrorCode.NOT_A_PARTY, "Only the two people in it make their plan."
+    ),
 }  # fmt: skip
 
 
@@ -96,7 +98,7 @@ OTHER_SIDE = {Party.CHILD: Party.PARENT, Party.PARENT: Party.CHILD}
 # A one-sided rule's refusal in a child's repair, where its side is the other one.
 CHILD_REPAIRS_ROLE_MESSAGES: dict[Action, str] = {
     Action.ACKNOWLEDGE: "Only the child making it right can acknowledge it.",
-    Action.UPDATE_STEPS: "The repair steps are the child's to work through.",
+    Action.REPAIR_STEPS: "The repair steps are the child's to work through.",
     Action.NOT_YET: "Only the parent can say it is not OK yet.",
 }
 
@@ -121,7 +123,8 @@ def _role_refusal(rule: Rule, action: Action, rupture: Rupture) -> Forbidden:
     parties = _parties(rule, rupture)
     if rupture.direction == Direction.CHILD_REPAIRS and len(parties) == 1:
         (only,) = parties
-        return Forbidden(CHILD_REPAIRS_ROLE_MESSAGES[action], code=f"{only}_only")
+        code = ErrorCode.CHILD_ONLY if only == Party.CHILD else ErrorCode.PARENT_ONLY
+        return Forbidden(CHILD_REPAIRS_ROLE_MESSAGES[action], code=code)
     return Forbidden(rule.role_message, code=rule.role_code)
 
 

@@ -18,6 +18,7 @@ from familyrepair.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unp
 SHARE_CODE_LENGTH = 10
 
 
+@transaction.atomic
 def therapist_verify(*, therapist: User, now: dt.datetime | None = None) -> User:
     """Site staff mark a therapist verified; they get a share code to give families."""
     if not therapist.is_therapist:
@@ -34,6 +35,7 @@ def therapist_verify(*, therapist: User, now: dt.datetime | None = None) -> User
     return therapist
 
 
+@transaction.atomic
 def therapist_unverify(*, therapist: User) -> User:
     """Withdraw verification: every grant stops working at once (selectors check it)."""
     therapist.therapist_verified_at = None
@@ -41,6 +43,7 @@ def therapist_unverify(*, therapist: User) -> User:
     return therapist
 
 
+@transaction.atomic
 def care_grant_create(
     *,
     actor: Actor,

@@ -47,6 +47,7 @@ PAIRING_CODE_LENGTH = 10  # ~49 bits; with 10 minutes of life and a rate limit, 
 PAIRING_CODE_TTL = dt.timedelta(minutes=10)
 
 
+@transaction.atomic
 def child_profile_create(
     *,
     actor: Actor,
@@ -164,6 +165,7 @@ def _pairable_child(membership: Membership, *, today: dt.date) -> User:
     return child
 
 
+@transaction.atomic
 def pairing_code_create(
     *, actor: Actor, family_id: int, child_id: int, now: dt.datetime | None = None
 ) -> tuple[PairingCode, str]:
@@ -187,6 +189,7 @@ def pairing_code_create(
     return pairing, code
 
 
+@transaction.atomic
 def pairing_code_redeem(*, code: str, now: dt.datetime | None = None) -> User:
     """Spend a pairing code: the child to sign the device in as.
 
@@ -245,6 +248,7 @@ def device_sessions(*, actor: Actor, family_id: int, child_id: int) -> list[User
     )
 
 
+@transaction.atomic
 def device_session_end(*, actor: Actor, family_id: int, child_id: int, session_id: int) -> None:
     """A parent signs one of a child profile's devices out (its session and token stop working)."""
     membership = selectors.child_member(actor=actor, family_id=family_id, child_id=child_id)

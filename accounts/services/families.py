@@ -67,6 +67,7 @@ def dissolved_families_purge(*, now: dt.datetime | None = None) -> int:
     return purged
 
 
+@transaction.atomic
 def family_create(*, actor: Actor, name: str, now: dt.datetime | None = None) -> Family:
     """Create a family with the actor as its first parent. Child profiles cannot (403
     ``child_profile``)."""
@@ -106,6 +107,7 @@ class FamilyChanges(TypedDict, total=False):
     follow_up_days: int
 
 
+@transaction.atomic
 def family_update(*, actor: Actor, family_id: int, changes: FamilyChanges) -> Family:
     """Rename the family or change its prompt settings; parents only (403 ``parent_only``).
 
@@ -172,6 +174,7 @@ def member_remove(
         child_profile_erase_locked(target.user, family=family, actor=own.user, now=now)
 
 
+@transaction.atomic
 def membership_update(
     *, actor: Actor, family_id: int, user_id: int, details_opt_out: bool
 ) -> Membership:
@@ -181,9 +184,8 @@ def membership_update(
     Opting out also withholds what they already wrote in this family (``details_opted_out``);
     opting back in applies to what they write from then on: nothing already withheld reopens."""
     own = selectors.own_membership_to_update(actor=actor, family_id=family_id, user_id=user_id)
-    with transaction.atomic():
-        own.details_opt_out = details_opt_out
-        own.save(update_fields=["details_opt_out"])
-        if details_opt_out:
-            details_opted_out.send(sender=Membership, membership=own)
+    own.details_opt_out = details_opt_out
+    own.save(update_fields=["details_opt_out"])
+    if details_opt_out:
+        details_opted_out.send(sender=Membership, membership=own)
     return own

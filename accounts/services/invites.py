@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ def _check_not_on_care_team(*, family_id: int, user: User) -> None:
         )
 
 
+@transaction.atomic
 def invite_create(
     *,
     actor: Actor,
@@ -64,6 +66,7 @@ def invite_create(
     return invite
 
 
+@transaction.atomic
 def invite_accept(*, actor: Actor, code: str, now: dt.datetime | None = None) -> Membership:
     """Join the invite's family with its role.
 
@@ -105,6 +108,7 @@ def invite_accept(*, actor: Actor, code: str, now: dt.datetime | None = None) ->
     )
 
 
+@transaction.atomic
 def invite_revoke(
     *, actor: Actor, family_id: int, invite_id: int, now: dt.datetime | None = None
 ) -> None:

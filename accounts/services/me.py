@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypedDict
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AgeBand, User
@@ -25,6 +26,7 @@ class UserChanges(TypedDict, total=False):
     is_therapist: bool
 
 
+@transaction.atomic
 def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None = None) -> User:
     """Change one's own profile and preferences.
 

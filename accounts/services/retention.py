@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Invite, PairingCode
@@ -14,6 +15,7 @@ SPENT_CODES_KEPT = dt.timedelta(days=1)
 ENDED_INVITES_KEPT = dt.timedelta(days=30)
 
 
+@transaction.atomic
 def expired_codes_purge(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Delete pairing codes a day after they expire and invites 30 days after they end, as the
     retention policy says. Safe to run any number of times; returns (codes, invites) deleted."""

@@ -253,7 +253,7 @@ def test_allowed_actions_are_what_will_work(world: World) -> None:
     assert parent_view["allowed_actions"] == ["update_steps", "message", "confirm", "plan"]
 
 
-STEP_ACTION = {"repair_steps": Action.UPDATE_STEPS}
+STEP_ACTION = {"repair_steps": Action.REPAIR_STEPS}
 
 
 def unsaved(direction: str, state: str) -> Rupture:

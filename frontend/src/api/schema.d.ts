@@ -37,22 +37,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["families_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         patch: operations["families_partial_update"];
         trace?: never;
     };
@@ -113,11 +103,6 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         delete: operations["families_care_team_destroy"];
         options?: never;
         head?: never;
@@ -133,11 +118,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["families_children_create"];
         delete?: never;
         options?: never;
@@ -193,11 +173,6 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         delete: operations["families_children_devices_destroy"];
         options?: never;
         head?: never;
@@ -213,11 +188,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["families_children_pairing_codes_create"];
         delete?: never;
         options?: never;
@@ -261,11 +231,6 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         delete: operations["families_invites_destroy"];
         options?: never;
         head?: never;
@@ -303,19 +268,9 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         delete: operations["families_members_destroy"];
         options?: never;
         head?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         patch: operations["families_members_partial_update"];
         trace?: never;
     };
@@ -343,11 +298,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["feelings_list"];
         put?: never;
         post?: never;
@@ -366,11 +316,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["invites_accept_create"];
         delete?: never;
         options?: never;
@@ -385,27 +330,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["me_retrieve"];
         put?: never;
         post?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         delete: operations["me_destroy"];
         options?: never;
         head?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         patch: operations["me_partial_update"];
         trace?: never;
     };
@@ -416,11 +346,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["me_export_retrieve"];
         put?: never;
         post?: never;
@@ -437,11 +362,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["notifications_list"];
         put?: never;
         post?: never;
@@ -460,11 +380,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["notifications_read"];
         delete?: never;
         options?: never;
@@ -481,11 +396,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["notifications_read_all"];
         delete?: never;
         options?: never;
@@ -536,17 +446,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["push_subscriptions_create"];
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         delete: operations["push_subscriptions_delete"];
         options?: never;
         head?: never;
@@ -560,11 +460,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["push_public_key"];
         put?: never;
         post?: never;
@@ -581,11 +476,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["ruptures_list"];
         put?: never;
         /** @description A child flags 'you upset me' to one parent (`parent`), or a parent flags their own rupture toward a child (`child`). `unsafe: true` holds it for safety review: the parent is never told, and the response carries help resources. A child's `direction: child_repairs` starts 'I want to make it right' toward `parent`: the child works through the steps, the parent confirms (or says not yet). */
@@ -603,11 +493,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["ruptures_retrieve"];
         put?: never;
         post?: never;
@@ -626,11 +511,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["ruptures_acknowledge_create"];
         delete?: never;
         options?: never;
@@ -647,11 +527,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["ruptures_confirm_create"];
         delete?: never;
         options?: never;
@@ -683,18 +558,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         get: operations["ruptures_messages_list"];
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["ruptures_messages_create"];
         delete?: never;
         options?: never;
@@ -711,11 +576,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["ruptures_not_yet_create"];
         delete?: never;
         options?: never;
@@ -753,11 +613,6 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         patch: operations["ruptures_repair_steps_partial_update"];
         trace?: never;
     };
@@ -770,11 +625,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
-         *     idempotency claim can be committed before the handler runs and its response stored inside.
-         *     Any error response rolls the handler's writes back.
-         */
         post: operations["ruptures_withdraw_create"];
         delete?: never;
         options?: never;
