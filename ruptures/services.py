@@ -341,28 +341,13 @@ def rupture_repair_steps_update(
         step = existing.get(change.step) or RepairStep(rupture=rupture, step=change.step)
         if change.reflection is not None:
             step.reflection = change.reflection.strip()
-        if change.done is True and step.done_at is None:
-            step.done_at = now
-            _event(
-                rupture,
-                EventKind.STEP_DONE,
-                actor=actor,
-                from_status=rupture.status,
-                now=now,
-                data={"step": change.step},
-            )
-            if change.step == RepairStep.Code.CHANGE:
+        if change.done is not None and change.done != (step.done_at is not None):
+            step.done_at = now if change.done else None
+            kind = EventKind.STEP_DONE if change.done else EventKind.STEP_UNDONE
+            data = {"step": change.step}
+            _event(rupture, kind, actor=actor, from_status=rupture.status, now=now, data=data)
+            if change.done and change.step == RepairStep.Code.CHANGE:
                 prompts.on_change_step_done(rupture, now=now)
-        elif change.done is False and step.done_at is not None:
-            step.done_at = None
-            _event(
-                rupture,
-                EventKind.STEP_UNDONE,
-                actor=actor,
-                from_status=rupture.status,
-                now=now,
-                data={"step": change.step},
-            )
         step.updated_at = now
         step.save()
     rupture.updated_at = now
