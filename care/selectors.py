@@ -68,7 +68,7 @@ from ruptures.selectors import seen_as_party
 from ruptures.states import OPEN
 
 SELF_REPORTED = (
-    "Self-reported: what the family told FamilyRepair, not a clinical measure. A rupture nobody "
+    "Self-reported: what the family told FamilyRepair; not a clinical measure. A rupture nobody "
     "flagged is not here."
 )
 FORMER_MEMBER = "Former member"

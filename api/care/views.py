@@ -165,7 +165,7 @@ class ExportView(APIView):
         rows = selectors.export_rows(ruptures=ruptures, period=period)
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["# " + selectors.SELF_REPORTED])
+        out.write(f"# {selectors.SELF_REPORTED}\r\n")  # no comma: one cell in any reader
         writer.writerow(selectors.EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([_cell(row[column]) for column in selectors.EXPORT_COLUMNS])
