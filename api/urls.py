@@ -27,4 +27,6 @@ urlpatterns = [
     path("", include("api.accounts.urls")),
     path("", include("api.ruptures.urls")),
     path("", include("api.notifications.urls")),
+    path("", include("api.checkins.urls")),
+    path("care/", include("api.care.urls")),
 ]
