@@ -31,6 +31,7 @@ def test_every_api_read_says_no_store(world: World, path: str, who: str) -> None
         "family_id": world.family.pk,
         "user_id": world.child.pk,
         "id": rupture.pk,
+        "rupture_id": rupture.pk,
         "grant_id": grant.pk,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)

@@ -166,8 +166,8 @@ def test_bad_parameters_are_a_400(world: World, params: dict[str, Any], param: s
 @pytest.mark.parametrize(
     ("who", "status", "code"),
     [
-        ("parent", 403, "therapist_only"),
-        ("child", 403, "therapist_only"),
+        ("parent", 403, "not_a_therapist"),
+        ("child", 403, "not_a_therapist"),
         ("therapist_unverified", 403, "therapist_unverified"),
         ("anonymous", 401, "not_authenticated"),
     ],

@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Membership
+from checkins.models import CheckInAnswer, CheckInRound
 from ruptures import services
 from ruptures.models import Prompt, PromptKind, PromptStatus, Rupture
 from tests.world import World, client_for
@@ -78,6 +79,9 @@ def reminder(world: World, rupture: Rupture, sent_at: dt.datetime) -> None:
 def history(world: World) -> dict[str, Rupture]:
     world.parent.time_zone = "Europe/London"
     world.parent.save(update_fields=["time_zone"])
+    for member, name in ((world.other_parent, "Zed"), (world.sibling, "Zoe")):
+        member.display_name = name  # the tables below are ordered by name
+        member.save(update_fields=["display_name"])
     made: dict[str, Rupture] = {}
 
     # H: before the period, reconnected in it (8 days after the flag).
@@ -190,7 +194,13 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
     heat_map[2][8] = 1  # E: Wednesday 08:00 GMT
     heat_map[3][11] = 1  # F: Thursday 11:00 BST
     reconnect_times = duration(3, 86400, 570240)  # A 2 h, B 1 day, H 8 days
-    assert {k: v for k, v in body.items() if k != "previous"} == {
+
+    def by_pair(pair: dict[str, Any]) -> tuple[str, int, str, int]:
+        parent, child = pair["parent"], pair["child"]
+        return (parent["display_name"], parent["id"], child["display_name"], child["id"])
+
+    pairs = body.pop("pairs")
+    assert {k: v for k, v in body.items() if k not in ("previous", "check_ins")} == {
         **common(
             ruptures=6, parent=1, repairs=3, closed=4, withdrawn=1, repair_rate=0.75,
             ack=duration(3, 1800, 3240),  # A 10 min, B 30 min, E 1 h
@@ -202,16 +212,6 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
              "parent_share": 0.2},
             {"parent": person(world.other_parent), "parent_started": 0, "child_flagged": 1,
              "parent_share": 0.0},
-        ],
-        "pairs": [
-            {"parent": person(world.parent), "child": person(world.child),
-             **common(ruptures=4, parent=1, repairs=3, closed=4, withdrawn=1, repair_rate=0.75,
-                      ack=duration(2, 1200, 1680), reconnect=reconnect_times, not_yet=1, ok=1,
-                      not_really=1)},
-            {"parent": person(world.parent), "child": person(world.sibling, is_member=False),
-             **common(ruptures=1, ack=duration(1, 3600, 3600))},
-            {"parent": person(world.other_parent), "child": person(world.child),
-             **common(ruptures=1)},
         ],
         "weeks": [
             {"week_start": "2026-03-23", "ruptures": 3, "repairs": 2},
@@ -251,6 +251,33 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
                    "days": 14},
     }  # fmt: skip
     assert body["label"].startswith("Self-reported")
+    assert body["check_ins"]["rounds"] == []
+    expected_pairs = [
+        {
+            "parent": person(world.parent),
+            "child": person(world.child),
+            **common(
+                ruptures=4,
+                parent=1,
+                repairs=3,
+                closed=4,
+                withdrawn=1,
+                repair_rate=0.75,
+                ack=duration(2, 1200, 1680),
+                reconnect=reconnect_times,
+                not_yet=1,
+                ok=1,
+                not_really=1,
+            ),
+        },
+        {
+            "parent": person(world.parent),
+            "child": person(world.sibling, is_member=False),
+            **common(ruptures=1, ack=duration(1, 3600, 3600)),
+        },
+        {"parent": person(world.other_parent), "child": person(world.child), **common(ruptures=1)},
+    ]
+    assert pairs == sorted(expected_pairs, key=by_pair)
 
     previous = body["previous"]
     assert previous["period"] == {
@@ -466,3 +493,53 @@ def test_the_dashboard_query_count_does_not_grow_with_ruptures(
 
 
 DASHBOARD_QUERIES = 40
+
+
+@pytest.fixture
+def check_ins(world: World) -> None:
+    """One round in the period: the child (shared with parents) and the parent answer closeness
+    about their pair; a round before the period that must not show."""
+    for start, scores in ((dt.date(2026, 3, 23), (4, 2)), (dt.date(2026, 2, 2), (1, 1))):
+        round_ = CheckInRound.objects.create(
+            family=world.family,
+            period_start=start,
+            opens_at=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
+            closes_at=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC) + dt.timedelta(14),
+        )
+        for respondent, score, shared in ((world.child, scores[0], True),
+                                          (world.parent, scores[1], False)):  # fmt: skip
+            CheckInAnswer.objects.create(
+                round=round_, respondent=respondent, parent=world.parent, child=world.child,
+                question="closeness", score=score, shared_with_parents=shared,
+            )  # fmt: skip
+
+
+def test_the_check_in_trend_of_the_period(world: World, check_ins: None) -> None:
+    body = dashboard(world)
+
+    assert body["check_ins"]["label"].startswith("Our own two questions")
+    assert body["check_ins"]["rounds"] == [
+        {
+            "period_start": "2026-03-23",
+            "parent": person(world.parent),
+            "child": person(world.child),
+            "question": "closeness",
+            "average": 3.0,
+            "answers": 2,
+        }
+    ]
+
+
+def test_a_parent_previews_only_the_shared_check_ins_and_a_teen_none(
+    world: World, check_ins: None
+) -> None:
+    grant = world.family.care_team.get(therapist=world.therapist_metrics)
+    url = f"/api/v1/families/{world.family.pk}/care-team/{grant.pk}/preview/"
+    world.child.birth_year = timezone.localdate().year - 14
+    world.child.save(update_fields=["birth_year"])
+
+    parent = client_for(world.parent).get(url, PERIOD).json()["check_ins"]["rounds"]
+    teen = client_for(world.child).get(url, PERIOD).json()["check_ins"]["rounds"]
+
+    assert [(row["average"], row["answers"]) for row in parent] == [(4.0, 1)]
+    assert teen == []
