@@ -34,7 +34,7 @@ from accounts import selectors as account_selectors
 from accounts.models import User
 from api.models import IdempotencyKey
 from familyrepair.errors import Conflict, ErrorCode, InvalidInput, NotFound, Unprocessable
-from ruptures import notifications
+from ruptures import notifications, safety_reviews
 from ruptures import selectors as rupture_selectors
 
 HEADER = "Idempotency-Key"
@@ -60,8 +60,15 @@ def _recheck_notification(user: User, pk: int) -> None:
         raise NotFound("No such notification.", code=ErrorCode.NOTIFICATION_NOT_FOUND)
 
 
+def _recheck_safety_review(user: User, pk: int) -> None:
+    account_selectors.care_reader(user)
+    if not safety_reviews.therapist_queue(user).filter(rupture_id=pk).exists():
+        raise NotFound(code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
+
+
 RECHECKS: dict[str, Callable[[User, int], None]] = {
     "rupture": _recheck_rupture,
+    "safety_review": _recheck_safety_review,
     "family": _recheck_family,
     "notification": _recheck_notification,
 }

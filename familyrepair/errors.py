@@ -61,6 +61,7 @@ class ErrorCode(StrEnum):
     AGE_RESTRICTED = "age_restricted"  # under 13: a parent decides (care team, own settings)
     CHILD_PROFILE = "child_profile"  # a child profile creates a family or deletes itself
     MFA_REQUIRED = "mfa_required"  # a therapist without a second factor reads family data
+    THERAPIST_CLAIMS_LOCKED = "therapist_claims_locked"  # a verified therapist edits their claims
     STAFF_ONLY = "staff_only"  # someone other than site staff closes a safety review
 
     # --- Not now (409): the state forbids it -------------------------------------------------
@@ -94,6 +95,18 @@ class ErrorCode(StrEnum):
     TOO_YOUNG_FOR_PARENT_ROLE = "too_young_for_parent_role"  # a child accepts a parent invite
     UNDER_13_NEEDS_PARENT = "under_13_needs_parent"  # a birth year that makes one under 13
     NOT_A_THERAPIST = "not_a_therapist"  # staff verify an account that is not a therapist's
+
+    # --- Therapists, check-ins and the release of a held flag -------------------------------
+    THERAPIST_UNVERIFIED = (
+        "therapist_unverified"  # a therapist staff have not verified reads care data
+    )
+    INVALID_PERIOD = "invalid_period"  # a dashboard or export period that is not a period
+    CHECK_IN_ROUND_NOT_FOUND = "check_in_round_not_found"  # an answer to a round out of reach
+    CHECK_IN_ROUND_CLOSED = "check_in_round_closed"  # an answer after the round closed
+    CHECK_INS_OFF = "check_ins_off"  # an answer while the family has check-ins off
+    PAIR_NOT_FOUND = "pair_not_found"  # a check-in about a parent-child pair the caller is not in
+    TOO_YOUNG = "too_young"  # a child under 8 answers a check-in
+    RELEASE_NOT_OFFERED = "release_not_offered"  # the child shares a flag no review released
 
     # --- Server (500) ------------------------------------------------------------------------
     SERVER_ERROR = "server_error"  # an unexpected error; nothing was saved

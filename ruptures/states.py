@@ -14,6 +14,16 @@ parent's repair (a child's flag, or a parent's own); in a child's repair toward 
 (``child_repairs``, started by the child, acknowledged by being made) the two trade places in
 every one-sided rule: the child works through the steps, the parent may say "not yet".
 
+The hold on a flag in safety_review has its own small machine (``Hold``), moved by whoever reviews
+it (staff, or a therapist it was alerted to) and then by the child alone:
+
+    under_review --close(outcome)--> held                      (any outcome but no_safety_concern)
+    under_review --close(no_safety_concern)--> releasable
+    releasable --release(child)--> released   (the rupture: safety_review --> flagged, and from
+                                              there the ordinary repair flow)
+
+A flag is shown to the parent only by the child's release; nothing else leaves safety_review.
+
 A party that may never take an action gets 403; a party that may, in a state that forbids it,
 gets 409 with a code saying why.
 """
@@ -23,8 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from familyrepair.errors import Conflict, ErrorCode, Forbidden
-from ruptures.models import Direction, Party, Rupture, Status
+from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput
+from ruptures.models import Direction, Party, Rupture, SafetyOutcome, SafetyReview, Status
 
 
 class Action(StrEnum):
@@ -40,6 +50,16 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     FOLLOW_UP = "follow_up"
     PLAN = "plan"
+    RELEASE = "release"
+
+
+class Hold(StrEnum):
+    """Where the hold on a flag made because a child feels unsafe stands."""
+
+    UNDER_REVIEW = "under_review"
+    HELD = "held"
+    RELEASABLE = "releasable"
+    RELEASED = "released"
 
 
 OPEN = frozenset({Status.FLAGGED, Status.ACKNOWLEDGED, Status.AWAITING_CONFIRMATION})
@@ -89,6 +109,10 @@ RULES: dict[Action, Rule] = {
     Action.PLAN: Rule(
         BOTH, PLANNING, ErrorCode.NOT_A_PARTY, "Only the two people in it make their plan."
     ),
+    Action.RELEASE: Rule(
+        frozenset({Party.CHILD}), frozenset({Status.SAFETY_REVIEW}),
+        ErrorCode.CHILD_ONLY, "Only the child decides whether their parent sees this.",
+    ),
 }  # fmt: skip
 
 
@@ -128,12 +152,54 @@ def _role_refusal(rule: Rule, action: Action, rupture: Rupture) -> Forbidden:
     return Forbidden(rule.role_message, code=rule.role_code)
 
 
+# --- the hold on a flag under safety review -------------------------------------------------------
+def _review(rupture: Rupture) -> SafetyReview | None:
+    try:
+        return rupture.safety_review
+    except SafetyReview.DoesNotExist:
+        return None
+
+
+def hold_of(rupture: Rupture) -> Hold | None:
+    """None for a rupture that never went to safety review."""
+    review = _review(rupture)
+    return None if review is None else hold_of_review(review)
+
+
+def hold_of_review(review: SafetyReview) -> Hold:
+    if review.closed_at is None:
+        return Hold.UNDER_REVIEW
+    if review.released_at is not None:
+        return Hold.RELEASED
+    if review.outcome == SafetyOutcome.NO_SAFETY_CONCERN:
+        return Hold.RELEASABLE
+    return Hold.HELD
+
+
+def decide_review_close(rupture: Rupture, outcome: str) -> Hold:
+    """The hold after a reviewer closes the review with ``outcome`` (the rupture itself stays in
+    safety_review): 409 ``safety_review_closed`` unless under review, 400 ``invalid_choice``."""
+    if hold_of(rupture) != Hold.UNDER_REVIEW or rupture.status != Status.SAFETY_REVIEW:
+        raise Conflict("This review is already closed.", code=ErrorCode.SAFETY_REVIEW_CLOSED)
+    if outcome not in SafetyOutcome.values:
+        raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="outcome")
+    return Hold.RELEASABLE if outcome == SafetyOutcome.NO_SAFETY_CONCERN else Hold.HELD
+
+
+def _in_review() -> Conflict:
+    return Conflict(
+        "This is being looked at by someone whose job is to keep children safe.",
+        code=ErrorCode.RUPTURE_IN_SAFETY_REVIEW,
+    )
+
+
 def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
-    if rupture.status == Status.SAFETY_REVIEW:
+    if action == Action.RELEASE:
         return Conflict(
-            "This is being looked at by someone whose job is to keep children safe.",
-            code=ErrorCode.RUPTURE_IN_SAFETY_REVIEW,
+            "There is nothing waiting for you to share.", code=ErrorCode.RELEASE_NOT_OFFERED
         )
+    if rupture.status == Status.SAFETY_REVIEW:
+        return _in_review()
     if action == Action.FOLLOW_UP:
         return Conflict(
             "The check-in comes once you've reconnected.", code=ErrorCode.RUPTURE_NOT_RECONNECTED
@@ -172,6 +238,13 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
         return Status.ACKNOWLEDGED
     if action == Action.WITHDRAW:
         return Status.WITHDRAWN
+    if action == Action.RELEASE:
+        hold = hold_of(rupture)
+        if hold == Hold.UNDER_REVIEW:
+            raise _in_review()
+        if hold != Hold.RELEASABLE:
+            raise _state_conflict(rupture, action)
+        return Status.FLAGGED
     return Status(rupture.status)  # steps and messages leave the state as it is
 
 

@@ -24,6 +24,11 @@ class UserChanges(TypedDict, total=False):
     notify_push: bool
     birth_year: int
     is_therapist: bool
+    therapist_full_name: str
+    therapist_profession: str
+    therapist_registration_body: str
+    therapist_registration_number: str
+    therapist_jurisdiction: str
 
 
 @transaction.atomic
@@ -71,6 +76,22 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
         )
     if fields.get("is_therapist") is False:
         fields.pop("is_therapist")
+    claims = [name for name in User.THERAPIST_CLAIMS if name in fields]
+    if claims:
+        if not (user.is_therapist or fields.get("is_therapist")):
+            raise InvalidInput(
+                "Only a therapist account states these.",
+                code=ErrorCode.NOT_A_THERAPIST,
+                param="therapist_claims",
+            )
+        if user.is_verified_therapist:
+            raise Conflict(
+                "Your details were checked when you were verified; ask us to change them.",
+                code=ErrorCode.THERAPIST_CLAIMS_LOCKED,
+                param="therapist_claims",
+            )
+        for name in claims:
+            fields[name] = str(fields[name]).strip()
     if "display_name" in fields:
         fields["display_name"] = str(fields["display_name"]).strip()
     for name, value in fields.items():

@@ -18,6 +18,7 @@ from ruptures.models import (
     NOTE_MAX_LENGTH,
     PLAN_MAX_LENGTH,
     Direction,
+    EventKind,
     FollowUpAnswer,
     Message,
     Need,
@@ -33,6 +34,7 @@ from ruptures.safety import help_resources
 from ruptures.states import Action, allowed_actions, repairer
 
 FORMER_MEMBER = "Former member"
+REVIEW_EVENTS = frozenset({EventKind.SAFETY_REVIEW, EventKind.REVIEW_CLOSED, EventKind.RELEASED})
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -314,6 +316,7 @@ class RuptureOut(RuptureRowOut):
     timeline = serializers.SerializerMethodField()
     my_side = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    release_question = serializers.SerializerMethodField()
     help_resources = serializers.SerializerMethodField()
     plan = serializers.SerializerMethodField()
 
@@ -347,6 +350,8 @@ class RuptureOut(RuptureRowOut):
 
     @extend_schema_field(EventOut(many=True))
     def get_timeline(self, rupture: Rupture) -> list[dict[str, Any]]:
+        # A flag the child released after a safety review reaches the parent as an ordinary one.
+        hidden = REVIEW_EVENTS if self._party() == Party.PARENT else frozenset()
         return [
             {
                 "id": event.pk,
@@ -358,6 +363,7 @@ class RuptureOut(RuptureRowOut):
                 "created_at": event.created_at,
             }
             for event in rupture.events.all()
+            if event.kind not in hidden
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Party.choices, allow_null=True))
@@ -373,6 +379,18 @@ class RuptureOut(RuptureRowOut):
     @extend_schema_field(PlanOut(allow_null=True, help_text="The two people in it only."))
     def get_plan(self, rupture: Rupture) -> dict[str, Any] | None:
         return plan(rupture) if self._party() is not None else None
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="For the child only, when `release` is allowed: the question to ask.",
+        )
+    )
+    def get_release_question(self, rupture: Rupture) -> str | None:
+        if Action.RELEASE not in allowed_actions(rupture, self._party()):
+            return None
+        parent = rupture.parent.display_name if rupture.parent else ""
+        return f"Would you like {parent or 'your parent'} to see this now?"
 
     @extend_schema_field(HelpResourcesOut(allow_null=True))
     def get_help_resources(self, rupture: Rupture) -> dict[str, Any] | None:

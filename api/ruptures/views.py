@@ -188,6 +188,19 @@ class RuptureViewSet(GenericViewSet):
         services.rupture_plan_say(actor=self._user(), rupture_id=_id(pk), words=data["words"])
         return self._answer(_id(pk))
 
+    @extend_schema(
+        request=None,
+        responses=s.RuptureOut,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="The child's answer 'yes' to \"Would you like {parent} to see this now?\" "
+        "(`release_question`), offered once a safety review found no safety concern: the flag "
+        "goes to the parent as an ordinary flag. The child's alone (`allowed_actions`).",
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str) -> Response:
+        services.rupture_release(actor=self._user(), rupture_id=_id(pk))
+        return self._answer(_id(pk))
+
 
 class PlanListView(APIView):
     @extend_schema(

@@ -179,6 +179,7 @@ def build(
     parents_by_id = {p.pk: p for p in parent_users}
     for prompt in prompts:
         assert prompt.recipient_id is not None
+        assert prompt.rupture_id is not None  # this population's prompts are all about a rupture
         population.prompt_ids.append(prompt.pk)
         population.by_key[(prompt.recipient_id, prompt.rupture_id, prompt.kind)] = prompt.pk
         population.recipient_of[prompt.pk] = prompt.recipient_id
@@ -208,6 +209,7 @@ def build(
         for r in held_flags
     ):
         assert flag.recipient_id is not None
+        assert flag.rupture_id is not None
         population.prompt_ids.append(flag.pk)
         population.by_key[(flag.recipient_id, flag.rupture_id, flag.kind)] = flag.pk
         population.recipient_of[flag.pk] = flag.recipient_id

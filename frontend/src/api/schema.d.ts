@@ -4,6 +4,138 @@
  */
 
 export interface paths {
+    "/api/v1/care/families/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["care_caseload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/families/{family_id}/dashboard/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["care_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/families/{family_id}/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["care_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/families/{family_id}/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The data of the printable one-page summary (the PWA lays it out for print). */
+        get: operations["care_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/safety-reviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The therapist's queue: open flags first (oldest first), then closed ones. 403 `not_a_therapist`, `therapist_unverified`, `mfa_required`. */
+        get: operations["care_safety_reviews_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/safety-reviews/{rupture_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["care_safety_reviews_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/safety-reviews/{rupture_id}/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Record what was done and close the review. Closed as `no_safety_concern`, the child is asked in the app whether their parent may see the flag now; with any other outcome it stays hidden from the parent. */
+        post: operations["care_safety_reviews_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/check-ins/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Answer one question about one parent-child pair you are in, for the open round: 201 the first time, 200 when it changes an earlier answer. */
+        post: operations["check_ins_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/": {
         parameters: {
             query?: never;
@@ -104,6 +236,42 @@ export interface paths {
         put?: never;
         post?: never;
         delete: operations["families_care_team_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/care-team/{grant_id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What one therapist on the care team sees, limited to what the caller sees themselves
+         *     (their own pairs; never a flag held for safety review).
+         */
+        get: operations["families_care_team_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/check-ins/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["families_check_ins_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -600,6 +768,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ruptures/{id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The child's answer 'yes' to "Would you like {parent} to see this now?" (`release_question`), offered once a safety review found no safety concern: the flag goes to the parent as an ordinary flag. The child's alone (`allowed_actions`). */
+        post: operations["ruptures_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ruptures/{id}/repair-steps/": {
         parameters: {
             query?: never;
@@ -665,15 +850,51 @@ export interface components {
          *     * `withdraw` - withdraw
          *     * `follow_up` - follow_up
          *     * `plan` - plan
+         *     * `release` - release
          * @enum {string}
          */
-        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up" | "plan";
+        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up" | "plan" | "release";
         /**
          * @description * `ok` - We're OK
          *     * `not_really` - Not really
          * @enum {string}
          */
         AnswerEnum: "ok" | "not_really";
+        AnswerInRequest: {
+            /** Format: int64 */
+            round: number;
+            /** Format: int64 */
+            parent: number;
+            /** Format: int64 */
+            child: number;
+            question: components["schemas"]["QuestionEnum"];
+            score: number;
+            /**
+             * @description Let this answer count in the trend the family's parents see (default off).
+             * @default false
+             */
+            shared_with_parents: boolean;
+        };
+        AnswerOut: {
+            id: number;
+            round: number;
+            /** Format: date */
+            period_start: string;
+            parent: components["schemas"]["PersonRefOut"];
+            child: components["schemas"]["PersonRefOut"];
+            question: components["schemas"]["QuestionEnum"];
+            score: number;
+            shared_with_parents: boolean;
+            /** Format: date-time */
+            answered_at: string;
+        };
+        /**
+         * @description * `safety_review` - safety_review
+         *     * `unrepaired` - unrepaired
+         *     * `repair_rate_falling` - repair_rate_falling
+         * @enum {string}
+         */
+        AttentionReasonsEnum: "safety_review" | "unrepaired" | "repair_rate_falling";
         /** @enum {unknown} */
         BlankEnum: "";
         /** @description A family that has this therapist on its care team. */
@@ -681,6 +902,10 @@ export interface components {
             id: number;
             name: string;
             scope: components["schemas"]["ScopeEnum"];
+        };
+        CareFamilyRefOut: {
+            id: number;
+            name: string;
         };
         CareGrantCreateInputRequest: {
             share_code: string;
@@ -694,12 +919,99 @@ export interface components {
             /** Format: date-time */
             granted_at: string;
         };
+        CarePersonOut: {
+            /** @description Null for a deleted account. */
+            id: number | null;
+            display_name: string;
+            /** @description False once they left the family. */
+            is_member: boolean;
+        };
         /**
          * @description * `metrics` - metrics
          *     * `details` - details
          * @enum {string}
          */
         CareScopeEnum: "metrics" | "details";
+        CaseloadFamilyOut: {
+            family: components["schemas"]["CareFamilyRefOut"];
+            grant: components["schemas"]["CaseloadGrantOut"];
+            /** @description Open safety reviews: show first. */
+            safety_reviews: number;
+            open_ruptures: number;
+            /** Format: date-time */
+            oldest_unrepaired_at: string | null;
+            oldest_unrepaired_days: number | null;
+            repairs_last_30_days: number;
+            repairs_previous_30_days: number;
+            /** Format: double */
+            repair_rate_last_30_days: number | null;
+            /** Format: double */
+            repair_rate_previous_30_days: number | null;
+            ruptures_last_90_days: number;
+            /**
+             * Format: double
+             * @description Of the last 90 days' ruptures, the share a parent flagged.
+             */
+            parent_started_share: number | null;
+            /** Format: date-time */
+            last_activity: string | null;
+            needs_attention: boolean;
+            attention_reasons: components["schemas"]["AttentionReasonsEnum"][];
+        };
+        CaseloadGrantOut: {
+            id: number;
+            scope: components["schemas"]["ScopeEnum"];
+            /** Format: date-time */
+            granted_at: string;
+        };
+        CaseloadOut: {
+            self_reported: boolean;
+            label: string;
+            unrepaired_days: number;
+            sort: string;
+            count: number;
+            /** @description Open safety reviews in all families. */
+            safety_reviews: number;
+            results: components["schemas"]["CaseloadFamilyOut"][];
+        };
+        CheckInRoundOut: {
+            /**
+             * Format: date
+             * @description The round's first day.
+             */
+            period_start: string;
+            parent: components["schemas"]["CarePersonOut"];
+            child: components["schemas"]["CarePersonOut"];
+            question: components["schemas"]["QuestionEnum"];
+            /**
+             * Format: double
+             * @description 1 to 5.
+             */
+            average: number;
+            answers: number;
+        };
+        CheckInTrendOut: {
+            label: string;
+            /** @description Oldest first; per pair and question. */
+            rounds: components["schemas"]["CheckInRoundOut"][];
+        };
+        /** @description What the reader may see of the family's check-ins. */
+        CheckInsOut: {
+            family: number;
+            /** @description The parents' switch (`check_ins_enabled`). */
+            enabled: boolean;
+            /** @description Always: 'Our own two questions, asked every two weeks and answered on a 1 to 5 face scale; not a validated clinical instrument. The figures are self-reported.' (show it with any figure). */
+            about: string;
+            scale: components["schemas"]["ScaleOut"];
+            /** @description The open round, if any. */
+            round: components["schemas"]["RoundOut"] | null;
+            /** @description Still waiting for the reader; empty if none. */
+            questions: components["schemas"]["QuestionOut"][];
+            /** @description The reader's own answers, last year's rounds. */
+            my_answers: components["schemas"]["AnswerOut"][];
+            /** @description Parents: only answers their author shared. A therapist: all answers. Null for a child. */
+            trend: components["schemas"]["TrendRowOut"][] | null;
+        };
         ChildCreateInputRequest: {
             display_name: string;
             birth_year: number;
@@ -729,17 +1041,85 @@ export interface components {
             time_zone: string;
             locale: string;
         };
+        ChoiceCountOut: {
+            /** @description Empty: not said. */
+            code: string;
+            label: string;
+            count: number;
+        };
         /**
          * @description * `browser` - browser
          *     * `app` - app
          * @enum {string}
          */
         ClientEnum: "browser" | "app";
+        CloseInRequest: {
+            outcome: components["schemas"]["OutcomeEnum"];
+            /** @default  */
+            note: string;
+        };
         ConfirmationsOut: {
             /** Format: date-time */
             child: string | null;
             /** Format: date-time */
             parent: string | null;
+        };
+        DashboardOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
+            /** @description The family's: weeks and the heat map use it. */
+            time_zone: string;
+            self_reported: boolean;
+            /** @description Show it with the figures. */
+            label: string;
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description `details` scope: list with GET /ruptures/?family= and open one at a time with GET /ruptures/{id}/ (each open is in the family's access log). */
+            can_open_words: boolean;
+            /** @description A family member's preview: only the ruptures they see themselves. */
+            viewer_limited: boolean;
+            period: components["schemas"]["PeriodOut"];
+            /** @description With `compare=true`. */
+            previous: components["schemas"]["PreviousOut"] | null;
+            /** @description The family check-in trend over the period (a parent's preview: only what children shared with parents; a child's: none). */
+            check_ins: components["schemas"]["CheckInTrendOut"];
         };
         /** @description A device signed in as the child. */
         DeviceOut: {
@@ -758,6 +1138,12 @@ export interface components {
          * @enum {string}
          */
         DirectionEnum: "parent_repairs" | "child_repairs";
+        DurationOut: {
+            /** @description How many the times are taken over. */
+            count: number;
+            median_seconds: number | null;
+            p90_seconds: number | null;
+        };
         /** @description One timeline entry (who, what, when); rendered by RuptureOut.get_timeline. */
         EventOut: {
             id: number;
@@ -908,6 +1294,8 @@ export interface components {
             /** @description Minutes between reminders; empty means the default schedule. */
             readonly reminder_minutes: number[];
             follow_up_days: number;
+            /** @description The two-weekly family check-in. */
+            check_ins_enabled: boolean;
             /** Format: date-time */
             created_at: string;
             /**
@@ -925,7 +1313,22 @@ export interface components {
          * @enum {string}
          */
         FamilyOutRoleEnum: "parent" | "child" | "therapist";
+        FamilyRefOut: {
+            id: number;
+            name: string;
+        };
+        FeelingCountOut: {
+            code: string;
+            label: string;
+            emoji: string;
+            count: number;
+        };
         FeelingOut: {
+            code: string;
+            label: string;
+            emoji: string;
+        };
+        FeelingRefOut: {
             code: string;
             label: string;
             emoji: string;
@@ -968,6 +1371,17 @@ export interface components {
              */
             direction?: components["schemas"]["DirectionEnum"];
         };
+        FlagWordsOut: {
+            feelings: components["schemas"]["FeelingRefOut"][];
+            intensity: number;
+            note: string;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        FollowUpAnswersOut: {
+            ok: number;
+            not_really: number;
+        };
         FollowUpInRequest: {
             answer: components["schemas"]["AnswerEnum"];
             /** @description "Did our plan help?", only when the two made a plan (else 400 `no_plan`). */
@@ -991,6 +1405,14 @@ export interface components {
             emergency: string;
             lines: components["schemas"]["HelpLineOut"][];
         };
+        /**
+         * @description * `under_review` - under_review
+         *     * `held` - held
+         *     * `releasable` - releasable
+         *     * `released` - released
+         * @enum {string}
+         */
+        HoldEnum: "under_review" | "held" | "releasable" | "released";
         InviteCreateInputRequest: {
             role: components["schemas"]["PartyEnum"];
             /** @default 1 */
@@ -1071,6 +1493,8 @@ export interface components {
             therapist_verified: boolean;
             /** @description Given to families; null unless a verified therapist. */
             readonly therapist_share_code: string | null;
+            /** @description Null unless a therapist. */
+            readonly therapist_claims: components["schemas"]["TherapistClaimsOut"] | null;
             readonly mfa_enabled: boolean;
             readonly families: components["schemas"]["MeFamilyOut"][];
             /** @description Empty unless a therapist. */
@@ -1145,11 +1569,23 @@ export interface components {
          *     * `follow_up` - Follow-up
          *     * `safety_alert` - Safety alert
          *     * `plan_ask` - What would help next time?
+         *     * `release_question` - Would you like them to see this now?
+         *     * `check_in` - Family check-in
+         *     * `check_in_reminder` - Family check-in reminder
          * @enum {string}
          */
-        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert" | "plan_ask";
+        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert" | "plan_ask" | "release_question" | "check_in" | "check_in_reminder";
         /** @enum {unknown} */
         NullEnum: null;
+        /**
+         * @description * `spoke_with_child` - Spoke with the child
+         *     * `contacted_family` - Contacted the family
+         *     * `referred_to_services` - Referred to services
+         *     * `contacted_authorities` - Contacted the authorities
+         *     * `no_safety_concern` - No safety concern
+         * @enum {string}
+         */
+        OutcomeEnum: "spoke_with_child" | "contacted_family" | "referred_to_services" | "contacted_authorities" | "no_safety_concern";
         PaginatedAccessLogOutList: {
             /** @example 123 */
             count: number;
@@ -1270,6 +1706,47 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["RuptureRowOut"][];
         };
+        PaginatedSafetyReviewRowOutList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SafetyReviewRowOut"][];
+        };
+        PairFiguresOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            parent: components["schemas"]["CarePersonOut"];
+            child: components["schemas"]["CarePersonOut"];
+        };
         /** @description A one-time code for a child's device; the code itself is never stored, so shown once. */
         PairingCodeOut: {
             code: string;
@@ -1292,6 +1769,13 @@ export interface components {
             /** @description The X-Session-Token, for `client: app` only; a browser gets a session cookie. */
             session_token?: string;
         };
+        ParentStartsOut: {
+            parent: components["schemas"]["CarePersonOut"];
+            parent_started: number;
+            child_flagged: number;
+            /** Format: double */
+            parent_share: number | null;
+        };
         /**
          * @description * `parent` - Parent
          *     * `child` - Child
@@ -1303,6 +1787,8 @@ export interface components {
             calm_down_minutes?: number;
             reminder_minutes?: number[];
             follow_up_days?: number;
+            /** @description The two-weekly family check-in (default off). */
+            check_ins_enabled?: boolean;
         };
         PatchedMeUpdateInputRequest: {
             display_name?: string;
@@ -1313,6 +1799,8 @@ export interface components {
             notify_push?: boolean;
             birth_year?: number;
             is_therapist?: boolean;
+            /** @description A therapist's claims for staff to check; read-only once verified. */
+            therapist_claims?: components["schemas"]["TherapistClaimsInputRequest"];
         };
         PatchedMembershipUpdateInputRequest: {
             details_opt_out?: boolean;
@@ -1320,8 +1808,26 @@ export interface components {
         PatchedRepairStepsInRequest: {
             steps?: components["schemas"]["StepChangeInRequest"][];
         };
+        PeriodOut: {
+            preset: components["schemas"]["PresetEnum"];
+            /**
+             * Format: date
+             * @description First day, inclusive.
+             */
+            from_date: string;
+            /**
+             * Format: date
+             * @description Last day, inclusive.
+             */
+            to_date: string;
+            days: number;
+        };
         PersonOut: {
             id: number | null;
+            display_name: string;
+        };
+        PersonRefOut: {
+            id: number;
             display_name: string;
         };
         PlanInRequest: {
@@ -1347,6 +1853,115 @@ export interface components {
             /** Format: date-time */
             occurred_at: string;
             plan: components["schemas"]["PlanOut"];
+        };
+        /**
+         * @description * `30` - 30
+         *     * `90` - 90
+         *     * `365` - 365
+         *     * `all` - all
+         *     * `custom` - custom
+         * @enum {string}
+         */
+        PresetEnum: "30" | "90" | "365" | "all" | "custom";
+        PreviewOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
+            /** @description The family's: weeks and the heat map use it. */
+            time_zone: string;
+            self_reported: boolean;
+            /** @description Show it with the figures. */
+            label: string;
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description `details` scope: list with GET /ruptures/?family= and open one at a time with GET /ruptures/{id}/ (each open is in the family's access log). */
+            can_open_words: boolean;
+            /** @description A family member's preview: only the ruptures they see themselves. */
+            viewer_limited: boolean;
+            period: components["schemas"]["PeriodOut"];
+            /** @description With `compare=true`. */
+            previous: components["schemas"]["PreviousOut"] | null;
+            /** @description The family check-in trend over the period (a parent's preview: only what children shared with parents; a child's: none). */
+            check_ins: components["schemas"]["CheckInTrendOut"];
+            therapist_name: string;
+        };
+        PreviousOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            period: components["schemas"]["PeriodOut"];
         };
         PrivacyOut: {
             /** @description Send it back as `privacy_notice_version` when adding a child under 13. */
@@ -1377,6 +1992,23 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `closeness` - How close have you felt to {name} lately?
+         *     * `make_up` - When things go wrong between us, we make up.
+         * @enum {string}
+         */
+        QuestionEnum: "closeness" | "make_up";
+        /** @description One question still waiting for the reader in the open round. */
+        QuestionOut: {
+            round: number;
+            parent: components["schemas"]["PersonRefOut"];
+            child: components["schemas"]["PersonRefOut"];
+            /** @description The other person in the pair. */
+            about: components["schemas"]["PersonRefOut"];
+            question: components["schemas"]["QuestionEnum"];
+            /** @description The question as the reader sees it, name filled in. */
+            text: string;
+        };
         QuietHoursInputRequest: {
             /** Format: time */
             start: string;
@@ -1392,6 +2024,19 @@ export interface components {
         ReadAll: {
             marked_read: number;
         };
+        RefOut: {
+            /** @description Null once they left. */
+            id: number | null;
+            display_name: string;
+        };
+        RemindersOut: {
+            /** @description Children's flags acknowledged. */
+            acknowledged: number;
+            none: number;
+            one: number;
+            two: number;
+            three_or_more: number;
+        };
         RepairStepOut: {
             step: components["schemas"]["StepEnum"];
             title: string;
@@ -1401,6 +2046,20 @@ export interface components {
             done_at: string | null;
             /** @description Private to the one making it right (the parent, or the child in their own repair); null for anyone else. */
             reflection: string | null;
+        };
+        RepairStepsOut: {
+            all_done: number;
+            some_skipped: number;
+            none_done: number;
+        };
+        RoundOut: {
+            id: number;
+            /** Format: date */
+            period_start: string;
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            closes_at: string;
         };
         /** @description A rupture as it now stands, for its child, its parent, or a therapist granted details. */
         RuptureOut: {
@@ -1443,6 +2102,8 @@ export interface components {
             readonly timeline: components["schemas"]["EventOut"][];
             readonly my_side: (components["schemas"]["PartyEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly allowed_actions: components["schemas"]["AllowedActionsEnum"][];
+            /** @description For the child only, when `release` is allowed: the question to ask. */
+            readonly release_question: string | null;
             readonly help_resources: components["schemas"]["HelpResourcesOut"] | null;
             /** @description The two people in it only. */
             readonly plan: components["schemas"]["PlanOut"] | null;
@@ -1480,6 +2141,84 @@ export interface components {
             reconnected_at: string | null;
         };
         /**
+         * @description One flag, opened: the reviewer's note, and the child's words if the family's grant gives
+         *     `details` and the child did not opt out (else `flag` is null).
+         */
+        SafetyReviewOut: {
+            /** @description The flag's id (the path's `rupture_id`). */
+            rupture: number;
+            family: components["schemas"]["FamilyRefOut"];
+            child: components["schemas"]["RefOut"];
+            parent: components["schemas"]["RefOut"];
+            /** Format: date-time */
+            opened_at: string;
+            /**
+             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), released (the child did).
+             *
+             *     * `under_review` - under_review
+             *     * `held` - held
+             *     * `releasable` - releasable
+             *     * `released` - released
+             */
+            hold: components["schemas"]["HoldEnum"];
+            /** Format: date-time */
+            closed_at: string | null;
+            /**
+             * @description Empty while open.
+             *
+             *     * `` - open
+             *     * `spoke_with_child` - Spoke with the child
+             *     * `contacted_family` - Contacted the family
+             *     * `referred_to_services` - Referred to services
+             *     * `contacted_authorities` - Contacted the authorities
+             *     * `no_safety_concern` - No safety concern
+             */
+            outcome: components["schemas"]["OutcomeEnum"] | components["schemas"]["BlankEnum"];
+            closed_by_name: string;
+            /** @description The reviewer's note when it was closed. */
+            note: string;
+            flag: components["schemas"]["FlagWordsOut"] | null;
+        };
+        /** @description One flag in the queue: who and when, never the child's words. */
+        SafetyReviewRowOut: {
+            /** @description The flag's id (the path's `rupture_id`). */
+            rupture: number;
+            family: components["schemas"]["FamilyRefOut"];
+            child: components["schemas"]["RefOut"];
+            parent: components["schemas"]["RefOut"];
+            /** Format: date-time */
+            opened_at: string;
+            /**
+             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), released (the child did).
+             *
+             *     * `under_review` - under_review
+             *     * `held` - held
+             *     * `releasable` - releasable
+             *     * `released` - released
+             */
+            hold: components["schemas"]["HoldEnum"];
+            /** Format: date-time */
+            closed_at: string | null;
+            /**
+             * @description Empty while open.
+             *
+             *     * `` - open
+             *     * `spoke_with_child` - Spoke with the child
+             *     * `contacted_family` - Contacted the family
+             *     * `referred_to_services` - Referred to services
+             *     * `contacted_authorities` - Contacted the authorities
+             *     * `no_safety_concern` - No safety concern
+             */
+            outcome: components["schemas"]["OutcomeEnum"] | components["schemas"]["BlankEnum"];
+            closed_by_name: string;
+        };
+        ScaleOut: {
+            min: number;
+            max: number;
+            /** @description From min to max. */
+            faces: string[];
+        };
+        /**
          * @description * `metrics` - Patterns only (aggregates)
          *     * `details` - Patterns and the words of ruptures and messages
          * @enum {string}
@@ -1492,6 +2231,17 @@ export interface components {
          * @enum {string}
          */
         SizeEnum: "small" | "medium" | "big";
+        StartedByOut: {
+            /** @description A parent's own flag (the parent started repair). */
+            parent: number;
+            /** @description Flagged by the child. */
+            child: number;
+            /**
+             * Format: double
+             * @description 0 to 1; null with none.
+             */
+            parent_share: number | null;
+        };
         /**
          * @description * `flagged` - Flagged
          *     * `acknowledged` - Acknowledged
@@ -1517,15 +2267,119 @@ export interface components {
          * @enum {string}
          */
         StepEnum: "calm" | "acknowledge" | "responsibility" | "validate" | "reconnect" | "change";
+        /** @description What the printable one-page summary shows. */
+        SummaryOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
+            /** @description The family's: weeks and the heat map use it. */
+            time_zone: string;
+            self_reported: boolean;
+            /** @description Show it with the figures. */
+            label: string;
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description `details` scope: list with GET /ruptures/?family= and open one at a time with GET /ruptures/{id}/ (each open is in the family's access log). */
+            can_open_words: boolean;
+            /** @description A family member's preview: only the ruptures they see themselves. */
+            viewer_limited: boolean;
+            period: components["schemas"]["PeriodOut"];
+            /** @description With `compare=true`. */
+            previous: components["schemas"]["PreviousOut"] | null;
+            /** @description The family check-in trend over the period (a parent's preview: only what children shared with parents; a child's: none). */
+            check_ins: components["schemas"]["CheckInTrendOut"];
+            therapist_name: string;
+            /** Format: date-time */
+            generated_at: string;
+        };
+        TherapistClaimsInputRequest: {
+            full_name: string;
+            profession: string;
+            registration_body: string;
+            registration_number: string;
+            jurisdiction: string;
+        };
+        /** @description What a therapist said about themselves, for staff to check before verifying. */
+        TherapistClaimsOut: {
+            full_name: string;
+            profession: string;
+            registration_body: string;
+            registration_number: string;
+            jurisdiction: string;
+            complete: boolean;
+            /** @description False once staff verified them. */
+            readonly editable: boolean;
+        };
         /** @description The therapist who read: ``id`` is null once they deleted their account (the name stays). */
         TherapistRefOut: {
             id: number | null;
             readonly display_name: string;
         };
+        TrendRowOut: {
+            /** Format: date */
+            period_start: string;
+            parent: components["schemas"]["PersonRefOut"];
+            child: components["schemas"]["PersonRefOut"];
+            question: components["schemas"]["QuestionEnum"];
+            /**
+             * Format: double
+             * @description Mean score, 1 to 5, two decimals.
+             */
+            average: number;
+            /** @description How many answers the average is of. */
+            answers: number;
+        };
         /** @description Another person, as embedded in a row: who, by name. */
         UserRefOut: {
             id: number;
             display_name: string;
+        };
+        WeekOut: {
+            /**
+             * Format: date
+             * @description Monday, in the family's time zone.
+             */
+            week_start: string;
+            /** @description Flagged that week. */
+            ruptures: number;
+            /** @description Reconnected that week. */
+            repairs: number;
         };
         ErrorEnvelope: {
             status: number;
@@ -1547,6 +2401,975 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    care_caseload: {
+        parameters: {
+            query?: {
+                /** @description Only the families that need attention (true) or that do not (false). */
+                needs_attention?: boolean | null;
+                /**
+                 * @description Families with an open safety review come first whatever the order.
+                 *
+                 *     * `needs_attention` - needs_attention
+                 *     * `name` - name
+                 *     * `last_activity` - last_activity
+                 */
+                sort?: "needs_attention" | "name" | "last_activity";
+                /** @description A family needs attention when a rupture is unrepaired for this many days. */
+                unrepaired_days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseloadOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_dashboard: {
+        parameters: {
+            query?: {
+                /** @description Also the period of the same length just before (`previous`). */
+                compare?: boolean;
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_export: {
+        parameters: {
+            query?: {
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per parent-child pair per week (Monday, the family's time zone); columns: week_start, parent, child, ruptures, parent_started, child_flagged, repairs, closed, withdrawn, repair_rate, acknowledged, median_seconds_to_acknowledge, p90_seconds_to_acknowledge, median_seconds_to_reconnect, p90_seconds_to_reconnect, not_yet_answers, follow_up_ok, follow_up_not_really. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_summary: {
+        parameters: {
+            query?: {
+                /** @description Also the period of the same length just before (`previous`). */
+                compare?: boolean;
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_safety_reviews_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSafetyReviewRowOutList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_safety_reviews_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rupture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyReviewOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_safety_reviews_close: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                rupture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyReviewOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    check_ins_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     families_list: {
         parameters: {
             query?: {
@@ -2365,6 +4188,245 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    families_care_team_preview: {
+        parameters: {
+            query?: {
+                /** @description Also the period of the same length just before (`previous`). */
+                compare?: boolean;
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    families_check_ins_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInsOut"];
+                };
             };
             /** @description Invalid input */
             400: {
@@ -6438,6 +8500,120 @@ export interface operations {
                 "application/json": components["schemas"]["PlanInRequest"];
             };
         };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ruptures_release_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {

@@ -47,6 +47,7 @@ def test_me_full_body(world: World) -> None:
         "is_therapist": False,
         "therapist_verified": False,
         "therapist_share_code": None,
+        "therapist_claims": None,
         "mfa_enabled": False,
         "families": [{"id": world.family.pk, "name": "Okafor", "role": "parent"}],
         "care_families": [],
