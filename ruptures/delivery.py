@@ -9,6 +9,9 @@
   Push per subscription and falls back to email when no push got through, each channel recorded
   sending -> sent so it is never re-sent once sent; then finishes the batch with one conditional
   update on its token. ``prompt_deliver`` is the same for one prompt.
+- Quiet hours silence, they never hide: inside the recipient's window the in-app notice is
+  written at once and the prompt waits, pending, for the window's end; then push and email go
+  out, unless the recipient has seen the notice by then (read it, or acted on the rupture since).
 
 The cost is per batch, not per prompt, wherever the rules allow: one locking SELECT, the rule
 check (``prompts.pointless_because_many``: a query each for memberships, care-team grants and
@@ -238,8 +241,10 @@ def prompts_deliver(
     *, prompt_ids: Sequence[int], claim_token: str, now: dt.datetime | None = None
 ) -> dict[int, str]:
     """Deliver the claimed prompts of one claim; what happened to each, by id: ``sent``,
-    ``cancelled`` (pointless now), ``deferred`` (quiet hours), ``retry`` (push failed; pending
-    again with a backoff), ``lease_lost`` or ``not_claimed`` (another claim has it, or it is done).
+    ``cancelled`` (pointless now), ``deferred`` (quiet hours: notified in-app, push and email
+    wait), ``seen`` (finished without push or email: its notice was seen in quiet hours),
+    ``retry`` (push failed; pending again with a backoff), ``lease_lost`` or ``not_claimed``
+    (another claim has it, or it is done).
 
     The rules are those of one prompt, applied to each; a prompt is finished (``sent``) only by
     the holder of its claim token, so a batch whose lease ran out mid-way finishes nothing.
@@ -252,12 +257,16 @@ def prompts_deliver(
     with transaction.atomic():
         batch = list(
             Prompt.objects.select_for_update(of=("self",))
-            .select_related("recipient", "rupture__family", "rupture__child", "rupture__parent")
+            .select_related(
+                "recipient", "rupture__family", "rupture__child", "rupture__parent", "notification"
+            )
             .filter(mine)
             .order_by("pk")
         )
         cancelled: dict[str, list[int]] = defaultdict(list)
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
+        notify: list[tuple[Prompt, Content]] = []  # in quiet hours: the in-app notice alone
+        seen: list[Prompt] = []  # its notice was seen in quiet hours: nothing loud any more
         reasons = prompts.pointless_because_many(batch)
         for prompt in batch:
             reason = reasons[prompt.pk]
@@ -266,6 +275,7 @@ def prompts_deliver(
                 outcome[prompt.pk] = "cancelled"
                 continue
             recipient = _recipient(prompt)
+            notice = _notice(prompt)
             if prompt.kind != PromptKind.SAFETY_ALERT:
                 until = quiet_until(
                     at=now,
@@ -274,9 +284,16 @@ def prompts_deliver(
                     end=recipient.quiet_hours_end,
                 )
                 if until is not None:
+                    # Quiet hours silence, they never hide: the in-app notice now, the loud
+                    # channels when the window ends.
+                    if notice is None:
+                        notify.append((prompt, render(prompt)))
                     deferred[until].append(prompt.pk)
                     outcome[prompt.pk] = "deferred"
                     continue
+            if notice is not None and _seen(prompt, notice):
+                seen.append(prompt)
+                continue
             due.append((prompt, render(prompt)))
         for reason, pks in cancelled.items():
             Prompt.objects.filter(mine, pk__in=pks).update(
@@ -293,10 +310,10 @@ def prompts_deliver(
             Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.PENDING, due_at=until, claim_token=None, lease_expires_at=None
             )
-        if due:
+        if due or notify:
             # One per prompt (a one-to-one): a repeat attempt finds it there and adds nothing.
             Notification.objects.bulk_create(
-                [_notification(prompt, content, now=now) for prompt, content in due],
+                [_notification(prompt, content, now=now) for prompt, content in [*notify, *due]],
                 ignore_conflicts=True,
             )
 
@@ -311,7 +328,9 @@ def prompts_deliver(
         ):
             _deliver_email(prompt, content, now=now)
 
-    finish: list[Prompt] = []
+    finish: list[Prompt] = list(seen)
+    for prompt in seen:
+        outcome[prompt.pk] = "seen"
     for prompt, _ in due:
         if prompt.pk in retry and prompt.attempts < MAX_ATTEMPTS:
             backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
@@ -335,9 +354,36 @@ def prompts_deliver(
                     lease_expires_at=None,
                 )  # fmt: skip
             for prompt in finish:
-                outcome[prompt.pk] = "sent" if prompt.pk in finished else "lease_lost"
+                if prompt.pk not in finished:
+                    outcome[prompt.pk] = "lease_lost"
+                elif outcome[prompt.pk] != "seen":
+                    outcome[prompt.pk] = "sent"
             prompts.after_sent_many([p for p in finish if p.pk in finished], now=now)
     return outcome
+
+
+def _notice(prompt: Prompt) -> Notification | None:
+    """The prompt's in-app notice if it has one (written in quiet hours, or by an attempt that
+    did not finish); selected with the batch, so no query."""
+    try:
+        return prompt.notification
+    except Notification.DoesNotExist:
+        return None
+
+
+def _seen(prompt: Prompt, notice: Notification) -> bool:
+    """Whether the recipient has seen the notice by the time its loud channels are due: they
+    read it, or acted on the rupture after it appeared (acknowledged or confirmed it)."""
+    if notice.read_at is not None:
+        return True
+    rupture = prompt.rupture
+    if prompt.recipient_id == rupture.parent_id:
+        acted = [rupture.acknowledged_at, rupture.parent_confirmed_at]
+    elif prompt.recipient_id == rupture.child_id:
+        acted = [rupture.child_confirmed_at]
+    else:
+        acted = []
+    return any(at is not None and at >= notice.created_at for at in acted)
 
 
 def _notification(prompt: Prompt, content: Content, *, now: dt.datetime) -> Notification:

@@ -1,5 +1,6 @@
 """Quiet hours: a window of wall-clock time in the recipient's own time zone (it may cross
-midnight) during which no prompt is delivered; a prompt falling inside waits for its end.
+midnight) during which nothing buzzes: a prompt falling inside shows in the app at once and its
+push and email wait for the window's end.
 
 Wall-clock semantics across daylight-saving changes: in the autumn repeat hour the clock shows a
 time twice, and each showing is judged by what the clock says; a window ending inside the spring
