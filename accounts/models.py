@@ -126,6 +126,10 @@ class Family(models.Model):
         blank=True,
         help_text="Intervals between reminders, growing; empty means the default schedule.",
     )
+    reminders_enabled = models.BooleanField(
+        default=True,
+        help_text="Off: no reminders and no weekly nudges at all (the first prompt still comes).",
+    )
     follow_up_days = models.PositiveSmallIntegerField(default=3)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

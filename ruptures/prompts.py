@@ -6,7 +6,8 @@ its time comes. Delivery itself lives in ``ruptures.delivery``.
   delay (never before the child's "space until"). A parent's own flag: the prompt at once, and a
   gentle heads-up to the child.
 - Repair prompts and reminders are followed by reminders at growing intervals (the family's
-  ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected.
+  ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected;
+  none at all when the family turned reminders off (``reminders_enabled``).
 - An unsafe flag: nothing to the parent about it, linked therapists alerted (their quiet hours do
   not apply). The hold is on that flag alone: every other prompt between the child and the
   parent (earlier ruptures, later flags either way) goes on exactly as it would have, so the
@@ -66,6 +67,8 @@ def cancel(prompts: Q, *, reason: str) -> int:
 
 
 def _reminder_delay(rupture: Rupture, sequence: int) -> dt.timedelta | None:
+    if not rupture.family.reminders_enabled:
+        return None
     minutes = list(rupture.family.reminder_minutes or DEFAULT_REMINDER_MINUTES)
     if sequence < len(minutes):
         return dt.timedelta(minutes=minutes[sequence])
@@ -241,6 +244,8 @@ def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
         return None if rupture.status == Status.FLAGGED else "acknowledged"
     if kind == PromptKind.REMINDER and rupture.parent_confirmed_at is not None:
         return "parent_confirmed"
+    if kind == PromptKind.REMINDER and not rupture.family.reminders_enabled:
+        return "reminders_off"
     if kind == PromptKind.CONFIRM_PROMPT:
         mine = (
             rupture.child_confirmed_at

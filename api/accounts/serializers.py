@@ -74,6 +74,10 @@ class FamilyUpdateInput(serializers.Serializer[Any]):
         child=serializers.IntegerField(min_value=1, max_value=REMINDER_MAX_MINUTES),
         allow_empty=True,
         max_length=REMINDERS_MAX,
+        help_text="Minutes between reminders, growing; empty means the default schedule.",
+    )
+    reminders_enabled = serializers.BooleanField(
+        help_text="False: no reminders at all. Leaving it out keeps what the family had."
     )
     follow_up_days = serializers.IntegerField(min_value=0, max_value=FOLLOW_UP_MAX_DAYS)
 
@@ -231,6 +235,9 @@ class FamilyOut(serializers.Serializer[Family]):
     role = serializers.SerializerMethodField()
     calm_down_minutes = serializers.IntegerField()
     reminder_minutes = serializers.SerializerMethodField()
+    reminders_enabled = serializers.BooleanField(
+        help_text="False: the family wants no reminders (reminder_minutes is then unused)."
+    )
     follow_up_days = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     care_scope = serializers.ChoiceField(

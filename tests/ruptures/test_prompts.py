@@ -192,6 +192,25 @@ def test_reminders_grow_then_become_weekly_then_stop(world: World) -> None:
     assert gaps == [60, 120] + [week] * 8
 
 
+def test_a_family_with_reminders_off_gets_the_prompt_and_no_reminders(world: World) -> None:
+    Family.objects.filter(pk=world.family.pk).update(calm_down_minutes=0, reminder_minutes=[60])
+    now = timezone.now()
+    earlier = _child_flags_at(world, now)
+    deliver_due(now)
+    assert pending(earlier) == [(PromptKind.REMINDER, world.parent.pk)]  # from before: pending
+
+    Family.objects.filter(pk=world.family.pk).update(reminders_enabled=False)
+    later = _child_flags_at(world, now + MIN)
+    outcomes = deliver_due(now + 2 * MIN)
+    assert sorted(outcomes) == ["sent", "sent"]  # the new flag's heads-up and repair prompt
+    assert pending(later) == []
+
+    assert deliver_due(now + 61 * MIN) == ["cancelled"]
+    reminder = Prompt.objects.get(rupture=earlier, kind=PromptKind.REMINDER)
+    assert (reminder.status, reminder.cancelled_reason) == (PromptStatus.CANCELLED, "reminders_off")
+    assert not Prompt.objects.filter(status=PromptStatus.PENDING).exists()
+
+
 # --- delivery ---------------------------------------------------------------------------------
 def test_delivery_writes_one_in_app_notification_without_the_childs_words(world: World) -> None:
     rupture = flag(world)

@@ -1014,6 +1014,8 @@ export interface components {
             calm_down_minutes: number;
             /** @description Minutes between reminders; empty means the default schedule. */
             readonly reminder_minutes: number[];
+            /** @description False: the family wants no reminders (reminder_minutes is then unused). */
+            reminders_enabled: boolean;
             follow_up_days: number;
             /** Format: date-time */
             created_at: string;
@@ -1392,7 +1394,10 @@ export interface components {
         PatchedFamilyUpdateInputRequest: {
             name?: string;
             calm_down_minutes?: number;
+            /** @description Minutes between reminders, growing; empty means the default schedule. */
             reminder_minutes?: number[];
+            /** @description False: no reminders at all. Leaving it out keeps what the family had. */
+            reminders_enabled?: boolean;
             follow_up_days?: number;
         };
         PatchedMeUpdateInputRequest: {

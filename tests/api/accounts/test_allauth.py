@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -231,3 +232,27 @@ def test_therapist_enrols_totp_through_allauth_then_reaches_family(world: World)
     assert [f["id"] for f in second.json()["data"]["flows"] if f.get("is_pending")] == [
         "mfa_authenticate"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "domain"),
+    [("FamilyRepair", "familyrepair.example.org"), ("Repair Together", "repair.example.net")],
+)
+def test_verification_emails_name_the_site_from_settings(
+    csrf_client: APIClient, settings: Any, name: str, domain: str
+) -> None:
+    """Not the request's host ("Hello from testserver!")."""
+    settings.SITE_NAME, settings.SITE_DOMAIN = name, domain
+    token = _csrf(csrf_client)
+
+    csrf_client.post(
+        "/_allauth/browser/v1/auth/signup",
+        {"email": "named.site@example.com", "password": NEW_PASSWORD},
+        format="json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    message = mail.outbox[-1]
+    assert f"Hello from {name}!" in str(message.body)
+    assert f"Thank you for using {name}!\n{domain}" in str(message.body)
+    assert "testserver" not in str(message.body) + str(message.subject)
