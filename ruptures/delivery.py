@@ -39,7 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from ruptures import feelings, prompts, push, safety_reviews
+from ruptures import feelings, prompts, push, reflection, safety_reviews
 from ruptures.models import (
     Channel,
     DeliveryStatus,
@@ -83,6 +83,10 @@ def _name(user_name: str | None, fallback: str) -> str:
 def render(prompt: Prompt) -> Content:
     """Warm, blame-free words. Never the child's own words: a lock screen is not private."""
     rupture = prompt.rupture
+    if prompt.kind == PromptKind.REFLECTION or rupture is None:
+        return Content(title="A moment to look back on today",
+                       body="Was there a moment today you'd like to make right?",
+                       url="/#/reflection")  # fmt: skip
     child = _name(rupture.child.display_name if rupture.child else None, "Your child")
     parent = _name(rupture.parent.display_name if rupture.parent else None, "Your parent")
     felt = ", ".join(f["label"].lower() for f in feelings.describe(rupture.feelings))
@@ -283,6 +287,10 @@ def prompts_deliver(
                     start=recipient.quiet_hours_start,
                     end=recipient.quiet_hours_end,
                 )
+                if until is not None and prompt.kind == PromptKind.REFLECTION:
+                    cancelled["quiet_hours"].append(prompt.pk)  # never in them, nor the morning
+                    outcome[prompt.pk] = "cancelled"
+                    continue
                 if until is not None:
                     # Quiet hours silence, they never hide: the in-app notice now, the loud
                     # channels when the window ends.
@@ -302,10 +310,17 @@ def prompts_deliver(
         alerts_dropped = [
             p.rupture_id
             for p in batch
-            if p.kind == PromptKind.SAFETY_ALERT and outcome[p.pk] == "cancelled"
+            if p.kind == PromptKind.SAFETY_ALERT
+            and outcome[p.pk] == "cancelled"
+            and p.rupture_id is not None
         ]
         if alerts_dropped:
             safety_reviews.alerts_dropped(rupture_ids=alerts_dropped)
+        quiet_reflections = [
+            p.recipient_id for p in batch if p.pk in cancelled.get("quiet_hours", [])
+        ]
+        if quiet_reflections:
+            reflection.schedule_next([pk for pk in quiet_reflections if pk is not None], now=now)
         for until, pks in deferred.items():
             Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.PENDING, due_at=until, claim_token=None, lease_expires_at=None
@@ -377,6 +392,8 @@ def _seen(prompt: Prompt, notice: Notification) -> bool:
     if notice.read_at is not None:
         return True
     rupture = prompt.rupture
+    if rupture is None:
+        return False
     if prompt.recipient_id == rupture.parent_id:
         acted = [rupture.acknowledged_at, rupture.parent_confirmed_at]
     elif prompt.recipient_id == rupture.child_id:
@@ -467,11 +484,11 @@ def _deliver_push(
                 "title": content.title,
                 "body": content.body,
                 "url": content.url,
-                "tag": f"rupture-{prompt.rupture_id}",
+                "tag": _tag(prompt),
                 "kind": prompt.kind,
                 "rupture": prompt.rupture_id,
             }
-            result = push.send(subscription, payload, topic=f"rupture-{prompt.rupture_id}")
+            result = push.send(subscription, payload, topic=_tag(prompt))
         sent = None
         if result.ok:
             status, sent = DeliveryStatus.SENT, now
@@ -493,6 +510,11 @@ def _deliver_push(
     if succeeded - gone:
         PushSubscription.objects.filter(pk__in=succeeded - gone).update(last_success_at=now)
     return delivered, retry
+
+
+def _tag(prompt: Prompt) -> str:
+    """Replaces an earlier notification on the device about the same thing."""
+    return f"rupture-{prompt.rupture_id}" if prompt.rupture_id else str(prompt.kind)
 
 
 def _deliver_email(prompt: Prompt, content: Content, *, now: dt.datetime) -> None:

@@ -99,6 +99,9 @@ class Rupture(models.Model):
     child_confirmed_at = models.DateTimeField(null=True, blank=True)
     parent_confirmed_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    started_from_nudge = models.BooleanField(
+        default=False, help_text="A parent's own flag, started from their evening reflection."
+    )
     reconnected_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -219,6 +222,7 @@ class PromptKind(models.TextChoices):
     RECONNECTED = "reconnected", "Reconnected"
     FOLLOW_UP = "follow_up", "Follow-up"
     SAFETY_ALERT = "safety_alert", "Safety alert"
+    REFLECTION = "reflection", "Evening reflection"  # the parent's own nudge: about no rupture
 
 
 class PromptStatus(models.TextChoices):
@@ -229,7 +233,8 @@ class PromptStatus(models.TextChoices):
 
 
 class Prompt(models.Model):
-    """A durable, scheduled nudge to one person about one rupture.
+    """A durable, scheduled nudge to one person about one rupture (the evening reflection, a
+    parent's own opt-in nudge, is about none).
 
     Written in the same transaction as the change that causes it; claimed by the beat sweep
     (``SELECT ... FOR UPDATE SKIP LOCKED``) with a token and a lease; finished by a conditional
@@ -241,7 +246,9 @@ class Prompt(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="prompts"
     )
-    rupture = models.ForeignKey(Rupture, on_delete=models.CASCADE, related_name="prompts")
+    rupture = models.ForeignKey(
+        Rupture, null=True, blank=True, on_delete=models.CASCADE, related_name="prompts"
+    )
     kind = models.CharField(max_length=20, choices=PromptKind.choices)
     sequence = models.PositiveSmallIntegerField(
         default=0, help_text="For reminders: which one in the growing series."
@@ -279,6 +286,12 @@ class Prompt(models.Model):
                 condition=models.Q(status="claimed"),
             ),
             models.Index(fields=["rupture", "status"]),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(rupture__isnull=False) | models.Q(kind="reflection"),
+                name="prompt_about_a_rupture_unless_reflection",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import CareTeamGrant, Membership
 from accounts.selectors import linked_therapists
+from ruptures import reflection
 from ruptures.models import (
     Message,
     Party,
@@ -169,11 +170,14 @@ def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
 
 
 def after_sent_many(sent: Sequence[Prompt], *, now: dt.datetime) -> None:
-    """A sent repair prompt or reminder keeps the next reminder coming (bulk, whatever the
-    number of prompts)."""
+    """A sent repair prompt or reminder keeps the next reminder coming, a sent reflection brings
+    tomorrow's (bulk, whatever the number of prompts)."""
+    reflections = [p.recipient_id for p in sent if p.kind == PromptKind.REFLECTION]
+    reflection.schedule_next([pk for pk in reflections if pk is not None], now=now)
     _schedule_next_reminders(
         [(prompt.rupture, prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0)
-         for prompt in sent if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}],
+         for prompt in sent if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}
+         and prompt.rupture is not None],
         now=now,
     )  # fmt: skip
 
@@ -191,8 +195,8 @@ class _Facts:
         """A query for each kind of fact some prompt needs: at most two, whatever the batch."""
         alerts = [p for p in prompts
                   if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
-        others = [p for p in prompts
-                  if p.kind != PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
+        others = [p for p in prompts if p.rupture is not None
+                  and p.kind != PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
         return cls(
             members=_pairs(Membership.objects.all(), "user_id", others),
             grants=_pairs(CareTeamGrant.objects.filter(revoked_at__isnull=True), "therapist_id",
@@ -206,7 +210,7 @@ def _pairs(
     """The (family, recipient) pairs of ``prompts`` found in ``rows``, in one query."""
     if not prompts:
         return frozenset()
-    families = {p.rupture.family_id for p in prompts}
+    families = {p.rupture.family_id for p in prompts if p.rupture is not None}
     users = {p.recipient_id for p in prompts}
     found = rows.filter(family_id__in=families, **{f"{user_field}__in": users})
     return frozenset(found.values_list("family_id", user_field))
@@ -217,7 +221,7 @@ def _alert_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     therapist = prompt.recipient
     if therapist is None:
         return "recipient_gone"
-    if (prompt.rupture.family_id, therapist.pk) not in facts.grants:
+    if prompt.rupture is None or (prompt.rupture.family_id, therapist.pk) not in facts.grants:
         return "grant_revoked"
     if not (therapist.is_active and therapist.is_verified_therapist):
         return "therapist_unverified"
@@ -226,8 +230,10 @@ def _alert_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
 
 def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     rupture, kind = prompt.rupture, prompt.kind
-    if prompt.recipient_id is None:  # their account was deleted
+    if prompt.recipient is None:  # their account was deleted
         return "recipient_gone"
+    if kind == PromptKind.REFLECTION or rupture is None:
+        return None if prompt.recipient.reflection_enabled else "reflection_off"
     if kind == PromptKind.SAFETY_ALERT:
         return _alert_pointless_because(prompt, facts)
     if rupture.status == Status.SAFETY_REVIEW:  # only this flag is held, nothing around it

@@ -21,7 +21,7 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
 from accounts.services import therapist_access_record
 from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ruptures import feelings, prompts, safety_reviews
+from ruptures import feelings, prompts, reflection, safety_reviews
 from ruptures.models import (
     MESSAGE_MAX_LENGTH,
     NOT_YET_REASON_MAX_LENGTH,
@@ -112,6 +112,7 @@ class FlagInput:
     occurred_at: dt.datetime | None = None
     needs_space_until: dt.datetime | None = None
     unsafe: bool = False
+    started_from_nudge: bool = False
 
 
 def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None:
@@ -149,6 +150,12 @@ def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None
     if flag.unsafe and started_by == Party.PARENT:
         raise InvalidInput(
             "Only a child can ask for safety help here.", code="invalid", param="unsafe"
+        )
+    if flag.started_from_nudge and started_by != Party.PARENT:
+        raise InvalidInput(
+            "Only a parent's own flag starts from their evening reflection.",
+            code="invalid",
+            param="started_from_nudge",
         )
 
 
@@ -204,6 +211,7 @@ def rupture_flag(
         occurred_at=flag.occurred_at or now,
         needs_space_until=flag.needs_space_until,
         unsafe=flag.unsafe,
+        started_from_nudge=flag.started_from_nudge,
         words_withheld=words_withheld,
         follow_up_of=follow_up_of,
         acknowledged_at=now if status == Status.ACKNOWLEDGED else None,
@@ -215,6 +223,8 @@ def rupture_flag(
     kind = EventKind.SAFETY_REVIEW if flag.unsafe else EventKind.FLAGGED
     _event(rupture, kind, actor=actor, from_status="", now=now, data={"started_by": started_by})
     prompts.on_flagged(rupture, now=now)
+    if rupture.started_from_nudge:
+        reflection.on_started_from_nudge(actor)
     if rupture.status == Status.SAFETY_REVIEW:
         safety_reviews.review_open(rupture, now=now)
     return rupture

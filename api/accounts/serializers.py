@@ -493,3 +493,24 @@ class MeExportOut(serializers.Serializer[dict[str, Any]]):
     therapist_access_log = ExportAccessLogOut(many=True)
     sessions = ExportSessionOut(many=True)
     authenticators = ExportAuthenticatorOut(many=True)
+
+
+class ReflectionIn(serializers.Serializer[Any]):
+    enabled = serializers.BooleanField()
+    time = serializers.TimeField(
+        format="%H:%M", required=False, help_text="Local HH:MM; leaving it out keeps the time set."
+    )
+
+
+class ReflectionOut(serializers.Serializer[Any]):
+    """The parent's evening reflection ("Was there a moment today you'd like to make right?")."""
+
+    enabled = serializers.BooleanField(help_text="Off by default.")
+    time = HourMinuteField(help_text="Local wall-clock time, HH:MM.")
+    dismissals_in_row = serializers.IntegerField()
+    ask_pause = serializers.BooleanField(
+        help_text="Dismissed three times in a row: ask whether to pause it."
+    )
+    suggest = serializers.BooleanField(
+        help_text="Suggest it (once, after the parent's first repair) until they answer."
+    )

@@ -60,6 +60,9 @@ class FlagIn(serializers.Serializer[dict[str, Any]]):
     occurred_at = serializers.DateTimeField(required=False)
     needs_space_until = serializers.DateTimeField(required=False, allow_null=True)
     unsafe = serializers.BooleanField(required=False, default=False)
+    started_from_nudge = serializers.BooleanField(
+        required=False, help_text="A parent's own flag, started from their evening reflection."
+    )
 
 
 class StepChangeIn(serializers.Serializer[dict[str, Any]]):
@@ -136,6 +139,9 @@ class RuptureRowOut(serializers.Serializer[Rupture]):
     updated_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     reconnected_at = serializers.DateTimeField(allow_null=True)
+    started_from_nudge = serializers.BooleanField(
+        help_text="Read-only: a parent's own flag started from their evening reflection."
+    )
 
     @extend_schema_field(PersonOut)
     def get_child(self, rupture: Rupture) -> dict[str, Any]:
@@ -180,6 +186,7 @@ def rupture_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
             "updated_at": when(rupture.updated_at),
             "acknowledged_at": when(rupture.acknowledged_at),
             "reconnected_at": when(rupture.reconnected_at),
+            "started_from_nudge": rupture.started_from_nudge,
         }
         for rupture in ruptures
     ]

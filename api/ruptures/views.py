@@ -88,6 +88,7 @@ class RuptureViewSet(GenericViewSet):
                 occurred_at=data.get("occurred_at"),
                 needs_space_until=data.get("needs_space_until"),
                 unsafe=data["unsafe"],
+                started_from_nudge=data.get("started_from_nudge", False),
             ),
         )
         return self._answer(rupture.pk, status=http_status.HTTP_201_CREATED)

@@ -21,6 +21,8 @@ import type {
   Page,
   Pairing,
   PairingCode,
+  Reflection,
+  ReflectionUpdate,
   Rupture,
   RuptureMessage,
   RuptureRow,
@@ -36,6 +38,10 @@ export const api = {
   updateMe: (patch: MeUpdate) =>
     request<Me>("PATCH", `${API}/me/`, { body: patch }),
   exportMe: () => request<unknown>("GET", `${API}/me/export/`),
+  reflection: () => request<Reflection>("GET", `${API}/me/reflection/`),
+  setReflection: (body: ReflectionUpdate) => request<Reflection>("PUT", `${API}/me/reflection/`, { body }),
+  dismissReflection: (key: string) =>
+    request<Reflection>("POST", `${API}/me/reflection/dismiss/`, { idempotencyKey: key }),
   deleteMe: () => request<null>("DELETE", `${API}/me/`),
 
   families: () => request<Page<Family>>("GET", `${API}/families/`),

@@ -45,6 +45,8 @@ export type Need = Schemas["NeedEnum"];
 export type RuptureMessage = Schemas["MessageOut"];
 
 export type NotificationItem = Schemas["NotificationOut"];
+export type Reflection = Schemas["ReflectionOut"];
+export type ReflectionUpdate = Schemas["ReflectionInRequest"];
 export type PairingCode = Schemas["PairingCodeOut"];
 export type Pairing = Schemas["PairingOut"];
 export type Invite = Schemas["InviteOut"];

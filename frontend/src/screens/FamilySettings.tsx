@@ -7,6 +7,7 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { MySettings } from "../components/MySettings";
+import { ReflectionSettings } from "../components/Reflection";
 import { QrCode } from "../components/QrCode";
 import { Checkbox, Choice, Field, FormErrors, Loading, Screen, Time, onSubmit, useSubmit } from "../components/ui";
 import { api } from "../lib/api";
@@ -404,6 +405,7 @@ export default function FamilySettings(props: { id: string }): JSX.Element {
       <Children familyId={props.id} children={childrenOf(members ?? [], meId)} />
       <CareTeam familyId={props.id} />
       <MySettings />
+      <ReflectionSettings />
     </Screen>
   );
 }

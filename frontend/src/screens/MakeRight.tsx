@@ -21,7 +21,7 @@ const SIZES: Option<Size>[] = [
   { value: "big", label: "Big" },
 ];
 
-export default function MakeRight(props: { child: string | null; family: string | null }): JSX.Element {
+export default function MakeRight(props: { child: string | null; family: string | null; fromNudge?: boolean }): JSX.Element {
   const s = useAppState();
   const familyId = props.family ?? (primaryFamily(s.me) ? String(primaryFamily(s.me)?.id) : null);
   const members = familyId ? s.members[familyId] : undefined;
@@ -74,6 +74,7 @@ export default function MakeRight(props: { child: string | null; family: string 
       occurred_at: new Date().toISOString(),
     };
     if (size) body["size"] = size;
+    if (props.fromNudge) body["started_from_nudge"] = true;
     if (note.trim()) body["note"] = note.trim();
     try {
       const res = await sendViaOutbox({ key, kind: "flag", url: urls.ruptures, body, label: `Making it right with ${childName}` });
