@@ -804,6 +804,12 @@ def user_export(*, actor: Actor) -> dict[str, Any]:
             "locale": user.locale,
             "notify_email": user.notify_email,
             "notify_push": user.notify_push,
+            "reflection": {
+                "enabled": user.reflection_enabled,
+                "time": _iso(user.reflection_time),
+                "dismissals_in_row": user.reflection_dismissals,
+                "answered_at": _iso(user.reflection_answered_at),
+            },
             "is_child_profile": user.is_child_profile,
             "is_therapist": user.is_therapist,
             "therapist_verified_at": _iso(user.therapist_verified_at),

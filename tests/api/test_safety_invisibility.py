@@ -159,6 +159,16 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
             )
         ),
         "read all": lambda who: answer(post(world, who, "/api/v1/notifications/read-all/")),
+        "reflection on": lambda who: answer(
+            client_for(getattr(world, who)).put(
+                "/api/v1/me/reflection/", {"enabled": True, "time": "20:00"}, format="json"
+            )
+        ),
+        "not today": lambda who: answer(post(world, who, "/api/v1/me/reflection/dismiss/")),
+        "flag from the reflection": lambda who: answer(post(world, who, URL, {
+            "family": world.family.pk, "child": world.child.pk, "feelings": ["sad"],
+            "intensity": 1, "started_from_nudge": True,
+        })),
     }  # fmt: skip
     for who in PARENTS:
         for name, write in writes.items():
