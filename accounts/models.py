@@ -66,6 +66,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     locale = models.CharField(max_length=16, default="en")
     notify_email = models.BooleanField(default=True)
     notify_push = models.BooleanField(default=True)
+    # The evening reflection, a parent's own opt-in nudge (``ruptures.reflection``).
+    reflection_enabled = models.BooleanField(default=False)
+    reflection_time = models.TimeField(default=dt.time(20, 0), help_text="Local wall-clock time.")
+    reflection_dismissals = models.PositiveSmallIntegerField(
+        default=0, help_text="Reflections dismissed in a row; three ask whether to pause."
+    )
+    reflection_answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they first answered the suggestion (on or off)."
+    )
     is_child_profile = models.BooleanField(
         default=False, help_text="Created by a parent; signs in only through device pairing."
     )
@@ -159,6 +168,10 @@ class Family(models.Model):
         default=list,
         blank=True,
         help_text="Intervals between reminders, growing; empty means the default schedule.",
+    )
+    reminders_enabled = models.BooleanField(
+        default=True,
+        help_text="Off: no reminders and no weekly nudges at all (the first prompt still comes).",
     )
     follow_up_days = models.PositiveSmallIntegerField(default=3)
     check_ins_enabled = models.BooleanField(

@@ -107,6 +107,7 @@ class ErrorCode(StrEnum):
     PAIR_NOT_FOUND = "pair_not_found"  # a check-in about a parent-child pair the caller is not in
     TOO_YOUNG = "too_young"  # a child under 8 answers a check-in
     RELEASE_NOT_OFFERED = "release_not_offered"  # the child shares a flag no review released
+    REFLECTION_OFF = "reflection_off"  # "not today" on an evening reflection that is off
 
     # --- Server (500) ------------------------------------------------------------------------
     SERVER_ERROR = "server_error"  # an unexpected error; nothing was saved

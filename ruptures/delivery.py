@@ -9,6 +9,9 @@
   Push per subscription and falls back to email when no push got through, each channel recorded
   sending -> sent so it is never re-sent once sent; then finishes the batch with one conditional
   update on its token. ``prompt_deliver`` is the same for one prompt.
+- Quiet hours silence, they never hide: inside the recipient's window the in-app notice is
+  written at once and the prompt waits, pending, for the window's end; then push and email go
+  out, unless the recipient has seen the notice by then (read it, or acted on the rupture since).
 
 The cost is per batch, not per prompt, wherever the rules allow: one locking SELECT, the rule
 check (``prompts.pointless_because_many``: a query each for memberships, care-team grants and
@@ -37,7 +40,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from checkins import words as check_in_words
-from ruptures import feelings, prompts, push, safety_reviews
+from ruptures import feelings, prompts, push, reflection, safety_reviews
 from ruptures.models import (
     CHECK_IN_KINDS,
     Channel,
@@ -87,6 +90,10 @@ def render(prompt: Prompt) -> Content:
         title, body, url = check_in_words.prompt_words(prompt.kind, prompt.check_in_round)
         return Content(title=title[:120], body=body[:500], url=url)
     rupture = prompt.rupture
+    if prompt.kind == PromptKind.REFLECTION or rupture is None:
+        return Content(title="A moment to look back on today",
+                       body="Was there a moment today you'd like to make right?",
+                       url="/#/reflection")  # fmt: skip
     child = _name(rupture.child.display_name if rupture.child else None, "Your child")
     parent = _name(rupture.parent.display_name if rupture.parent else None, "Your parent")
     felt = ", ".join(f["label"].lower() for f in feelings.describe(rupture.feelings))
@@ -266,8 +273,10 @@ def prompts_deliver(
     *, prompt_ids: Sequence[int], claim_token: str, now: dt.datetime | None = None
 ) -> dict[int, str]:
     """Deliver the claimed prompts of one claim; what happened to each, by id: ``sent``,
-    ``cancelled`` (pointless now), ``deferred`` (quiet hours), ``retry`` (push failed; pending
-    again with a backoff), ``lease_lost`` or ``not_claimed`` (another claim has it, or it is done).
+    ``cancelled`` (pointless now), ``deferred`` (quiet hours: notified in-app, push and email
+    wait), ``seen`` (finished without push or email: its notice was seen in quiet hours),
+    ``retry`` (push failed; pending again with a backoff), ``lease_lost`` or ``not_claimed``
+    (another claim has it, or it is done).
 
     The rules are those of one prompt, applied to each; a prompt is finished (``sent``) only by
     the holder of its claim token, so a batch whose lease ran out mid-way finishes nothing.
@@ -282,13 +291,15 @@ def prompts_deliver(
             Prompt.objects.select_for_update(of=("self",))
             .select_related(
                 "recipient", "rupture__family", "rupture__child", "rupture__parent",
-                "check_in_round__family",
+                "check_in_round__family", "notification",
             )
             .filter(mine)
             .order_by("pk")
         )  # fmt: skip
         cancelled: dict[str, list[int]] = defaultdict(list)
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
+        notify: list[tuple[Prompt, Content]] = []  # in quiet hours: the in-app notice alone
+        seen: list[Prompt] = []  # its notice was seen in quiet hours: nothing loud any more
         reasons = prompts.pointless_because_many(batch, now=now)
         for prompt in batch:
             reason = reasons[prompt.pk]
@@ -297,6 +308,7 @@ def prompts_deliver(
                 outcome[prompt.pk] = "cancelled"
                 continue
             recipient = _recipient(prompt)
+            notice = _notice(prompt)
             if prompt.kind != PromptKind.SAFETY_ALERT:
                 until = quiet_until(
                     at=now,
@@ -304,10 +316,21 @@ def prompts_deliver(
                     start=recipient.quiet_hours_start,
                     end=recipient.quiet_hours_end,
                 )
+                if until is not None and prompt.kind == PromptKind.REFLECTION:
+                    cancelled["quiet_hours"].append(prompt.pk)  # never in them, nor the morning
+                    outcome[prompt.pk] = "cancelled"
+                    continue
                 if until is not None:
+                    # Quiet hours silence, they never hide: the in-app notice now, the loud
+                    # channels when the window ends.
+                    if notice is None:
+                        notify.append((prompt, render(prompt)))
                     deferred[until].append(prompt.pk)
                     outcome[prompt.pk] = "deferred"
                     continue
+            if notice is not None and _seen(prompt, notice):
+                seen.append(prompt)
+                continue
             due.append((prompt, render(prompt)))
         for reason, pks in cancelled.items():
             Prompt.objects.filter(mine, pk__in=pks).update(
@@ -322,14 +345,19 @@ def prompts_deliver(
         ]
         if alerts_dropped:
             safety_reviews.alerts_dropped(rupture_ids=alerts_dropped)
+        quiet_reflections = [
+            p.recipient_id for p in batch if p.pk in cancelled.get("quiet_hours", [])
+        ]
+        if quiet_reflections:
+            reflection.schedule_next([pk for pk in quiet_reflections if pk is not None], now=now)
         for until, pks in deferred.items():
             Prompt.objects.filter(mine, pk__in=pks).update(
                 status=PromptStatus.PENDING, due_at=until, claim_token=None, lease_expires_at=None
             )
-        if due:
+        if due or notify:
             # One per prompt (a one-to-one): a repeat attempt finds it there and adds nothing.
             Notification.objects.bulk_create(
-                [_notification(prompt, content, now=now) for prompt, content in due],
+                [_notification(prompt, content, now=now) for prompt, content in [*notify, *due]],
                 ignore_conflicts=True,
             )
 
@@ -344,7 +372,9 @@ def prompts_deliver(
         ):
             _deliver_email(prompt, content, now=now)
 
-    finish: list[Prompt] = []
+    finish: list[Prompt] = list(seen)
+    for prompt in seen:
+        outcome[prompt.pk] = "seen"
     for prompt, _ in due:
         if prompt.pk in retry and prompt.attempts < MAX_ATTEMPTS:
             backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
@@ -372,9 +402,38 @@ def prompts_deliver(
                     lease_expires_at=None,
                 )
             for prompt in finish:
-                outcome[prompt.pk] = "sent" if prompt.pk in finished else "lease_lost"
+                if prompt.pk not in finished:
+                    outcome[prompt.pk] = "lease_lost"
+                elif outcome[prompt.pk] != "seen":
+                    outcome[prompt.pk] = "sent"
             prompts.after_sent_many([p for p in finish if p.pk in finished], now=now)
     return outcome
+
+
+def _notice(prompt: Prompt) -> Notification | None:
+    """The prompt's in-app notice if it has one (written in quiet hours, or by an attempt that
+    did not finish); selected with the batch, so no query."""
+    try:
+        return prompt.notification
+    except Notification.DoesNotExist:
+        return None
+
+
+def _seen(prompt: Prompt, notice: Notification) -> bool:
+    """Whether the recipient has seen the notice by the time its loud channels are due: they
+    read it, or acted on the rupture after it appeared (acknowledged or confirmed it)."""
+    if notice.read_at is not None:
+        return True
+    rupture = prompt.rupture
+    if rupture is None:
+        return False
+    if prompt.recipient_id == rupture.parent_id:
+        acted = [rupture.acknowledged_at, rupture.parent_confirmed_at]
+    elif prompt.recipient_id == rupture.child_id:
+        acted = [rupture.child_confirmed_at]
+    else:
+        acted = []
+    return any(at is not None and at >= notice.created_at for at in acted)
 
 
 def _notification(prompt: Prompt, content: Content, *, now: dt.datetime) -> Notification:
@@ -466,20 +525,15 @@ def _deliver_push(
             result = push.PushResult(ok=False, gone=True, error="subscription gone")
         else:
             _start_sending(prompt, delivery)
-            tag = (
-                f"rupture-{prompt.rupture_id}"
-                if prompt.rupture_id is not None
-                else f"check-in-{prompt.check_in_round_id}"
-            )
             payload = {
                 "title": content.title,
                 "body": content.body,
                 "url": content.url,
-                "tag": tag,
+                "tag": _tag(prompt),
                 "kind": prompt.kind,
                 "rupture": prompt.rupture_id,
             }
-            result = push.send(subscription, payload, topic=tag)
+            result = push.send(subscription, payload, topic=_tag(prompt))
         sent = None
         if result.ok:
             status, sent = DeliveryStatus.SENT, now
@@ -501,6 +555,15 @@ def _deliver_push(
     if succeeded - gone:
         PushSubscription.objects.filter(pk__in=succeeded - gone).update(last_success_at=now)
     return delivered, retry
+
+
+def _tag(prompt: Prompt) -> str:
+    """Replaces an earlier notification on the device about the same thing."""
+    if prompt.rupture_id is not None:
+        return f"rupture-{prompt.rupture_id}"
+    if prompt.check_in_round_id is not None:
+        return f"check-in-{prompt.check_in_round_id}"
+    return str(prompt.kind)
 
 
 def _deliver_email(prompt: Prompt, content: Content, *, now: dt.datetime) -> None:

@@ -120,6 +120,9 @@ class Rupture(models.Model):
     child_confirmed_at = models.DateTimeField(null=True, blank=True)
     parent_confirmed_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    started_from_nudge = models.BooleanField(
+        default=False, help_text="A parent's own flag, started from their evening reflection."
+    )
     reconnected_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -255,6 +258,7 @@ class PromptKind(models.TextChoices):
     RELEASE_QUESTION = "release_question", "Would you like them to see this now?"
     CHECK_IN = "check_in", "Family check-in"
     CHECK_IN_REMINDER = "check_in_reminder", "Family check-in reminder"
+    REFLECTION = "reflection", "Evening reflection"  # the parent's own nudge: about no rupture
 
 
 # Prompts about a check-in round rather than a rupture.
@@ -270,7 +274,8 @@ class PromptStatus(models.TextChoices):
 
 class Prompt(models.Model):
     """A durable, scheduled nudge to one person about one rupture, or about a family check-in
-    round (exactly one of the two).
+    round (exactly one of the two), or, for the evening reflection (a parent's own opt-in nudge),
+    about neither.
 
     Written in the same transaction as the change that causes it; claimed by the beat sweep
     (``SELECT ... FOR UPDATE SKIP LOCKED``) with a token and a lease; finished by a conditional
@@ -332,9 +337,11 @@ class Prompt(models.Model):
             models.Index(fields=["check_in_round", "status"]),
         ]
         constraints: ClassVar = [
+            # About a rupture, or about a check-in round; the evening reflection about neither.
             models.CheckConstraint(
                 condition=models.Q(rupture__isnull=False, check_in_round__isnull=True)
-                | models.Q(rupture__isnull=True, check_in_round__isnull=False),
+                | models.Q(rupture__isnull=True, check_in_round__isnull=False)
+                | models.Q(rupture__isnull=True, check_in_round__isnull=True, kind="reflection"),
                 name="prompt_about_one_thing",
             ),
         ]

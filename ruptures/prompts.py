@@ -9,7 +9,8 @@ its time comes. Delivery itself lives in ``ruptures.delivery``.
 - The one making it right marking their last step ("what I'll do differently") asks the other
   side "What would help next time?" once; answering cancels it.
 - Repair prompts and reminders are followed by reminders at growing intervals (the family's
-  ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected.
+  ``reminder_minutes``, default 4 h, a day, 3 days), then a weekly nudge, until reconnected;
+  none at all when the family turned reminders off (``reminders_enabled``).
 - An unsafe flag: nothing to the parent about it, linked therapists alerted (their quiet hours do
   not apply). The hold is on that flag alone: every other prompt between the child and the
   parent (earlier ruptures, later flags either way) goes on exactly as it would have, so the
@@ -32,6 +33,7 @@ from django.utils import timezone
 from accounts.models import CareTeamGrant, Membership
 from accounts.selectors import linked_therapists
 from checkins.models import CheckInAnswer
+from ruptures import reflection
 from ruptures.models import (
     CHECK_IN_KINDS,
     Direction,
@@ -78,6 +80,8 @@ def cancel(prompts: Q, *, reason: str) -> int:
 
 
 def _reminder_delay(rupture: Rupture, sequence: int) -> dt.timedelta | None:
+    if not rupture.family.reminders_enabled:
+        return None
     minutes = list(rupture.family.reminder_minutes or DEFAULT_REMINDER_MINUTES)
     if sequence < len(minutes):
         return dt.timedelta(minutes=minutes[sequence])
@@ -220,8 +224,10 @@ def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
 
 
 def after_sent_many(sent: Sequence[Prompt], *, now: dt.datetime) -> None:
-    """A sent repair prompt or reminder keeps the next reminder coming (bulk, whatever the
-    number of prompts)."""
+    """A sent repair prompt or reminder keeps the next reminder coming, a sent reflection brings
+    tomorrow's (bulk, whatever the number of prompts)."""
+    reflections = [p.recipient_id for p in sent if p.kind == PromptKind.REFLECTION]
+    reflection.schedule_next([pk for pk in reflections if pk is not None], now=now)
     _schedule_next_reminders(
         [
             (prompt.rupture, prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0)
@@ -249,8 +255,11 @@ class _Facts:
         alerts = [
             p for p in prompts if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None
         ]
-        others = [
-            p for p in prompts if p.kind != PromptKind.SAFETY_ALERT and p.recipient_id is not None
+        others = [  # the evening reflection is about no family: nothing to look up
+            p
+            for p in prompts
+            if p.kind not in {PromptKind.SAFETY_ALERT, PromptKind.REFLECTION}
+            and p.recipient_id is not None
         ]
         return cls(
             members=_pairs(Membership.objects.all(), "user_id", others),
@@ -324,8 +333,10 @@ def _check_in_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
 
 def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     rupture, kind = prompt.rupture, prompt.kind
-    if prompt.recipient_id is None:  # their account was deleted
+    if prompt.recipient is None:  # their account was deleted
         return "recipient_gone"
+    if kind == PromptKind.REFLECTION:
+        return None if prompt.recipient.reflection_enabled else "reflection_off"
     if kind in CHECK_IN_KINDS or rupture is None:
         return _check_in_pointless_because(prompt, facts)
     if kind == PromptKind.SAFETY_ALERT:
@@ -356,6 +367,8 @@ def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
         return None if rupture.status == Status.FLAGGED else "acknowledged"
     if kind == PromptKind.REMINDER and rupture.parent_confirmed_at is not None:
         return "parent_confirmed"
+    if kind == PromptKind.REMINDER and not rupture.family.reminders_enabled:
+        return "reminders_off"
     if kind == PromptKind.CONFIRM_PROMPT:
         mine = (
             rupture.child_confirmed_at

@@ -1,5 +1,6 @@
 """Quiet hours: a window of wall-clock time in the recipient's own time zone (it may cross
-midnight) during which no prompt is delivered; a prompt falling inside waits for its end.
+midnight) during which nothing buzzes: a prompt falling inside shows in the app at once and its
+push and email wait for the window's end.
 
 Wall-clock semantics across daylight-saving changes: in the autumn repeat hour the clock shows a
 time twice, and each showing is judged by what the clock says; a window ending inside the spring
@@ -59,3 +60,14 @@ def next_allowed(
     *, at: dt.datetime, time_zone: str, start: dt.time | None, end: dt.time | None
 ) -> dt.datetime:
     return quiet_until(at=at, time_zone=time_zone, start=start, end=end) or at
+
+
+def local_instant(day: dt.date, at: dt.time, time_zone: str) -> dt.datetime:
+    """The UTC instant the wall clock in ``time_zone`` first shows ``at`` on ``day`` (after a
+    spring gap, its first real instant)."""
+    return _instant(day, at, _zone(time_zone), fold=0)
+
+
+def zone(time_zone: str) -> zoneinfo.ZoneInfo:
+    """The zone by its IANA name (UTC for an unknown one)."""
+    return _zone(time_zone)

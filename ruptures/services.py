@@ -22,7 +22,7 @@ from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
 from accounts.services.care_team import therapist_access_record
 from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
-from ruptures import feelings, prompts, repair_guide, safety_reviews
+from ruptures import feelings, prompts, reflection, repair_guide, safety_reviews
 from ruptures.models import (
     MESSAGE_MAX_LENGTH,
     NOT_YET_REASON_MAX_LENGTH,
@@ -122,6 +122,7 @@ class FlagInput:
     needs_space_until: dt.datetime | None = None
     unsafe: bool = False
     direction: str = Direction.PARENT_REPAIRS
+    started_from_nudge: bool = False
 
 
 def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
@@ -194,6 +195,12 @@ def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None
         raise InvalidInput(
             "Only a child can ask for safety help here.", code=ErrorCode.INVALID, param="unsafe"
         )
+    if flag.started_from_nudge and started_by != Party.PARENT:
+        raise InvalidInput(
+            "Only a parent's own flag starts from their evening reflection.",
+            code=ErrorCode.INVALID,
+            param="started_from_nudge",
+        )
 
 
 @transaction.atomic
@@ -257,6 +264,7 @@ def rupture_flag(
         occurred_at=flag.occurred_at or now,
         needs_space_until=flag.needs_space_until,
         unsafe=flag.unsafe,
+        started_from_nudge=flag.started_from_nudge,
         words_withheld=words_withheld,
         follow_up_of=follow_up_of,
         acknowledged_at=now if status == Status.ACKNOWLEDGED else None,
@@ -271,6 +279,8 @@ def rupture_flag(
         data["direction"] = direction
     _event(rupture, kind, actor=actor, from_status="", now=now, data=data)
     prompts.on_flagged(rupture, now=now)
+    if rupture.started_from_nudge:
+        reflection.on_started_from_nudge(actor)
     if rupture.status == Status.SAFETY_REVIEW:
         safety_reviews.review_open(rupture, now=now)
     return rupture

@@ -104,6 +104,7 @@ class FamilyChanges(TypedDict, total=False):
     name: str
     calm_down_minutes: int
     reminder_minutes: list[int]
+    reminders_enabled: bool
     follow_up_days: int
 
 
@@ -112,6 +113,8 @@ def family_update(*, actor: Actor, family_id: int, changes: FamilyChanges) -> Fa
     """Rename the family or change its prompt settings; parents only (403 ``parent_only``).
 
     ``reminder_minutes`` must grow (400 ``reminders_not_growing``); bounds are 400 with the field.
+    ``reminders_enabled`` false means no reminders at all (pending ones are dropped when due);
+    an empty ``reminder_minutes`` still means the default schedule.
     """
     selectors.access_family(actor=actor, family_id=family_id, require_parent=True)
     family = lock_family(family_id)
@@ -124,6 +127,8 @@ def family_update(*, actor: Actor, family_id: int, changes: FamilyChanges) -> Fa
     if "reminder_minutes" in changes:
         validate_reminder_minutes(changes["reminder_minutes"])
         family.reminder_minutes = list(changes["reminder_minutes"])
+    if "reminders_enabled" in changes:
+        family.reminders_enabled = changes["reminders_enabled"]
     if "follow_up_days" in changes:
         if not 0 <= changes["follow_up_days"] <= FOLLOW_UP_MAX_DAYS:
             raise InvalidInput(code=ErrorCode.OUT_OF_RANGE, param="follow_up_days")

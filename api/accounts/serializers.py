@@ -90,6 +90,10 @@ class FamilyUpdateInput(serializers.Serializer[Any]):
         child=serializers.IntegerField(min_value=1, max_value=REMINDER_MAX_MINUTES),
         allow_empty=True,
         max_length=REMINDERS_MAX,
+        help_text="Minutes between reminders, growing; empty means the default schedule.",
+    )
+    reminders_enabled = serializers.BooleanField(
+        help_text="False: no reminders at all. Leaving it out keeps what the family had."
     )
     follow_up_days = serializers.IntegerField(min_value=0, max_value=FOLLOW_UP_MAX_DAYS)
     check_ins_enabled = serializers.BooleanField(
@@ -276,6 +280,9 @@ class FamilyOut(serializers.Serializer[Family]):
     role = serializers.SerializerMethodField()
     calm_down_minutes = serializers.IntegerField()
     reminder_minutes = serializers.SerializerMethodField()
+    reminders_enabled = serializers.BooleanField(
+        help_text="False: the family wants no reminders (reminder_minutes is then unused)."
+    )
     follow_up_days = serializers.IntegerField()
     check_ins_enabled = serializers.BooleanField(help_text="The two-weekly family check-in.")
     created_at = serializers.DateTimeField()
@@ -443,6 +450,13 @@ class ExportQuietHoursOut(serializers.Serializer[User]):
     )
 
 
+class ExportReflectionOut(serializers.Serializer[User]):
+    enabled = serializers.BooleanField(source="reflection_enabled")
+    time = serializers.CharField(source="reflection_time", allow_null=True)
+    dismissals_in_row = serializers.IntegerField(source="reflection_dismissals")
+    answered_at = ExportDateTimeField(source="reflection_answered_at", allow_null=True)
+
+
 class ExportProfileOut(serializers.Serializer[User]):
     id = serializers.IntegerField()
     email = serializers.EmailField(allow_null=True)
@@ -454,6 +468,7 @@ class ExportProfileOut(serializers.Serializer[User]):
     locale = serializers.CharField()
     notify_email = serializers.BooleanField()
     notify_push = serializers.BooleanField()
+    reflection = ExportReflectionOut(source="*", help_text="The parent's evening reflection.")
     is_child_profile = serializers.BooleanField()
     is_therapist = serializers.BooleanField()
     therapist_verified_at = ExportDateTimeField(allow_null=True)
@@ -554,3 +569,24 @@ class MeExportOut(serializers.Serializer[AccountRecords]):
     def to_representation(self, instance: AccountRecords) -> dict[str, Any]:
         body: dict[str, Any] = super().to_representation(instance)
         return body | instance.other_sections
+
+
+class ReflectionIn(serializers.Serializer[Any]):
+    enabled = serializers.BooleanField()
+    time = serializers.TimeField(
+        format="%H:%M", required=False, help_text="Local HH:MM; leaving it out keeps the time set."
+    )
+
+
+class ReflectionOut(serializers.Serializer[Any]):
+    """The parent's evening reflection ("Was there a moment today you'd like to make right?")."""
+
+    enabled = serializers.BooleanField(help_text="Off by default.")
+    time = HourMinuteField(help_text="Local wall-clock time, HH:MM.")
+    dismissals_in_row = serializers.IntegerField()
+    ask_pause = serializers.BooleanField(
+        help_text="Dismissed three times in a row: ask whether to pause it."
+    )
+    suggest = serializers.BooleanField(
+        help_text="Suggest it (once, after the parent's first repair) until they answer."
+    )

@@ -12,6 +12,12 @@ child = f"{family}children/<id:user_id>/"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("me/", views.MeView.as_view(), name="me"),
     path("me/export/", views.MeExportView.as_view(), name="me-export"),
+    path("me/reflection/", views.ReflectionView.as_view(), name="me-reflection"),
+    path(
+        "me/reflection/dismiss/",
+        views.ReflectionDismissView.as_view(),
+        name="me-reflection-dismiss",
+    ),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("families/", views.FamilyListView.as_view(), name="family-list"),
     path(family, views.FamilyDetailView.as_view(), name="family-detail"),

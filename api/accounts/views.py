@@ -53,6 +53,7 @@ from api import idempotency
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
 from checkins import services as check_in_services
+from ruptures import reflection
 from ruptures import selectors as ruptures_selectors
 
 # A paired device stays signed in for a year unless a parent revokes it.
@@ -112,6 +113,31 @@ class MeView(APIView):
     def delete(self, request: Request) -> Response:
         user_delete(actor=_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReflectionView(APIView):
+    """The parent's evening reflection: its settings, and whether to suggest it."""
+
+    @extend_schema(responses=io.ReflectionOut)
+    def get(self, request: Request) -> Response:
+        return Response(io.ReflectionOut(reflection.state(actor=_user(request))).data)
+
+    @extend_schema(request=io.ReflectionIn, responses=io.ReflectionOut)
+    def put(self, request: Request) -> Response:
+        data = io.ReflectionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = reflection.reflection_update(
+            actor=_user(request), enabled=data.validated_data["enabled"],
+            at=data.validated_data.get("time"),
+        )  # fmt: skip
+        return Response(io.ReflectionOut(answer).data)
+
+
+class ReflectionDismissView(APIView):
+    @extend_schema(request=None, responses=io.ReflectionOut)
+    def post(self, request: Request) -> Response:
+        """ "Not today"; after three in a row the answer's ``ask_pause`` is true."""
+        return Response(io.ReflectionOut(reflection.reflection_dismiss(actor=_user(request))).data)
 
 
 class MeExportView(APIView):

@@ -70,6 +70,9 @@ class FlagIn(serializers.Serializer[dict[str, Any]]):
         help_text="Absent: `parent_repairs`. `child_repairs`: a child's \"I want to make it "
         'right" toward `parent` (not unsafe, no need or space).',
     )
+    started_from_nudge = serializers.BooleanField(
+        required=False, help_text="A parent's own flag, started from their evening reflection."
+    )
 
 
 class StepChangeIn(serializers.Serializer[dict[str, Any]]):
@@ -171,6 +174,9 @@ class RuptureRowOut(serializers.Serializer[Rupture]):
     updated_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     reconnected_at = serializers.DateTimeField(allow_null=True)
+    started_from_nudge = serializers.BooleanField(
+        help_text="Read-only: a parent's own flag started from their evening reflection."
+    )
 
     @extend_schema_field(PersonOut)
     def get_child(self, rupture: Rupture) -> dict[str, Any]:
@@ -216,6 +222,7 @@ def rupture_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
             "updated_at": when(rupture.updated_at),
             "acknowledged_at": when(rupture.acknowledged_at),
             "reconnected_at": when(rupture.reconnected_at),
+            "started_from_nudge": rupture.started_from_nudge,
         }
         for rupture in ruptures
     ]

@@ -94,6 +94,7 @@ class RuptureViewSet(GenericViewSet):
                 needs_space_until=data.get("needs_space_until"),
                 unsafe=data["unsafe"],
                 direction=data.get("direction", Direction.PARENT_REPAIRS),
+                started_from_nudge=data.get("started_from_nudge", False),
             ),
         )
         return self._answer(rupture.pk, status=http_status.HTTP_201_CREATED)

@@ -23,6 +23,9 @@ SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# How emails name the site ("Hello from FamilyRepair!", "familyrepair.example.org").
+SITE_NAME = env.str("SITE_NAME", default="FamilyRepair")
+SITE_DOMAIN = env.str("SITE_DOMAIN", default=urlsplit(SITE_URL).netloc)
 ROOT_URLCONF = "familyrepair.urls"
 WSGI_APPLICATION = "familyrepair.wsgi.application"
 ASGI_APPLICATION = "familyrepair.asgi.application"
@@ -201,7 +204,8 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = "FamilyRepair"  # the name an authenticator app shows
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[FamilyRepair] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
 
 # --- Email: files under the data folder on the embedded default, SMTP from env in production ----

@@ -21,6 +21,7 @@ const Invite = lazyScreen(() => import("./screens/Invite"));
 const CreateFamily = lazyScreen(() => import("./screens/CreateFamily"));
 const FamilySettings = lazyScreen(() => import("./screens/FamilySettings"));
 const MakeRight = lazyScreen(() => import("./screens/MakeRight"));
+const ReflectionScreen = lazyScreen(() => import("./screens/Reflection"));
 const RuptureDetail = lazyScreen(() => import("./screens/RuptureDetail"));
 const RepairSteps = lazyScreen(() => import("./screens/RepairSteps"));
 const History = lazyScreen(() => import("./screens/History"));
@@ -46,6 +47,7 @@ export const ROUTES: RouteTable = [
   ["family", "/families/:id"],
   ["flag", "/flag"],
   ["makeRight", "/make-right"],
+  ["reflection", "/reflection"],
   ["safety", "/safety"],
   ["notes", "/notes"],
   ["rupture", "/ruptures/:id"],
@@ -98,7 +100,16 @@ function renderRoute(m: Match): JSX.Element {
     case "flag":
       return <FlagFlow parent={m.query.get("parent")} family={m.query.get("family")} />;
     case "makeRight":
-      return <MakeRight child={m.query.get("child")} parent={m.query.get("parent")} family={m.query.get("family")} />;
+      return (
+        <MakeRight
+          child={m.query.get("child")}
+          parent={m.query.get("parent")}
+          family={m.query.get("family")}
+          fromNudge={m.query.get("from") === "reflection"}
+        />
+      );
+    case "reflection":
+      return <ReflectionScreen />;
     case "safety":
       return <Safety />;
     case "notes":

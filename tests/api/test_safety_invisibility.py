@@ -228,6 +228,29 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
                 kind,
             )
         ),
+        "reflection on": lambda who: answer(
+            client_for(getattr(world, who), kind).put(
+                "/api/v1/me/reflection/", {"enabled": True, "time": "20:00"}, format="json"
+            )
+        ),
+        "not today": lambda who: answer(
+            post(world, who, "/api/v1/me/reflection/dismiss/", kind=kind)
+        ),
+        "flag from the reflection": lambda who: answer(
+            post(
+                world,
+                who,
+                URL,
+                {
+                    "family": world.family.pk,
+                    "child": world.child.pk,
+                    "feelings": ["sad"],
+                    "intensity": 1,
+                    "started_from_nudge": True,
+                },
+                kind,
+            )
+        ),
     }
     for who in PARENTS:
         for name, write in writes.items():

@@ -8,8 +8,8 @@ Per parent: one child, five ruptures the child flagged, a heads-up and a repair 
 - push_off: a subscription but push turned off, email on: email only, and no push may arrive;
 - email: no subscription, email on;
 - in_app: no subscription, email off: the inbox only;
-- quiet: push and email, inside their quiet hours now (in zones around the world): deferred to the
-  window's end, nothing delivered;
+- quiet: push and email, inside their quiet hours now (in zones around the world): in the inbox
+  at once, push and email deferred to the window's end;
 - held: push and email, and the child also made an unsafe flag about them, held for safety review.
   The hold holds that flag only: their ordinary prompts go out as anyone's would, while a prompt
   about the held flag itself ends cancelled, nothing of it delivered anywhere.

@@ -4,6 +4,7 @@ in-app inbox and email (Web Push against a real local push service lives in its 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import CareTeamGrant, Family, User
-from ruptures import delivery, services
+from ruptures import delivery, notifications, services
 from ruptures.models import (
     Notification,
     Prompt,
@@ -207,6 +208,25 @@ def test_reminders_grow_then_become_weekly_then_stop(world: World) -> None:
     assert gaps == [60, 120] + [week] * 8
 
 
+def test_a_family_with_reminders_off_gets_the_prompt_and_no_reminders(world: World) -> None:
+    Family.objects.filter(pk=world.family.pk).update(calm_down_minutes=0, reminder_minutes=[60])
+    now = timezone.now()
+    earlier = _child_flags_at(world, now)
+    deliver_due(now)
+    assert pending(earlier) == [(PromptKind.REMINDER, world.parent.pk)]  # from before: pending
+
+    Family.objects.filter(pk=world.family.pk).update(reminders_enabled=False)
+    later = _child_flags_at(world, now + MIN)
+    outcomes = deliver_due(now + 2 * MIN)
+    assert sorted(outcomes) == ["sent", "sent"]  # the new flag's heads-up and repair prompt
+    assert pending(later) == []
+
+    assert deliver_due(now + 61 * MIN) == ["cancelled"]
+    reminder = Prompt.objects.get(rupture=earlier, kind=PromptKind.REMINDER)
+    assert (reminder.status, reminder.cancelled_reason) == (PromptStatus.CANCELLED, "reminders_off")
+    assert not Prompt.objects.filter(status=PromptStatus.PENDING).exists()
+
+
 # --- delivery ---------------------------------------------------------------------------------
 def test_delivery_writes_one_in_app_notification_without_the_childs_words(world: World) -> None:
     rupture = flag(world)
@@ -224,12 +244,8 @@ def test_delivery_writes_one_in_app_notification_without_the_childs_words(world:
     assert note.url == f"/#/ruptures/{rupture.pk}"
 
 
-def test_a_prompt_inside_quiet_hours_waits_for_their_end(world: World) -> None:
-    now = timezone.now().replace(hour=23, minute=0, second=0, microsecond=0)
-    world.parent.time_zone = "UTC"
-    world.parent.quiet_hours_start, world.parent.quiet_hours_end = dt.time(22), dt.time(7)
-    world.parent.save()
-    services.rupture_flag(
+def _child_flags_at(world: World, now: dt.datetime) -> Rupture:
+    return services.rupture_flag(
         actor=world.child,
         flag=services.FlagInput(
             family_id=world.family.pk, parent_id=world.parent.pk, feelings=["hurt"], intensity=2
@@ -237,15 +253,105 @@ def test_a_prompt_inside_quiet_hours_waits_for_their_end(world: World) -> None:
         now=now,
     )
 
+
+def test_quiet_hours_silence_but_never_hide(world: World) -> None:
+    """In quiet hours the notice is in the inbox at once; the email waits for the window's end."""
+    now = timezone.now().replace(hour=23, minute=0, second=0, microsecond=0)
+    world.parent.time_zone = "UTC"
+    world.parent.quiet_hours_start, world.parent.quiet_hours_end = dt.time(22), dt.time(7)
+    world.parent.save()
+    _child_flags_at(world, now)
+
     outcomes = deliver_due(now)
 
     heads_up = Prompt.objects.get(kind=PromptKind.HEADS_UP)
     assert outcomes == ["deferred"]
     assert heads_up.status == PromptStatus.PENDING
     assert heads_up.due_at == (now + dt.timedelta(days=1)).replace(hour=7)
-    assert not Notification.objects.exists()
+    note = Notification.objects.get()
+    assert (note.prompt_id, note.created_at, note.read_at) == (heads_up.pk, now, None)
+    assert mail.outbox == []
+    assert not PromptDelivery.objects.exists()
+
     assert deliver_due(heads_up.due_at) == ["sent", "sent"]  # the heads-up and the repair prompt
-    assert {n.created_at for n in Notification.objects.all()} == {heads_up.due_at}
+    assert Notification.objects.filter(prompt=heads_up).count() == 1  # nothing twice
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Maya flagged a moment with you", "Ready to make it right with Maya?",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("how", ["read", "acknowledged", "unread"])
+def test_push_and_email_are_skipped_when_the_notice_was_seen_in_quiet_hours(
+    world: World, how: str
+) -> None:
+    now = timezone.now().replace(hour=23, minute=0, second=0, microsecond=0)
+    Family.objects.filter(pk=world.family.pk).update(calm_down_minutes=0)
+    User.objects.filter(pk=world.parent.pk).update(
+        time_zone="UTC", quiet_hours_start=dt.time(22), quiet_hours_end=dt.time(7)
+    )
+    rupture = _child_flags_at(world, now)
+    assert deliver_due(now) == ["deferred", "deferred"]
+    note = Notification.objects.get(kind=PromptKind.REPAIR_PROMPT)
+    if how == "read":
+        notifications.notification_read(actor=world.parent, notification_id=note.pk,
+                                        now=now + MIN)  # fmt: skip
+    elif how == "acknowledged":
+        services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk, now=now + MIN)
+    end = (now + dt.timedelta(days=1)).replace(hour=7)
+
+    claimed = claim(now=end)
+    outcomes = {
+        Prompt.objects.get(pk=pk).kind: delivery.prompt_deliver(prompt_id=pk, claim_token=t,
+                                                                now=end)
+        for pk, t in claimed
+    }  # fmt: skip
+
+    prompt = Prompt.objects.get(kind=PromptKind.REPAIR_PROMPT)
+    assert prompt.status == PromptStatus.SENT
+    subjects = sorted(m.subject for m in mail.outbox)
+    if how == "unread":
+        assert outcomes == {PromptKind.HEADS_UP: "sent", PromptKind.REPAIR_PROMPT: "sent"}
+        assert subjects == ["Maya flagged a moment with you", "Ready to make it right with Maya?"]
+    elif how == "read":  # the heads-up was not read
+        assert outcomes == {PromptKind.HEADS_UP: "sent", PromptKind.REPAIR_PROMPT: "seen"}
+        assert subjects == ["Maya flagged a moment with you"]
+    else:  # acknowledging cancelled the heads-up and saw the repair prompt
+        assert outcomes[PromptKind.REPAIR_PROMPT] == "seen"
+        assert PromptKind.HEADS_UP not in outcomes
+        assert "Ready to make it right with Maya?" not in subjects
+    assert Notification.objects.filter(
+        recipient=world.parent, kind__in=[PromptKind.HEADS_UP, PromptKind.REPAIR_PROMPT]
+    ).count() == 2  # fmt: skip
+
+
+def test_quiet_hours_at_a_dst_boundary(world: World) -> None:
+    """New York springs forward at 02:00 on 8 March 2026: a flag at 22:30 the evening before is
+    in the inbox at 22:30, and its email goes at 07:00 daylight time (11:00 UTC, not 12:00)."""
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    now = dt.datetime(2026, 3, 7, 22, 30, tzinfo=zone).astimezone(dt.UTC)
+    User.objects.filter(pk=world.parent.pk).update(
+        time_zone="America/New_York", quiet_hours_start=dt.time(21), quiet_hours_end=dt.time(7)
+    )
+    _child_flags_at(world, now)
+
+    assert deliver_due(now) == ["deferred"]
+    assert deliver_due(now + 20 * MIN) == ["deferred"]
+
+    window_end = dt.datetime(2026, 3, 8, 11, 0, tzinfo=dt.UTC)
+    assert window_end.astimezone(zone).hour == 7
+    assert sorted(Notification.objects.values_list("kind", "created_at")) == [
+        (PromptKind.HEADS_UP, now), (PromptKind.REPAIR_PROMPT, now + 20 * MIN),
+    ]  # fmt: skip
+    assert set(Prompt.objects.filter(status=PromptStatus.PENDING, kind__in=[
+        PromptKind.HEADS_UP, PromptKind.REPAIR_PROMPT]).values_list("due_at", flat=True)) == {
+        window_end
+    }  # fmt: skip
+    assert deliver_due(window_end - MIN) == []
+    assert mail.outbox == []
+
+    assert deliver_due(window_end) == ["sent", "sent"]
+    assert len(mail.outbox) == 2
+    assert Notification.objects.count() == 2
 
 
 def test_safety_alerts_ignore_quiet_hours_and_carry_no_words(world: World) -> None:

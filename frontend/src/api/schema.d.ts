@@ -523,6 +523,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/reflection/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The parent's evening reflection: its settings, and whether to suggest it. */
+        get: operations["me_reflection_retrieve"];
+        /** @description The parent's evening reflection: its settings, and whether to suggest it. */
+        put: operations["me_reflection_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/reflection/dismiss/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description "Not today"; after three in a row the answer's ``ask_pause`` is true. */
+        post: operations["me_reflection_dismiss_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/": {
         parameters: {
             query?: never;
@@ -1252,6 +1287,8 @@ export interface components {
             locale: string;
             notify_email: boolean;
             notify_push: boolean;
+            /** @description The parent's evening reflection. */
+            reflection: components["schemas"]["ExportReflectionOut"];
             is_child_profile: boolean;
             is_therapist: boolean;
             /** Format: date-time */
@@ -1266,6 +1303,13 @@ export interface components {
             start: string | null;
             /** @description Local time, `HH:MM:SS`. */
             end: string | null;
+        };
+        ExportReflectionOut: {
+            enabled: boolean;
+            time: string | null;
+            dismissals_in_row: number;
+            /** Format: date-time */
+            answered_at: string | null;
         };
         ExportSessionOut: {
             ip: string;
@@ -1293,6 +1337,8 @@ export interface components {
             calm_down_minutes: number;
             /** @description Minutes between reminders; empty means the default schedule. */
             readonly reminder_minutes: number[];
+            /** @description False: the family wants no reminders (reminder_minutes is then unused). */
+            reminders_enabled: boolean;
             follow_up_days: number;
             /** @description The two-weekly family check-in. */
             check_ins_enabled: boolean;
@@ -1370,6 +1416,8 @@ export interface components {
              *     * `child_repairs` - The child makes it right
              */
             direction?: components["schemas"]["DirectionEnum"];
+            /** @description A parent's own flag, started from their evening reflection. */
+            started_from_nudge?: boolean;
         };
         FlagWordsOut: {
             feelings: components["schemas"]["FeelingRefOut"][];
@@ -1572,9 +1620,10 @@ export interface components {
          *     * `release_question` - Would you like them to see this now?
          *     * `check_in` - Family check-in
          *     * `check_in_reminder` - Family check-in reminder
+         *     * `reflection` - Evening reflection
          * @enum {string}
          */
-        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert" | "plan_ask" | "release_question" | "check_in" | "check_in_reminder";
+        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert" | "plan_ask" | "release_question" | "check_in" | "check_in_reminder" | "reflection";
         /** @enum {unknown} */
         NullEnum: null;
         /**
@@ -1785,7 +1834,10 @@ export interface components {
         PatchedFamilyUpdateInputRequest: {
             name?: string;
             calm_down_minutes?: number;
+            /** @description Minutes between reminders, growing; empty means the default schedule. */
             reminder_minutes?: number[];
+            /** @description False: no reminders at all. Leaving it out keeps what the family had. */
+            reminders_enabled?: boolean;
             follow_up_days?: number;
             /** @description The two-weekly family check-in (default off). */
             check_ins_enabled?: boolean;
@@ -2029,6 +2081,29 @@ export interface components {
             id: number | null;
             display_name: string;
         };
+        ReflectionInRequest: {
+            enabled: boolean;
+            /**
+             * Format: time
+             * @description Local HH:MM; leaving it out keeps the time set.
+             */
+            time?: string;
+        };
+        /** @description The parent's evening reflection ("Was there a moment today you'd like to make right?"). */
+        ReflectionOut: {
+            /** @description Off by default. */
+            enabled: boolean;
+            /**
+             * @description Local wall-clock time, HH:MM.
+             * @example 21:00
+             */
+            time: string;
+            dismissals_in_row: number;
+            /** @description Dismissed three times in a row: ask whether to pause it. */
+            ask_pause: boolean;
+            /** @description Suggest it (once, after the parent's first repair) until they answer. */
+            suggest: boolean;
+        };
         RemindersOut: {
             /** @description Children's flags acknowledged. */
             acknowledged: number;
@@ -2092,6 +2167,8 @@ export interface components {
             acknowledged_at: string | null;
             /** Format: date-time */
             reconnected_at: string | null;
+            /** @description Read-only: a parent's own flag started from their evening reflection. */
+            started_from_nudge: boolean;
             note: string;
             readonly unsafe: boolean;
             /** Format: date-time */
@@ -2139,6 +2216,8 @@ export interface components {
             acknowledged_at: string | null;
             /** Format: date-time */
             reconnected_at: string | null;
+            /** @description Read-only: a parent's own flag started from their evening reflection. */
+            started_from_nudge: boolean;
         };
         /**
          * @description One flag, opened: the reviewer's note, and the child's words if the family's grant gives
@@ -6451,6 +6530,337 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeExportOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_reflection_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReflectionOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_reflection_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReflectionInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReflectionOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_reflection_dismiss_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReflectionOut"];
                 };
             };
             /** @description Invalid input */

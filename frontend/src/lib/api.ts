@@ -22,6 +22,8 @@ import type {
   Pairing,
   PairingCode,
   PlanRow,
+  Reflection,
+  ReflectionUpdate,
   Rupture,
   RuptureMessage,
   RuptureRow,
@@ -37,6 +39,10 @@ export const api = {
   updateMe: (patch: MeUpdate) =>
     request<Me>("PATCH", `${API}/me/`, { body: patch }),
   exportMe: () => request<unknown>("GET", `${API}/me/export/`),
+  reflection: () => request<Reflection>("GET", `${API}/me/reflection/`),
+  setReflection: (body: ReflectionUpdate) => request<Reflection>("PUT", `${API}/me/reflection/`, { body }),
+  dismissReflection: (key: string) =>
+    request<Reflection>("POST", `${API}/me/reflection/dismiss/`, { idempotencyKey: key }),
   deleteMe: () => request<null>("DELETE", `${API}/me/`),
 
   families: () => request<Page<Family>>("GET", `${API}/families/`),

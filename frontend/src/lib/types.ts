@@ -51,6 +51,8 @@ export type Plan = Schemas["PlanOut"];
 export type PlanRow = Schemas["PlanRowOut"];
 
 export type NotificationItem = Schemas["NotificationOut"];
+export type Reflection = Schemas["ReflectionOut"];
+export type ReflectionUpdate = Schemas["ReflectionInRequest"];
 export type PairingCode = Schemas["PairingCodeOut"];
 export type Pairing = Schemas["PairingOut"];
 export type Invite = Schemas["InviteOut"];

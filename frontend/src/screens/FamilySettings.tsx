@@ -7,8 +7,9 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { MySettings } from "../components/MySettings";
+import { ReflectionSettings } from "../components/Reflection";
 import { QrCode } from "../components/QrCode";
-import { Choice, Field, FormErrors, Loading, Screen, Time, onSubmit, useSubmit } from "../components/ui";
+import { Checkbox, Choice, Field, FormErrors, Loading, Screen, Time, onSubmit, useSubmit } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { childrenOf } from "../lib/model";
@@ -39,10 +40,15 @@ function CopyButton(props: { text: string; label: string; testid: string }): JSX
 function FamilyForm(props: { family: Family; onSaved: (f: Family) => void }): JSX.Element {
   const [name, setName] = useState(props.family.name);
   const [minutes, setMinutes] = useState(String(props.family.calm_down_minutes ?? 10));
-  const form = useSubmit(["name", "calm_down_minutes"]);
+  const [reminders, setReminders] = useState(props.family.reminders_enabled);
+  const form = useSubmit(["name", "calm_down_minutes", "reminders_enabled"]);
   const save = (): Promise<void> =>
     form.run(async () => {
-      const updated = await api.updateFamily(props.family.id, { name: name.trim(), calm_down_minutes: Number(minutes) });
+      const updated = await api.updateFamily(props.family.id, {
+        name: name.trim(),
+        calm_down_minutes: Number(minutes),
+        reminders_enabled: reminders,
+      });
       props.onSaved({ ...props.family, ...updated });
       await refreshMe().catch(() => undefined);
       announce("Family saved.");
@@ -63,6 +69,13 @@ function FamilyForm(props: { family: Family; onSaved: (f: Family) => void }): JS
         onValue={setMinutes}
         errors={form.byField["calm_down_minutes"]}
         testid="calm-minutes"
+      />
+      <Checkbox
+        label="Remind me while a repair is still open"
+        checked={reminders}
+        onChange={setReminders}
+        hint="Gentle reminders after a few hours, a day, then a few days. Off means none at all."
+        testid="reminders-enabled"
       />
       <button type="submit" class="button primary" disabled={form.busy} data-testid="save-family">
         {form.busy ? "Saving…" : "Save"}
@@ -392,6 +405,7 @@ export default function FamilySettings(props: { id: string }): JSX.Element {
       <Children familyId={props.id} children={childrenOf(members ?? [], meId)} />
       <CareTeam familyId={props.id} />
       <MySettings />
+      <ReflectionSettings />
     </Screen>
   );
 }

@@ -8,6 +8,7 @@ import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { InstallHint } from "../components/InstallHint";
 import { ReadAloud } from "../components/ReadAloud";
+import { ReflectionSuggestion } from "../components/Reflection";
 import { Loading, Screen, Time } from "../components/ui";
 import { api } from "../lib/api";
 import { feelingsOf } from "../lib/feelings";
@@ -243,6 +244,7 @@ export function Home(): JSX.Element {
           I want to make this right
         </button>
       </div>
+      <ReflectionSuggestion />
       {waiting.length ? <OutboxList items={waiting} /> : null}
       <InstallHint />
       <ul class="link-list">

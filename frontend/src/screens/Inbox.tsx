@@ -28,6 +28,7 @@ export default function Inbox(): JSX.Element {
   const open = async (n: NotificationItem): Promise<void> => {
     if (!n.read_at) await api.readNotification(n.id).catch(() => undefined);
     if (n.rupture !== null) navigate(`/ruptures/${String(n.rupture)}`);
+    else if (n.kind === "reflection") navigate("/reflection");
     else load();
   };
 

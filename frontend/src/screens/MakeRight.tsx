@@ -24,11 +24,16 @@ const SIZES: Option<Size>[] = [
   { value: "big", label: "Big" },
 ];
 
-export default function MakeRight(props: { child: string | null; parent: string | null; family: string | null }): JSX.Element {
+export default function MakeRight(props: {
+  child: string | null;
+  parent: string | null;
+  family: string | null;
+  fromNudge?: boolean;
+}): JSX.Element {
   const s = useAppState();
   const familyId = props.family ?? (primaryFamily(s.me) ? String(primaryFamily(s.me)?.id) : null);
   if (familyId && myRole(s.me, familyId) === "child") return <ChildMakesRight parent={props.parent} familyId={familyId} />;
-  return <ParentMakesRight child={props.child} familyId={familyId} />;
+  return <ParentMakesRight child={props.child} familyId={familyId} fromNudge={props.fromNudge ?? false} />;
 }
 
 /** Send the new rupture through the outbox, then open its guided steps. */
@@ -168,7 +173,7 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
   );
 }
 
-function ParentMakesRight(props: { child: string | null; familyId: string | null }): JSX.Element {
+function ParentMakesRight(props: { child: string | null; familyId: string | null; fromNudge: boolean }): JSX.Element {
   const s = useAppState();
   const familyId = props.familyId;
   const members = familyId ? s.members[familyId] : undefined;
@@ -220,6 +225,7 @@ function ParentMakesRight(props: { child: string | null; familyId: string | null
       occurred_at: new Date().toISOString(),
     };
     if (size) body["size"] = size;
+    if (props.fromNudge) body["started_from_nudge"] = true;
     if (note.trim()) body["note"] = note.trim();
     try {
       setErrors(await start(body, `Making it right with ${childName}`));

@@ -14,39 +14,11 @@ import { can, isOpen, followUpDue, hasConfirmed, hasPlan, otherName, repairerSid
 import { planQuestion, wordingFor } from "../lib/repairSteps";
 import { href, navigate } from "../lib/router";
 import { announce, loadMembers, myOutbox, outbox, sendViaOutbox, useAppState } from "../lib/store";
-import type { Plan, Rupture, RuptureMessage, Side, TimelineEvent } from "../lib/types";
+import { needSentence, timelineLines } from "../lib/timeline";
+import type { Plan, Rupture, RuptureMessage, Side } from "../lib/types";
 import { uuid } from "../lib/uuid";
 import { normaliseHelp } from "../lib/help";
 import { HelpList, SAFETY_REVIEW_WORDS } from "./Safety";
-
-const NEED_WORDS: Record<string, string> = {
-  comfort: "comfort",
-  space: "some space",
-  talk: "to talk",
-  try_again: "a do-over",
-};
-
-/** The server's event kinds (ruptures.models.EventKind), as the timeline says them. */
-const EVENT_WORDS: Record<string, string> = {
-  flagged: "told how they feel",
-  acknowledged: "said “I hear you”",
-  step_done: "did a repair step",
-  step_undone: "went back to a repair step",
-  message: "sent a message",
-  confirmed: "said “we're OK”",
-  not_yet: "said “not yet”",
-  reconnected: "reconnected",
-  withdrawn: "let it go",
-  safety_review: "asked for help",
-  follow_up: "answered “are we still OK?”",
-  plan: "added to your plan",
-};
-
-function eventText(e: TimelineEvent): string {
-  const childRepairs = e.kind === "flagged" && e.data["direction"] === "child_repairs";
-  const said = childRepairs ? "wanted to make it right" : (EVENT_WORDS[e.kind] ?? e.kind.replace(/_/g, " "));
-  return e.actor ? `${e.actor.display_name} ${said}` : said;
-}
 
 function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
   const s = useAppState();
@@ -227,6 +199,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
   const side = r.my_side;
   const iAmChild = side === "child";
   const childName = iAmChild ? "You" : r.child.display_name;
+  const needText = needSentence(r.need, iAmChild ? "child" : "parent", r.child.display_name, r.parent.display_name);
   const other = otherName(r, side);
   const childRepairs = r.direction === "child_repairs";
   const repairer = repairerSide(r);
@@ -314,7 +287,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         )}
         {r.intensity ? <p>Strength: {r.intensity} out of 5</p> : null}
         {r.size ? <p>Size: {r.size}</p> : null}
-        {r.need ? <p>{iAmChild ? "You asked for" : `${childName} asked for`} {NEED_WORDS[r.need] ?? r.need}.</p> : null}
+        {needText ? <p data-testid="rupture-need">{needText}</p> : null}
         {r.needs_space_until && new Date(r.needs_space_until) > new Date() ? (
           <p class="note" data-testid="rupture-space">
             {iAmChild ? "You asked for space until" : `${childName} asked for space until`} <Time iso={r.needs_space_until} />.
@@ -419,10 +392,10 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         <section aria-labelledby="timeline-title">
           <h2 id="timeline-title">What has happened</h2>
           <ol class="timeline" data-testid="rupture-timeline">
-            {r.timeline.map((e, i) => (
-              <li key={i}>
-                <Time iso={e.created_at} />
-                {eventText(e)}
+            {timelineLines(r.timeline).map((line) => (
+              <li key={line.key}>
+                <Time iso={line.at} />
+                {line.text}
               </li>
             ))}
           </ol>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -263,3 +264,27 @@ def test_client_for_app_carries_allauths_session_token_and_no_cookie(world: Worl
 @pytest.mark.parametrize("kind", ["browser", "app"])
 def test_client_for_nobody_is_anonymous(db: None, kind: ClientKind) -> None:
     assert client_for(None, kind).get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("name", "domain"),
+    [("FamilyRepair", "familyrepair.example.org"), ("Repair Together", "repair.example.net")],
+)
+def test_verification_emails_name_the_site_from_settings(
+    csrf_client: APIClient, settings: Any, name: str, domain: str
+) -> None:
+    """Not the request's host ("Hello from testserver!")."""
+    settings.SITE_NAME, settings.SITE_DOMAIN = name, domain
+    token = _csrf(csrf_client)
+
+    csrf_client.post(
+        "/_allauth/browser/v1/auth/signup",
+        {"email": "named.site@example.com", "password": NEW_PASSWORD},
+        format="json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+
+    message = mail.outbox[-1]
+    assert f"Hello from {name}!" in str(message.body)
+    assert f"Thank you for using {name}!\n{domain}" in str(message.body)
+    assert "testserver" not in str(message.body) + str(message.subject)

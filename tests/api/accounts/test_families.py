@@ -32,6 +32,7 @@ def test_create_family_makes_creator_its_parent(world: World) -> None:
         "role": "parent",
         "calm_down_minutes": 20,
         "reminder_minutes": [],
+        "reminders_enabled": True,
         "follow_up_days": 3,
         "check_ins_enabled": False,
         "created_at": body["created_at"],
@@ -64,9 +65,43 @@ def test_patch_family_prompt_settings(world: World) -> None:
     assert world.family.reminder_minutes == [30, 120, 600]
 
 
+def test_a_family_can_say_no_reminders_and_empty_still_means_the_defaults(world: World) -> None:
+    url = f"/api/v1/families/{world.family.pk}/"
+    parent = client_for(world.parent)
+
+    off = parent.patch(url, {"reminders_enabled": False}, format="json")
+    again = parent.patch(url, {"reminders_enabled": False}, format="json")  # a replay: the same
+    world.family.refresh_from_db()
+    assert off.status_code == again.status_code == 200
+    assert (off.json()["reminders_enabled"], off.json()["reminder_minutes"]) == (False, [])
+    assert again.json() == off.json()
+    assert (world.family.reminders_enabled, world.family.reminder_minutes) == (False, [])
+
+    # An older client that sends only the schedule leaves the switch as it was.
+    body = parent.patch(url, {"reminder_minutes": []}, format="json").json()
+    assert (body["reminders_enabled"], body["reminder_minutes"]) == (False, [])
+    body = parent.patch(url, {"reminders_enabled": True}, format="json").json()
+    assert (body["reminders_enabled"], body["reminder_minutes"]) == (True, [])
+
+
+@pytest.mark.parametrize(("who", "status", "code"), [("child", 403, "parent_only"),
+                         ("other_parent", 404, "family_not_found")])  # fmt: skip
+def test_only_the_familys_parents_turn_reminders_off(
+    world: World, who: str, status: int, code: str
+) -> None:
+    response = client_for(getattr(world, who)).patch(
+        f"/api/v1/families/{world.family.pk}/", {"reminders_enabled": False}, format="json"
+    )
+
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code)
+    world.family.refresh_from_db()
+    assert world.family.reminders_enabled is True
+
+
 def _family_state(family: Family) -> tuple[Any, ...]:
     family.refresh_from_db()
-    return (family.name, family.calm_down_minutes, family.reminder_minutes, family.follow_up_days)
+    return (family.name, family.calm_down_minutes, family.reminder_minutes,
+            family.reminders_enabled, family.follow_up_days)  # fmt: skip
 
 
 BAD_FAMILY_PATCH = [
@@ -81,6 +116,9 @@ BAD_FAMILY_PATCH = [
     ({"reminder_minutes": [0]}, "min_value", "reminder_minutes.0"),
     ({"reminder_minutes": "30,60"}, "not_a_list", "reminder_minutes"),
     ({"reminder_minutes": list(range(1, 12))}, "max_length", "reminder_minutes"),
+    ({"reminders_enabled": "sometimes"}, "invalid", "reminders_enabled"),
+    ({"reminders_enabled": None}, "null", "reminders_enabled"),
+    ({"reminders_enabled": [False]}, "invalid", "reminders_enabled"),
     ({"follow_up_days": -3}, "min_value", "follow_up_days"),
     ({"follow_up_days": None}, "null", "follow_up_days"),
 ]

@@ -219,6 +219,9 @@ def test_export_holds_everything_about_me(world: World) -> None:
         "push_subscriptions",
     }
     assert body["profile"]["email"] == world.parent.email
+    assert body["profile"]["reflection"] == {
+        "enabled": False, "time": "20:00:00", "dismissals_in_row": 0, "answered_at": None,
+    }  # fmt: skip
     assert body["email_addresses"] == [
         {"email": world.parent.email, "verified": True, "primary": True}
     ]
