@@ -16,6 +16,8 @@ import { Login } from "./screens/Login";
 const Signup = lazyScreen(() => import("./screens/auth/Signup"));
 const VerifyEmail = lazyScreen(() => import("./screens/auth/VerifyEmail"));
 const ResetPassword = lazyScreen(() => import("./screens/auth/ResetPassword"));
+const MfaAuthenticate = lazyScreen(() => import("./screens/auth/MfaAuthenticate"));
+const Security = lazyScreen(() => import("./screens/Security"));
 const Pair = lazyScreen(() => import("./screens/Pair"));
 const Invite = lazyScreen(() => import("./screens/Invite"));
 const CreateFamily = lazyScreen(() => import("./screens/CreateFamily"));
@@ -37,6 +39,7 @@ export const ROUTES: RouteTable = [
   ["verify", `${FLOW_PATHS.verify_email}/:key`],
   ["reset", FLOW_PATHS.password_reset_by_code],
   ["reset", `${FLOW_PATHS.password_reset_by_code}/:key`],
+  ["mfa", FLOW_PATHS.mfa_authenticate],
   ["pair", "/pair"],
   ["pair", "/pair/:code"],
   ["invite", "/invite"],
@@ -54,12 +57,13 @@ export const ROUTES: RouteTable = [
   ["inbox", "/inbox"],
   ["privacy", "/privacy"],
   ["account", "/account"],
+  ["security", "/account/security"],
 ];
 
 /** Screens anyone may open; the rest need a session. */
-const PUBLIC = new Set(["login", "signup", "verify", "reset", "pair", "notes", "privacy", "safety"]);
+const PUBLIC = new Set(["login", "signup", "verify", "reset", "mfa", "pair", "notes", "privacy", "safety"]);
 /** Screens for signed-out people: a signed-in visitor is sent home. */
-const ANONYMOUS_ONLY = new Set(["login", "signup", "reset"]);
+const ANONYMOUS_ONLY = new Set(["login", "signup", "reset", "mfa"]);
 
 function NotFound(): JSX.Element {
   return (
@@ -85,6 +89,10 @@ function renderRoute(m: Match): JSX.Element {
       return <VerifyEmail code={p["key"] ?? ""} />;
     case "reset":
       return <ResetPassword code={p["key"] ?? ""} />;
+    case "mfa":
+      return <MfaAuthenticate />;
+    case "security":
+      return <Security />;
     case "pair":
       return <Pair code={p["code"] ?? ""} />;
     case "invite":
