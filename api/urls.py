@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("api.accounts.urls")),
     path("", include("api.ruptures.urls")),
     path("", include("api.notifications.urls")),
+    path("", include("api.care.urls")),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "accounts",
     "ruptures",
+    "care",
     "api",
 ]
 

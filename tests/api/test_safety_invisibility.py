@@ -60,6 +60,8 @@ def normalise(value: Any, key: str = "") -> Any:
         return value
     if isinstance(value, int) and (key in ID_KEYS or key.endswith("_id")):
         return "<id>"
+    if key.endswith("_seconds") and value is not None:
+        return "<seconds>"  # wall-clock durations (time to acknowledge), like times
     if isinstance(value, str):
         if TIME.match(value):
             return "<time>"
@@ -74,7 +76,13 @@ def answer(response: Any) -> tuple[int, Any]:
 
 
 def fill(path: str, world: World, rupture_id: int) -> str:
-    values = {"family_id": world.family.pk, "user_id": world.child.pk, "id": rupture_id}
+    grant = world.family.care_team.get(therapist=world.therapist_details)
+    values = {
+        "family_id": world.family.pk,
+        "user_id": world.child.pk,
+        "id": rupture_id,
+        "grant_id": grant.pk,
+    }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 

@@ -4,6 +4,86 @@
  */
 
 export interface paths {
+    "/api/v1/care/families/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
+         *     idempotency claim can be committed before the handler runs and its response stored inside.
+         *     Any error response rolls the handler's writes back.
+         */
+        get: operations["care_caseload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/families/{family_id}/dashboard/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
+         *     idempotency claim can be committed before the handler runs and its response stored inside.
+         *     Any error response rolls the handler's writes back.
+         */
+        get: operations["care_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/families/{family_id}/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
+         *     idempotency claim can be committed before the handler runs and its response stored inside.
+         *     Any error response rolls the handler's writes back.
+         */
+        get: operations["care_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/families/{family_id}/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The data of the printable one-page summary (the PWA lays it out for print). */
+        get: operations["care_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/": {
         parameters: {
             query?: never;
@@ -119,6 +199,26 @@ export interface paths {
          *     Any error response rolls the handler's writes back.
          */
         delete: operations["families_care_team_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/care-team/{grant_id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What one therapist on the care team sees, limited to what the caller sees themselves
+         *     (their own pairs; never a flag held for safety review).
+         */
+        get: operations["families_care_team_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -789,6 +889,13 @@ export interface components {
          * @enum {string}
          */
         AnswerEnum: "ok" | "not_really";
+        /**
+         * @description * `safety_review` - safety_review
+         *     * `unrepaired` - unrepaired
+         *     * `repair_rate_falling` - repair_rate_falling
+         * @enum {string}
+         */
+        AttentionReasonsEnum: "safety_review" | "unrepaired" | "repair_rate_falling";
         /** @enum {unknown} */
         BlankEnum: "";
         /** @description A family that has this therapist on its care team. */
@@ -809,12 +916,61 @@ export interface components {
             /** Format: date-time */
             granted_at: string;
         };
+        CarePersonOut: {
+            /** @description Null for a deleted account. */
+            id: number | null;
+            display_name: string;
+            /** @description False once they left the family. */
+            is_member: boolean;
+        };
         /**
          * @description * `metrics` - metrics
          *     * `details` - details
          * @enum {string}
          */
         CareScopeEnum: "metrics" | "details";
+        CaseloadFamilyOut: {
+            family: components["schemas"]["FamilyRefOut"];
+            grant: components["schemas"]["CaseloadGrantOut"];
+            /** @description Open safety reviews: show first. */
+            safety_reviews: number;
+            open_ruptures: number;
+            /** Format: date-time */
+            oldest_unrepaired_at: string | null;
+            oldest_unrepaired_days: number | null;
+            repairs_last_30_days: number;
+            repairs_previous_30_days: number;
+            /** Format: double */
+            repair_rate_last_30_days: number | null;
+            /** Format: double */
+            repair_rate_previous_30_days: number | null;
+            ruptures_last_90_days: number;
+            /**
+             * Format: double
+             * @description Of the last 90 days' ruptures, the share a parent flagged.
+             */
+            parent_started_share: number | null;
+            /** Format: date-time */
+            last_activity: string | null;
+            needs_attention: boolean;
+            attention_reasons: components["schemas"]["AttentionReasonsEnum"][];
+        };
+        CaseloadGrantOut: {
+            id: number;
+            scope: components["schemas"]["ScopeEnum"];
+            /** Format: date-time */
+            granted_at: string;
+        };
+        CaseloadOut: {
+            self_reported: boolean;
+            label: string;
+            unrepaired_days: number;
+            sort: string;
+            count: number;
+            /** @description Open safety reviews in all families. */
+            safety_reviews: number;
+            results: components["schemas"]["CaseloadFamilyOut"][];
+        };
         ChildCreateInputRequest: {
             display_name: string;
             birth_year: number;
@@ -842,6 +998,12 @@ export interface components {
             time_zone: string;
             locale: string;
         };
+        ChoiceCountOut: {
+            /** @description Empty: not said. */
+            code: string;
+            label: string;
+            count: number;
+        };
         /**
          * @description * `browser` - browser
          *     * `app` - app
@@ -854,6 +1016,61 @@ export interface components {
             /** Format: date-time */
             parent: string | null;
         };
+        DashboardOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            family: components["schemas"]["FamilyRefOut"];
+            /** @description The family's: weeks and the heat map use it. */
+            time_zone: string;
+            self_reported: boolean;
+            /** @description Show it with the figures. */
+            label: string;
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description `details` scope: list with GET /ruptures/?family= and open one at a time with GET /ruptures/{id}/ (each open is in the family's access log). */
+            can_open_words: boolean;
+            /** @description A family member's preview: only the ruptures they see themselves. */
+            viewer_limited: boolean;
+            period: components["schemas"]["PeriodOut"];
+            /** @description With `compare=true`. */
+            previous: components["schemas"]["PreviousOut"] | null;
+        };
         /** @description A device signed in as the child. */
         DeviceOut: {
             id: number;
@@ -864,6 +1081,12 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             last_seen_at: string;
+        };
+        DurationOut: {
+            /** @description How many the times are taken over. */
+            count: number;
+            median_seconds: number | null;
+            p90_seconds: number | null;
         };
         /** @description One timeline entry (who, what, when); rendered by RuptureOut.get_timeline. */
         EventOut: {
@@ -1032,6 +1255,16 @@ export interface components {
          * @enum {string}
          */
         FamilyOutRoleEnum: "parent" | "child" | "therapist";
+        FamilyRefOut: {
+            id: number;
+            name: string;
+        };
+        FeelingCountOut: {
+            code: string;
+            label: string;
+            emoji: string;
+            count: number;
+        };
         FeelingOut: {
             code: string;
             label: string;
@@ -1065,6 +1298,10 @@ export interface components {
             needs_space_until?: string | null;
             /** @default false */
             unsafe: boolean;
+        };
+        FollowUpAnswersOut: {
+            ok: number;
+            not_really: number;
         };
         FollowUpInRequest: {
             answer: components["schemas"]["AnswerEnum"];
@@ -1361,6 +1598,32 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["RuptureRowOut"][];
         };
+        PairFiguresOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            parent: components["schemas"]["CarePersonOut"];
+            child: components["schemas"]["CarePersonOut"];
+        };
         /** @description A one-time code for a child's device; the code itself is never stored, so shown once. */
         PairingCodeOut: {
             code: string;
@@ -1382,6 +1645,13 @@ export interface components {
             user: components["schemas"]["MeOut"];
             /** @description The X-Session-Token, for `client: app` only; a browser gets a session cookie. */
             session_token?: string;
+        };
+        ParentStartsOut: {
+            parent: components["schemas"]["CarePersonOut"];
+            parent_started: number;
+            child_flagged: number;
+            /** Format: double */
+            parent_share: number | null;
         };
         /**
          * @description * `parent` - Parent
@@ -1411,9 +1681,130 @@ export interface components {
         PatchedRepairStepsInRequest: {
             steps?: components["schemas"]["StepChangeInRequest"][];
         };
+        PeriodOut: {
+            preset: components["schemas"]["PresetEnum"];
+            /**
+             * Format: date
+             * @description First day, inclusive.
+             */
+            from_date: string;
+            /**
+             * Format: date
+             * @description Last day, inclusive.
+             */
+            to_date: string;
+            days: number;
+        };
         PersonOut: {
             id: number | null;
             display_name: string;
+        };
+        /**
+         * @description * `30` - 30
+         *     * `90` - 90
+         *     * `365` - 365
+         *     * `all` - all
+         *     * `custom` - custom
+         * @enum {string}
+         */
+        PresetEnum: "30" | "90" | "365" | "all" | "custom";
+        PreviewOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            family: components["schemas"]["FamilyRefOut"];
+            /** @description The family's: weeks and the heat map use it. */
+            time_zone: string;
+            self_reported: boolean;
+            /** @description Show it with the figures. */
+            label: string;
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description `details` scope: list with GET /ruptures/?family= and open one at a time with GET /ruptures/{id}/ (each open is in the family's access log). */
+            can_open_words: boolean;
+            /** @description A family member's preview: only the ruptures they see themselves. */
+            viewer_limited: boolean;
+            period: components["schemas"]["PeriodOut"];
+            /** @description With `compare=true`. */
+            previous: components["schemas"]["PreviousOut"] | null;
+            therapist_name: string;
+        };
+        PreviousOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            period: components["schemas"]["PeriodOut"];
         };
         PrivacyOut: {
             /** @description Send it back as `privacy_notice_version` when adding a child under 13. */
@@ -1459,6 +1850,14 @@ export interface components {
         ReadAll: {
             marked_read: number;
         };
+        RemindersOut: {
+            /** @description Children's flags acknowledged. */
+            acknowledged: number;
+            none: number;
+            one: number;
+            two: number;
+            three_or_more: number;
+        };
         RepairStepOut: {
             step: components["schemas"]["StepEnum"];
             title: string;
@@ -1468,6 +1867,11 @@ export interface components {
             done_at: string | null;
             /** @description Private to the parent; null for anyone else. */
             reflection: string | null;
+        };
+        RepairStepsOut: {
+            all_done: number;
+            some_skipped: number;
+            none_done: number;
         };
         /** @description A rupture as it now stands, for its child, its parent, or a therapist granted details. */
         RuptureOut: {
@@ -1543,6 +1947,17 @@ export interface components {
          * @enum {string}
          */
         SizeEnum: "small" | "medium" | "big";
+        StartedByOut: {
+            /** @description A parent's own flag (the parent started repair). */
+            parent: number;
+            /** @description Flagged by the child. */
+            child: number;
+            /**
+             * Format: double
+             * @description 0 to 1; null with none.
+             */
+            parent_share: number | null;
+        };
         /**
          * @description * `flagged` - Flagged
          *     * `acknowledged` - Acknowledged
@@ -1568,6 +1983,65 @@ export interface components {
          * @enum {string}
          */
         StepEnum: "calm" | "acknowledge" | "responsibility" | "validate" | "reconnect" | "change";
+        /** @description What the printable one-page summary shows. */
+        SummaryOut: {
+            /** @description Flagged in the period. */
+            ruptures: number;
+            /** @description Reconnected in the period. */
+            repairs: number;
+            /** @description Reconnected or withdrawn in the period. */
+            closed: number;
+            withdrawn: number;
+            /**
+             * Format: double
+             * @description Reconnected / closed in the period; null when none closed.
+             */
+            repair_rate: number | null;
+            /** @description From a child's flag to the parent's acknowledgement, for those acknowledged in the period (a parent's own flag is acknowledged by being made). */
+            time_to_acknowledge: components["schemas"]["DurationOut"];
+            /** @description From the flag to reconnection, for those reconnected in the period. */
+            time_to_reconnect: components["schemas"]["DurationOut"];
+            /** @description The child's 'not yet' in the period. */
+            not_yet_answers: number;
+            /** @description 'Are you two still OK?' in the period. */
+            follow_up_answers: components["schemas"]["FollowUpAnswersOut"];
+            /** @description Who started the period's ruptures. */
+            started_by: components["schemas"]["StartedByOut"];
+            /** @description Ruptures opened by a 'not really' to the follow-up. */
+            follow_up_ruptures: number;
+            /** @description Who starts repair, per parent. */
+            by_parent: components["schemas"]["ParentStartsOut"][];
+            /** @description The same figures per parent-child pair. */
+            pairs: components["schemas"]["PairFiguresOut"][];
+            /** @description Every week of the period, oldest first. */
+            weeks: components["schemas"]["WeekOut"][];
+            /** @description 7 rows (Monday first) of 24 hours, in the family's time zone: when the period's ruptures happened. */
+            heat_map: number[][];
+            /** @description Most named first. */
+            feelings: components["schemas"]["FeelingCountOut"][];
+            needs: components["schemas"]["ChoiceCountOut"][];
+            sizes: components["schemas"]["ChoiceCountOut"][];
+            reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
+            /** @description The parent's six guided steps, on each repair. */
+            repair_steps: components["schemas"]["RepairStepsOut"];
+            family: components["schemas"]["FamilyRefOut"];
+            /** @description The family's: weeks and the heat map use it. */
+            time_zone: string;
+            self_reported: boolean;
+            /** @description Show it with the figures. */
+            label: string;
+            scope: components["schemas"]["ScopeEnum"];
+            /** @description `details` scope: list with GET /ruptures/?family= and open one at a time with GET /ruptures/{id}/ (each open is in the family's access log). */
+            can_open_words: boolean;
+            /** @description A family member's preview: only the ruptures they see themselves. */
+            viewer_limited: boolean;
+            period: components["schemas"]["PeriodOut"];
+            /** @description With `compare=true`. */
+            previous: components["schemas"]["PreviousOut"] | null;
+            therapist_name: string;
+            /** Format: date-time */
+            generated_at: string;
+        };
         /** @description The therapist who read: ``id`` is null once they deleted their account (the name stays). */
         TherapistRefOut: {
             id: number | null;
@@ -1577,6 +2051,17 @@ export interface components {
         UserRefOut: {
             id: number;
             display_name: string;
+        };
+        WeekOut: {
+            /**
+             * Format: date
+             * @description Monday, in the family's time zone.
+             */
+            week_start: string;
+            /** @description Flagged that week. */
+            ruptures: number;
+            /** @description Reconnected that week. */
+            repairs: number;
         };
         ErrorEnvelope: {
             status: number;
@@ -1598,6 +2083,508 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    care_caseload: {
+        parameters: {
+            query?: {
+                /** @description Only the families that need attention (true) or that do not (false). */
+                needs_attention?: boolean | null;
+                /**
+                 * @description Families with an open safety review come first whatever the order.
+                 *
+                 *     * `needs_attention` - needs_attention
+                 *     * `name` - name
+                 *     * `last_activity` - last_activity
+                 */
+                sort?: "needs_attention" | "name" | "last_activity";
+                /** @description A family needs attention when a rupture is unrepaired for this many days. */
+                unrepaired_days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseloadOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_dashboard: {
+        parameters: {
+            query?: {
+                /** @description Also the period of the same length just before (`previous`). */
+                compare?: boolean;
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_export: {
+        parameters: {
+            query?: {
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per parent-child pair per week (Monday, the family's time zone); columns: week_start, parent, child, ruptures, parent_started, child_flagged, repairs, closed, withdrawn, repair_rate, acknowledged, median_seconds_to_acknowledge, p90_seconds_to_acknowledge, median_seconds_to_reconnect, p90_seconds_to_reconnect, not_yet_answers, follow_up_ok, follow_up_not_really. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_summary: {
+        parameters: {
+            query?: {
+                /** @description Also the period of the same length just before (`previous`). */
+                compare?: boolean;
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     families_list: {
         parameters: {
             query?: {
@@ -2416,6 +3403,134 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    families_care_team_preview: {
+        parameters: {
+            query?: {
+                /** @description Also the period of the same length just before (`previous`). */
+                compare?: boolean;
+                /** @description First day (the family's time zone), inclusive. */
+                from?: string;
+                /**
+                 * @description Days up to today in the family's time zone, or `all`; default 90. `from`/`to` override it.
+                 *
+                 *     * `30` - 30
+                 *     * `90` - 90
+                 *     * `365` - 365
+                 *     * `all` - all
+                 */
+                period?: "30" | "90" | "365" | "all";
+                /** @description Last day, inclusive; default today. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                family_id: string;
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
             };
             /** @description Invalid input */
             400: {

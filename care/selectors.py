@@ -1,0 +1,768 @@
+"""What a family therapist reads: the caseload, a family's repair figures, the session export,
+and the family's own preview of them ("What {therapist} sees").
+
+Every figure is an aggregate the database computes (counts with filters, ``percentile_cont``,
+grouping by pair, week and local hour); Python only lays the rows out. A flag held for safety
+review is never in a figure (it is counted only as an open safety review, for therapists), so
+nothing here can show a parent that one exists. The figures are self-reported: what the family
+chose to tell the app.
+
+Access (``care_grant_for``, ``therapist_ready``) is decided on the caller before any family:
+403 ``therapist_only``, ``therapist_unverified``, ``mfa_required``; then 404 for a family without
+an active grant to them. The views write the access-log rows (``care.services``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.fields import DateField
+from django.db.models.functions import (
+    Coalesce,
+    ExtractHour,
+    ExtractIsoWeekDay,
+    TruncWeek,
+)
+from django.utils import timezone
+
+from accounts.models import CareTeamGrant, Family, Membership, Role, User
+from accounts.selectors import can_see_care_team, family_membership, has_mfa
+from care.aggregates import PercentileCont, Seconds
+from care.periods import Period, zone_of
+from familyrepair.errors import Forbidden, NotFound
+from ruptures import feelings as feeling_vocabulary
+from ruptures.models import (
+    EventKind,
+    FollowUpAnswer,
+    Need,
+    Party,
+    Prompt,
+    PromptKind,
+    PromptStatus,
+    RepairStep,
+    Rupture,
+    RuptureEvent,
+    SafetyReview,
+    Size,
+    Status,
+)
+from ruptures.selectors import seen_as_party
+from ruptures.states import OPEN
+
+SELF_REPORTED = (
+    "Self-reported: what the family told FamilyRepair, not a clinical measure. A rupture nobody "
+    "flagged is not here."
+)
+FORMER_MEMBER = "Former member"
+REPAIR_STEP_COUNT = len(RepairStep.Code)
+DEFAULT_UNREPAIRED_DAYS = 7
+CASELOAD_SHARE_DAYS = 90  # the parent-started share on the caseload: the last 90 days
+ATTENTION_REASONS = ("safety_review", "unrepaired", "repair_rate_falling")
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def therapist_ready(actor: Any) -> User:
+    """The caller as a therapist who may see family data, decided on the caller alone (so it
+    says nothing about any family): 403 ``therapist_only``, ``therapist_unverified`` (staff have
+    not checked them yet), ``mfa_required`` (no authenticator app or passkey enrolled)."""
+    if not getattr(actor, "is_therapist", False):
+        raise Forbidden("This is for family therapists.", code="therapist_only")
+    user: User = actor
+    if user.therapist_verified_at is None:
+        raise Forbidden(
+            "We are still checking your registration; you will see families once verified.",
+            code="therapist_unverified",
+        )
+    if not has_mfa(user):
+        raise Forbidden(
+            "Enrol a second factor (an authenticator app or a passkey) to see family data.",
+            code="mfa_required",
+        )
+    return user
+
+
+def care_grant_for(*, actor: Any, family_id: int) -> CareTeamGrant:
+    """The caller's active grant for the family, with the family: ``therapist_ready`` first,
+    then 404 ``family_not_found`` without an active grant (a revocation counts at once)."""
+    therapist = therapist_ready(actor)
+    grant = (
+        CareTeamGrant.objects.select_related("family")
+        .filter(family_id=family_id, therapist=therapist, revoked_at__isnull=True)
+        .first()
+    )
+    if grant is None or grant.family.dissolved_at is not None:
+        raise NotFound(code="family_not_found")
+    return grant
+
+
+def preview_grant_for(*, actor: Any, family_id: int, grant_id: int) -> tuple[CareTeamGrant, User]:
+    """A member's look at what one of their family's therapists sees: parents, and children
+    from 13 (403 ``age_restricted`` younger; 404 outside the family or for no such active
+    grant)."""
+    membership = family_membership(actor=actor, family_id=family_id)
+    membership.user = actor
+    if not can_see_care_team(membership):
+        raise Forbidden("Ask a parent who is on your family's care team.", code="age_restricted")
+    grant = (
+        CareTeamGrant.objects.select_related("family")
+        .filter(
+            pk=grant_id,
+            family_id=family_id,
+            revoked_at__isnull=True,
+            therapist__therapist_verified_at__isnull=False,
+        )
+        .first()
+    )
+    if grant is None:
+        raise NotFound(code="care_grant_not_found")
+    return grant, actor
+
+
+# --- what the figures are computed over ---------------------------------------------------------
+
+
+def family_time_zone(family: Family) -> str:
+    """The family has no time zone of its own: it is its creator's while they are a parent in
+    it, else the longest-standing parent's (UTC for a family with none)."""
+    first = (
+        Membership.objects.filter(family=family, role=Role.PARENT)
+        .annotate(is_creator=Case(When(user_id=family.created_by_id, then=0), default=1))
+        .order_by("is_creator", "joined_at", "id")
+        .values_list("user__time_zone", flat=True)
+        .first()
+    )
+    return first or "UTC"
+
+
+def counted_ruptures(family_id: int, viewer: User | None = None) -> QuerySet[Rupture]:
+    """The family's ruptures the figures count: never one held for safety review; for a
+    member's preview (``viewer``), only those they see themselves."""
+    ruptures = Rupture.objects.filter(family_id=family_id).exclude(status=Status.SAFETY_REVIEW)
+    if viewer is not None:
+        ruptures = ruptures.filter(seen_as_party(viewer))
+    return ruptures
+
+
+def earliest_rupture_date(ruptures: QuerySet[Rupture], zone_name: str) -> dt.date | None:
+    first = ruptures.aggregate(first=Min("created_at"))["first"]
+    return timezone.localtime(first, zone_of(zone_name)).date() if first else None
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def _within(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+
+
+def _reminders_before_acknowledgement() -> Coalesce:
+    sent = (
+        Prompt.objects.filter(
+            rupture=OuterRef("pk"),
+            kind=PromptKind.REMINDER,
+            status=PromptStatus.SENT,
+            sent_at__lte=OuterRef("acknowledged_at"),
+        )
+        .order_by()
+        .values("rupture")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sent, output_field=IntegerField()), 0)
+
+
+def _steps_done() -> Coalesce:
+    done = (
+        RepairStep.objects.filter(rupture=OuterRef("pk"), done_at__isnull=False)
+        .order_by()
+        .values("rupture")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(done, output_field=IntegerField()), 0)
+
+
+def _rupture_aggregates(period: Period) -> dict[str, Any]:
+    created = _within("created_at", period)
+    acknowledged = _within("acknowledged_at", period) & Q(started_by=Party.CHILD)
+    reconnected = _within("reconnected_at", period) & Q(status=Status.RECONNECTED)
+    closed = _within("closed_at", period)
+    ack_seconds = Case(When(acknowledged, then=Seconds("acknowledged_at", "created_at")))
+    reconnect_seconds = Case(When(reconnected, then=Seconds("reconnected_at", "created_at")))
+    return {
+        "ruptures": Count("pk", filter=created),
+        "parent_started": Count("pk", filter=created & Q(started_by=Party.PARENT)),
+        "child_flagged": Count("pk", filter=created & Q(started_by=Party.CHILD)),
+        "follow_up_ruptures": Count("pk", filter=created & Q(follow_up_of__isnull=False)),
+        "repairs": Count("pk", filter=reconnected),
+        "closed": Count("pk", filter=closed & Q(status__in=(Status.RECONNECTED, Status.WITHDRAWN))),
+        "withdrawn": Count("pk", filter=closed & Q(status=Status.WITHDRAWN)),
+        "acknowledged": Count("pk", filter=acknowledged),
+        "ack_median": PercentileCont(ack_seconds, 0.5),
+        "ack_p90": PercentileCont(ack_seconds, 0.9),
+        "reconnect_median": PercentileCont(reconnect_seconds, 0.5),
+        "reconnect_p90": PercentileCont(reconnect_seconds, 0.9),
+        # Reminders the parent was sent before acknowledging a child's flag.
+        "reminders_0": Count("pk", filter=acknowledged & Q(reminders=0)),
+        "reminders_1": Count("pk", filter=acknowledged & Q(reminders=1)),
+        "reminders_2": Count("pk", filter=acknowledged & Q(reminders=2)),
+        "reminders_3_or_more": Count("pk", filter=acknowledged & Q(reminders__gte=3)),
+        # The parent's guided steps on each repair of the period.
+        "steps_all_done": Count("pk", filter=reconnected & Q(steps_done__gte=REPAIR_STEP_COUNT)),
+        "steps_some_skipped": Count(
+            "pk", filter=reconnected & Q(steps_done__gt=0, steps_done__lt=REPAIR_STEP_COUNT)
+        ),
+        "steps_none_done": Count("pk", filter=reconnected & Q(steps_done=0)),
+        **{f"need_{need}": Count("pk", filter=created & Q(need=need)) for need in Need.values},
+        "need_unsaid": Count("pk", filter=created & Q(need="")),
+        **{f"size_{size}": Count("pk", filter=created & Q(size=size)) for size in Size.values},
+        "size_unsaid": Count("pk", filter=created & Q(size="")),
+    }
+
+
+def _event_aggregates() -> dict[str, Any]:
+    return {
+        "not_yet": Count("pk", filter=Q(kind=EventKind.NOT_YET)),
+        "follow_up_ok": Count(
+            "pk", filter=Q(kind=EventKind.FOLLOW_UP, data__answer=FollowUpAnswer.OK)
+        ),
+        "follow_up_not_really": Count(
+            "pk", filter=Q(kind=EventKind.FOLLOW_UP, data__answer=FollowUpAnswer.NOT_REALLY)
+        ),
+    }
+
+
+def _touching(ruptures: QuerySet[Rupture], period: Period) -> QuerySet[Rupture]:
+    """The ruptures anything in the period happened to, ready for ``_rupture_aggregates``."""
+    return (
+        ruptures.filter(
+            _within("created_at", period)
+            | _within("acknowledged_at", period)
+            | _within("closed_at", period)
+        )
+        .alias(reminders=_reminders_before_acknowledgement(), steps_done=_steps_done())
+        .order_by()
+    )
+
+
+def _events(ruptures: QuerySet[Rupture], period: Period) -> QuerySet[RuptureEvent]:
+    return RuptureEvent.objects.filter(
+        _within("created_at", period),
+        rupture__in=ruptures.values("pk"),
+        kind__in=(EventKind.NOT_YET, EventKind.FOLLOW_UP),
+    ).order_by()
+
+
+def _is_member(field: str) -> Exists:
+    return Exists(Membership.objects.filter(family=OuterRef("family"), user=OuterRef(field)))
+
+
+def _person(user_id: int | None, name: str | None, is_member: bool) -> dict[str, Any]:
+    if user_id is None:
+        return {"id": None, "display_name": FORMER_MEMBER, "is_member": False}
+    return {"id": user_id, "display_name": name or "Family member", "is_member": is_member}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _seconds(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _common(row: Mapping[str, Any], events: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures a family and a pair both have, from one aggregate row and one events row."""
+    return {
+        "ruptures": row["ruptures"],
+        "repairs": row["repairs"],
+        "closed": row["closed"],
+        "withdrawn": row["withdrawn"],
+        "repair_rate": _rate(row["repairs"], row["closed"]),
+        "time_to_acknowledge": {
+            "count": row["acknowledged"],
+            "median_seconds": _seconds(row["ack_median"]),
+            "p90_seconds": _seconds(row["ack_p90"]),
+        },
+        "time_to_reconnect": {
+            "count": row["repairs"],
+            "median_seconds": _seconds(row["reconnect_median"]),
+            "p90_seconds": _seconds(row["reconnect_p90"]),
+        },
+        "not_yet_answers": events.get("not_yet", 0),
+        "follow_up_answers": {
+            "ok": events.get("follow_up_ok", 0),
+            "not_really": events.get("follow_up_not_really", 0),
+        },
+        "started_by": {
+            "parent": row["parent_started"],
+            "child": row["child_flagged"],
+            "parent_share": _rate(row["parent_started"], row["ruptures"]),
+        },
+    }
+
+
+def _feelings(ruptures: QuerySet[Rupture], period: Period) -> list[dict[str, Any]]:
+    """Feelings named on the period's ruptures, most named first: the JSON lists unnested in
+    the database (``jsonb_array_elements_text`` on PostgreSQL, ``json_each`` on SQLite)."""
+    ids_sql, params = (
+        ruptures.filter(_within("created_at", period))
+        .order_by()
+        .values("pk")
+        .query.sql_with_params()
+    )
+    table = Rupture._meta.db_table
+    if connection.vendor == "postgresql":
+        source = f'"{table}" r CROSS JOIN LATERAL jsonb_array_elements_text(r."feelings") f(value)'
+    else:
+        source = f'"{table}" r, json_each(r."feelings") f'
+    sql = (
+        f'SELECT f.value, COUNT(*) FROM {source} WHERE r."id" IN ({ids_sql}) '  # noqa: S608  # only our own table names; values are parameters
+        "GROUP BY f.value ORDER BY COUNT(*) DESC, f.value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    described = feeling_vocabulary.describe([code for code, _ in rows])
+    return [feeling | {"count": count} for feeling, (_, count) in zip(described, rows, strict=True)]
+
+
+def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, Any]:
+    """Every figure of the dashboard for one period, over ``ruptures`` (``counted_ruptures``), in
+    a fixed number of queries whatever the number of ruptures."""
+    zone = period.zone
+    touching = _touching(ruptures, period)
+    aggregates = _rupture_aggregates(period)
+    total = touching.aggregate(**aggregates)
+    events = _events(ruptures, period)
+    event_total = events.aggregate(**_event_aggregates())
+
+    pair_keys = ("family_id", "parent_id", "child_id")
+    pair_rows = list(
+        touching.values(*pair_keys)
+        .annotate(
+            parent_name=F("parent__display_name"),
+            child_name=F("child__display_name"),
+            parent_is_member=_is_member("parent"),
+            child_is_member=_is_member("child"),
+            **aggregates,
+        )
+        .order_by("parent__display_name", "parent_id", "child__display_name", "child_id")
+    )
+    pair_events = {
+        (row["rupture__parent_id"], row["rupture__child_id"]): row
+        for row in events.values("rupture__parent_id", "rupture__child_id").annotate(
+            **_event_aggregates()
+        )
+    }
+    pairs = [
+        {
+            "parent": _person(row["parent_id"], row["parent_name"], row["parent_is_member"]),
+            "child": _person(row["child_id"], row["child_name"], row["child_is_member"]),
+            **_common(row, pair_events.get((row["parent_id"], row["child_id"]), {})),
+        }
+        for row in pair_rows
+        if row["ruptures"] or row["repairs"] or row["closed"] or row["acknowledged"]
+        or (row["parent_id"], row["child_id"]) in pair_events
+    ]  # fmt: skip
+
+    created = ruptures.filter(_within("created_at", period)).order_by()
+    by_parent = [
+        {
+            "parent": _person(row["parent_id"], row["name"], row["is_member"]),
+            "parent_started": row["parent_started"],
+            "child_flagged": row["child_flagged"],
+            "parent_share": _rate(
+                row["parent_started"], row["parent_started"] + row["child_flagged"]
+            ),
+        }
+        for row in created.values("family_id", "parent_id")
+        .annotate(
+            name=F("parent__display_name"),
+            is_member=_is_member("parent"),
+            parent_started=Count("pk", filter=Q(started_by=Party.PARENT)),
+            child_flagged=Count("pk", filter=Q(started_by=Party.CHILD)),
+        )
+        .order_by("parent__display_name", "parent_id")
+    ]
+
+    weekly: dict[dt.date, dict[str, int]] = {
+        week: {"ruptures": 0, "repairs": 0} for week in period.week_starts()
+    }
+    for row in created.values(
+        week=TruncWeek("created_at", tzinfo=zone, output_field=DateField())
+    ).annotate(n=Count("pk")):
+        weekly[row["week"]]["ruptures"] = row["n"]
+    repaired = ruptures.filter(_within("reconnected_at", period), status=Status.RECONNECTED)
+    for row in (
+        repaired.order_by()
+        .values(week=TruncWeek("reconnected_at", tzinfo=zone, output_field=DateField()))
+        .annotate(n=Count("pk"))
+    ):
+        weekly[row["week"]]["repairs"] = row["n"]
+
+    heat_map = [[0] * 24 for _ in range(7)]
+    for cell in created.values(
+        weekday=ExtractIsoWeekDay("occurred_at", tzinfo=zone),
+        hour=ExtractHour("occurred_at", tzinfo=zone),
+    ).annotate(n=Count("pk")):
+        heat_map[cell["weekday"] - 1][cell["hour"]] = cell["n"]
+
+    acknowledged = total["acknowledged"]
+    return {
+        **_common(total, event_total),
+        "follow_up_ruptures": total["follow_up_ruptures"],
+        "by_parent": by_parent,
+        "pairs": pairs,
+        "weeks": [{"week_start": week, **counts} for week, counts in weekly.items()],
+        "heat_map": heat_map,
+        "feelings": _feelings(ruptures, period),
+        "needs": [
+            {"code": code, "label": str(label), "count": total[f"need_{code}"]}
+            for code, label in Need.choices
+        ]
+        + [{"code": "", "label": "Not said", "count": total["need_unsaid"]}],
+        "sizes": [
+            {"code": code, "label": str(label), "count": total[f"size_{code}"]}
+            for code, label in Size.choices
+        ]
+        + [{"code": "", "label": "Not said", "count": total["size_unsaid"]}],
+        "reminders_before_acknowledgement": {
+            "acknowledged": acknowledged,
+            "none": total["reminders_0"],
+            "one": total["reminders_1"],
+            "two": total["reminders_2"],
+            "three_or_more": total["reminders_3_or_more"],
+        },
+        "repair_steps": {
+            "all_done": total["steps_all_done"],
+            "some_skipped": total["steps_some_skipped"],
+            "none_done": total["steps_none_done"],
+        },
+    }
+
+
+def period_out(period: Period) -> dict[str, Any]:
+    return {
+        "preset": period.preset,
+        "from": period.first,
+        "to": period.last,
+        "days": period.days,
+    }
+
+
+def dashboard(
+    *,
+    family: Family,
+    ruptures: QuerySet[Rupture],
+    period: Period,
+    compare: bool,
+) -> dict[str, Any]:
+    """The dashboard's figures for a period, and for the one before it when ``compare``."""
+    previous = None
+    if compare:
+        before = period.previous()
+        previous = {
+            "period": period_out(before),
+            **family_figures(ruptures=ruptures, period=before),
+        }
+    return {
+        "family": {"id": family.pk, "name": family.name},
+        "time_zone": period.zone.key,
+        "self_reported": True,
+        "label": SELF_REPORTED,
+        "period": period_out(period),
+        **family_figures(ruptures=ruptures, period=period),
+        "previous": previous,
+    }
+
+
+# --- the caseload -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadOptions:
+    unrepaired_days: int = DEFAULT_UNREPAIRED_DAYS
+    sort: str = "needs_attention"  # or "name", "last_activity"
+    needs_attention: bool | None = None
+
+
+def caseload(
+    *, therapist: User, options: CaseloadOptions, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every family with an active grant to the therapist, with its figures, in three queries
+    whatever the number of families: the grants, one aggregate per family over its ruptures,
+    its open safety reviews. Families with an open safety review always come first."""
+    now = now or timezone.now()
+    grants = list(
+        CareTeamGrant.objects.filter(
+            therapist=therapist, revoked_at__isnull=True, family__dissolved_at__isnull=True
+        )
+        .select_related("family")
+        .order_by("family__name", "family_id")
+    )
+    family_ids = [grant.family_id for grant in grants]
+    last_30 = Q(reconnected_at__gte=now - dt.timedelta(days=30), reconnected_at__lt=now)
+    prev_30 = Q(
+        reconnected_at__gte=now - dt.timedelta(days=60),
+        reconnected_at__lt=now - dt.timedelta(days=30),
+    )
+    closed_last = Q(closed_at__gte=now - dt.timedelta(days=30), closed_at__lt=now)
+    closed_prev = Q(
+        closed_at__gte=now - dt.timedelta(days=60), closed_at__lt=now - dt.timedelta(days=30)
+    )
+    recent = Q(created_at__gte=now - dt.timedelta(days=CASELOAD_SHARE_DAYS))
+    closed = Q(status__in=(Status.RECONNECTED, Status.WITHDRAWN))
+    reconnected = Q(status=Status.RECONNECTED)
+    figures = {
+        row["family_id"]: row
+        for row in Rupture.objects.filter(family_id__in=family_ids)
+        .exclude(status=Status.SAFETY_REVIEW)
+        .order_by()
+        .values("family_id")
+        .annotate(
+            open_ruptures=Count("pk", filter=Q(status__in=OPEN)),
+            oldest_unrepaired_at=Min("created_at", filter=Q(status__in=OPEN)),
+            repairs_last=Count("pk", filter=last_30 & reconnected),
+            repairs_prev=Count("pk", filter=prev_30 & reconnected),
+            closed_last=Count("pk", filter=closed_last & closed),
+            closed_prev=Count("pk", filter=closed_prev & closed),
+            reconnected_last=Count("pk", filter=closed_last & reconnected),
+            reconnected_prev=Count("pk", filter=closed_prev & reconnected),
+            recent=Count("pk", filter=recent),
+            recent_parent=Count("pk", filter=recent & Q(started_by=Party.PARENT)),
+            last_activity=Max("updated_at"),
+        )
+    }
+    reviews = dict(
+        SafetyReview.objects.filter(family_id__in=family_ids, closed_at__isnull=True)
+        .order_by()
+        .values("family_id")
+        .annotate(n=Count("pk"))
+        .values_list("family_id", "n")
+    )
+    rows = [
+        _caseload_row(grant, figures.get(grant.family_id), reviews.get(grant.family_id, 0),
+                      options=options, now=now)
+        for grant in grants
+    ]  # fmt: skip
+    if options.needs_attention is not None:
+        rows = [row for row in rows if row["needs_attention"] == options.needs_attention]
+    return sorted(rows, key=_sort_key(options.sort))
+
+
+_EMPTY: dict[str, Any] = {
+    "open_ruptures": 0,
+    "oldest_unrepaired_at": None,
+    "repairs_last": 0,
+    "repairs_prev": 0,
+    "closed_last": 0,
+    "closed_prev": 0,
+    "reconnected_last": 0,
+    "reconnected_prev": 0,
+    "recent": 0,
+    "recent_parent": 0,
+    "last_activity": None,
+}
+
+
+def _caseload_row(
+    grant: CareTeamGrant,
+    figures: Mapping[str, Any] | None,
+    safety_reviews: int,
+    *,
+    options: CaseloadOptions,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    f = figures or _EMPTY
+    oldest = f["oldest_unrepaired_at"]
+    oldest_days = (now - oldest).days if oldest else None
+    rate_last = _rate(f["reconnected_last"], f["closed_last"])
+    rate_prev = _rate(f["reconnected_prev"], f["closed_prev"])
+    reasons = []
+    if safety_reviews:
+        reasons.append("safety_review")
+    if oldest_days is not None and oldest_days >= options.unrepaired_days:
+        reasons.append("unrepaired")
+    if rate_last is not None and rate_prev is not None and rate_last < rate_prev:
+        reasons.append("repair_rate_falling")
+    family = grant.family
+    return {
+        "family": {"id": family.pk, "name": family.name},
+        "grant": {"id": grant.pk, "scope": grant.scope, "granted_at": grant.granted_at},
+        "safety_reviews": safety_reviews,
+        "open_ruptures": f["open_ruptures"],
+        "oldest_unrepaired_at": oldest,
+        "oldest_unrepaired_days": oldest_days,
+        "repairs_last_30_days": f["repairs_last"],
+        "repairs_previous_30_days": f["repairs_prev"],
+        "repair_rate_last_30_days": rate_last,
+        "repair_rate_previous_30_days": rate_prev,
+        "ruptures_last_90_days": f["recent"],
+        "parent_started_share": _rate(f["recent_parent"], f["recent"]),
+        "last_activity": f["last_activity"],
+        "needs_attention": bool(reasons),
+        "attention_reasons": reasons,
+    }
+
+
+def _sort_key(sort: str) -> Any:
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        name = (row["family"]["name"].casefold(), row["family"]["id"])
+        first = (-row["safety_reviews"],)  # safety reviews first, whatever the order asked
+        if sort == "name":
+            return (*first, *name)
+        if sort == "last_activity":
+            last = row["last_activity"]
+            return (*first, last is None, -(last.timestamp() if last else 0), *name)
+        return (
+            *first,
+            not row["needs_attention"],
+            -len(row["attention_reasons"]),
+            -(row["oldest_unrepaired_days"] or -1),
+            *name,
+        )
+
+    return key
+
+
+# --- the session export -----------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "week_start",
+    "parent",
+    "child",
+    "ruptures",
+    "parent_started",
+    "child_flagged",
+    "repairs",
+    "closed",
+    "withdrawn",
+    "repair_rate",
+    "acknowledged",
+    "median_seconds_to_acknowledge",
+    "p90_seconds_to_acknowledge",
+    "median_seconds_to_reconnect",
+    "p90_seconds_to_reconnect",
+    "not_yet_answers",
+    "follow_up_ok",
+    "follow_up_not_really",
+)
+
+
+def export_rows(*, ruptures: QuerySet[Rupture], period: Period) -> list[dict[str, Any]]:
+    """One row per parent-child pair per local week: each figure in the week its moment fell in
+    (flagged, acknowledged, closed, answered). Four grouped queries, whatever the history."""
+    zone = period.zone
+    pair = ("parent_id", "child_id")
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def merge(found: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> None:
+        for row in found:
+            key = (row["week"], *(row[k] for k in keys))
+            target = rows.setdefault(key, {})
+            target.update({k: v for k, v in row.items() if k not in ("week", *keys)})
+
+    base = ruptures.order_by()
+    created = _within("created_at", period)
+    merge(
+        base.filter(created)
+        .values(*pair, week=TruncWeek("created_at", tzinfo=zone, output_field=DateField()))
+        .annotate(
+            ruptures=Count("pk"),
+            parent_started=Count("pk", filter=Q(started_by=Party.PARENT)),
+            child_flagged=Count("pk", filter=Q(started_by=Party.CHILD)),
+        ),
+        pair,
+    )
+    acknowledged = _within("acknowledged_at", period) & Q(started_by=Party.CHILD)
+    ack_seconds = Seconds("acknowledged_at", "created_at")
+    merge(
+        base.filter(acknowledged)
+        .values(*pair, week=TruncWeek("acknowledged_at", tzinfo=zone, output_field=DateField()))
+        .annotate(
+            acknowledged=Count("pk"),
+            ack_median=PercentileCont(ack_seconds, 0.5),
+            ack_p90=PercentileCont(ack_seconds, 0.9),
+        ),
+        pair,
+    )
+    reconnected = Q(status=Status.RECONNECTED)
+    reconnect_seconds = Case(When(reconnected, then=Seconds("reconnected_at", "created_at")))
+    merge(
+        base.filter(_within("closed_at", period), status__in=(Status.RECONNECTED, Status.WITHDRAWN))
+        .values(*pair, week=TruncWeek("closed_at", tzinfo=zone, output_field=DateField()))
+        .annotate(
+            closed=Count("pk"),
+            repairs=Count("pk", filter=reconnected),
+            withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
+            reconnect_median=PercentileCont(reconnect_seconds, 0.5),
+            reconnect_p90=PercentileCont(reconnect_seconds, 0.9),
+        ),
+        pair,
+    )
+    event_pair = ("rupture__parent_id", "rupture__child_id")
+    merge(
+        _events(ruptures, period)
+        .values(*event_pair, week=TruncWeek("created_at", tzinfo=zone, output_field=DateField()))
+        .annotate(**_event_aggregates()),
+        event_pair,
+    )
+    people = dict(
+        User.objects.filter(
+            pk__in={key[n] for key in rows for n in (1, 2) if key[n] is not None}
+        ).values_list("pk", "display_name")
+    )
+
+    def name(user_id: int | None) -> str:
+        if user_id is None:
+            return FORMER_MEMBER
+        return people.get(user_id) or "Family member"
+
+    out = []
+    for (week, parent_id, child_id), row in rows.items():
+        repairs, closed = row.get("repairs", 0), row.get("closed", 0)
+        out.append(
+            {
+                "week_start": week,
+                "parent": name(parent_id),
+                "child": name(child_id),
+                "ruptures": row.get("ruptures", 0),
+                "parent_started": row.get("parent_started", 0),
+                "child_flagged": row.get("child_flagged", 0),
+                "repairs": repairs,
+                "closed": closed,
+                "withdrawn": row.get("withdrawn", 0),
+                "repair_rate": _rate(repairs, closed),
+                "acknowledged": row.get("acknowledged", 0),
+                "median_seconds_to_acknowledge": _seconds(row.get("ack_median")),
+                "p90_seconds_to_acknowledge": _seconds(row.get("ack_p90")),
+                "median_seconds_to_reconnect": _seconds(row.get("reconnect_median")),
+                "p90_seconds_to_reconnect": _seconds(row.get("reconnect_p90")),
+                "not_yet_answers": row.get("not_yet", 0),
+                "follow_up_ok": row.get("follow_up_ok", 0),
+                "follow_up_not_really": row.get("follow_up_not_really", 0),
+            }
+        )
+    out.sort(key=lambda r: (r["parent"], r["child"], r["week_start"]))
+    return out
