@@ -22,9 +22,18 @@ from accounts.models import (
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generic over the user model
     ordering = ("id",)
-    list_display = ("id", "email", "display_name", "is_therapist", "therapist_verified_at")
+    list_display = (
+        "id", "email", "display_name", "is_therapist", "therapist_full_name",
+        "therapist_profession", "therapist_registration_body", "therapist_registration_number",
+        "therapist_jurisdiction", "therapist_verified_at",
+    )  # fmt: skip
     list_filter = ("is_therapist", "is_staff", "is_child_profile")
-    search_fields = ("email", "display_name")
+    search_fields = (
+        "email",
+        "display_name",
+        "therapist_full_name",
+        "therapist_registration_number",
+    )
     readonly_fields = ("therapist_share_code",)
     fieldsets = (
         (None, {"fields": ("email", "password", "display_name", "birth_year")}),
@@ -34,20 +43,36 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generi
         ),
         (
             "Therapist",
-            {"fields": ("is_therapist", "therapist_verified_at", "therapist_share_code")},
+            {
+                "fields": (
+                    "is_therapist",
+                    *User.THERAPIST_CLAIMS,
+                    "therapist_verified_at",
+                    "therapist_share_code",
+                )
+            },
         ),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2")}),)
     actions = ("verify_therapists", "unverify_therapists")
 
-    @admin.action(description="Mark selected therapists verified (gives them a share code)")
+    @admin.action(description="Verify therapist: their claims were checked (gives a share code)")
     def verify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        verified = 0
+        verified, incomplete = 0, []
         for user in queryset.filter(is_therapist=True):
+            if not user.therapist_claims_complete:
+                incomplete.append(str(user))
+                continue
             services.therapist_verify(therapist=user)
             verified += 1
         self.message_user(request, f"{verified} therapist(s) verified.", messages.SUCCESS)
+        if incomplete:
+            self.message_user(
+                request,
+                f"Not verified, their claims are incomplete: {', '.join(incomplete)}.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Withdraw verification (their care-team access stops at once)")
     def unverify_therapists(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

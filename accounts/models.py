@@ -62,6 +62,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Created by a parent; signs in only through device pairing."
     )
     is_therapist = models.BooleanField(default=False)
+    # What a therapist says about themselves at sign-up; staff check it before verifying, and it
+    # cannot be changed by the therapist once verified.
+    therapist_full_name = models.CharField(max_length=150, blank=True)
+    therapist_profession = models.CharField(max_length=100, blank=True)
+    therapist_registration_body = models.CharField(max_length=150, blank=True)
+    therapist_registration_number = models.CharField(max_length=64, blank=True)
+    therapist_jurisdiction = models.CharField(max_length=100, blank=True)
     therapist_verified_at = models.DateTimeField(null=True, blank=True)
     therapist_share_code = models.CharField(
         max_length=16,
@@ -102,6 +109,18 @@ class User(AbstractBaseUser, PermissionsMixin):
             return AgeBand.TEEN
         return AgeBand.ADULT
 
+    THERAPIST_CLAIMS: ClassVar[tuple[str, ...]] = (
+        "therapist_full_name",
+        "therapist_profession",
+        "therapist_registration_body",
+        "therapist_registration_number",
+        "therapist_jurisdiction",
+    )
+
+    @property
+    def therapist_claims_complete(self) -> bool:
+        return all(getattr(self, name).strip() for name in self.THERAPIST_CLAIMS)
+
     @property
     def is_verified_therapist(self) -> bool:
         return self.is_therapist and self.therapist_verified_at is not None
@@ -127,6 +146,9 @@ class Family(models.Model):
         help_text="Intervals between reminders, growing; empty means the default schedule.",
     )
     follow_up_days = models.PositiveSmallIntegerField(default=3)
+    check_ins_enabled = models.BooleanField(
+        default=False, help_text="The two-weekly check-in (the checkins app); parents switch it."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

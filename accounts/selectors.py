@@ -212,3 +212,25 @@ def care_families_for(therapist: Actor) -> QuerySet[CareTeamGrant]:
         .select_related("family")
         .order_by("family__name", "id")
     )
+
+
+def care_reader(actor: Actor) -> User:
+    """The signed-in therapist, for their own care pages (the queue, the caseload): 403 with the
+    code the PWA turns into the next step: ``not_a_therapist``, ``therapist_unverified`` (staff
+    have not checked their claims yet), ``mfa_required``. These say nothing about any family."""
+    if _user_id(actor) is None:
+        raise NotFound()
+    user: User = actor  # type: ignore[assignment]  # authenticated: a User
+    if not user.is_therapist:
+        raise Forbidden("These pages are for therapists.", code="not_a_therapist")
+    if not user.is_verified_therapist:
+        raise Forbidden(
+            "We are checking your registration; you will see families once verified.",
+            code="therapist_unverified",
+        )
+    if not has_mfa(user):
+        raise Forbidden(
+            "Enrol a second factor (an authenticator app or a passkey) to see family data.",
+            code="mfa_required",
+        )
+    return user

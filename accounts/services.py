@@ -721,6 +721,11 @@ class UserChanges(TypedDict, total=False):
     notify_push: bool
     birth_year: int
     is_therapist: bool
+    therapist_full_name: str
+    therapist_profession: str
+    therapist_registration_body: str
+    therapist_registration_number: str
+    therapist_jurisdiction: str
 
 
 def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None = None) -> User:
@@ -729,7 +734,9 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
     Quiet hours are both set or both cleared, and never empty (400 ``invalid_quiet_hours``).
     A birth year can be declared once by someone who signed up themselves (409
     ``birth_year_set`` after); under 13 cannot (422 ``under_13_needs_parent``). ``is_therapist``
-    can be switched on (verification is by staff), never off here.
+    can be switched on (verification is by staff), never off here. A therapist's claims (name,
+    profession, registration body and number, jurisdiction) are theirs to state until staff
+    verify them (409 ``therapist_claims_locked`` after; 400 ``not_a_therapist`` for anyone else).
     """
     user = _require_user(actor)
     now = now or timezone.now()
@@ -767,6 +774,22 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
         )
     if fields.get("is_therapist") is False:
         fields.pop("is_therapist")
+    claims = [name for name in User.THERAPIST_CLAIMS if name in fields]
+    if claims:
+        if not (user.is_therapist or fields.get("is_therapist")):
+            raise InvalidInput(
+                "Only a therapist account states these.",
+                code="not_a_therapist",
+                param="therapist_claims",
+            )
+        if user.is_verified_therapist:
+            raise Conflict(
+                "Your details were checked when you were verified; ask us to change them.",
+                code="therapist_claims_locked",
+                param="therapist_claims",
+            )
+        for name in claims:
+            fields[name] = str(fields[name]).strip()
     if "display_name" in fields:
         fields["display_name"] = str(fields["display_name"]).strip()
     for name, value in fields.items():

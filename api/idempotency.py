@@ -32,7 +32,7 @@ from accounts import selectors as account_selectors
 from accounts.models import User
 from api.models import IdempotencyKey
 from familyrepair.errors import Conflict, InvalidInput, NotFound, Unprocessable
-from ruptures import notifications
+from ruptures import notifications, safety_reviews
 from ruptures import selectors as rupture_selectors
 
 HEADER = "Idempotency-Key"
@@ -57,8 +57,15 @@ def _recheck_notification(user: User, pk: int) -> None:
         raise NotFound("No such notification.", code="notification_not_found")
 
 
+def _recheck_safety_review(user: User, pk: int) -> None:
+    account_selectors.care_reader(user)
+    if not safety_reviews.therapist_queue(user).filter(rupture_id=pk).exists():
+        raise NotFound(code="safety_review_not_found")
+
+
 RECHECKS: dict[str, Callable[[User, int], None]] = {
     "rupture": _recheck_rupture,
+    "safety_review": _recheck_safety_review,
     "family": _recheck_family,
     "notification": _recheck_notification,
 }

@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("api.ruptures.urls")),
     path("", include("api.notifications.urls")),
     path("", include("api.care.urls")),
+    path("", include("api.checkins.urls")),
 ]

@@ -153,7 +153,8 @@ class SafetyReviewAdmin(ReadOnlyAdmin):
     readonly_fields = (
         "close_link", "rupture_link", "family", "child_name", "child_email", "parent_name",
         "parent_email", "opened_at", "staff_notified_at", "members", "care_team_history",
-        "timeline", "closed_at", "outcome", "note", "closed_by_name", "erase_on_close",
+        "timeline", "closed_at", "outcome", "note", "closed_by_name", "released_at",
+        "erase_on_close",
     )  # fmt: skip
     fields = readonly_fields
 

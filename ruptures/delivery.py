@@ -36,8 +36,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from checkins import words as check_in_words
 from ruptures import feelings, prompts, push, safety_reviews
 from ruptures.models import (
+    CHECK_IN_KINDS,
     Channel,
     DeliveryStatus,
     Notification,
@@ -62,6 +64,7 @@ EMAIL_KINDS = {
     PromptKind.NOT_YET,
     PromptKind.FOLLOW_UP,
     PromptKind.SAFETY_ALERT,
+    PromptKind.CHECK_IN,
 }
 
 
@@ -79,6 +82,9 @@ def _name(user_name: str | None, fallback: str) -> str:
 
 def render(prompt: Prompt) -> Content:
     """Warm, blame-free words. Never the child's own words: a lock screen is not private."""
+    if prompt.kind in CHECK_IN_KINDS or prompt.rupture is None:
+        title, body, url = check_in_words.prompt_words(prompt.kind, prompt.check_in_round)
+        return Content(title=title[:120], body=body[:500], url=url)
     rupture = prompt.rupture
     child = _name(rupture.child.display_name if rupture.child else None, "Your child")
     parent = _name(rupture.parent.display_name if rupture.parent else None, "Your parent")
@@ -116,7 +122,10 @@ def render(prompt: Prompt) -> Content:
             "Please check in with the family.",
         ),
     }
-    if kind == PromptKind.HEADS_UP:
+    if kind == PromptKind.RELEASE_QUESTION:
+        # Neutral on purpose: a lock screen or a shared device may be seen by the parent.
+        title, body = ("There's a question for you", "Open FamilyRepair when you're ready.")
+    elif kind == PromptKind.HEADS_UP:
         title, body = (
             (f"{child} flagged a moment with you",
              f"{child} felt {felt}. Take a breath first; we'll help you make it right.")
@@ -252,13 +261,16 @@ def prompts_deliver(
     with transaction.atomic():
         batch = list(
             Prompt.objects.select_for_update(of=("self",))
-            .select_related("recipient", "rupture__family", "rupture__child", "rupture__parent")
+            .select_related(
+                "recipient", "rupture__family", "rupture__child", "rupture__parent",
+                "check_in_round__family",
+            )
             .filter(mine)
             .order_by("pk")
-        )
+        )  # fmt: skip
         cancelled: dict[str, list[int]] = defaultdict(list)
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
-        reasons = prompts.pointless_because_many(batch)
+        reasons = prompts.pointless_because_many(batch, now=now)
         for prompt in batch:
             reason = reasons[prompt.pk]
             if reason:
@@ -285,7 +297,9 @@ def prompts_deliver(
         alerts_dropped = [
             p.rupture_id
             for p in batch
-            if p.kind == PromptKind.SAFETY_ALERT and outcome[p.pk] == "cancelled"
+            if p.kind == PromptKind.SAFETY_ALERT
+            and outcome[p.pk] == "cancelled"
+            and p.rupture_id is not None
         ]
         if alerts_dropped:
             safety_reviews.alerts_dropped(rupture_ids=alerts_dropped)
@@ -417,15 +431,20 @@ def _deliver_push(
             result = push.PushResult(ok=False, gone=True, error="subscription gone")
         else:
             _start_sending(prompt, delivery)
+            tag = (
+                f"rupture-{prompt.rupture_id}"
+                if prompt.rupture_id is not None
+                else f"check-in-{prompt.check_in_round_id}"
+            )
             payload = {
                 "title": content.title,
                 "body": content.body,
                 "url": content.url,
-                "tag": f"rupture-{prompt.rupture_id}",
+                "tag": tag,
                 "kind": prompt.kind,
                 "rupture": prompt.rupture_id,
             }
-            result = push.send(subscription, payload, topic=f"rupture-{prompt.rupture_id}")
+            result = push.send(subscription, payload, topic=tag)
         sent = None
         if result.ok:
             status, sent = DeliveryStatus.SENT, now

@@ -143,6 +143,7 @@ class EventKind(models.TextChoices):
     SAFETY_REVIEW = "safety_review", "Held for safety review"
     FOLLOW_UP = "follow_up", "Answered the follow-up"
     REVIEW_CLOSED = "review_closed", "Safety review closed"
+    RELEASED = "released", "Shared by the child after the safety review"
 
 
 class RuptureEvent(models.Model):
@@ -219,6 +220,13 @@ class PromptKind(models.TextChoices):
     RECONNECTED = "reconnected", "Reconnected"
     FOLLOW_UP = "follow_up", "Follow-up"
     SAFETY_ALERT = "safety_alert", "Safety alert"
+    RELEASE_QUESTION = "release_question", "Would you like them to see this now?"
+    CHECK_IN = "check_in", "Family check-in"
+    CHECK_IN_REMINDER = "check_in_reminder", "Family check-in reminder"
+
+
+# Prompts about a check-in round rather than a rupture.
+CHECK_IN_KINDS = frozenset({PromptKind.CHECK_IN, PromptKind.CHECK_IN_REMINDER})
 
 
 class PromptStatus(models.TextChoices):
@@ -229,7 +237,8 @@ class PromptStatus(models.TextChoices):
 
 
 class Prompt(models.Model):
-    """A durable, scheduled nudge to one person about one rupture.
+    """A durable, scheduled nudge to one person about one rupture, or about a family check-in
+    round (exactly one of the two).
 
     Written in the same transaction as the change that causes it; claimed by the beat sweep
     (``SELECT ... FOR UPDATE SKIP LOCKED``) with a token and a lease; finished by a conditional
@@ -241,7 +250,16 @@ class Prompt(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="prompts"
     )
-    rupture = models.ForeignKey(Rupture, on_delete=models.CASCADE, related_name="prompts")
+    rupture = models.ForeignKey(
+        Rupture, null=True, blank=True, on_delete=models.CASCADE, related_name="prompts"
+    )
+    check_in_round = models.ForeignKey(
+        "checkins.CheckInRound",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="prompts",
+    )
     kind = models.CharField(max_length=20, choices=PromptKind.choices)
     sequence = models.PositiveSmallIntegerField(
         default=0, help_text="For reminders: which one in the growing series."
@@ -279,10 +297,23 @@ class Prompt(models.Model):
                 condition=models.Q(status="claimed"),
             ),
             models.Index(fields=["rupture", "status"]),
+            models.Index(fields=["check_in_round", "status"]),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(rupture__isnull=False, check_in_round__isnull=True)
+                | models.Q(rupture__isnull=True, check_in_round__isnull=False),
+                name="prompt_about_one_thing",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id} about rupture {self.rupture_id} ({self.status})"
+        about = (
+            f"rupture {self.rupture_id}"
+            if self.rupture_id
+            else f"check-in {self.check_in_round_id}"
+        )
+        return f"{self.kind} to {self.recipient_id} about {about} ({self.status})"
 
 
 class Notification(models.Model):
@@ -400,6 +431,12 @@ class SafetyReview(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_by_name = models.CharField(max_length=150, blank=True)
+    released_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Closed with no safety concern, the child chose to let the parent see it: it "
+        "went into the ordinary repair flow then.",
+    )
     erase_on_close = models.BooleanField(
         default=False,
         help_text="The child's profile was erased while this was open: the rupture is purged "

@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import CareTeamGrant, Membership
 from accounts.selectors import linked_therapists
+from checkins.models import CheckInAnswer
 from ruptures.models import (
+    CHECK_IN_KINDS,
     Message,
     Party,
     Prompt,
@@ -161,6 +164,19 @@ def on_closed(rupture: Rupture, *, now: dt.datetime) -> None:
     cancel(Q(rupture=rupture), reason=str(rupture.status))
 
 
+def on_review_closed(rupture: Rupture, *, releasable: bool, now: dt.datetime) -> None:
+    """Closed with no safety concern: the child is asked, in the app, whether the parent may see
+    the flag now. Nothing reaches the parent."""
+    if releasable:
+        schedule(rupture, rupture.child_id, PromptKind.RELEASE_QUESTION, now, now=now)
+
+
+def on_released(rupture: Rupture, *, now: dt.datetime) -> None:
+    """The child let the parent see it: from now on it is an ordinary child's flag."""
+    cancel(Q(rupture=rupture, kind=PromptKind.RELEASE_QUESTION), reason="released")
+    on_flagged(rupture, now=now)
+
+
 def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
     after_sent_many([prompt], now=now)
 
@@ -170,7 +186,8 @@ def after_sent_many(sent: Sequence[Prompt], *, now: dt.datetime) -> None:
     number of prompts)."""
     _schedule_next_reminders(
         [(prompt.rupture, prompt.sequence + 1 if prompt.kind == PromptKind.REMINDER else 0)
-         for prompt in sent if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}],
+         for prompt in sent if prompt.kind in {PromptKind.REPAIR_PROMPT, PromptKind.REMINDER}
+         and prompt.rupture is not None],
         now=now,
     )  # fmt: skip
 
@@ -182,10 +199,12 @@ class _Facts:
 
     members: frozenset[tuple[int, int]]  # (family, user)
     grants: frozenset[tuple[int, int]]  # (family, therapist), not revoked
+    answered: frozenset[tuple[int, int]]  # (check-in round, respondent)
+    now: dt.datetime
 
     @classmethod
-    def of(cls, prompts: Sequence[Prompt]) -> _Facts:
-        """A query for each kind of fact some prompt needs: at most two, whatever the batch."""
+    def of(cls, prompts: Sequence[Prompt], *, now: dt.datetime | None = None) -> _Facts:
+        """A query for each kind of fact some prompt needs: at most three, whatever the batch."""
         alerts = [p for p in prompts
                   if p.kind == PromptKind.SAFETY_ALERT and p.recipient_id is not None]  # fmt: skip
         others = [p for p in prompts
@@ -194,7 +213,27 @@ class _Facts:
             members=_pairs(Membership.objects.all(), "user_id", others),
             grants=_pairs(CareTeamGrant.objects.filter(revoked_at__isnull=True), "therapist_id",
                           alerts),
+            answered=_answered([p for p in prompts if p.kind == PromptKind.CHECK_IN_REMINDER]),
+            now=now or timezone.now(),
         )  # fmt: skip
+
+
+def family_of(prompt: Prompt) -> int:
+    """The family a prompt is about (through its rupture or its check-in round)."""
+    if prompt.check_in_round_id is not None:
+        return prompt.check_in_round.family_id  # type: ignore[union-attr]  # set with the id
+    return prompt.rupture.family_id  # type: ignore[union-attr]  # one of the two is set
+
+
+def _answered(reminders: Sequence[Prompt]) -> frozenset[tuple[int, int]]:
+    """(round, respondent) for the reminders' rounds where the recipient answered anything."""
+    if not reminders:
+        return frozenset()
+    found = CheckInAnswer.objects.filter(
+        round_id__in={p.check_in_round_id for p in reminders},
+        respondent_id__in={p.recipient_id for p in reminders},
+    )
+    return frozenset(found.values_list("round_id", "respondent_id").distinct())
 
 
 def _pairs(
@@ -203,7 +242,7 @@ def _pairs(
     """The (family, recipient) pairs of ``prompts`` found in ``rows``, in one query."""
     if not prompts:
         return frozenset()
-    families = {p.rupture.family_id for p in prompts}
+    families = {family_of(p) for p in prompts}
     users = {p.recipient_id for p in prompts}
     found = rows.filter(family_id__in=families, **{f"{user_field}__in": users})
     return frozenset(found.values_list("family_id", user_field))
@@ -214,10 +253,28 @@ def _alert_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     therapist = prompt.recipient
     if therapist is None:
         return "recipient_gone"
-    if (prompt.rupture.family_id, therapist.pk) not in facts.grants:
+    if (family_of(prompt), therapist.pk) not in facts.grants:
         return "grant_revoked"
     if not (therapist.is_active and therapist.is_verified_therapist):
         return "therapist_unverified"
+    return None
+
+
+def _check_in_pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
+    """A check-in asks once and reminds once, and only while it can still be answered."""
+    round_ = prompt.check_in_round
+    if round_ is None:
+        return "round_gone"
+    if not round_.family.check_ins_enabled:
+        return "check_ins_off"
+    if (round_.family_id, prompt.recipient_id) not in facts.members:
+        return "not_a_member"
+    if facts.now >= round_.closes_at:
+        return "round_closed"
+    if prompt.kind == PromptKind.CHECK_IN_REMINDER and (
+        (round_.pk, prompt.recipient_id) in facts.answered
+    ):
+        return "answered"
     return None
 
 
@@ -225,8 +282,16 @@ def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     rupture, kind = prompt.rupture, prompt.kind
     if prompt.recipient_id is None:  # their account was deleted
         return "recipient_gone"
+    if kind in CHECK_IN_KINDS or rupture is None:
+        return _check_in_pointless_because(prompt, facts)
     if kind == PromptKind.SAFETY_ALERT:
         return _alert_pointless_because(prompt, facts)
+    if kind == PromptKind.RELEASE_QUESTION:  # the child's own question about their held flag
+        if rupture.status != Status.SAFETY_REVIEW:
+            return "released"
+        if (rupture.family_id, prompt.recipient_id) not in facts.members:
+            return "not_a_member"
+        return None
     if rupture.status == Status.SAFETY_REVIEW:  # only this flag is held, nothing around it
         return "safety_review"
     if (rupture.family_id, prompt.recipient_id) not in facts.members:
@@ -251,13 +316,15 @@ def _pointless_because(prompt: Prompt, facts: _Facts) -> str | None:
     return None
 
 
-def pointless_because_many(prompts: Sequence[Prompt]) -> dict[int, str | None]:
+def pointless_because_many(
+    prompts: Sequence[Prompt], *, now: dt.datetime | None = None
+) -> dict[int, str | None]:
     """``pointless_because`` for each of ``prompts``, by id, in a constant number of queries
-    (the prompts should come with their recipient and rupture selected)."""
-    facts = _Facts.of(prompts)
+    (the prompts should come with their recipient, rupture and check-in round selected)."""
+    facts = _Facts.of(prompts, now=now)
     return {prompt.pk: _pointless_because(prompt, facts) for prompt in prompts}
 
 
-def pointless_because(prompt: Prompt) -> str | None:
+def pointless_because(prompt: Prompt, *, now: dt.datetime | None = None) -> str | None:
     """Why a prompt due now should not be delivered, or None if it still makes sense."""
-    return _pointless_because(prompt, _Facts.of([prompt]))
+    return _pointless_because(prompt, _Facts.of([prompt], now=now))

@@ -8,9 +8,12 @@
   the family deletions below keep it). Each family action that touches a held flag leaves a
   ``SafetyReviewActivity`` row, and the safety team is emailed about it. The action itself goes
   ahead, and looks to the family exactly as it would with nothing held.
-- ``safety_review_close`` (staff) records the outcome as a rupture event. It never shows the
-  flag to the named parent. What the family asked to erase meanwhile is purged afterwards
-  (``held_records_release``, also run daily by beat).
+- ``safety_review_close`` (staff in admin, or a therapist the flag was alerted to, from their
+  queue: ``therapist_queue``) records the outcome as a rupture event. It never shows the flag to
+  the named parent. Closed as "no safety concern", the child is asked in the app whether the
+  parent may see it now (``rupture_release``, the child's alone); otherwise it stays held. What
+  the family asked to erase meanwhile is purged afterwards (``held_records_release``, also run
+  daily by beat).
 
 Emails carry no names and none of the child's words: only ids and a link to the admin queue
 (behind staff sign-in with MFA).
@@ -25,13 +28,15 @@ from typing import Any
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import CareScope, CareTeamGrant, User
+from accounts.selectors import has_mfa
 from accounts.services import dissolved_families_purge, name_of
-from familyrepair.errors import Conflict, Forbidden, InvalidInput, NotFound
+from familyrepair.errors import Forbidden, InvalidInput, NotFound
+from ruptures import prompts, states
 from ruptures.models import (
     ActivityKind,
     EventKind,
@@ -42,7 +47,6 @@ from ruptures.models import (
     PushSubscription,
     Rupture,
     RuptureEvent,
-    SafetyOutcome,
     SafetyReview,
     SafetyReviewActivity,
 )
@@ -186,6 +190,37 @@ def forget_person(user: User) -> None:
     Prompt.objects.filter(recipient=user).exclude(rupture__in=held).delete()
 
 
+# --- the therapist's queue -----------------------------------------------------------------------
+def therapist_queue(therapist: User) -> QuerySet[SafetyReview]:
+    """Reviews of flags this therapist was sent the safety alert for, in a family whose care team
+    they are on; while a review is open, also after a revocation if the grant was ``details``
+    (as ``ruptures.selectors.alerted_to``). Open first, oldest first; then closed, newest first.
+    The caller checks verification and MFA (``accounts.selectors.care_reader``)."""
+    alerted = Prompt.objects.filter(
+        rupture=OuterRef("rupture"),
+        recipient=therapist,
+        kind=PromptKind.SAFETY_ALERT,
+        status=PromptStatus.SENT,
+    )
+    grants = CareTeamGrant.objects.filter(family=OuterRef("family"), therapist=therapist)
+    on_team = Exists(grants.filter(revoked_at__isnull=True))
+    kept = Q(closed_at__isnull=True) & Exists(grants.filter(scope=CareScope.DETAILS))
+    return (
+        SafetyReview.objects.filter(Exists(alerted))
+        .filter(on_team | kept)
+        .select_related("family", "rupture")
+        .order_by(F("closed_at").desc(nulls_first=True), "opened_at", "id")
+    )
+
+
+def _may_review(actor: User, review: SafetyReview) -> bool:
+    if actor.is_active and actor.is_staff:
+        return True
+    if not (actor.is_active and actor.is_verified_therapist and has_mfa(actor)):
+        return False
+    return therapist_queue(actor).filter(pk=review.pk).exists()
+
+
 # --- closing ------------------------------------------------------------------------------------
 @transaction.atomic
 def safety_review_close(
@@ -196,22 +231,29 @@ def safety_review_close(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> SafetyReview:
-    """Staff close a review with an outcome and a note, recorded as a ``review_closed`` event on
-    the rupture. The rupture stays as it is: still hidden from the named parent.
+    """Staff, or a therapist whose queue holds it, close a review with an outcome and a note,
+    recorded as a ``review_closed`` event on the rupture (``states.decide_review_close``). The
+    rupture stays as it is: still hidden from the named parent. Closed as "no safety concern", the
+    child is asked in the app whether the parent may see it now (a ``release_question`` prompt).
 
-    403 ``staff_only``; 404 ``safety_review_not_found``; 409 ``safety_review_closed``; 400
-    ``invalid_choice`` / ``max_length``. What the family erased meanwhile is purged on commit.
+    404 ``safety_review_not_found`` (not a review the actor may close); 409
+    ``safety_review_closed``; 400 ``invalid_choice`` / ``max_length``. What the family erased
+    meanwhile is purged on commit.
     """
-    if not (actor.is_active and actor.is_staff):
-        raise Forbidden("Only site staff close safety reviews.", code="staff_only")
     now = now or timezone.now()
-    review = SafetyReview.objects.select_for_update().filter(pk=review_id).first()
-    if review is None:
+    review = (
+        SafetyReview.objects.select_for_update(of=("self",))
+        .select_related("rupture")
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None or not _may_review(actor, review):
+        if not actor.is_staff and not actor.is_therapist:
+            raise Forbidden("Only those who review safety close these.", code="staff_only")
         raise NotFound(code="safety_review_not_found")
-    if review.closed_at is not None:
-        raise Conflict("This review is already closed.", code="safety_review_closed")
-    if outcome not in SafetyOutcome.values:
-        raise InvalidInput(code="invalid_choice", param="outcome")
+    rupture = review.rupture
+    rupture.safety_review = review  # the locked row, for the state machine
+    hold = states.decide_review_close(rupture, outcome)
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput(f"At most {NOTE_MAX} characters.", code="max_length", param="note")
@@ -219,7 +261,6 @@ def safety_review_close(
     review.closed_by, review.closed_by_name = actor, name_of(actor)
     review.full_clean()
     review.save(update_fields=["closed_at", "outcome", "note", "closed_by", "closed_by_name"])
-    rupture = review.rupture
     RuptureEvent.objects.create(
         rupture=rupture,
         kind=EventKind.REVIEW_CLOSED,
@@ -229,6 +270,7 @@ def safety_review_close(
         data={"outcome": outcome},
         created_at=now,
     )
+    prompts.on_review_closed(rupture, releasable=hold == states.Hold.RELEASABLE, now=now)
     transaction.on_commit(lambda: _enqueue("release_held_records"))
     return review
 

@@ -128,7 +128,7 @@ def party_of(rupture: Rupture, actor: User) -> Party | None:
 def access_rupture(
     *, actor: User, rupture_id: int, for_update: bool = False
 ) -> tuple[Rupture, Party | None]:
-    ruptures = ruptures_visible_to(actor).select_related("child", "parent")
+    ruptures = ruptures_visible_to(actor).select_related("child", "parent", "safety_review")
     if for_update:
         ruptures = ruptures.select_for_update(of=("self",))
     rupture = ruptures.filter(pk=rupture_id).first()
@@ -162,7 +162,7 @@ def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | No
     """One rupture with its timeline and repair steps in a fixed number of queries."""
     ruptures = (
         ruptures_visible_to(actor)
-        .select_related("child", "parent")
+        .select_related("child", "parent", "safety_review")
         .prefetch_related(
             Prefetch("events", queryset=RuptureEvent.objects.select_related("actor")),
             "repair_steps",

@@ -35,6 +35,7 @@ from ruptures.models import (
     RepairStep,
     Rupture,
     RuptureEvent,
+    SafetyReview,
     Size,
     Status,
 )
@@ -404,6 +405,33 @@ def rupture_follow_up_answer(
         child_id=rupture.child_id if side == Party.PARENT else None,
     )
     return rupture_flag(actor=actor, flag=reopened, now=now, follow_up_of=rupture)
+
+
+@transaction.atomic
+def rupture_release(*, actor: User, rupture_id: int, now: dt.datetime | None = None) -> Rupture:
+    """The child lets the parent see a flag whose review found no safety concern: it becomes an
+    ordinary child's flag (``flagged``), and the parent is told as for any flag. Only the child
+    (403 ``child_only``), only then (409 ``rupture_in_safety_review`` while under review,
+    ``release_not_offered`` otherwise); 404 out of reach."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    if party is None:
+        raise Forbidden("Only the child decides whether their parent sees this.", code="child_only")
+    review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
+    if review is None:  # never held: nothing to release (the state machine says which 409)
+        decide(rupture, Action.RELEASE, party)
+        raise Conflict("There is nothing waiting for you to share.", code="release_not_offered")
+    rupture.safety_review = review
+    to = decide(rupture, Action.RELEASE, party)
+    previous = rupture.status
+    rupture.status, rupture.updated_at = to, now
+    rupture.save(update_fields=["status", "updated_at"])
+    review.released_at = now
+    review.save(update_fields=["released_at"])
+    _event(rupture, EventKind.RELEASED, actor=actor, from_status=previous, now=now,
+           data={"started_by": Party.CHILD})  # fmt: skip
+    prompts.on_released(rupture, now=now)
+    return rupture
 
 
 def therapist_reads_record(

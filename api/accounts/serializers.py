@@ -43,6 +43,14 @@ class QuietHoursInput(serializers.Serializer[Any]):
     end = serializers.TimeField(format="%H:%M")
 
 
+class TherapistClaimsInput(serializers.Serializer[Any]):
+    full_name = serializers.CharField(max_length=150)
+    profession = serializers.CharField(max_length=100)
+    registration_body = serializers.CharField(max_length=150)
+    registration_number = serializers.CharField(max_length=64)
+    jurisdiction = serializers.CharField(max_length=100)
+
+
 class MeUpdateInput(serializers.Serializer[Any]):
     display_name = serializers.CharField(max_length=80)
     time_zone = serializers.CharField(max_length=64)
@@ -52,6 +60,9 @@ class MeUpdateInput(serializers.Serializer[Any]):
     notify_push = serializers.BooleanField()
     birth_year = serializers.IntegerField(min_value=1900, max_value=9999)
     is_therapist = serializers.BooleanField()
+    therapist_claims = TherapistClaimsInput(
+        help_text="A therapist's claims for staff to check; read-only once verified."
+    )
 
     def validate_quiet_hours(self, value: dict[str, Any] | None) -> dict[str, Any] | None:
         # PATCH is partial, and DRF lets partiality reach nested fields: insist on both ends.
@@ -76,6 +87,9 @@ class FamilyUpdateInput(serializers.Serializer[Any]):
         max_length=REMINDERS_MAX,
     )
     follow_up_days = serializers.IntegerField(min_value=0, max_value=FOLLOW_UP_MAX_DAYS)
+    check_ins_enabled = serializers.BooleanField(
+        help_text="The two-weekly family check-in (default off)."
+    )
 
 
 class MembershipUpdateInput(serializers.Serializer[Any]):
@@ -155,6 +169,22 @@ class CareFamilyOut(serializers.Serializer[CareTeamGrant]):
     scope = serializers.ChoiceField(choices=CareScope.choices)
 
 
+class TherapistClaimsOut(serializers.Serializer[User]):
+    """What a therapist said about themselves, for staff to check before verifying."""
+
+    full_name = serializers.CharField(source="therapist_full_name")
+    profession = serializers.CharField(source="therapist_profession")
+    registration_body = serializers.CharField(source="therapist_registration_body")
+    registration_number = serializers.CharField(source="therapist_registration_number")
+    jurisdiction = serializers.CharField(source="therapist_jurisdiction")
+    complete = serializers.BooleanField(source="therapist_claims_complete")
+    editable = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField(help_text="False once staff verified them."))
+    def get_editable(self, user: User) -> bool:
+        return not user.is_verified_therapist
+
+
 class MeOut(serializers.Serializer[User]):
     """The signed-in person, their families, and the families whose care team they are on."""
 
@@ -174,6 +204,7 @@ class MeOut(serializers.Serializer[User]):
     is_therapist = serializers.BooleanField()
     therapist_verified = serializers.BooleanField(source="is_verified_therapist")
     therapist_share_code = serializers.SerializerMethodField()
+    therapist_claims = serializers.SerializerMethodField()
     mfa_enabled = serializers.SerializerMethodField()
     families = serializers.SerializerMethodField()
     care_families = serializers.SerializerMethodField()
@@ -195,6 +226,10 @@ class MeOut(serializers.Serializer[User]):
     )
     def get_therapist_share_code(self, user: User) -> str | None:
         return user.therapist_share_code if user.is_verified_therapist else None
+
+    @extend_schema_field(TherapistClaimsOut(allow_null=True, help_text="Null unless a therapist."))
+    def get_therapist_claims(self, user: User) -> dict[str, Any] | None:
+        return TherapistClaimsOut(user).data if user.is_therapist else None
 
     def get_mfa_enabled(self, user: User) -> bool:
         return bool(self.context["has_mfa"])
@@ -232,6 +267,7 @@ class FamilyOut(serializers.Serializer[Family]):
     calm_down_minutes = serializers.IntegerField()
     reminder_minutes = serializers.SerializerMethodField()
     follow_up_days = serializers.IntegerField()
+    check_ins_enabled = serializers.BooleanField(help_text="The two-weekly family check-in.")
     created_at = serializers.DateTimeField()
     care_scope = serializers.ChoiceField(
         choices=CareScope.values,

@@ -29,6 +29,7 @@ from accounts.privacy import PRIVACY_NOTICE_VERSION, RETENTION_POLICY_VERSION
 from api import idempotency
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
+from checkins import services as check_in_services
 from ruptures import selectors as ruptures_selectors
 
 # A paired device stays signed in for a year unless a parent revokes it.
@@ -78,6 +79,9 @@ class MeView(APIView):
             hours = changes.pop("quiet_hours")
             changes["quiet_hours_start"] = hours["start"] if hours else None
             changes["quiet_hours_end"] = hours["end"] if hours else None
+        if "therapist_claims" in changes:
+            claims = changes.pop("therapist_claims")
+            changes |= {f"therapist_{name}": value for name, value in claims.items()}
         user = services.user_update(actor=_user(request), changes=cast(Any, changes))
         return Response(_me_body(user))
 
@@ -137,9 +141,15 @@ class FamilyDetailView(APIView):
         selectors.access_family(actor=_user(request), family_id=family_id, require_parent=True)
         data = io.FamilyUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        check_ins = changes.pop("check_ins_enabled", None)
         family = services.family_update(
-            actor=_user(request), family_id=family_id, changes=cast(Any, data.validated_data)
+            actor=_user(request), family_id=family_id, changes=cast(Any, changes)
         )
+        if check_ins is not None:
+            family = check_in_services.check_ins_set(
+                actor=_user(request), family_id=family_id, enabled=check_ins
+            )
         return Response(io.FamilyOut(family, context={"role": Role.PARENT}).data)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from api.care import views
 
@@ -18,4 +18,6 @@ urlpatterns = [
         views.PreviewView.as_view(),
         name="care-team-preview",
     ),
+    # The safety-review queue (/api/v1/care/safety-reviews/).
+    path("care/", include("api.care.safety_reviews_urls")),
 ]

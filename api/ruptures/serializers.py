@@ -16,6 +16,7 @@ from ruptures.models import (
     MESSAGE_MAX_LENGTH,
     NOT_YET_REASON_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    EventKind,
     FollowUpAnswer,
     Message,
     Need,
@@ -31,6 +32,7 @@ from ruptures.safety import help_resources
 from ruptures.states import Action, allowed_actions
 
 FORMER_MEMBER = "Former member"
+REVIEW_EVENTS = frozenset({EventKind.SAFETY_REVIEW, EventKind.REVIEW_CLOSED, EventKind.RELEASED})
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -233,6 +235,7 @@ class RuptureOut(RuptureRowOut):
     timeline = serializers.SerializerMethodField()
     my_side = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    release_question = serializers.SerializerMethodField()
     help_resources = serializers.SerializerMethodField()
 
     def _party(self) -> Party | None:
@@ -265,6 +268,8 @@ class RuptureOut(RuptureRowOut):
 
     @extend_schema_field(EventOut(many=True))
     def get_timeline(self, rupture: Rupture) -> list[dict[str, Any]]:
+        # A flag the child released after a safety review reaches the parent as an ordinary one.
+        hidden = REVIEW_EVENTS if self._party() == Party.PARENT else frozenset()
         return [
             {
                 "id": event.pk,
@@ -276,6 +281,7 @@ class RuptureOut(RuptureRowOut):
                 "created_at": event.created_at,
             }
             for event in rupture.events.all()
+            if event.kind not in hidden
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Party.choices, allow_null=True))
@@ -287,6 +293,18 @@ class RuptureOut(RuptureRowOut):
     )
     def get_allowed_actions(self, rupture: Rupture) -> list[str]:
         return [str(action) for action in allowed_actions(rupture, self._party())]
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="For the child only, when `release` is allowed: the question to ask.",
+        )
+    )
+    def get_release_question(self, rupture: Rupture) -> str | None:
+        if Action.RELEASE not in allowed_actions(rupture, self._party()):
+            return None
+        parent = rupture.parent.display_name if rupture.parent else ""
+        return f"Would you like {parent or 'your parent'} to see this now?"
 
     @extend_schema_field(HelpResourcesOut(allow_null=True))
     def get_help_resources(self, rupture: Rupture) -> dict[str, Any] | None:

@@ -164,6 +164,19 @@ class RuptureViewSet(GenericViewSet):
         created = shown.pk != _id(pk)
         return self._answer(shown.pk, status=201 if created else 200)
 
+    @extend_schema(
+        request=None,
+        responses=s.RuptureOut,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        description="The child's answer 'yes' to \"Would you like {parent} to see this now?\" "
+        "(`release_question`), offered once a safety review found no safety concern: the flag "
+        "goes to the parent as an ordinary flag. The child's alone (`allowed_actions`).",
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str) -> Response:
+        services.rupture_release(actor=self._user(), rupture_id=_id(pk))
+        return self._answer(_id(pk))
+
 
 class RuptureMessagesView(APIView):
     @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")

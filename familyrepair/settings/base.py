@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "ruptures",
     "care",
+    "checkins",
     "api",
 ]
 
@@ -336,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 6 * 60 * 60.0},
     "purge-expired-codes": {"task": "accounts.purge_expired_codes", "schedule": 24 * 60 * 60.0},
     "release-held-records": {"task": "ruptures.release_held_records", "schedule": 24 * 60 * 60.0},
+    # Opens each family's two-weekly check-in round (idempotent); delivery is the prompt sweep's.
+    "open-check-in-rounds": {"task": "checkins.open_due_rounds", "schedule": 60 * 60.0},
 }
 
 # --- Safety: help lines a child who feels unsafe is shown (text and chat first) ----------------

@@ -26,7 +26,12 @@ def no_store(response: object) -> bool:
 @pytest.mark.parametrize("who", ["parent", "child", "anonymous"])
 def test_every_api_read_says_no_store(world: World, path: str, who: str) -> None:
     rupture = flag(world)
-    values = {"family_id": world.family.pk, "user_id": world.child.pk, "id": rupture.pk}
+    values = {
+        "family_id": world.family.pk,
+        "user_id": world.child.pk,
+        "id": rupture.pk,
+        "rupture_id": rupture.pk,
+    }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
     response = client_for(world.actor(who)).get(url)

@@ -26,7 +26,14 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import User
 from ruptures import delivery
-from ruptures.models import RUPTURE_ID_LIMIT, Rupture, Status
+from ruptures.models import (
+    RUPTURE_ID_LIMIT,
+    Prompt,
+    PromptKind,
+    Rupture,
+    SafetyReview,
+    Status,
+)
 from tests.world import World, client_for
 
 URL = "/api/v1/ruptures/"
@@ -82,6 +89,7 @@ def fill(path: str, world: World, rupture_id: int) -> str:
         "user_id": world.child.pk,
         "id": rupture_id,
         "grant_id": grant.pk,
+        "rupture_id": rupture_id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
@@ -90,7 +98,7 @@ def read_everything(world: World, who: str, rupture_ids: dict[str, int]) -> dict
     client = client_for(getattr(world, who))
     seen: dict[str, Any] = {}
     for path in get_operations():
-        targets = rupture_ids if "{id}" in path else {"": 0}
+        targets = rupture_ids if "{id}" in path or "{rupture_id}" in path else {"": 0}
         for name, rupture_id in targets.items():
             seen[f"{path} {name}".strip()] = answer(client.get(fill(path, world, rupture_id)))
     for status in Status.values:
@@ -167,6 +175,15 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
             )
         ),
         "read all": lambda who: answer(post(world, who, "/api/v1/notifications/read-all/")),
+        "release": lambda who: answer(post(world, who, f"{URL}{ids['probe']}/release/")),
+        "close review": lambda who: answer(post(
+            world, who, f"/api/v1/care/safety-reviews/{ids['probe']}/close/",
+            {"outcome": "no_safety_concern"},
+        )),
+        "answer a check-in": lambda who: answer(post(world, who, "/api/v1/check-ins/", {
+            "round": 1, "parent": world.parent.pk, "child": world.child.pk,
+            "question": "closeness", "score": 3,
+        })),
     }  # fmt: skip
     for who in PARENTS:
         for name, write in writes.items():
@@ -176,6 +193,19 @@ def the_day(world: World, *, unsafe: bool) -> dict[str, Any]:
     deliver_due(timezone.now() + dt.timedelta(hours=5))
     for who in PARENTS:
         seen[f"{who}: hours later"] = read_everything(world, who, ids)
+
+    # The review closes with no safety concern: the child is asked, the parent hears nothing.
+    if unsafe:
+        review = SafetyReview.objects.get(rupture_id=ids["probe"])
+        response = post(world, "therapist_details",
+                        f"/api/v1/care/safety-reviews/{ids['probe']}/close/",
+                        {"outcome": "no_safety_concern", "note": "Spoke with Maya."})  # fmt: skip
+        assert response.status_code == 200, response.json()
+        assert Prompt.objects.filter(rupture_id=review.rupture_id, recipient=world.child,
+                                     kind=PromptKind.RELEASE_QUESTION).exists()  # fmt: skip
+    deliver_due(timezone.now() + dt.timedelta(hours=6))
+    for who in PARENTS:
+        seen[f"{who}: after the review closed"] = read_everything(world, who, ids)
     return seen
 
 

@@ -22,7 +22,10 @@ STATES = [
     "withdrawn",
     "safety_review",
 ]
-ACTIONS = ["acknowledge", "repair_steps", "message", "confirm", "not_yet", "withdraw", "follow_up"]
+ACTIONS = [
+    "acknowledge", "repair_steps", "message", "confirm", "not_yet", "withdraw", "follow_up",
+    "release",
+]  # fmt: skip
 
 OK = "ok"
 CLOSED = "rupture_closed"
@@ -31,6 +34,7 @@ NOT_ACK = "rupture_not_acknowledged"
 ALREADY_ACK = "rupture_already_acknowledged"
 ALREADY_CONFIRMED = "already_confirmed"
 NOT_RECONNECTED = "rupture_not_reconnected"
+NOT_OFFERED = "release_not_offered"
 HIDDEN = "rupture_not_found"  # 404: the parent never sees a rupture held for safety review
 
 # (action, actor) -> outcome per state, in STATES order. A 403 code means the actor never may.
@@ -49,6 +53,10 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("withdraw", "child"): [OK, OK, OK, CLOSED, CLOSED, SAFETY],
     ("follow_up", "parent"): [NOT_RECONNECTED] * 3 + [OK, NOT_RECONNECTED, HIDDEN],
     ("follow_up", "child"): [NOT_RECONNECTED] * 3 + [OK, NOT_RECONNECTED, SAFETY],
+    # Releasing a held flag to the parent: see tests/ruptures/test_safety_release.py for the
+    # states of the hold once the review is closed.
+    ("release", "parent"): ["child_only"] * 5 + [HIDDEN],
+    ("release", "child"): [NOT_OFFERED] * 5 + [SAFETY],
 }
 
 NEXT_STATUS = {
@@ -123,7 +131,7 @@ def test_every_state_action_actor(
         assert RuptureEvent.objects.filter(rupture=rupture).count() > events_before
         return
     expected_status = {HIDDEN: 404}.get(outcome) or (
-        409 if outcome.startswith(("rupture_", "already_")) else 403
+        409 if outcome.startswith(("rupture_", "already_", "release_")) else 403
     )
     assert response.status_code == expected_status, response.json()
     assert response.json()["errors"][0]["code"] == outcome

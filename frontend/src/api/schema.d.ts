@@ -84,6 +84,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/safety-reviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The therapist's queue: open flags first (oldest first), then closed ones. 403 `not_a_therapist`, `therapist_unverified`, `mfa_required`. */
+        get: operations["care_safety_reviews_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/safety-reviews/{rupture_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
+         *     idempotency claim can be committed before the handler runs and its response stored inside.
+         *     Any error response rolls the handler's writes back.
+         */
+        get: operations["care_safety_reviews_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/safety-reviews/{rupture_id}/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Record what was done and close the review. Closed as `no_safety_concern`, the child is asked in the app whether their parent may see the flag now; with any other outcome it stays hidden from the parent. */
+        post: operations["care_safety_reviews_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/check-ins/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Answer one question about one parent-child pair you are in, for the open round: 201 the first time, 200 when it changes an earlier answer. */
+        post: operations["check_ins_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/families/": {
         parameters: {
             query?: never;
@@ -216,6 +288,27 @@ export interface paths {
          *     (their own pairs; never a flag held for safety review).
          */
         get: operations["families_care_team_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/families/{family_id}/check-ins/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description DRF's dispatch, with the handler in its own transaction instead of ATOMIC_REQUESTS, so an
+         *     idempotency claim can be committed before the handler runs and its response stored inside.
+         *     Any error response rolls the handler's writes back.
+         */
+        get: operations["families_check_ins_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -806,6 +899,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ruptures/{id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The child's answer 'yes' to "Would you like {parent} to see this now?" (`release_question`), offered once a safety review found no safety concern: the flag goes to the parent as an ordinary flag. The child's alone (`allowed_actions`). */
+        post: operations["ruptures_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ruptures/{id}/repair-steps/": {
         parameters: {
             query?: never;
@@ -880,15 +990,44 @@ export interface components {
          *     * `not_yet` - not_yet
          *     * `withdraw` - withdraw
          *     * `follow_up` - follow_up
+         *     * `release` - release
          * @enum {string}
          */
-        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up";
+        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up" | "release";
         /**
          * @description * `ok` - We're OK
          *     * `not_really` - Not really
          * @enum {string}
          */
         AnswerEnum: "ok" | "not_really";
+        AnswerInRequest: {
+            /** Format: int64 */
+            round: number;
+            /** Format: int64 */
+            parent: number;
+            /** Format: int64 */
+            child: number;
+            question: components["schemas"]["QuestionEnum"];
+            score: number;
+            /**
+             * @description Let this answer count in the trend the family's parents see (default off).
+             * @default false
+             */
+            shared_with_parents: boolean;
+        };
+        AnswerOut: {
+            id: number;
+            round: number;
+            /** Format: date */
+            period_start: string;
+            parent: components["schemas"]["PersonRefOut"];
+            child: components["schemas"]["PersonRefOut"];
+            question: components["schemas"]["QuestionEnum"];
+            score: number;
+            shared_with_parents: boolean;
+            /** Format: date-time */
+            answered_at: string;
+        };
         /**
          * @description * `safety_review` - safety_review
          *     * `unrepaired` - unrepaired
@@ -971,6 +1110,23 @@ export interface components {
             safety_reviews: number;
             results: components["schemas"]["CaseloadFamilyOut"][];
         };
+        /** @description What the reader may see of the family's check-ins. */
+        CheckInsOut: {
+            family: number;
+            /** @description The parents' switch (`check_ins_enabled`). */
+            enabled: boolean;
+            /** @description Always: 'Our own two questions, asked every two weeks and answered on a 1 to 5 face scale; not a validated clinical instrument. The figures are self-reported.' (show it with any figure). */
+            about: string;
+            scale: components["schemas"]["ScaleOut"];
+            /** @description The open round, if any. */
+            round: components["schemas"]["RoundOut"] | null;
+            /** @description Still waiting for the reader; empty if none. */
+            questions: components["schemas"]["QuestionOut"][];
+            /** @description The reader's own answers, last year's rounds. */
+            my_answers: components["schemas"]["AnswerOut"][];
+            /** @description Parents: only answers their author shared. A therapist: all answers. Null for a child. */
+            trend: components["schemas"]["TrendRowOut"][] | null;
+        };
         ChildCreateInputRequest: {
             display_name: string;
             birth_year: number;
@@ -1010,6 +1166,11 @@ export interface components {
          * @enum {string}
          */
         ClientEnum: "browser" | "app";
+        CloseInRequest: {
+            outcome: components["schemas"]["OutcomeEnum"];
+            /** @default  */
+            note: string;
+        };
         ConfirmationsOut: {
             /** Format: date-time */
             child: string | null;
@@ -1238,6 +1399,8 @@ export interface components {
             /** @description Minutes between reminders; empty means the default schedule. */
             readonly reminder_minutes: number[];
             follow_up_days: number;
+            /** @description The two-weekly family check-in. */
+            check_ins_enabled: boolean;
             /** Format: date-time */
             created_at: string;
             /**
@@ -1266,6 +1429,11 @@ export interface components {
             count: number;
         };
         FeelingOut: {
+            code: string;
+            label: string;
+            emoji: string;
+        };
+        FeelingRefOut: {
             code: string;
             label: string;
             emoji: string;
@@ -1299,6 +1467,13 @@ export interface components {
             /** @default false */
             unsafe: boolean;
         };
+        FlagWordsOut: {
+            feelings: components["schemas"]["FeelingRefOut"][];
+            intensity: number;
+            note: string;
+            /** Format: date-time */
+            occurred_at: string;
+        };
         FollowUpAnswersOut: {
             ok: number;
             not_really: number;
@@ -1324,6 +1499,14 @@ export interface components {
             emergency: string;
             lines: components["schemas"]["HelpLineOut"][];
         };
+        /**
+         * @description * `under_review` - under_review
+         *     * `held` - held
+         *     * `releasable` - releasable
+         *     * `released` - released
+         * @enum {string}
+         */
+        HoldEnum: "under_review" | "held" | "releasable" | "released";
         InviteCreateInputRequest: {
             role: components["schemas"]["PartyEnum"];
             /** @default 1 */
@@ -1402,6 +1585,8 @@ export interface components {
             therapist_verified: boolean;
             /** @description Given to families; null unless a verified therapist. */
             readonly therapist_share_code: string | null;
+            /** @description Null unless a therapist. */
+            readonly therapist_claims: components["schemas"]["TherapistClaimsOut"] | null;
             readonly mfa_enabled: boolean;
             readonly families: components["schemas"]["MeFamilyOut"][];
             /** @description Empty unless a therapist. */
@@ -1473,11 +1658,23 @@ export interface components {
          *     * `reconnected` - Reconnected
          *     * `follow_up` - Follow-up
          *     * `safety_alert` - Safety alert
+         *     * `release_question` - Would you like them to see this now?
+         *     * `check_in` - Family check-in
+         *     * `check_in_reminder` - Family check-in reminder
          * @enum {string}
          */
-        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert";
+        NotificationOutKindEnum: "heads_up" | "repair_prompt" | "reminder" | "acknowledged" | "message" | "confirm_prompt" | "not_yet" | "reconnected" | "follow_up" | "safety_alert" | "release_question" | "check_in" | "check_in_reminder";
         /** @enum {unknown} */
         NullEnum: null;
+        /**
+         * @description * `spoke_with_child` - Spoke with the child
+         *     * `contacted_family` - Contacted the family
+         *     * `referred_to_services` - Referred to services
+         *     * `contacted_authorities` - Contacted the authorities
+         *     * `no_safety_concern` - No safety concern
+         * @enum {string}
+         */
+        OutcomeEnum: "spoke_with_child" | "contacted_family" | "referred_to_services" | "contacted_authorities" | "no_safety_concern";
         PaginatedAccessLogOutList: {
             /** @example 123 */
             count: number;
@@ -1598,6 +1795,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["RuptureRowOut"][];
         };
+        PaginatedSafetyReviewRowOutList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SafetyReviewRowOut"][];
+        };
         PairFiguresOut: {
             /** @description Flagged in the period. */
             ruptures: number;
@@ -1664,6 +1876,8 @@ export interface components {
             calm_down_minutes?: number;
             reminder_minutes?: number[];
             follow_up_days?: number;
+            /** @description The two-weekly family check-in (default off). */
+            check_ins_enabled?: boolean;
         };
         PatchedMeUpdateInputRequest: {
             display_name?: string;
@@ -1674,6 +1888,8 @@ export interface components {
             notify_push?: boolean;
             birth_year?: number;
             is_therapist?: boolean;
+            /** @description A therapist's claims for staff to check; read-only once verified. */
+            therapist_claims?: components["schemas"]["TherapistClaimsInputRequest"];
         };
         PatchedMembershipUpdateInputRequest: {
             details_opt_out?: boolean;
@@ -1697,6 +1913,10 @@ export interface components {
         };
         PersonOut: {
             id: number | null;
+            display_name: string;
+        };
+        PersonRefOut: {
+            id: number;
             display_name: string;
         };
         /**
@@ -1835,6 +2055,23 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `closeness` - How close have you felt to {name} lately?
+         *     * `make_up` - When things go wrong between us, we make up.
+         * @enum {string}
+         */
+        QuestionEnum: "closeness" | "make_up";
+        /** @description One question still waiting for the reader in the open round. */
+        QuestionOut: {
+            round: number;
+            parent: components["schemas"]["PersonRefOut"];
+            child: components["schemas"]["PersonRefOut"];
+            /** @description The other person in the pair. */
+            about: components["schemas"]["PersonRefOut"];
+            question: components["schemas"]["QuestionEnum"];
+            /** @description The question as the reader sees it, name filled in. */
+            text: string;
+        };
         QuietHoursInputRequest: {
             /** Format: time */
             start: string;
@@ -1849,6 +2086,11 @@ export interface components {
         };
         ReadAll: {
             marked_read: number;
+        };
+        RefOut: {
+            /** @description Null once they left. */
+            id: number | null;
+            display_name: string;
         };
         RemindersOut: {
             /** @description Children's flags acknowledged. */
@@ -1872,6 +2114,15 @@ export interface components {
             all_done: number;
             some_skipped: number;
             none_done: number;
+        };
+        RoundOut: {
+            id: number;
+            /** Format: date */
+            period_start: string;
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            closes_at: string;
         };
         /** @description A rupture as it now stands, for its child, its parent, or a therapist granted details. */
         RuptureOut: {
@@ -1907,6 +2158,8 @@ export interface components {
             readonly timeline: components["schemas"]["EventOut"][];
             readonly my_side: (components["schemas"]["PartyEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly allowed_actions: components["schemas"]["AllowedActionsEnum"][];
+            /** @description For the child only, when `release` is allowed: the question to ask. */
+            readonly release_question: string | null;
             readonly help_resources: components["schemas"]["HelpResourcesOut"] | null;
         };
         /** @description A list row: what is open, with whom, how it felt; no words, no timeline. */
@@ -1933,6 +2186,84 @@ export interface components {
             acknowledged_at: string | null;
             /** Format: date-time */
             reconnected_at: string | null;
+        };
+        /**
+         * @description One flag, opened: the reviewer's note, and the child's words if the family's grant gives
+         *     `details` and the child did not opt out (else `flag` is null).
+         */
+        SafetyReviewOut: {
+            /** @description The flag's id (the path's `rupture_id`). */
+            rupture: number;
+            family: components["schemas"]["FamilyRefOut"];
+            child: components["schemas"]["RefOut"];
+            parent: components["schemas"]["RefOut"];
+            /** Format: date-time */
+            opened_at: string;
+            /**
+             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), released (the child did).
+             *
+             *     * `under_review` - under_review
+             *     * `held` - held
+             *     * `releasable` - releasable
+             *     * `released` - released
+             */
+            hold: components["schemas"]["HoldEnum"];
+            /** Format: date-time */
+            closed_at: string | null;
+            /**
+             * @description Empty while open.
+             *
+             *     * `` - open
+             *     * `spoke_with_child` - Spoke with the child
+             *     * `contacted_family` - Contacted the family
+             *     * `referred_to_services` - Referred to services
+             *     * `contacted_authorities` - Contacted the authorities
+             *     * `no_safety_concern` - No safety concern
+             */
+            outcome: components["schemas"]["OutcomeEnum"] | components["schemas"]["BlankEnum"];
+            closed_by_name: string;
+            /** @description The reviewer's note when it was closed. */
+            note: string;
+            flag: components["schemas"]["FlagWordsOut"] | null;
+        };
+        /** @description One flag in the queue: who and when, never the child's words. */
+        SafetyReviewRowOut: {
+            /** @description The flag's id (the path's `rupture_id`). */
+            rupture: number;
+            family: components["schemas"]["FamilyRefOut"];
+            child: components["schemas"]["RefOut"];
+            parent: components["schemas"]["RefOut"];
+            /** Format: date-time */
+            opened_at: string;
+            /**
+             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), released (the child did).
+             *
+             *     * `under_review` - under_review
+             *     * `held` - held
+             *     * `releasable` - releasable
+             *     * `released` - released
+             */
+            hold: components["schemas"]["HoldEnum"];
+            /** Format: date-time */
+            closed_at: string | null;
+            /**
+             * @description Empty while open.
+             *
+             *     * `` - open
+             *     * `spoke_with_child` - Spoke with the child
+             *     * `contacted_family` - Contacted the family
+             *     * `referred_to_services` - Referred to services
+             *     * `contacted_authorities` - Contacted the authorities
+             *     * `no_safety_concern` - No safety concern
+             */
+            outcome: components["schemas"]["OutcomeEnum"] | components["schemas"]["BlankEnum"];
+            closed_by_name: string;
+        };
+        ScaleOut: {
+            min: number;
+            max: number;
+            /** @description From min to max. */
+            faces: string[];
         };
         /**
          * @description * `metrics` - Patterns only (aggregates)
@@ -2042,10 +2373,42 @@ export interface components {
             /** Format: date-time */
             generated_at: string;
         };
+        TherapistClaimsInputRequest: {
+            full_name: string;
+            profession: string;
+            registration_body: string;
+            registration_number: string;
+            jurisdiction: string;
+        };
+        /** @description What a therapist said about themselves, for staff to check before verifying. */
+        TherapistClaimsOut: {
+            full_name: string;
+            profession: string;
+            registration_body: string;
+            registration_number: string;
+            jurisdiction: string;
+            complete: boolean;
+            /** @description False once staff verified them. */
+            readonly editable: boolean;
+        };
         /** @description The therapist who read: ``id`` is null once they deleted their account (the name stays). */
         TherapistRefOut: {
             id: number | null;
             readonly display_name: string;
+        };
+        TrendRowOut: {
+            /** Format: date */
+            period_start: string;
+            parent: components["schemas"]["PersonRefOut"];
+            child: components["schemas"]["PersonRefOut"];
+            question: components["schemas"]["QuestionEnum"];
+            /**
+             * Format: double
+             * @description Mean score, 1 to 5, two decimals.
+             */
+            average: number;
+            /** @description How many answers the average is of. */
+            answers: number;
         };
         /** @description Another person, as embedded in a row: who, by name. */
         UserRefOut: {
@@ -2491,6 +2854,473 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_safety_reviews_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSafetyReviewRowOutList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_safety_reviews_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rupture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyReviewOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    care_safety_reviews_close: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                rupture_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SafetyReviewOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    check_ins_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerOut"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerOut"];
                 };
             };
             /** @description Invalid input */
@@ -3530,6 +4360,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    families_check_ins_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                family_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInsOut"];
                 };
             };
             /** @description Invalid input */
@@ -7372,6 +8313,120 @@ export interface operations {
                 "application/json": components["schemas"]["NotYetInRequest"];
             };
         };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ruptures_release_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {

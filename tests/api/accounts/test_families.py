@@ -33,6 +33,7 @@ def test_create_family_makes_creator_its_parent(world: World) -> None:
         "calm_down_minutes": 20,
         "reminder_minutes": [],
         "follow_up_days": 3,
+        "check_ins_enabled": False,
         "created_at": body["created_at"],
     }
     assert Membership.objects.get(family_id=body["id"]).user == world.teen

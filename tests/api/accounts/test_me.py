@@ -34,6 +34,7 @@ def test_me_full_body(world: World) -> None:
         "is_therapist": False,
         "therapist_verified": False,
         "therapist_share_code": None,
+        "therapist_claims": None,
         "mfa_enabled": False,
         "families": [{"id": world.family.pk, "name": "The Rivers", "role": "parent"}],
         "care_families": [],
