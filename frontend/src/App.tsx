@@ -18,6 +18,12 @@ const VerifyEmail = lazyScreen(() => import("./screens/auth/VerifyEmail"));
 const ResetPassword = lazyScreen(() => import("./screens/auth/ResetPassword"));
 const MfaAuthenticate = lazyScreen(() => import("./screens/auth/MfaAuthenticate"));
 const Security = lazyScreen(() => import("./screens/Security"));
+const TherapistJoin = lazyScreen(() => import("./screens/care/TherapistJoin"));
+const CareFamily = lazyScreen(() => import("./screens/care/CareFamily"));
+const CareSummary = lazyScreen(() => import("./screens/care/CareSummary"));
+const CarePreview = lazyScreen(() => import("./screens/care/CarePreview"));
+const SafetyReviewQueue = lazyScreen(() => import("./screens/care/SafetyReviews"));
+const SafetyReviewDetail = lazyScreen<{ id: string }>(() => import("./screens/care/SafetyReviews").then((m) => ({ default: m.SafetyReviewDetail })));
 const Pair = lazyScreen(() => import("./screens/Pair"));
 const Invite = lazyScreen(() => import("./screens/Invite"));
 const CreateFamily = lazyScreen(() => import("./screens/CreateFamily"));
@@ -58,6 +64,12 @@ export const ROUTES: RouteTable = [
   ["privacy", "/privacy"],
   ["account", "/account"],
   ["security", "/account/security"],
+  ["therapistJoin", "/therapist/join"],
+  ["careFamily", "/care/families/:id"],
+  ["careSummary", "/care/families/:id/summary"],
+  ["safetyReviews", "/care/safety-reviews"],
+  ["safetyReview", "/care/safety-reviews/:id"],
+  ["carePreview", "/families/:id/care-team/:grant/preview"],
 ];
 
 /** Screens anyone may open; the rest need a session. */
@@ -84,7 +96,7 @@ function renderRoute(m: Match): JSX.Element {
     case "login":
       return <Login />;
     case "signup":
-      return <Signup />;
+      return <Signup therapist={m.query.has("therapist")} />;
     case "verify":
       return <VerifyEmail code={p["key"] ?? ""} />;
     case "reset":
@@ -93,6 +105,18 @@ function renderRoute(m: Match): JSX.Element {
       return <MfaAuthenticate />;
     case "security":
       return <Security />;
+    case "therapistJoin":
+      return <TherapistJoin />;
+    case "careFamily":
+      return <CareFamily id={p["id"] ?? ""} />;
+    case "careSummary":
+      return <CareSummary id={p["id"] ?? ""} query={m.query} />;
+    case "safetyReviews":
+      return <SafetyReviewQueue />;
+    case "safetyReview":
+      return <SafetyReviewDetail id={p["id"] ?? ""} />;
+    case "carePreview":
+      return <CarePreview familyId={p["id"] ?? ""} grantId={p["grant"] ?? ""} />;
     case "pair":
       return <Pair code={p["code"] ?? ""} />;
     case "invite":

@@ -5,6 +5,7 @@ helpers from the key the PWA shows."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from allauth.mfa.totp.internal.auth import (
@@ -15,6 +16,8 @@ from allauth.mfa.totp.internal.auth import (
 
 from tests.e2e.phone import Phone
 from tests.factories import PASSWORD
+
+TOTP_PERIOD = 30  # allauth's MFA_TOTP_PERIOD (the default)
 
 
 def virtual_authenticator(device: Phone) -> dict[str, Any]:
@@ -52,12 +55,21 @@ def totp_code(secret_shown: str) -> str:
     return str(format_hotp_value(hotp_value(secret, counter)))
 
 
+def fresh_totp_code(device: Phone, secret_shown: str, *, seconds_needed: int = 10) -> str:
+    """``totp_code``, once the current 30-second step has ``seconds_needed`` left (allauth
+    accepts the current step only, and a password asked on the way takes a few seconds)."""
+    left = TOTP_PERIOD - time.time() % TOTP_PERIOD
+    if left < seconds_needed:
+        device.page.wait_for_timeout((left + 0.5) * 1000)
+    return totp_code(secret_shown)
+
+
 def enrol_totp(device: Phone) -> list[str]:
     """On the two-step sign-in screen: set up the app, type its code; returns the recovery codes."""
     device.tap("totp-start")
     device.by_id("totp-qr").wait_for()
     device.audit()
-    device.fill("totp-code", totp_code(device.text("totp-secret")))
+    device.fill("totp-code", fresh_totp_code(device, device.text("totp-secret")))
     device.tap("totp-activate")
     # allauth asks for the password again before any change to how one signs in.
     device.by_id("reauth-form").wait_for()

@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import PhoneFactory
 from tests.e2e.family import young_family
-from tests.e2e.mfa import enrol_totp, passkeys_on, totp_code, virtual_authenticator
+from tests.e2e.mfa import (
+    enrol_totp,
+    fresh_totp_code,
+    passkeys_on,
+    totp_code,
+    virtual_authenticator,
+)
 from tests.e2e.phone import Phone
 from tests.factories import PASSWORD
 
@@ -77,7 +83,7 @@ def test_a_parent_turns_on_two_step_sign_in_and_uses_each_way_in(phone: PhoneFac
     parent.fill("mfa-code", "000000" if totp_code(_secret(world.parent)) != "000000" else "111111")
     parent.tap("mfa-submit")
     expect(parent.page.locator(".field-error")).to_be_visible()
-    parent.fill("mfa-code", totp_code(_secret(world.parent)))
+    parent.fill("mfa-code", fresh_totp_code(parent, _secret(world.parent), seconds_needed=5))
     parent.tap("mfa-submit")
     parent.screen("screen-home")
 

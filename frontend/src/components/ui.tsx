@@ -15,6 +15,8 @@ export function Screen(props: {
   children?: ComponentChildren;
   lead?: ComponentChildren;
   back?: { to: string; label: string };
+  /** Laptop-wide (the therapist's figures); phones see no difference. */
+  wide?: boolean;
 }): JSX.Element {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -23,7 +25,7 @@ export function Screen(props: {
     window.scrollTo(0, 0);
   }, [props.title]);
   return (
-    <main id="main" class="screen" data-testid={props.testid}>
+    <main id="main" class={props.wide ? "screen wide" : "screen"} data-testid={props.testid}>
       {props.back ? (
         <a class="back-link" href={href(props.back.to)}>
           <span aria-hidden="true">← </span>
