@@ -30,9 +30,11 @@ pytestmark = pytest.mark.browser
 
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 EMAIL = "dr.okoro@example.com"
-# What carries the run's date or time, painted over in the screenshots.
+# What changes from run to run (dates, times, the random share code), painted over in the
+# screenshots.
 DATES = (
     "time",
+    '[data-testid="therapist-share-code"]',
     '[data-testid="period-range"]',
     ".print-summary > .lead",
     '[data-testid="weekly-chart"]',
