@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("api.accounts.urls")),
     path("", include("api.ruptures.urls")),
     path("", include("api.notifications.urls")),
-    path("", include("api.care.urls")),
     path("", include("api.checkins.urls")),
+    path("care/", include("api.care.urls")),
+    path("", include("api.care.preview_urls")),
 ]

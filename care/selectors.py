@@ -8,7 +8,7 @@ nothing here can show a parent that one exists. The figures are self-reported: w
 chose to tell the app.
 
 Access (``care_grant_for``, ``therapist_ready``) is decided on the caller before any family:
-403 ``therapist_only``, ``therapist_unverified``, ``mfa_required``; then 404 for a family without
+403 ``not_a_therapist``, ``therapist_unverified``, ``mfa_required``; then 404 for a family without
 an active grant to them. The views write the access-log rows (``care.services``).
 """
 
@@ -44,9 +44,10 @@ from django.db.models.functions import (
 from django.utils import timezone
 
 from accounts.models import CareTeamGrant, Family, Membership, Role, User
-from accounts.selectors import can_see_care_team, family_membership, has_mfa
+from accounts.selectors import can_see_care_team, care_reader, family_membership
 from care.aggregates import PercentileCont, Seconds
 from care.periods import Period, zone_of
+from checkins.selectors import family_trend
 from familyrepair.errors import Forbidden, NotFound
 from ruptures import feelings as feeling_vocabulary
 from ruptures.models import (
@@ -68,7 +69,7 @@ from ruptures.selectors import seen_as_party
 from ruptures.states import OPEN
 
 SELF_REPORTED = (
-    "Self-reported: what the family told FamilyRepair, not a clinical measure. A rupture nobody "
+    "Self-reported: what the family told FamilyRepair; not a clinical measure. A rupture nobody "
     "flagged is not here."
 )
 FORMER_MEMBER = "Former member"
@@ -82,23 +83,10 @@ ATTENTION_REASONS = ("safety_review", "unrepaired", "repair_rate_falling")
 
 
 def therapist_ready(actor: Any) -> User:
-    """The caller as a therapist who may see family data, decided on the caller alone (so it
-    says nothing about any family): 403 ``therapist_only``, ``therapist_unverified`` (staff have
-    not checked them yet), ``mfa_required`` (no authenticator app or passkey enrolled)."""
-    if not getattr(actor, "is_therapist", False):
-        raise Forbidden("This is for family therapists.", code="therapist_only")
-    user: User = actor
-    if user.therapist_verified_at is None:
-        raise Forbidden(
-            "We are still checking your registration; you will see families once verified.",
-            code="therapist_unverified",
-        )
-    if not has_mfa(user):
-        raise Forbidden(
-            "Enrol a second factor (an authenticator app or a passkey) to see family data.",
-            code="mfa_required",
-        )
-    return user
+    """The caller as a therapist who may see family data (``accounts.selectors.care_reader``):
+    403 ``not_a_therapist``, ``therapist_unverified``, ``mfa_required``, decided on the caller
+    alone, so it says nothing about any family."""
+    return care_reader(actor)
 
 
 def care_grant_for(*, actor: Any, family_id: int) -> CareTeamGrant:
@@ -115,7 +103,9 @@ def care_grant_for(*, actor: Any, family_id: int) -> CareTeamGrant:
     return grant
 
 
-def preview_grant_for(*, actor: Any, family_id: int, grant_id: int) -> tuple[CareTeamGrant, User]:
+def preview_grant_for(
+    *, actor: Any, family_id: int, grant_id: int
+) -> tuple[CareTeamGrant, Membership]:
     """A member's look at what one of their family's therapists sees: parents, and children
     from 13 (403 ``age_restricted`` younger; 404 outside the family or for no such active
     grant)."""
@@ -135,7 +125,7 @@ def preview_grant_for(*, actor: Any, family_id: int, grant_id: int) -> tuple[Car
     )
     if grant is None:
         raise NotFound(code="care_grant_not_found")
-    return grant, actor
+    return grant, membership
 
 
 # --- what the figures are computed over ---------------------------------------------------------
@@ -494,6 +484,51 @@ def dashboard(
         "period": period_out(period),
         **family_figures(ruptures=ruptures, period=period),
         "previous": previous,
+    }
+
+
+# --- the family check-in trend ---------------------------------------------------------------
+
+CHECK_IN_LABEL = (
+    "Our own two questions, answered every two weeks on a 1-5 scale; not a validated instrument."
+)
+CHECK_IN_PERIOD_DAYS = 14
+
+
+def check_in_trend(*, family_id: int, period: Period, shared_only: bool) -> dict[str, Any]:
+    """The check-in averages per two-week round, pair and question, for the rounds that overlap
+    the period (``checkins.selectors.family_trend``, computed in the database); for a parent's
+    preview only what children agreed to share with parents, as their own check-in page shows."""
+    rows = family_trend(
+        family_id,
+        period.first - dt.timedelta(days=CHECK_IN_PERIOD_DAYS - 1),
+        period.last + dt.timedelta(days=1),
+        shared_only=shared_only,
+    )
+    ids = {row[key] for row in rows for key in ("parent_id", "child_id")}
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "display_name")) if ids else {}
+    members = (
+        set(Membership.objects.filter(family_id=family_id, user_id__in=ids).values_list(
+            "user_id", flat=True))
+        if ids else set()
+    )  # fmt: skip
+    return {
+        "label": CHECK_IN_LABEL,
+        "rounds": [
+            {
+                "period_start": row["period_start"],
+                "parent": _person(
+                    row["parent_id"], names.get(row["parent_id"]), row["parent_id"] in members
+                ),
+                "child": _person(
+                    row["child_id"], names.get(row["child_id"]), row["child_id"] in members
+                ),
+                "question": row["question"],
+                "average": row["average"],
+                "answers": row["answers"],
+            }
+            for row in rows
+        ],
     }
 
 

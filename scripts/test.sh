@@ -63,4 +63,5 @@ say "benchmark smoke runs: prompts, fault drills, read replica"
 .venv/bin/python benchmarks/prompts/run.py --smoke --mode burst --workers 2
 .venv/bin/python benchmarks/faults/run.py --smoke
 .venv/bin/python benchmarks/scale/replica.py --smoke
+.venv/bin/python benchmarks/dashboard/run.py --smoke
 # --- end of the benchmark smoke runs ---

@@ -18,7 +18,6 @@ from accounts.models import User
 from accounts.selectors import care_reader
 from accounts.services import therapist_access_record
 from api import idempotency
-from api.care.serializers import FamilyRefOut  # one component in the schema for both
 from api.ruptures.views import IDEMPOTENCY_PARAMETER
 from api.views import APIView, GenericAPIView, validated
 from familyrepair.errors import NotFound
@@ -40,6 +39,11 @@ class CloseIn(serializers.Serializer[dict[str, Any]]):
 class RefOut(serializers.Serializer[dict[str, Any]]):
     id = serializers.IntegerField(allow_null=True, help_text="Null once they left.")
     display_name = serializers.CharField()
+
+
+class FamilyRefOut(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 class FeelingRefOut(serializers.Serializer[dict[str, str]]):

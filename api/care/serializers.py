@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import CareScope
 from care.periods import PRESETS
+from checkins.models import Question
 
 # --- input ------------------------------------------------------------------------------------
 
@@ -183,13 +184,27 @@ class PreviousOut(FiguresOut):
     period = PeriodOut()
 
 
-class FamilyRefOut(serializers.Serializer[dict[str, Any]]):
+class CheckInRoundOut(serializers.Serializer[dict[str, Any]]):
+    period_start = serializers.DateField(help_text="The round's first day.")
+    parent = CarePersonOut()
+    child = CarePersonOut()
+    question = serializers.ChoiceField(choices=Question.choices)
+    average = serializers.FloatField(help_text="1 to 5.")
+    answers = serializers.IntegerField()
+
+
+class CheckInTrendOut(serializers.Serializer[dict[str, Any]]):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
+    rounds = CheckInRoundOut(many=True, help_text="Oldest first; per pair and question.")
+
+
+class CareFamilyRefOut(serializers.Serializer[dict[str, Any]]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class DashboardOut(FiguresOut):
-    family = FamilyRefOut()
+    family = CareFamilyRefOut()
     time_zone = serializers.CharField(help_text="The family's: weeks and the heat map use it.")
     self_reported = serializers.BooleanField()
     label = serializers.CharField(help_text="Show it with the figures.")  # type: ignore[assignment]  # a field named like a DRF Field attribute
@@ -203,6 +218,10 @@ class DashboardOut(FiguresOut):
     )
     period = PeriodOut()
     previous = PreviousOut(allow_null=True, help_text="With `compare=true`.")
+    check_ins = CheckInTrendOut(
+        help_text="The family check-in trend over the period (a parent's preview: only what "
+        "children shared with parents; a child's: none)."
+    )
 
 
 class PreviewOut(DashboardOut):
@@ -226,7 +245,7 @@ class CaseloadGrantOut(serializers.Serializer[dict[str, Any]]):
 
 
 class CaseloadFamilyOut(serializers.Serializer[dict[str, Any]]):
-    family = FamilyRefOut()
+    family = CareFamilyRefOut()
     grant = CaseloadGrantOut()
     safety_reviews = serializers.IntegerField(help_text="Open safety reviews: show first.")
     open_ruptures = serializers.IntegerField()

@@ -1,23 +1,18 @@
-"""Care team routes: the therapist's screens, and a family's preview of them."""
+"""The therapist's own routes (``/api/v1/care/``): the caseload, a family's dashboard, export and
+printable summary, and the safety-review queue."""
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from api.care import views
 
-family = "care/families/<id:family_id>/"
+family = "families/<id:family_id>/"
 
-urlpatterns = [
-    path("care/families/", views.CaseloadView.as_view(), name="care-caseload"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("families/", views.CaseloadView.as_view(), name="care-caseload"),
     path(f"{family}dashboard/", views.DashboardView.as_view(), name="care-dashboard"),
     path(f"{family}export/", views.ExportView.as_view(), name="care-export"),
     path(f"{family}summary/", views.SummaryView.as_view(), name="care-summary"),
-    path(
-        "families/<id:family_id>/care-team/<id:grant_id>/preview/",
-        views.PreviewView.as_view(),
-        name="care-team-preview",
-    ),
-    # The safety-review queue (/api/v1/care/safety-reviews/).
-    path("care/", include("api.care.safety_reviews_urls")),
+    path("", include("api.care.safety_reviews_urls")),
 ]

@@ -2,7 +2,7 @@
 summary; and a family member's preview of what a therapist on their care team sees.
 
 Every therapist read leaves access-log rows the family's parents can list. Access is decided on
-the caller first (403 ``therapist_only``, ``therapist_unverified``, ``mfa_required``, so the PWA
+the caller first (403 ``not_a_therapist``, ``therapist_unverified``, ``mfa_required``, so the PWA
 can route to the next step), then per family (404 without an active grant).
 """
 
@@ -21,7 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import CareScope, Family, User
+from accounts.models import CareScope, Family, Role, User
 from accounts.services import name_of
 from api.care import serializers as io_
 from api.views import APIView, validated
@@ -50,13 +50,27 @@ def _period(family: Family, query: dict[str, Any], ruptures: Any) -> Period:
 
 
 def _dashboard(
-    family: Family, ruptures: Any, query: dict[str, Any], *, scope: str, limited: bool
+    family: Family,
+    ruptures: Any,
+    query: dict[str, Any],
+    *,
+    scope: str,
+    limited: bool,
+    check_ins: str = "all",
 ) -> dict[str, Any]:
+    """``check_ins``: ``all`` (a therapist), ``shared`` (a parent's preview: what children
+    shared with parents), ``none`` (a child's preview: their check-in page shows no trend)."""
     period = _period(family, query, ruptures)
     body = selectors.dashboard(
         family=family, ruptures=ruptures, period=period, compare=bool(query.get("compare"))
     )
+    trend = selectors.check_in_trend(
+        family_id=family.pk, period=period, shared_only=check_ins == "shared"
+    )
+    if check_ins == "none":
+        trend["rounds"] = []
     return body | {
+        "check_ins": trend,
         "scope": scope,
         "can_open_words": scope == CareScope.DETAILS and not limited,
         "viewer_limited": limited,
@@ -165,7 +179,7 @@ class ExportView(APIView):
         rows = selectors.export_rows(ruptures=ruptures, period=period)
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["# " + selectors.SELF_REPORTED])
+        out.write(f"# {selectors.SELF_REPORTED}\r\n")  # no comma: one cell in any reader
         writer.writerow(selectors.EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([_cell(row[column]) for column in selectors.EXPORT_COLUMNS])
@@ -187,11 +201,15 @@ class PreviewView(APIView):
     def get(self, request: Request, family_id: int, grant_id: int) -> Response:
         """What one therapist on the care team sees, limited to what the caller sees themselves
         (their own pairs; never a flag held for safety review)."""
-        grant, viewer = selectors.preview_grant_for(
+        grant, membership = selectors.preview_grant_for(
             actor=_user(request), family_id=family_id, grant_id=grant_id
         )
         query = validated(io_.PeriodQuery, request.query_params)
-        ruptures = selectors.counted_ruptures(family_id, viewer=viewer)
-        body = _dashboard(grant.family, ruptures, query, scope=grant.scope, limited=True)
+        ruptures = selectors.counted_ruptures(family_id, viewer=_user(request))
+        role = membership.role
+        body = _dashboard(
+            grant.family, ruptures, query, scope=grant.scope, limited=True,
+            check_ins="shared" if role == Role.PARENT else "none",
+        )  # fmt: skip
         body["therapist_name"] = grant.therapist_name
         return Response(io_.PreviewOut(body).data)

@@ -51,8 +51,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "accounts",
     "ruptures",
-    "care",
     "checkins",
+    "care",
     "api",
 ]
 

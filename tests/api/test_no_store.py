@@ -26,11 +26,13 @@ def no_store(response: object) -> bool:
 @pytest.mark.parametrize("who", ["parent", "child", "anonymous"])
 def test_every_api_read_says_no_store(world: World, path: str, who: str) -> None:
     rupture = flag(world)
+    grant = world.family.care_team.get(therapist=world.therapist_metrics)
     values = {
         "family_id": world.family.pk,
         "user_id": world.child.pk,
         "id": rupture.pk,
         "rupture_id": rupture.pk,
+        "grant_id": grant.pk,
     }
     url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 

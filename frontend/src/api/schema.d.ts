@@ -1043,6 +1043,10 @@ export interface components {
             name: string;
             scope: components["schemas"]["ScopeEnum"];
         };
+        CareFamilyRefOut: {
+            id: number;
+            name: string;
+        };
         CareGrantCreateInputRequest: {
             share_code: string;
             /** @default metrics */
@@ -1069,7 +1073,7 @@ export interface components {
          */
         CareScopeEnum: "metrics" | "details";
         CaseloadFamilyOut: {
-            family: components["schemas"]["FamilyRefOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
             grant: components["schemas"]["CaseloadGrantOut"];
             /** @description Open safety reviews: show first. */
             safety_reviews: number;
@@ -1109,6 +1113,27 @@ export interface components {
             /** @description Open safety reviews in all families. */
             safety_reviews: number;
             results: components["schemas"]["CaseloadFamilyOut"][];
+        };
+        CheckInRoundOut: {
+            /**
+             * Format: date
+             * @description The round's first day.
+             */
+            period_start: string;
+            parent: components["schemas"]["CarePersonOut"];
+            child: components["schemas"]["CarePersonOut"];
+            question: components["schemas"]["QuestionEnum"];
+            /**
+             * Format: double
+             * @description 1 to 5.
+             */
+            average: number;
+            answers: number;
+        };
+        CheckInTrendOut: {
+            label: string;
+            /** @description Oldest first; per pair and question. */
+            rounds: components["schemas"]["CheckInRoundOut"][];
         };
         /** @description What the reader may see of the family's check-ins. */
         CheckInsOut: {
@@ -1217,7 +1242,7 @@ export interface components {
             reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
             /** @description The parent's six guided steps, on each repair. */
             repair_steps: components["schemas"]["RepairStepsOut"];
-            family: components["schemas"]["FamilyRefOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
             /** @description The family's: weeks and the heat map use it. */
             time_zone: string;
             self_reported: boolean;
@@ -1231,6 +1256,8 @@ export interface components {
             period: components["schemas"]["PeriodOut"];
             /** @description With `compare=true`. */
             previous: components["schemas"]["PreviousOut"] | null;
+            /** @description The family check-in trend over the period (a parent's preview: only what children shared with parents; a child's: none). */
+            check_ins: components["schemas"]["CheckInTrendOut"];
         };
         /** @description A device signed in as the child. */
         DeviceOut: {
@@ -1968,7 +1995,7 @@ export interface components {
             reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
             /** @description The parent's six guided steps, on each repair. */
             repair_steps: components["schemas"]["RepairStepsOut"];
-            family: components["schemas"]["FamilyRefOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
             /** @description The family's: weeks and the heat map use it. */
             time_zone: string;
             self_reported: boolean;
@@ -1982,6 +2009,8 @@ export interface components {
             period: components["schemas"]["PeriodOut"];
             /** @description With `compare=true`. */
             previous: components["schemas"]["PreviousOut"] | null;
+            /** @description The family check-in trend over the period (a parent's preview: only what children shared with parents; a child's: none). */
+            check_ins: components["schemas"]["CheckInTrendOut"];
             therapist_name: string;
         };
         PreviousOut: {
@@ -2355,7 +2384,7 @@ export interface components {
             reminders_before_acknowledgement: components["schemas"]["RemindersOut"];
             /** @description The parent's six guided steps, on each repair. */
             repair_steps: components["schemas"]["RepairStepsOut"];
-            family: components["schemas"]["FamilyRefOut"];
+            family: components["schemas"]["CareFamilyRefOut"];
             /** @description The family's: weeks and the heat map use it. */
             time_zone: string;
             self_reported: boolean;
@@ -2369,6 +2398,8 @@ export interface components {
             period: components["schemas"]["PeriodOut"];
             /** @description With `compare=true`. */
             previous: components["schemas"]["PreviousOut"] | null;
+            /** @description The family check-in trend over the period (a parent's preview: only what children shared with parents; a child's: none). */
+            check_ins: components["schemas"]["CheckInTrendOut"];
             therapist_name: string;
             /** Format: date-time */
             generated_at: string;

@@ -24,7 +24,7 @@ import datetime as dt
 import json
 import random
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,7 +130,14 @@ def _default(model_field: models.Field[Any, Any]) -> Any:
 
 
 class Population:
-    """Generates the rows for ``families`` families into one Table per model, then copies them."""
+    """Generates the rows for ``families`` families into one Table per model, then copies them.
+
+    The class attributes shape a family; a benchmark can subclass with other values (a long
+    history, every family on one therapist's caseload)."""
+
+    ruptures_per_family: tuple[int, int] = RUPTURES_PER_FAMILY
+    family_age_days: tuple[int, int] = (30, 365)
+    caseload_every = CASELOAD_EVERY
 
     def __init__(self, *, families: int, seed: int, now: dt.datetime) -> None:
         self.families = families
@@ -221,7 +228,7 @@ class Population:
             if child_address:
                 self.email(user_id, child_address)
             children.append(user_id)
-        created = self.now - dt.timedelta(days=rnd.randint(30, 365))
+        created = self.now - dt.timedelta(days=rnd.randint(*self.family_age_days))
         self.tables[Family].add(
             id=family_id, name=f"Family {family_id}", created_by_id=parents[0], created_at=created
         )
@@ -238,15 +245,16 @@ class Population:
                 details_opt_out=rnd.random() < 0.1,
             )
         self.made += 1
-        if therapists and self.made % CASELOAD_EVERY == 1:
+        every = self.caseload_every
+        if therapists and self.made % every == 1 % every:
             self.tables[CareTeamGrant].add(
                 family_id=family_id,
-                therapist_id=therapists[self.made // CASELOAD_EVERY % len(therapists)],
-                scope=CareScope.DETAILS if self.made // CASELOAD_EVERY % 2 else CareScope.METRICS,
+                therapist_id=therapists[self.made // every % len(therapists)],
+                scope=CareScope.DETAILS if self.made // every % 2 else CareScope.METRICS,
                 granted_by_id=parents[0],
                 granted_at=created + dt.timedelta(days=1),
             )
-        for _ in range(rnd.randint(*RUPTURES_PER_FAMILY)):
+        for _ in range(rnd.randint(*self.ruptures_per_family)):
             self.rupture(family_id, rnd.choice(parents), rnd.choice(children), since=created)
 
     # --- a rupture and everything it left behind --------------------------------------------------
@@ -488,6 +496,27 @@ def _max_ids(tables: Sequence[type[models.Model]]) -> dict[type[models.Model], i
     return found
 
 
+def copy_population(
+    population: Population, *, batch: int = 2000, progress: Callable[[int], None] | None = None
+) -> None:
+    """Generate and COPY the population batch by batch (one transaction each, ids continuing
+    after the tables' highest), then analyse the tables."""
+    population.start_ids_after(_max_ids(list(population.tables)))
+    for done in population.generate(batch=max(1, batch)):
+        with transaction.atomic():
+            skip_checks = _skip_foreign_key_checks()
+            for table in population.tables.values():
+                _copy(table)
+            if skip_checks:
+                _restore_foreign_key_checks()
+            _move_sequences(population.tables.values())
+        if progress is not None:
+            progress(done)
+    with connection.cursor() as cursor:
+        for table in population.tables.values():
+            cursor.execute(f'ANALYZE "{table.db_table}"')
+
+
 class Command(BaseCommand):
     help = "Build a realistic population (families, users, ruptures and their rows) with COPY."
 
@@ -505,21 +534,13 @@ class Command(BaseCommand):
             raise CommandError("--families must be at least 1.")
         started = time.monotonic()
         population = Population(families=families, seed=seed, now=timezone.now())
-        population.start_ids_after(_max_ids(list(population.tables)))
-        for done in population.generate(batch=max(1, batch)):
-            with transaction.atomic():
-                skip_checks = _skip_foreign_key_checks()
-                for table in population.tables.values():
-                    _copy(table)
-                if skip_checks:
-                    _restore_foreign_key_checks()
-                _move_sequences(population.tables.values())
+
+        def progress(done: int) -> None:
             if options["verbosity"] >= 1:
                 elapsed = time.monotonic() - started
                 self.stderr.write(f"  {done:,} of {families:,} families ({elapsed:.0f} s)")
-        with connection.cursor() as cursor:
-            for table in population.tables.values():
-                cursor.execute(f'ANALYZE "{table.db_table}"')
+
+        copy_population(population, batch=batch, progress=progress)
         counts = ", ".join(
             f"{table.count:,} {table.model._meta.verbose_name_plural}"
             for table in population.tables.values()

@@ -1,0 +1,256 @@
+"""The therapist's caseload: every family that granted them access, with its figures, safety
+reviews first; who may call it and what each caller is told; its query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import CareScope, CareTeamGrant, TherapistAccessLog
+from ruptures import services
+from ruptures.models import Rupture
+from tests.factories import FamilyFactory, MembershipFactory
+from tests.world import World, client_for, therapist
+
+URL = "/api/v1/care/families/"
+
+
+def days_ago(days: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days)
+
+
+def child_flag(world: World, at: dt.datetime, **fields: Any) -> Rupture:
+    return services.rupture_flag(
+        actor=world.child,
+        flag=services.FlagInput(
+            family_id=world.family.pk, parent_id=world.parent.pk, feelings=["hurt"], intensity=2,
+            **fields,
+        ),
+        now=at,
+    )  # fmt: skip
+
+
+def repaired(world: World, flagged: dt.datetime, reconnected: dt.datetime) -> None:
+    rupture = child_flag(world, flagged)
+    services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk, now=flagged)
+    services.rupture_confirm(actor=world.parent, rupture_id=rupture.pk, now=reconnected)
+    services.rupture_confirm(actor=world.child, rupture_id=rupture.pk, now=reconnected)
+
+
+def withdrawn(world: World, flagged: dt.datetime, closed: dt.datetime) -> None:
+    rupture = child_flag(world, flagged)
+    services.rupture_withdraw(actor=world.child, rupture_id=rupture.pk, now=closed)
+
+
+@pytest.fixture
+def caseload(world: World) -> World:
+    """The world's family: two repairs 40 days ago, one repair and one withdrawal 5 days ago (a
+    falling repair rate), a parent's own flag and a rupture open for ten days. The other family
+    granted the same therapist and has nothing yet."""
+    repaired(world, days_ago(41), days_ago(40))
+    repaired(world, days_ago(42), days_ago(40))
+    repaired(world, days_ago(6), days_ago(5))
+    withdrawn(world, days_ago(6), days_ago(5))
+    services.rupture_flag(
+        actor=world.parent,
+        flag=services.FlagInput(
+            family_id=world.family.pk, child_id=world.child.pk, feelings=["sad"], intensity=1
+        ),
+        now=days_ago(2),
+    )
+    child_flag(world, days_ago(10))
+    CareTeamGrant.objects.create(
+        family=world.other_family, therapist=world.therapist_metrics, scope=CareScope.METRICS
+    )
+    return world
+
+
+def test_the_caseload_figures(caseload: World) -> None:
+    world = caseload
+    response = client_for(world.therapist_metrics).get(URL)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], body["safety_reviews"], body["unrepaired_days"]) == (2, 0, 7)
+    assert body["self_reported"] is True
+    first, second = body["results"]
+    grant = CareTeamGrant.objects.get(family=world.family, therapist=world.therapist_metrics)
+    oldest = Rupture.objects.filter(family=world.family, status="flagged").get().created_at
+    assert first == {
+        "family": {"id": world.family.pk, "name": "Okafor"},
+        "grant": {"id": grant.pk, "scope": "metrics", "granted_at": first["grant"]["granted_at"]},
+        "safety_reviews": 0,
+        "open_ruptures": 2,  # the parent's own flag (acknowledged) and the ten-day-old one
+        "oldest_unrepaired_at": first["oldest_unrepaired_at"],
+        "oldest_unrepaired_days": 10,
+        "repairs_last_30_days": 1,
+        "repairs_previous_30_days": 2,
+        "repair_rate_last_30_days": 0.5,
+        "repair_rate_previous_30_days": 1.0,
+        "ruptures_last_90_days": 6,
+        "parent_started_share": round(1 / 6, 4),
+        "last_activity": first["last_activity"],
+        "needs_attention": True,
+        "attention_reasons": ["unrepaired", "repair_rate_falling"],
+    }
+    assert dt.datetime.fromisoformat(first["oldest_unrepaired_at"]) == oldest
+    assert second["family"]["id"] == world.other_family.pk
+    assert (second["open_ruptures"], second["needs_attention"], second["last_activity"]) == (
+        0, False, None,
+    )  # fmt: skip
+
+
+def test_the_unrepaired_threshold_is_a_parameter(caseload: World) -> None:
+    response = client_for(caseload.therapist_metrics).get(URL, {"unrepaired_days": 14})
+
+    assert response.json()["results"][0]["attention_reasons"] == ["repair_rate_falling"]
+
+
+def test_a_safety_review_comes_first_whatever_the_order(caseload: World) -> None:
+    world = caseload
+    world.other_family.name = "Aardvark"  # first by name
+    world.other_family.save(update_fields=["name"])
+    services.rupture_flag(
+        actor=world.child,
+        flag=services.FlagInput(
+            family_id=world.family.pk, parent_id=world.parent.pk, feelings=[], intensity=3,
+            unsafe=True,
+        ),
+    )  # fmt: skip
+    client = client_for(world.therapist_metrics)
+
+    for sort in ("needs_attention", "name", "last_activity"):
+        body = client.get(URL, {"sort": sort}).json()
+        first = body["results"][0]
+        assert first["family"]["id"] == world.family.pk, sort
+        assert first["safety_reviews"] == 1
+        assert first["attention_reasons"][0] == "safety_review"
+        assert body["safety_reviews"] == 1
+    assert first["open_ruptures"] == 2  # the held flag is a review, not a rupture here
+
+
+def test_filter_and_sort(caseload: World) -> None:
+    world = caseload
+    client = client_for(world.therapist_metrics)
+
+    attention = client.get(URL, {"needs_attention": "true"}).json()["results"]
+    calm = client.get(URL, {"needs_attention": "false"}).json()["results"]
+    by_name = client.get(URL, {"sort": "name"}).json()["results"]
+    by_activity = client.get(URL, {"sort": "last_activity"}).json()["results"]
+
+    assert [r["family"]["id"] for r in attention] == [world.family.pk]
+    assert [r["family"]["id"] for r in calm] == [world.other_family.pk]
+    assert [r["family"]["name"] for r in by_name] == ["Okafor", "Other"]
+    assert [r["family"]["id"] for r in by_activity] == [world.family.pk, world.other_family.pk]
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"sort": "age"}, "sort"),
+        ({"unrepaired_days": 0}, "unrepaired_days"),
+        ({"unrepaired_days": "x"}, "unrepaired_days"),
+        ({"needs_attention": "maybe"}, "needs_attention"),
+    ],
+)
+def test_bad_parameters_are_a_400(world: World, params: dict[str, Any], param: str) -> None:
+    response = client_for(world.therapist_metrics).get(URL, params)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["param"] == param
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "code"),
+    [
+        ("parent", 403, "not_a_therapist"),
+        ("child", 403, "not_a_therapist"),
+        ("therapist_unverified", 403, "therapist_unverified"),
+        ("anonymous", 401, "not_authenticated"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["", "{family}/dashboard/", "{family}/export/", "{family}/summary/"]
+)
+def test_who_may_not_read(world: World, who: str, status: int, code: str, path: str) -> None:
+    response = client_for(world.actor(who)).get(URL + path.format(family=world.family.pk))
+
+    assert response.status_code == status
+    assert response.json()["errors"][0]["code"] == code
+    assert not TherapistAccessLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["", "{family}/dashboard/", "{family}/export/", "{family}/summary/"]
+)
+def test_a_therapist_without_mfa_is_sent_to_enrol(world: World, path: str) -> None:
+    without = therapist(mfa=False)
+    CareTeamGrant.objects.create(family=world.family, therapist=without)
+
+    response = client_for(without).get(URL + path.format(family=world.family.pk))
+
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "mfa_required"
+
+
+@pytest.mark.parametrize("path", ["dashboard/", "export/", "summary/"])
+@pytest.mark.parametrize("who", ["therapist_ungranted", "therapist_metrics"])
+def test_another_family_is_not_found(world: World, who: str, path: str) -> None:
+    family = world.other_family if who == "therapist_metrics" else world.family
+
+    response = client_for(world.actor(who)).get(f"{URL}{family.pk}/{path}")
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "family_not_found"
+
+
+def test_a_revocation_counts_on_the_next_request(world: World) -> None:
+    client = client_for(world.therapist_metrics)
+    dashboard = f"{URL}{world.family.pk}/dashboard/"
+    assert client.get(dashboard).status_code == 200
+    grant = CareTeamGrant.objects.get(family=world.family, therapist=world.therapist_metrics)
+
+    client_for(world.parent).delete(f"/api/v1/families/{world.family.pk}/care-team/{grant.pk}/")
+
+    assert client.get(dashboard).status_code == 404
+    assert client.get(URL).json()["results"] == []
+
+
+def test_each_family_read_leaves_an_access_log_row(caseload: World) -> None:
+    client_for(caseload.therapist_metrics).get(URL)
+
+    rows = TherapistAccessLog.objects.filter(therapist=caseload.therapist_metrics)
+    assert sorted(rows.values_list("family_id", "action", "object_type")) == sorted(
+        [(caseload.family.pk, "caseload.view", ""), (caseload.other_family.pk, "caseload.view", "")]
+    )
+
+
+CASELOAD_QUERIES = 8
+
+
+@pytest.mark.parametrize("families", [1, 12])
+def test_the_caseload_query_count_does_not_grow_with_families(
+    world: World, families: int, django_assert_num_queries: Any
+) -> None:
+    care = therapist()
+    for n in range(families):
+        family = FamilyFactory.create()
+        parent = MembershipFactory.create(family=family).user
+        child = MembershipFactory.create(family=family, role="child").user
+        CareTeamGrant.objects.create(family=family, therapist=care)
+        services.rupture_flag(
+            actor=child,
+            flag=services.FlagInput(
+                family_id=family.pk, parent_id=parent.pk, feelings=["hurt"], intensity=n % 5 + 1
+            ),
+        )
+    client = client_for(care)
+    client.get(URL)  # the session is loaded once
+
+    with django_assert_num_queries(CASELOAD_QUERIES):
+        response = client.get(URL)
+
+    assert response.json()["count"] == families
