@@ -34,6 +34,8 @@ export default defineConfig({
       manifestFilename: "manifest.webmanifest",
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg}"],
+        // chart.js is for the therapist's screens: a family's device never downloads it.
+        globIgnores: ["**/chart-*.js"],
         rollupFormat: "es",
       },
       devOptions: { enabled: false },

@@ -201,6 +201,7 @@ class SafetyReviewAdmin(ReadOnlyAdmin):
         "outcome",
         "note",
         "closed_by_name",
+        "released_at",
         "erase_on_close",
     )
     fields = readonly_fields

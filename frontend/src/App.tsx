@@ -16,6 +16,14 @@ import { Login } from "./screens/Login";
 const Signup = lazyScreen(() => import("./screens/auth/Signup"));
 const VerifyEmail = lazyScreen(() => import("./screens/auth/VerifyEmail"));
 const ResetPassword = lazyScreen(() => import("./screens/auth/ResetPassword"));
+const MfaAuthenticate = lazyScreen(() => import("./screens/auth/MfaAuthenticate"));
+const Security = lazyScreen(() => import("./screens/Security"));
+const TherapistJoin = lazyScreen(() => import("./screens/care/TherapistJoin"));
+const CareFamily = lazyScreen(() => import("./screens/care/CareFamily"));
+const CareSummary = lazyScreen(() => import("./screens/care/CareSummary"));
+const CarePreview = lazyScreen(() => import("./screens/care/CarePreview"));
+const SafetyReviewQueue = lazyScreen(() => import("./screens/care/SafetyReviews"));
+const SafetyReviewDetail = lazyScreen<{ id: string }>(() => import("./screens/care/SafetyReviews").then((m) => ({ default: m.SafetyReviewDetail })));
 const Pair = lazyScreen(() => import("./screens/Pair"));
 const Invite = lazyScreen(() => import("./screens/Invite"));
 const CreateFamily = lazyScreen(() => import("./screens/CreateFamily"));
@@ -39,6 +47,7 @@ export const ROUTES: RouteTable = [
   ["verify", `${FLOW_PATHS.verify_email}/:key`],
   ["reset", FLOW_PATHS.password_reset_by_code],
   ["reset", `${FLOW_PATHS.password_reset_by_code}/:key`],
+  ["mfa", FLOW_PATHS.mfa_authenticate],
   ["pair", "/pair"],
   ["pair", "/pair/:code"],
   ["invite", "/invite"],
@@ -58,12 +67,19 @@ export const ROUTES: RouteTable = [
   ["inbox", "/inbox"],
   ["privacy", "/privacy"],
   ["account", "/account"],
+  ["security", "/account/security"],
+  ["therapistJoin", "/therapist/join"],
+  ["careFamily", "/care/families/:id"],
+  ["careSummary", "/care/families/:id/summary"],
+  ["safetyReviews", "/care/safety-reviews"],
+  ["safetyReview", "/care/safety-reviews/:id"],
+  ["carePreview", "/families/:id/care-team/:grant/preview"],
 ];
 
 /** Screens anyone may open; the rest need a session. */
-const PUBLIC = new Set(["login", "signup", "verify", "reset", "pair", "notes", "privacy", "safety"]);
+const PUBLIC = new Set(["login", "signup", "verify", "reset", "mfa", "pair", "notes", "privacy", "safety"]);
 /** Screens for signed-out people: a signed-in visitor is sent home. */
-const ANONYMOUS_ONLY = new Set(["login", "signup", "reset"]);
+const ANONYMOUS_ONLY = new Set(["login", "signup", "reset", "mfa"]);
 
 function NotFound(): JSX.Element {
   return (
@@ -84,11 +100,27 @@ function renderRoute(m: Match): JSX.Element {
     case "login":
       return <Login />;
     case "signup":
-      return <Signup />;
+      return <Signup therapist={m.query.has("therapist")} />;
     case "verify":
       return <VerifyEmail code={p["key"] ?? ""} />;
     case "reset":
       return <ResetPassword code={p["key"] ?? ""} />;
+    case "mfa":
+      return <MfaAuthenticate />;
+    case "security":
+      return <Security />;
+    case "therapistJoin":
+      return <TherapistJoin />;
+    case "careFamily":
+      return <CareFamily id={p["id"] ?? ""} />;
+    case "careSummary":
+      return <CareSummary id={p["id"] ?? ""} query={m.query} />;
+    case "safetyReviews":
+      return <SafetyReviewQueue />;
+    case "safetyReview":
+      return <SafetyReviewDetail id={p["id"] ?? ""} />;
+    case "carePreview":
+      return <CarePreview familyId={p["id"] ?? ""} grantId={p["grant"] ?? ""} />;
     case "pair":
       return <Pair code={p["code"] ?? ""} />;
     case "invite":

@@ -48,6 +48,15 @@ DENIED: list[tuple[str, str, str, int, str]] = [
     ("post", "/api/v1/ruptures/{id}/plan/", "therapist_details", 403, "not_a_party"),
     ("post", "/api/v1/ruptures/{id}/plan/", "sibling", 404, "rupture_not_found"),
     ("post", "/api/v1/ruptures/{id}/plan/", "other_family_child", 404, "rupture_not_found"),
+    ("post", "/api/v1/ruptures/{id}/release/", "parent", 403, "child_only"),
+    ("post", "/api/v1/ruptures/{id}/release/", "therapist_details", 403, "child_only"),
+    ("post", "/api/v1/ruptures/{id}/release/", "other_family_child", 404, "rupture_not_found"),
+    ("post", "/api/v1/care/safety-reviews/{rupture_id}/close/", "parent", 403,
+     "not_a_therapist"),
+    ("post", "/api/v1/care/safety-reviews/{rupture_id}/close/", "therapist_unverified", 403,
+     "therapist_unverified"),
+    ("post", "/api/v1/care/safety-reviews/{rupture_id}/close/", "therapist_details", 404,
+     "safety_review_not_found"),
 ]  # fmt: skip
 
 # Writes whose body never comes before a decision about the caller, and why.
@@ -67,6 +76,7 @@ NO_BODY_TO_CHECK: dict[tuple[str, str], str] = {
     ("post", "/api/v1/push-subscriptions/"): "one's own device: anyone signed in",
     ("delete", "/api/v1/push-subscriptions/"): "one's own device: anyone signed in",
     ("post", "/api/v1/ruptures/"): "the family to decide on is in the body; any member may flag",
+    ("post", "/api/v1/check-ins/"): "the round to decide on is in the body; any member may answer",
     ("post", "/api/v1/ruptures/{id}/acknowledge/"): "no body",
     ("post", "/api/v1/ruptures/{id}/confirm/"): "no body",
     ("post", "/api/v1/ruptures/{id}/withdraw/"): "no body",
@@ -92,7 +102,12 @@ def test_every_write_in_the_schema_is_covered() -> None:
 
 
 def _url(path: str, world: World, rupture: Rupture) -> str:
-    values = {"family_id": world.family.pk, "user_id": world.child.pk, "id": rupture.pk}
+    values = {
+        "family_id": world.family.pk,
+        "user_id": world.child.pk,
+        "id": rupture.pk,
+        "rupture_id": rupture.pk,
+    }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 

@@ -161,15 +161,22 @@ class Phone:
             }"""
         )
 
-    def screenshot(self, name: str) -> None:
-        """Save ``docs/screenshots/{name}.png`` (390x844 CSS pixels) when UPDATE_SCREENSHOTS=1."""
+    def screenshot(self, name: str, *, hide: tuple[str, ...] = ()) -> None:
+        """Save ``docs/screenshots/{name}.png`` (the viewport, in CSS pixels) when
+        UPDATE_SCREENSHOTS=1. ``hide``: selectors painted over in white, for what carries the
+        run's date or time (so the pictures only change when the screen does)."""
         if os.environ.get("UPDATE_SCREENSHOTS") != "1":
             return
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # The caret blinks and focus rings move: hide both so the pictures are stable.
         self.page.evaluate("() => document.activeElement && document.activeElement.blur()")
         self.page.screenshot(
-            path=str(SCREENSHOTS / f"{name}.png"), scale="css", animations="disabled", caret="hide"
+            path=str(SCREENSHOTS / f"{name}.png"),
+            scale="css",
+            animations="disabled",
+            caret="hide",
+            mask=[self.page.locator(selector) for selector in hide],
+            mask_color="#ffffff",
         )
 
     def wait_until[T](

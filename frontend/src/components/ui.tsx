@@ -17,6 +17,8 @@ export function Screen(props: {
   children?: ComponentChildren;
   lead?: ComponentChildren;
   back?: { to: string; label: string };
+  /** Laptop-wide (the therapist's figures); phones see no difference. */
+  wide?: boolean;
 }): JSX.Element {
   const heading = useRef<HTMLHeadingElement>(null);
   const young = useAppState().me?.young_child === true;
@@ -31,7 +33,7 @@ export function Screen(props: {
     </h1>
   );
   return (
-    <main id="main" class={young ? "screen screen-young" : "screen"} data-testid={props.testid}>
+    <main id="main" class={["screen", young ? "screen-young" : "", props.wide ? "wide" : ""].filter(Boolean).join(" ")} data-testid={props.testid}>
       {props.back ? (
         <a class="back-link" href={href(props.back.to)}>
           <span aria-hidden="true">← </span>

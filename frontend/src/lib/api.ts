@@ -3,9 +3,18 @@
  * (types.ts); all errors come through errors.ts.
  */
 
-import { request } from "./http";
+import { request, rawRequest } from "./http";
+import { ApiError, parseErrors } from "./errors";
 import type {
   CareScope,
+  Caseload,
+  CaseloadQuery,
+  Dashboard,
+  Preview,
+  SafetyReview,
+  SafetyReviewClose,
+  SafetyReviewRow,
+  Summary,
   CareTeamLink,
   Child,
   Device,
@@ -118,6 +127,47 @@ export const api = {
     request<unknown>("POST", `${API}/push-subscriptions/`, { body: sub }),
   removePushSubscription: (sub: PushSubscriptionJSON) =>
     request<unknown>("DELETE", `${API}/push-subscriptions/`, { body: sub }),
+};
+
+/** A period as the care endpoints take it: a preset (30, 90, 365 days or all), and the previous one too. */
+export interface PeriodQuery {
+  period: "30" | "90" | "365" | "all";
+  compare?: boolean;
+}
+
+function periodQs(q: PeriodQuery, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams({ period: q.period, ...extra });
+  if (q.compare) p.set("compare", "true");
+  return p.toString();
+}
+
+export const care = {
+  caseload: (q: CaseloadQuery = {}) => {
+    const p = new URLSearchParams();
+    if (q.sort) p.set("sort", q.sort);
+    if (q.needs_attention) p.set("needs_attention", "true");
+    if (q.unrepaired_days) p.set("unrepaired_days", String(q.unrepaired_days));
+    const qs = p.toString();
+    return request<Caseload>("GET", `${API}/care/families/${qs ? `?${qs}` : ""}`);
+  },
+  dashboard: (familyId: Id, q: PeriodQuery) =>
+    request<Dashboard>("GET", `${API}/care/families/${enc(familyId)}/dashboard/?${periodQs(q)}`),
+  summary: (familyId: Id, q: PeriodQuery) =>
+    request<Summary>("GET", `${API}/care/families/${enc(familyId)}/summary/?${periodQs(q)}`),
+  /** The CSV (one row per pair per week); the server logs it in the family's access log. */
+  exportCsv: async (familyId: Id, q: PeriodQuery): Promise<string> => {
+    const resp = await rawRequest("GET", `${API}/care/families/${enc(familyId)}/export/?${periodQs({ period: q.period })}`, {
+      headers: { Accept: "text/csv, application/json" },
+    });
+    if (resp.status !== 200) throw new ApiError(parseErrors(resp.status, resp.body), resp.body);
+    return typeof resp.body === "string" ? resp.body : "";
+  },
+  preview: (familyId: Id, grantId: Id, q: PeriodQuery) =>
+    request<Preview>("GET", `${API}/families/${enc(familyId)}/care-team/${enc(grantId)}/preview/?${periodQs(q)}`),
+  safetyReviews: () => request<Page<SafetyReviewRow>>("GET", `${API}/care/safety-reviews/`),
+  safetyReview: (ruptureId: Id) => request<SafetyReview>("GET", `${API}/care/safety-reviews/${enc(ruptureId)}/`),
+  closeSafetyReview: (ruptureId: Id, body: SafetyReviewClose) =>
+    request<SafetyReview>("POST", `${API}/care/safety-reviews/${enc(ruptureId)}/close/`, { body }),
 };
 
 export const urls = {

@@ -14,6 +14,7 @@ export const FLOW_PATHS = {
   signup: "/signup",
   verify_email: "/verify-email",
   password_reset_by_code: "/reset-password",
+  mfa_authenticate: "/mfa",
 } as const;
 
 export const LOGIN_PATH = FLOW_PATHS.login;

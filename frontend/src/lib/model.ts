@@ -87,3 +87,14 @@ export function parentsOf(members: readonly Member[], meId?: Id | null): Member[
 export function childrenOf(members: readonly Member[], meId?: Id | null): Member[] {
   return members.filter((m) => m.role === "child" && String(m.id) !== String(meId ?? ""));
 }
+
+/**
+ * Where a therapist stands before any family's figures can be shown, in the order the server
+ * checks: their claims (profession, registration…), staff's verification, two-step sign-in.
+ */
+export function therapistStep(me: Me): "claims" | "waiting" | "mfa" | "ready" {
+  if (!me.therapist_claims?.complete) return "claims";
+  if (!me.therapist_verified) return "waiting";
+  if (!me.mfa_enabled) return "mfa";
+  return "ready";
+}

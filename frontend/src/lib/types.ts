@@ -5,7 +5,7 @@
  * be read.
  */
 
-import type { components } from "../api/schema";
+import type { components, operations } from "../api/schema";
 
 type Schemas = components["schemas"];
 
@@ -77,3 +77,23 @@ export const REPAIR_STEPS: readonly RepairStepCode[] = [
   "reconnect",
   "change",
 ];
+
+// --- the family therapist's side ----------------------------------------------------------------
+export type TherapistClaims = Schemas["TherapistClaimsOut"];
+export type TherapistClaimsInput = Schemas["TherapistClaimsInputRequest"];
+export type Caseload = Schemas["CaseloadOut"];
+export type CaseloadFamily = Schemas["CaseloadFamilyOut"];
+export type AttentionReason = Schemas["AttentionReasonsEnum"];
+/** The figures of a family for a period: a therapist's dashboard, a member's preview, the summary. */
+export type Dashboard = Schemas["DashboardOut"];
+export type Summary = Schemas["SummaryOut"];
+export type Preview = Schemas["PreviewOut"];
+export type PeriodFigures = Schemas["PreviousOut"];
+export type Duration = Schemas["DurationOut"];
+export type PairFigures = Schemas["PairFiguresOut"];
+export type Preset = Schemas["PresetEnum"];
+export type SafetyReviewRow = Schemas["SafetyReviewRowOut"];
+export type SafetyReview = Schemas["SafetyReviewOut"];
+export type SafetyOutcome = Schemas["OutcomeEnum"];
+export type SafetyReviewClose = Schemas["CloseInRequest"];
+export type CaseloadQuery = NonNullable<operations["care_caseload"]["parameters"]["query"]>;

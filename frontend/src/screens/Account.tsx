@@ -70,6 +70,16 @@ export default function Account(): JSX.Element {
           </a>
         </p>
       ) : null}
+      {role !== "child" ? (
+        <section aria-labelledby="security-title">
+          <h2 id="security-title">Signing in</h2>
+          <p>
+            <a href={href("/account/security")} data-testid="security-link">
+              Two-step sign-in: {s.me?.mfa_enabled ? "on" : "off"}
+            </a>
+          </p>
+        </section>
+      ) : null}
       <MySettings />
       <section aria-labelledby="data-title">
         <h2 id="data-title">Your data</h2>

@@ -13,6 +13,7 @@ import { Checkbox, Choice, Field, FormErrors, Loading, Screen, Time, onSubmit, u
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { childrenOf } from "../lib/model";
+import { href } from "../lib/router";
 import { announce, loadMembers, refreshMe, useAppState } from "../lib/store";
 import type { CareTeamLink, Device, Family, Invite, Member, PairingCode } from "../lib/types";
 
@@ -357,6 +358,11 @@ function CareTeam(props: { familyId: string }): JSX.Element {
           <li key={String(l.id)} class="card" data-testid={`care-link-${String(l.id)}`}>
             <span class="card-title">{l.therapist.display_name}</span>
             <p data-testid={`care-link-scope-${String(l.id)}`}>{scopeText(l.scope)}</p>
+            <p>
+              <a href={href(`/families/${props.familyId}/care-team/${String(l.id)}/preview`)} data-testid={`care-preview-${String(l.id)}`}>
+                What {l.therapist.display_name} sees
+              </a>
+            </p>
             <button type="button" class="button danger" onClick={() => void remove(l)} data-testid={`care-remove-${String(l.id)}`}>
               Remove this link
             </button>

@@ -18,6 +18,10 @@ import { loadMembers, myOutbox, useAppState } from "../lib/store";
 import type { Member, RuptureRow, Side } from "../lib/types";
 import { OutboxList } from "./OutboxList";
 import { SafetyReviewCard, startUnsafe } from "./Safety";
+import { lazyScreen } from "../lib/lazy";
+
+/** Therapist code loads only for therapists: the family's first load stays small. */
+const TherapistHome = lazyScreen(() => import("./care/TherapistHome"));
 
 const OPEN_CACHE = "fr:open";
 
@@ -141,6 +145,8 @@ export function Home(): JSX.Element {
   const hello = me.display_name ? `Hi ${me.display_name}` : "Hi";
   const waiting = myOutbox(s);
 
+  if (me.is_therapist && !family) return <TherapistHome me={me} />;
+
   if (!family) {
     return (
       <Screen title={hello} testid="screen-home" lead="Let's set up your family.">
@@ -151,6 +157,9 @@ export function Home(): JSX.Element {
           </a>
           <a class="button big" href={href("/invite")} data-testid="join-family-link">
             I have an invite code
+          </a>
+          <a href={href("/therapist/join")} data-testid="therapist-join-link">
+            I am a family therapist
           </a>
         </div>
       </Screen>

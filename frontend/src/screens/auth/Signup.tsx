@@ -1,16 +1,26 @@
 import type { JSX } from "preact";
+import { useEffect } from "preact/hooks";
 import { AuthForm } from "../../components/AuthForm";
 import { Screen } from "../../components/ui";
 import * as auth from "../../lib/auth";
 import { follow } from "../../lib/authFlows";
 import { href } from "../../lib/router";
+import { setState } from "../../lib/store";
 
-export default function Signup(): JSX.Element {
+/** `therapist`: after the email is confirmed, the therapist's claims form comes next. */
+export default function Signup(props: { therapist?: boolean }): JSX.Element {
+  useEffect(() => {
+    if (props.therapist) setState({ afterLogin: "/therapist/join" });
+  }, [props.therapist]);
   return (
     <Screen
-      title="Create your account"
+      title={props.therapist ? "Create your therapist account" : "Create your account"}
       testid="screen-signup"
-      lead="For parents and other grown-ups. Children join from a parent's phone with a pairing code."
+      lead={
+        props.therapist
+          ? "For family therapists whose clients use FamilyRepair. Next we will ask about your registration."
+          : "For parents and other grown-ups. Children join from a parent's phone with a pairing code."
+      }
     >
       <AuthForm
         fields={[
@@ -31,6 +41,13 @@ export default function Signup(): JSX.Element {
       <p>
         <a href={href("/login")}>Already have an account? Log in</a>
       </p>
+      {props.therapist ? null : (
+        <p>
+          <a href={href("/signup?therapist")} data-testid="signup-therapist">
+            A family therapist? Create a therapist account
+          </a>
+        </p>
+      )}
     </Screen>
   );
 }

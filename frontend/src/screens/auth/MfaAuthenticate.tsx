@@ -1,0 +1,82 @@
+/**
+ * The second step of logging in (allauth's pending `mfa_authenticate` flow): a passkey, a code
+ * from the authenticator app, or one of the recovery codes, whichever the account has.
+ */
+
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { AuthForm } from "../../components/AuthForm";
+import { FormErrors, Loading, Screen, useSubmit } from "../../components/ui";
+import { follow } from "../../lib/authFlows";
+import * as mfa from "../../lib/mfa";
+import { href } from "../../lib/router";
+import { passkeysSupported } from "../../lib/webauthn";
+
+export default function MfaAuthenticate(): JSX.Element {
+  const [types, setTypes] = useState<mfa.AuthenticatorType[] | null>(null);
+  const [useRecovery, setUseRecovery] = useState(false);
+  const passkey = useSubmit([]);
+
+  useEffect(() => {
+    mfa
+      .pendingTypes()
+      .then((t) => (t === null ? void follow({ kind: "anonymous" }) : setTypes(t)))
+      .catch(() => setTypes([]));
+  }, []);
+
+  const withPasskey = (): Promise<void> =>
+    passkey.run(async () => {
+      const result = await mfa.authenticateWithPasskey();
+      if (result) await follow(result);
+    });
+
+  if (types === null) {
+    return (
+      <Screen title="One more step" testid="screen-mfa">
+        <Loading />
+      </Screen>
+    );
+  }
+  const hasTotp = types.includes("totp");
+  const hasPasskey = types.includes("webauthn") && passkeysSupported();
+  const hasRecovery = types.includes("recovery_codes");
+  const codeStep = useRecovery || !hasTotp;
+  return (
+    <Screen title="One more step" testid="screen-mfa" lead="Your account has a second step to keep families' information safe.">
+      {hasPasskey ? (
+        <section aria-labelledby="mfa-passkey-title">
+          <h2 id="mfa-passkey-title">Use your passkey</h2>
+          <FormErrors messages={passkey.general} testid="mfa-passkey-errors" />
+          <button type="button" class="button primary" disabled={passkey.busy} onClick={() => void withPasskey()} data-testid="mfa-passkey">
+            {passkey.busy ? "Waiting for your passkey…" : "Use my passkey"}
+          </button>
+        </section>
+      ) : null}
+      {hasTotp || hasRecovery ? (
+        <section aria-labelledby="mfa-code-title">
+          <h2 id="mfa-code-title">{codeStep ? "Use a recovery code" : "Type the code from your authenticator app"}</h2>
+          <AuthForm
+            key={codeStep ? "recovery" : "totp"}
+            fields={[
+              codeStep
+                ? { name: "code", label: "Recovery code", autoComplete: "off", code: true, testid: "mfa-code" }
+                : { name: "code", label: "6-digit code", autoComplete: "one-time-code", testid: "mfa-code", hint: "It changes every 30 seconds." },
+            ]}
+            submit={{ label: "Continue", busy: "Checking…", testid: "mfa-submit" }}
+            onSubmit={async (v) => follow(await mfa.authenticateWithCode(v["code"] ?? ""))}
+          />
+          {hasTotp && hasRecovery ? (
+            <p>
+              <button type="button" class="link-button" onClick={() => setUseRecovery(!useRecovery)} data-testid="mfa-toggle-recovery">
+                {useRecovery ? "Use the code from my app instead" : "I can't use my app: use a recovery code"}
+              </button>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+      <p>
+        <a href={href("/login")}>Back to log in</a>
+      </p>
+    </Screen>
+  );
+}
