@@ -23,10 +23,17 @@ from accounts.services.care_team import therapist_unverify, therapist_verify
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # django-stubs generic over the user model
     ordering = ("id",)
     list_display = (
-        "id", "email", "display_name", "is_therapist", "therapist_full_name",
-        "therapist_profession", "therapist_registration_body", "therapist_registration_number",
-        "therapist_jurisdiction", "therapist_verified_at",
-    )  # fmt: skip
+        "id",
+        "email",
+        "display_name",
+        "is_therapist",
+        "therapist_full_name",
+        "therapist_profession",
+        "therapist_registration_body",
+        "therapist_registration_number",
+        "therapist_jurisdiction",
+        "therapist_verified_at",
+    )
     list_filter = ("is_therapist", "is_staff", "is_child_profile")
     search_fields = (
         "email",

@@ -374,9 +374,12 @@ def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, 
             **_common(row, pair_events.get((row["parent_id"], row["child_id"]), {})),
         }
         for row in pair_rows
-        if row["ruptures"] or row["repairs"] or row["closed"] or row["acknowledged"]
+        if row["ruptures"]
+        or row["repairs"]
+        or row["closed"]
+        or row["acknowledged"]
         or (row["parent_id"], row["child_id"]) in pair_events
-    ]  # fmt: skip
+    ]
 
     created = ruptures.filter(_within("created_at", period)).order_by()
     by_parent = [
@@ -510,10 +513,14 @@ def check_in_trend(*, family_id: int, period: Period, shared_only: bool) -> dict
     ids = {row[key] for row in rows for key in ("parent_id", "child_id")}
     names = dict(User.objects.filter(pk__in=ids).values_list("pk", "display_name")) if ids else {}
     members = (
-        set(Membership.objects.filter(family_id=family_id, user_id__in=ids).values_list(
-            "user_id", flat=True))
-        if ids else set()
-    )  # fmt: skip
+        set(
+            Membership.objects.filter(family_id=family_id, user_id__in=ids).values_list(
+                "user_id", flat=True
+            )
+        )
+        if ids
+        else set()
+    )
     return {
         "label": CHECK_IN_LABEL,
         "rounds": [
@@ -599,10 +606,15 @@ def caseload(
         .values_list("family_id", "n")
     )
     rows = [
-        _caseload_row(grant, figures.get(grant.family_id), reviews.get(grant.family_id, 0),
-                      options=options, now=now)
+        _caseload_row(
+            grant,
+            figures.get(grant.family_id),
+            reviews.get(grant.family_id, 0),
+            options=options,
+            now=now,
+        )
         for grant in grants
-    ]  # fmt: skip
+    ]
     if options.needs_attention is not None:
         rows = [row for row in rows if row["needs_attention"] == options.needs_attention]
     return sorted(rows, key=_sort_key(options.sort))

@@ -21,10 +21,13 @@ def care_reads_record(
     name = name_of(therapist)
     rows = [
         TherapistAccessLog(
-            therapist=therapist, therapist_name=name, family_id=family_id, action=action,
+            therapist=therapist,
+            therapist_name=name,
+            family_id=family_id,
+            action=action,
             created_at=now,
         )
         for family_id in family_ids
-    ]  # fmt: skip
+    ]
     if rows:
         TherapistAccessLog.objects.bulk_create(rows)

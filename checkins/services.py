@@ -72,10 +72,12 @@ def _rounds_open(families: list[Family], *, now: dt.datetime) -> list[CheckInRou
     start = selectors.period_start(now.date())
     closes = now + dt.timedelta(days=selectors.ROUND_OPEN_DAYS)
     CheckInRound.objects.bulk_create(
-        [CheckInRound(family=f, period_start=start, opens_at=now, closes_at=closes)
-         for f in families],
+        [
+            CheckInRound(family=f, period_start=start, opens_at=now, closes_at=closes)
+            for f in families
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     rounds = list(
         CheckInRound.objects.filter(
             family__in=families, period_start=start, opens_at=now
@@ -98,9 +100,10 @@ def _rounds_open(families: list[Family], *, now: dt.datetime) -> list[CheckInRou
             (PromptKind.CHECK_IN_REMINDER, now + selectors.REMIND_AFTER),
         ):
             prompts.append(
-                Prompt(check_in_round=round_, recipient=m.user, kind=kind, due_at=due,
-                       created_at=now)
-            )  # fmt: skip
+                Prompt(
+                    check_in_round=round_, recipient=m.user, kind=kind, due_at=due, created_at=now
+                )
+            )
     Prompt.objects.bulk_create(prompts)
     return rounds
 

@@ -91,9 +91,11 @@ def render(prompt: Prompt) -> Content:
         return Content(title=title[:120], body=body[:500], url=url)
     rupture = prompt.rupture
     if prompt.kind == PromptKind.REFLECTION or rupture is None:
-        return Content(title="A moment to look back on today",
-                       body="Was there a moment today you'd like to make right?",
-                       url="/#/reflection")  # fmt: skip
+        return Content(
+            title="A moment to look back on today",
+            body="Was there a moment today you'd like to make right?",
+            url="/#/reflection",
+        )
     child = _name(rupture.child.display_name if rupture.child else None, "Your child")
     parent = _name(rupture.parent.display_name if rupture.parent else None, "Your parent")
     felt = ", ".join(f["label"].lower() for f in feelings.describe(rupture.feelings))
@@ -290,12 +292,16 @@ def prompts_deliver(
         batch = list(
             Prompt.objects.select_for_update(of=("self",))
             .select_related(
-                "recipient", "rupture__family", "rupture__child", "rupture__parent",
-                "check_in_round__family", "notification",
+                "recipient",
+                "rupture__family",
+                "rupture__child",
+                "rupture__parent",
+                "check_in_round__family",
+                "notification",
             )
             .filter(mine)
             .order_by("pk")
-        )  # fmt: skip
+        )
         cancelled: dict[str, list[int]] = defaultdict(list)
         deferred: dict[dt.datetime, list[int]] = defaultdict(list)
         notify: list[tuple[Prompt, Content]] = []  # in quiet hours: the in-app notice alone

@@ -41,8 +41,9 @@ def next_at(user: User, *, now: dt.datetime) -> dt.datetime:
     """The next instant after ``now`` at which the parent's clock shows their reflection time."""
     local_day = now.astimezone(zone(user.time_zone)).date()
     for offset in range(3):
-        at = local_instant(local_day + dt.timedelta(days=offset), user.reflection_time,
-                           user.time_zone)  # fmt: skip
+        at = local_instant(
+            local_day + dt.timedelta(days=offset), user.reflection_time, user.time_zone
+        )
         if at > now:
             return at
     raise AssertionError("a wall-clock time recurs within three days")  # pragma: no cover
@@ -93,14 +94,24 @@ def reflection_update(
     if user.reflection_answered_at is None:
         user.reflection_answered_at = now
     user.full_clean()
-    user.save(update_fields=["reflection_enabled", "reflection_time", "reflection_dismissals",
-                             "reflection_answered_at"])  # fmt: skip
+    user.save(
+        update_fields=[
+            "reflection_enabled",
+            "reflection_time",
+            "reflection_dismissals",
+            "reflection_answered_at",
+        ]
+    )
     Prompt.objects.filter(
         recipient=user, kind=PromptKind.REFLECTION, status=PromptStatus.PENDING
     ).update(status=PromptStatus.CANCELLED, cancelled_reason="reflection_changed")
     if enabled:
-        Prompt.objects.create(recipient=user, kind=PromptKind.REFLECTION,
-                              due_at=next_at(user, now=now), created_at=now)  # fmt: skip
+        Prompt.objects.create(
+            recipient=user,
+            kind=PromptKind.REFLECTION,
+            due_at=next_at(user, now=now),
+            created_at=now,
+        )
     _copy(user, actor)
     return state(actor=actor)
 
@@ -133,13 +144,21 @@ def schedule_next(recipient_ids: Iterable[int], *, now: dt.datetime) -> None:
         prompts__kind=PromptKind.REFLECTION, prompts__status=PromptStatus.PENDING
     )
     Prompt.objects.bulk_create(
-        Prompt(recipient=user, kind=PromptKind.REFLECTION, due_at=next_at(user, now=now),
-               created_at=now)
+        Prompt(
+            recipient=user,
+            kind=PromptKind.REFLECTION,
+            due_at=next_at(user, now=now),
+            created_at=now,
+        )
         for user in users
-    )  # fmt: skip
+    )
 
 
 def _copy(source: User, target: User) -> None:
-    for field in ("reflection_enabled", "reflection_time", "reflection_dismissals",
-                  "reflection_answered_at"):  # fmt: skip
+    for field in (
+        "reflection_enabled",
+        "reflection_time",
+        "reflection_dismissals",
+        "reflection_answered_at",
+    ):
         setattr(target, field, getattr(source, field))

@@ -585,8 +585,14 @@ def rupture_release(*, actor: User, rupture_id: int, now: dt.datetime | None = N
     rupture.save(update_fields=["status", "updated_at"])
     review.released_at = now
     review.save(update_fields=["released_at"])
-    _event(rupture, EventKind.RELEASED, actor=actor, from_status=previous, now=now,
-           data={"started_by": Party.CHILD})  # fmt: skip
+    _event(
+        rupture,
+        EventKind.RELEASED,
+        actor=actor,
+        from_status=previous,
+        now=now,
+        data={"started_by": Party.CHILD},
+    )
     prompts.on_released(rupture, now=now)
     return rupture
 

@@ -127,9 +127,10 @@ class ReflectionView(APIView):
         data = io.ReflectionIn(data=request.data)
         data.is_valid(raise_exception=True)
         answer = reflection.reflection_update(
-            actor=_user(request), enabled=data.validated_data["enabled"],
+            actor=_user(request),
+            enabled=data.validated_data["enabled"],
             at=data.validated_data.get("time"),
-        )  # fmt: skip
+        )
         return Response(io.ReflectionOut(answer).data)
 
 

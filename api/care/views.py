@@ -208,8 +208,12 @@ class PreviewView(APIView):
         ruptures = selectors.counted_ruptures(family_id, viewer=_user(request))
         role = membership.role
         body = _dashboard(
-            grant.family, ruptures, query, scope=grant.scope, limited=True,
+            grant.family,
+            ruptures,
+            query,
+            scope=grant.scope,
+            limited=True,
             check_ins="shared" if role == Role.PARENT else "none",
-        )  # fmt: skip
+        )
         body["therapist_name"] = grant.therapist_name
         return Response(io_.PreviewOut(body).data)

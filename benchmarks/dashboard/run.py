@@ -123,10 +123,13 @@ def measure(options: Options, therapist_id: int, family_id: int) -> tuple[list[T
         ("GET /bench/bare", "/bench/bare", {}),
         ("GET caseload", care, {}),
         ("GET dashboard (90 days)", f"{care}{family_id}/dashboard/", {}),
-        ("GET dashboard (365 days, compare)", f"{care}{family_id}/dashboard/",
-         {"period": "365", "compare": "true"}),
+        (
+            "GET dashboard (365 days, compare)",
+            f"{care}{family_id}/dashboard/",
+            {"period": "365", "compare": "true"},
+        ),
         ("GET export (365 days, CSV)", f"{care}{family_id}/export/", {"period": "365"}),
-    ]  # fmt: skip
+    ]
 
     executed: list[tuple[str, float]] = []
 

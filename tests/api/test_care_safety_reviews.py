@@ -54,8 +54,10 @@ def test_the_queue_of_a_therapist_alerted_to_a_flag(world: World) -> None:
     assert review.opened_at.isoformat().startswith(body["results"][0]["opened_at"][:19])
     log = TherapistAccessLog.objects.get(therapist=world.therapist_details)
     assert (log.action, log.object_type, log.object_id) == (
-        "safety_review.list", "rupture", str(rupture.pk),
-    )  # fmt: skip
+        "safety_review.list",
+        "rupture",
+        str(rupture.pk),
+    )
 
 
 def test_opening_one_is_logged_and_shows_words_only_with_details(world: World) -> None:
@@ -150,14 +152,19 @@ def test_closing_records_what_was_done(world: World) -> None:
 
     body = response.json()
     assert response.status_code == 200
-    assert (body["hold"], body["outcome"], body["note"]) == ("held", "referred_to_services",
-                                                             "Referred.")  # fmt: skip
+    assert (body["hold"], body["outcome"], body["note"]) == (
+        "held",
+        "referred_to_services",
+        "Referred.",
+    )
     assert body["closed_by_name"]
     event = RuptureEvent.objects.filter(rupture=rupture).last()
     assert event is not None
     assert (event.kind, event.actor_id, event.data) == (
-        "review_closed", world.therapist_details.pk, {"outcome": "referred_to_services"},
-    )  # fmt: skip
+        "review_closed",
+        world.therapist_details.pk,
+        {"outcome": "referred_to_services"},
+    )
     assert Rupture.objects.get(pk=rupture.pk).status == "safety_review"
 
 
@@ -181,8 +188,9 @@ def test_bad_input_is_400_and_closes_nothing(
 
     assert response.status_code == 400, response.json()
     assert (response.json()["errors"][0]["param"], response.json()["errors"][0]["code"]) == (
-        param, code,
-    )  # fmt: skip
+        param,
+        code,
+    )
     assert SafetyReview.objects.get(rupture=rupture).closed_at is None
 
 

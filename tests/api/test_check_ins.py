@@ -130,17 +130,23 @@ def test_a_child_sees_their_questions_and_no_trend(world: World, round_: CheckIn
     assert texts == [
         (world.parent.pk, "closeness", "How close have you felt to Ada lately?"),
         (world.parent.pk, "make_up", "When things go wrong between us, we make up."),
-        (world.other_parent.pk, "closeness",
-         f"How close have you felt to {world.other_parent.display_name} lately?"),
+        (
+            world.other_parent.pk,
+            "closeness",
+            f"How close have you felt to {world.other_parent.display_name} lately?",
+        ),
         (world.other_parent.pk, "make_up", "When things go wrong between us, we make up."),
-    ]  # fmt: skip
+    ]
 
 
 def test_parents_see_only_the_answers_shared_with_them(world: World, round_: CheckInRound) -> None:
     child, parent = client_for(world.child), client_for(world.parent)
     child.post(URL, answer(world, round_, score=2), format="json")
-    child.post(URL, answer(world, round_, question="make_up", score=5, shared_with_parents=True),
-               format="json")  # fmt: skip
+    child.post(
+        URL,
+        answer(world, round_, question="make_up", score=5, shared_with_parents=True),
+        format="json",
+    )
 
     body = parent.get(f"/api/v1/families/{world.family.pk}/check-ins/").json()
 
@@ -208,8 +214,9 @@ def test_reading_costs_the_same_with_many_answers(
         client.get(url)
     for parent in (world.parent, world.other_parent):
         for question in ("closeness", "make_up"):
-            client.post(URL, answer(world, round_, parent=parent.pk, question=question),
-                        format="json")  # fmt: skip
+            client.post(
+                URL, answer(world, round_, parent=parent.pk, question=question), format="json"
+            )
     with django_assert_num_queries(9):
         assert len(client.get(url).json()["my_answers"]) == 4
 
@@ -244,8 +251,9 @@ def test_a_replay_with_its_key_answers_once(world: World, round_: CheckInRound) 
 
     first = client.post(URL, answer(world, round_), format="json", HTTP_IDEMPOTENCY_KEY="c-1")
     again = client.post(URL, answer(world, round_), format="json", HTTP_IDEMPOTENCY_KEY="c-1")
-    other = client.post(URL, answer(world, round_, score=1), format="json",
-                        HTTP_IDEMPOTENCY_KEY="c-1")  # fmt: skip
+    other = client.post(
+        URL, answer(world, round_, score=1), format="json", HTTP_IDEMPOTENCY_KEY="c-1"
+    )
 
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
@@ -287,15 +295,18 @@ def test_a_missing_field_is_named(world: World, round_: CheckInRound, missing: s
 
     assert response.status_code == 400
     assert response.json()["errors"][0] == {
-        "code": "required", "message": "This field is required.", "param": missing,
-    }  # fmt: skip
+        "code": "required",
+        "message": "This field is required.",
+        "param": missing,
+    }
 
 
 def test_refusals(world: World, round_: CheckInRound) -> None:
     other_round = CheckInRound.objects.create(
-        family=world.other_family, period_start=round_.period_start,
+        family=world.other_family,
+        period_start=round_.period_start,
         closes_at=timezone.now() + dt.timedelta(days=7),
-    )  # fmt: skip
+    )
     young = MembershipFactory.create(
         family=world.family, role=Role.CHILD, user__birth_year=timezone.now().year - 6
     ).user
@@ -311,8 +322,9 @@ def test_refusals(world: World, round_: CheckInRound) -> None:
         ("parent", {"child": world.other_parent.pk}, 404, "pair_not_found"),
     ]
     for who, change, status, code in cases:
-        response = client_for(world.actor(who)).post(URL, answer(world, round_, **change),
-                                                     format="json")  # fmt: skip
+        response = client_for(world.actor(who)).post(
+            URL, answer(world, round_, **change), format="json"
+        )
         assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code), who
     too_young = client_for(young).post(URL, answer(world, round_, child=young.pk), format="json")
     assert (too_young.status_code, too_young.json()["errors"][0]["code"]) == (403, "too_young")
@@ -330,8 +342,9 @@ def test_a_closed_round_and_a_switched_off_family_refuse(
     off = client_for(world.child).post(URL, answer(world, round_), format="json")
 
     assert (closed.status_code, closed.json()["errors"][0]["code"]) == (
-        409, "check_in_round_closed",
-    )  # fmt: skip
+        409,
+        "check_in_round_closed",
+    )
     assert (off.status_code, off.json()["errors"][0]["code"]) == (409, "check_ins_off")
     assert not CheckInAnswer.objects.exists()
 

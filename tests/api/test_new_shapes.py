@@ -35,8 +35,14 @@ def test_check_in_and_safety_review_answers_match_the_schema(
     url = f"/api/v1/families/{world.family.pk}/"
     check(family, "patch", parent.patch(url, {"check_ins_enabled": True}, format="json"))
     round_id = child.get(f"{url}check-ins/").json()["round"]["id"]
-    body = {"round": round_id, "parent": world.parent.pk, "child": world.child.pk,
-            "question": "make_up", "score": 3, "shared_with_parents": True}  # fmt: skip
+    body = {
+        "round": round_id,
+        "parent": world.parent.pk,
+        "child": world.child.pk,
+        "question": "make_up",
+        "score": 3,
+        "shared_with_parents": True,
+    }
     check("/api/v1/check-ins/", "post", child.post("/api/v1/check-ins/", body, format="json"), 201)
     check("/api/v1/check-ins/", "post", child.post("/api/v1/check-ins/", body, format="json"))
     for reader in (parent, child, client_for(world.therapist_metrics)):
@@ -48,8 +54,9 @@ def test_check_in_and_safety_review_answers_match_the_schema(
     reviews = "/api/v1/care/safety-reviews/"
     check(reviews, "get", care.get(reviews))
     check(f"{reviews}{{rupture_id}}/", "get", care.get(f"{reviews}{rupture.pk}/"))
-    closed = care.post(f"{reviews}{rupture.pk}/close/", {"outcome": "no_safety_concern"},
-                       format="json")  # fmt: skip
+    closed = care.post(
+        f"{reviews}{rupture.pk}/close/", {"outcome": "no_safety_concern"}, format="json"
+    )
     check(f"{reviews}{{rupture_id}}/close/", "post", closed)
     asked = check("/api/v1/ruptures/{id}/", "get", child.get(f"/api/v1/ruptures/{rupture.pk}/"))
     assert asked["release_question"] == "Would you like Ada to see this now?"

@@ -28,16 +28,22 @@ def test_off_by_default_then_on_at_a_chosen_time(world: World) -> None:
     client = client_for(world.parent)
 
     assert client.get(URL).json() == {
-        "enabled": False, "time": "20:00", "dismissals_in_row": 0, "ask_pause": False,
+        "enabled": False,
+        "time": "20:00",
+        "dismissals_in_row": 0,
+        "ask_pause": False,
         "suggest": False,
-    }  # fmt: skip
+    }
     response = client.put(URL, {"enabled": True, "time": "21:15"}, format="json")
 
     assert response.status_code == 200
     assert response.json() == {
-        "enabled": True, "time": "21:15", "dismissals_in_row": 0, "ask_pause": False,
+        "enabled": True,
+        "time": "21:15",
+        "dismissals_in_row": 0,
+        "ask_pause": False,
         "suggest": False,
-    }  # fmt: skip
+    }
     assert _state(world.parent)[0::2] == (True, 0)
     assert _state(world.parent)[3] == 1
 
@@ -61,16 +67,20 @@ def test_bad_settings_change_nothing(world: World, body: Any, code: str, param: 
 
     assert response.status_code == 400
     assert (response.json()["errors"][0]["code"], response.json()["errors"][0]["param"]) == (
-        code, param,
-    )  # fmt: skip
+        code,
+        param,
+    )
     assert _state(world.parent) == before
 
 
 @pytest.mark.parametrize(
     ("who", "status", "code"),
-    [("child", 403, "parent_only"), ("therapist_details", 403, "parent_only"),
-     ("anonymous", 401, "not_authenticated")],
-)  # fmt: skip
+    [
+        ("child", 403, "parent_only"),
+        ("therapist_details", 403, "parent_only"),
+        ("anonymous", 401, "not_authenticated"),
+    ],
+)
 @pytest.mark.parametrize("request_", ["get", "put", "dismiss"])
 def test_only_parents_have_a_reflection(
     world: World, who: str, status: int, code: str, request_: str
@@ -137,13 +147,23 @@ def test_a_parents_own_flag_from_the_reflection_is_marked_and_read_only(world: W
 @pytest.mark.parametrize(
     ("who", "extra", "status", "code", "param"),
     [
-        ("child", {"parent": "parent", "started_from_nudge": True}, 400, "invalid",
-         "started_from_nudge"),
-        ("parent", {"child": "child", "started_from_nudge": "maybe"}, 400, "invalid",
-         "started_from_nudge"),
+        (
+            "child",
+            {"parent": "parent", "started_from_nudge": True},
+            400,
+            "invalid",
+            "started_from_nudge",
+        ),
+        (
+            "parent",
+            {"child": "child", "started_from_nudge": "maybe"},
+            400,
+            "invalid",
+            "started_from_nudge",
+        ),
         ("parent", {"child": "other_family_child", "started_from_nudge": True}, 404, None, None),
     ],
-)  # fmt: skip
+)
 def test_bad_nudge_flags_write_nothing(
     world: World, who: str, extra: dict[str, Any], status: int, code: str | None, param: str | None
 ) -> None:
@@ -154,6 +174,7 @@ def test_bad_nudge_flags_write_nothing(
     assert response.status_code == status
     if code:
         assert (response.json()["errors"][0]["code"], response.json()["errors"][0]["param"]) == (
-            code, param,
-        )  # fmt: skip
+            code,
+            param,
+        )
     assert not Rupture.objects.exists()

@@ -62,14 +62,26 @@ def test_claims_can_be_corrected_until_verified_then_are_locked(db: None) -> Non
     [
         ({"therapist_claims": CLAIMS}, 400, "not_a_therapist", "therapist_claims"),
         ({"is_therapist": True, "therapist_claims": "HCPC"}, 400, "invalid", "therapist_claims"),
-        ({"is_therapist": True, "therapist_claims": {**CLAIMS, "jurisdiction": ""}}, 400,
-         "blank", "therapist_claims.jurisdiction"),
-        ({"is_therapist": True, "therapist_claims": {**CLAIMS, "profession": "x" * 101}}, 400,
-         "max_length", "therapist_claims.profession"),
-        ({"is_therapist": True, "therapist_claims": {**CLAIMS, "full_name": ["Jo"]}}, 400,
-         "invalid", "therapist_claims.full_name"),
+        (
+            {"is_therapist": True, "therapist_claims": {**CLAIMS, "jurisdiction": ""}},
+            400,
+            "blank",
+            "therapist_claims.jurisdiction",
+        ),
+        (
+            {"is_therapist": True, "therapist_claims": {**CLAIMS, "profession": "x" * 101}},
+            400,
+            "max_length",
+            "therapist_claims.profession",
+        ),
+        (
+            {"is_therapist": True, "therapist_claims": {**CLAIMS, "full_name": ["Jo"]}},
+            400,
+            "invalid",
+            "therapist_claims.full_name",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_claims_write_nothing(
     db: None, body: dict[str, Any], status: int, code: str, param: str
 ) -> None:
@@ -92,8 +104,10 @@ def test_a_patch_may_correct_one_claim(db: None) -> None:
 
     assert response.status_code == 200
     assert response.json()["therapist_claims"] == CLAIMS | {
-        "registration_body": "BPS", "complete": True, "editable": True,
-    }  # fmt: skip
+        "registration_body": "BPS",
+        "complete": True,
+        "editable": True,
+    }
 
 
 def test_claims_left_blank_are_incomplete(db: None) -> None:
@@ -102,8 +116,9 @@ def test_claims_left_blank_are_incomplete(db: None) -> None:
     body = patch(user, {"is_therapist": True}).json()
 
     assert body["therapist_claims"] == dict.fromkeys(CLAIMS, "") | {
-        "complete": False, "editable": True,
-    }  # fmt: skip
+        "complete": False,
+        "editable": True,
+    }
 
 
 def test_an_unverified_therapist_sees_no_family_and_is_told_why(world: World) -> None:

@@ -26,11 +26,14 @@ def child_flag(world: World, at: dt.datetime, **fields: Any) -> Rupture:
     return services.rupture_flag(
         actor=world.child,
         flag=services.FlagInput(
-            family_id=world.family.pk, parent_id=world.parent.pk, feelings=["hurt"], intensity=2,
+            family_id=world.family.pk,
+            parent_id=world.parent.pk,
+            feelings=["hurt"],
+            intensity=2,
             **fields,
         ),
         now=at,
-    )  # fmt: skip
+    )
 
 
 def repaired(world: World, flagged: dt.datetime, reconnected: dt.datetime) -> None:
@@ -99,8 +102,10 @@ def test_the_caseload_figures(caseload: World) -> None:
     assert dt.datetime.fromisoformat(first["oldest_unrepaired_at"]) == oldest
     assert second["family"]["id"] == world.other_family.pk
     assert (second["open_ruptures"], second["needs_attention"], second["last_activity"]) == (
-        0, False, None,
-    )  # fmt: skip
+        0,
+        False,
+        None,
+    )
 
 
 def test_the_unrepaired_threshold_is_a_parameter(caseload: World) -> None:
@@ -116,10 +121,13 @@ def test_a_safety_review_comes_first_whatever_the_order(caseload: World) -> None
     services.rupture_flag(
         actor=world.child,
         flag=services.FlagInput(
-            family_id=world.family.pk, parent_id=world.parent.pk, feelings=[], intensity=3,
+            family_id=world.family.pk,
+            parent_id=world.parent.pk,
+            feelings=[],
+            intensity=3,
             unsafe=True,
         ),
-    )  # fmt: skip
+    )
     client = client_for(world.therapist_metrics)
 
     for sort in ("needs_attention", "name", "last_activity"):

@@ -104,8 +104,9 @@ def history(world: World) -> dict[str, Rupture]:
 
     # B: 01:30 UTC on the DST day is 02:30 BST; two reminders, acknowledged after 30 minutes;
     # "not yet", then reconnected a day after the flag with two of the six steps done.
-    b = made["b"] = child_flag(world, utc(3, 29, 1, 30), size="big", need="talk",
-                               feelings=["hurt", "angry"])  # fmt: skip
+    b = made["b"] = child_flag(
+        world, utc(3, 29, 1, 30), size="big", need="talk", feelings=["hurt", "angry"]
+    )
     reminder(world, b, utc(3, 29, 1, 40))
     reminder(world, b, utc(3, 29, 1, 50))
     services.rupture_acknowledge(actor=world.parent, rupture_id=b.pk, now=utc(3, 29, 2))
@@ -117,11 +118,14 @@ def history(world: World) -> dict[str, Rupture]:
     c = made["c"] = services.rupture_flag(
         actor=world.parent,
         flag=services.FlagInput(
-            family_id=world.family.pk, child_id=world.child.pk, feelings=["sad"], intensity=2,
+            family_id=world.family.pk,
+            child_id=world.child.pk,
+            feelings=["sad"],
+            intensity=2,
             size="medium",
         ),
         now=utc(3, 31, 18),
-    )  # fmt: skip
+    )
     services.rupture_withdraw(actor=world.parent, rupture_id=c.pk, now=utc(3, 31, 19))
 
     # D: to the other parent, Wednesday 13:00 BST, never acknowledged.
@@ -202,16 +206,32 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
     pairs = body.pop("pairs")
     assert {k: v for k, v in body.items() if k not in ("previous", "check_ins")} == {
         **common(
-            ruptures=6, parent=1, repairs=3, closed=4, withdrawn=1, repair_rate=0.75,
+            ruptures=6,
+            parent=1,
+            repairs=3,
+            closed=4,
+            withdrawn=1,
+            repair_rate=0.75,
             ack=duration(3, 1800, 3240),  # A 10 min, B 30 min, E 1 h
-            reconnect=reconnect_times, not_yet=1, ok=1, not_really=1,
+            reconnect=reconnect_times,
+            not_yet=1,
+            ok=1,
+            not_really=1,
         ),
         "follow_up_ruptures": 1,
         "by_parent": [
-            {"parent": person(world.parent), "parent_started": 1, "child_flagged": 4,
-             "parent_share": 0.2},
-            {"parent": person(world.other_parent), "parent_started": 0, "child_flagged": 1,
-             "parent_share": 0.0},
+            {
+                "parent": person(world.parent),
+                "parent_started": 1,
+                "child_flagged": 4,
+                "parent_share": 0.2,
+            },
+            {
+                "parent": person(world.other_parent),
+                "parent_started": 0,
+                "child_flagged": 1,
+                "parent_share": 0.0,
+            },
         ],
         "weeks": [
             {"week_start": "2026-03-23", "ruptures": 3, "repairs": 2},
@@ -237,7 +257,11 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
             {"code": "", "label": "Not said", "count": 3},
         ],
         "reminders_before_acknowledgement": {
-            "acknowledged": 3, "none": 2, "one": 0, "two": 1, "three_or_more": 0,
+            "acknowledged": 3,
+            "none": 2,
+            "one": 0,
+            "two": 1,
+            "three_or_more": 0,
         },
         "repair_steps": {"all_done": 1, "some_skipped": 1, "none_done": 1},
         "family": {"id": world.family.pk, "name": "Okafor"},
@@ -247,9 +271,13 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
         "scope": "metrics",
         "can_open_words": False,
         "viewer_limited": False,
-        "period": {"preset": "custom", "from_date": "2026-03-23", "to_date": "2026-04-05",
-                   "days": 14},
-    }  # fmt: skip
+        "period": {
+            "preset": "custom",
+            "from_date": "2026-03-23",
+            "to_date": "2026-04-05",
+            "days": 14,
+        },
+    }
     assert body["label"].startswith("Self-reported")
     assert body["check_ins"]["rounds"] == []
     expected_pairs = [
@@ -281,8 +309,11 @@ def test_the_figures_of_a_known_fortnight(world: World, history: dict[str, Ruptu
 
     previous = body["previous"]
     assert previous["period"] == {
-        "preset": "custom", "from_date": "2026-03-09", "to_date": "2026-03-22", "days": 14,
-    }  # fmt: skip
+        "preset": "custom",
+        "from_date": "2026-03-09",
+        "to_date": "2026-03-22",
+        "days": 14,
+    }
     assert (previous["ruptures"], previous["repairs"], previous["closed"]) == (1, 0, 0)
     assert previous["time_to_acknowledge"] == duration(1, 60, 60)  # H, a minute
     assert previous["weeks"] == [
@@ -355,8 +386,11 @@ def test_every_read_and_export_leaves_an_access_log_row_the_parents_see(
     rows = client_for(world.parent).get(f"/api/v1/families/{world.family.pk}/access-log/").json()
 
     assert [row["action"] for row in rows["results"]] == [
-        "caseload.view", "export.summary", "export.csv", "dashboard.view",
-    ]  # fmt: skip
+        "caseload.view",
+        "export.summary",
+        "export.csv",
+        "dashboard.view",
+    ]
     assert {row["therapist"]["id"] for row in rows["results"]} == {world.therapist_metrics.pk}
 
 
@@ -381,8 +415,11 @@ def test_the_export_is_one_row_per_pair_per_week(world: World, history: dict[str
     }
     first = table[(ada, maya, "2026-03-23")]  # A and B flagged; A and H reconnected
     assert (first["ruptures"], first["repairs"], first["closed"], first["repair_rate"]) == (
-        "2", "2", "2", "1.0",
-    )  # fmt: skip
+        "2",
+        "2",
+        "2",
+        "1.0",
+    )
     assert (first["median_seconds_to_reconnect"], first["not_yet_answers"]) == ("349200", "1")
     second = table[(ada, maya, "2026-03-30")]  # C and F flagged; B reconnected, C withdrawn
     assert (second["ruptures"], second["parent_started"], second["withdrawn"]) == ("2", "1", "1")
@@ -506,12 +543,19 @@ def check_ins(world: World) -> None:
             opens_at=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC),
             closes_at=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC) + dt.timedelta(14),
         )
-        for respondent, score, shared in ((world.child, scores[0], True),
-                                          (world.parent, scores[1], False)):  # fmt: skip
+        for respondent, score, shared in (
+            (world.child, scores[0], True),
+            (world.parent, scores[1], False),
+        ):
             CheckInAnswer.objects.create(
-                round=round_, respondent=respondent, parent=world.parent, child=world.child,
-                question="closeness", score=score, shared_with_parents=shared,
-            )  # fmt: skip
+                round=round_,
+                respondent=respondent,
+                parent=world.parent,
+                child=world.child,
+                question="closeness",
+                score=score,
+                shared_with_parents=shared,
+            )
 
 
 def test_the_check_in_trend_of_the_period(world: World, check_ins: None) -> None:

@@ -21,18 +21,25 @@ def rounds(world: World, count: int) -> list[CheckInRound]:
         opens = dt.datetime.combine(start, dt.time(9), tzinfo=dt.UTC)
         made.append(
             CheckInRound.objects.create(
-                family=world.family, period_start=start, opens_at=opens,
+                family=world.family,
+                period_start=start,
+                opens_at=opens,
                 closes_at=opens + dt.timedelta(days=7),
             )
-        )  # fmt: skip
+        )
     return made
 
 
 def say(round_: CheckInRound, by: Any, parent: Any, child: Any, score: int, **extra: Any) -> None:
     CheckInAnswer.objects.create(
-        round=round_, respondent=by, parent=parent, child=child, question="closeness",
-        score=score, **extra,
-    )  # fmt: skip
+        round=round_,
+        respondent=by,
+        parent=parent,
+        child=child,
+        question="closeness",
+        score=score,
+        **extra,
+    )
 
 
 def test_averages_per_period_and_pair(world: World, django_assert_num_queries: Any) -> None:
@@ -47,13 +54,31 @@ def test_averages_per_period_and_pair(world: World, django_assert_num_queries: A
         rows = family_trend(world.family.pk, first.period_start, third.period_start)
 
     assert rows == [
-        {"period_start": first.period_start, "parent_id": world.parent.pk,
-         "child_id": world.child.pk, "question": "closeness", "average": 3.5, "answers": 2},
-        {"period_start": first.period_start, "parent_id": world.parent.pk,
-         "child_id": world.sibling.pk, "question": "closeness", "average": 3.0, "answers": 1},
-        {"period_start": second.period_start, "parent_id": world.parent.pk,
-         "child_id": world.child.pk, "question": "closeness", "average": 4.0, "answers": 1},
-    ]  # fmt: skip
+        {
+            "period_start": first.period_start,
+            "parent_id": world.parent.pk,
+            "child_id": world.child.pk,
+            "question": "closeness",
+            "average": 3.5,
+            "answers": 2,
+        },
+        {
+            "period_start": first.period_start,
+            "parent_id": world.parent.pk,
+            "child_id": world.sibling.pk,
+            "question": "closeness",
+            "average": 3.0,
+            "answers": 1,
+        },
+        {
+            "period_start": second.period_start,
+            "parent_id": world.parent.pk,
+            "child_id": world.child.pk,
+            "question": "closeness",
+            "average": 4.0,
+            "answers": 1,
+        },
+    ]
     shared = family_trend(world.family.pk, shared_only=True)
     assert [(r["child_id"], r["average"]) for r in shared] == [
         (world.sibling.pk, 3.0),

@@ -6,6 +6,7 @@ make this right" for the child, and asks to pause after three "not today"s."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -30,13 +31,18 @@ def deliver_now() -> list[str]:
     return [delivery.prompt_deliver(prompt_id=pk, claim_token=t) for pk, t in claimed]
 
 
-def _child_flags(world: YoungFamily, **extra: object) -> Rupture:
+def _child_flags(world: YoungFamily, **extra: Any) -> Rupture:
     with transaction.atomic():
         return ruptures.rupture_flag(
             actor=world.child,
-            flag=ruptures.FlagInput(family_id=world.family.pk, parent_id=world.parent.pk,
-                                    feelings=["sad"], intensity=2, **extra),  # type: ignore[arg-type]  # test values
-        )  # fmt: skip
+            flag=ruptures.FlagInput(
+                family_id=world.family.pk,
+                parent_id=world.parent.pk,
+                feelings=["sad"],
+                intensity=2,
+                **extra,
+            ),
+        )
 
 
 def test_quiet_hours_silence_but_the_inbox_shows_it_at_once(phone: PhoneFactory) -> None:
@@ -63,9 +69,10 @@ def test_quiet_hours_silence_but_the_inbox_shows_it_at_once(phone: PhoneFactory)
         ruptures.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)
     with transaction.atomic():
         ruptures.rupture_repair_steps_update(
-            actor=world.parent, rupture_id=rupture.pk,
+            actor=world.parent,
+            rupture_id=rupture.pk,
             changes=[ruptures.StepChange(step=code, done=True) for code in RepairStep.Code.values],
-        )  # fmt: skip
+        )
     parent.go(f"/ruptures/{rupture.pk}")
     parent.screen("screen-rupture")
     expect(parent.by_id("rupture-need")).to_have_text("Mia would like you to help them understand.")
@@ -103,9 +110,11 @@ def test_a_family_turns_reminders_off(phone: PhoneFactory) -> None:
 def test_the_evening_reflection_from_suggestion_to_repair_and_pause(phone: PhoneFactory) -> None:
     world = young_family()
     first = _child_flags(world)
-    for actor, service in ((world.parent, ruptures.rupture_acknowledge),
-                           (world.parent, ruptures.rupture_confirm),
-                           (world.child, ruptures.rupture_confirm)):  # fmt: skip
+    for actor, service in (
+        (world.parent, ruptures.rupture_acknowledge),
+        (world.parent, ruptures.rupture_confirm),
+        (world.child, ruptures.rupture_confirm),
+    ):
         with transaction.atomic():
             service(actor=actor, rupture_id=first.pk)
 
@@ -139,8 +148,10 @@ def test_the_evening_reflection_from_suggestion_to_repair_and_pause(phone: Phone
     parent.screen("screen-repair")
     made = Rupture.objects.exclude(pk=first.pk).get()
     assert (made.started_by, made.child_id, made.started_from_nudge) == (
-        "parent", world.child.pk, True,
-    )  # fmt: skip
+        "parent",
+        world.child.pk,
+        True,
+    )
 
     # "Not today" three times in a row: it asks whether to pause.
     for _ in range(2):

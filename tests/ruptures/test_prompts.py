@@ -276,8 +276,9 @@ def test_quiet_hours_silence_but_never_hide(world: World) -> None:
     assert deliver_due(heads_up.due_at) == ["sent", "sent"]  # the heads-up and the repair prompt
     assert Notification.objects.filter(prompt=heads_up).count() == 1  # nothing twice
     assert sorted(m.subject for m in mail.outbox) == [
-        "Maya flagged a moment with you", "Ready to make it right with Maya?",
-    ]  # fmt: skip
+        "Maya flagged a moment with you",
+        "Ready to make it right with Maya?",
+    ]
 
 
 @pytest.mark.parametrize("how", ["read", "acknowledged", "unread"])
@@ -293,18 +294,18 @@ def test_push_and_email_are_skipped_when_the_notice_was_seen_in_quiet_hours(
     assert deliver_due(now) == ["deferred", "deferred"]
     note = Notification.objects.get(kind=PromptKind.REPAIR_PROMPT)
     if how == "read":
-        notifications.notification_read(actor=world.parent, notification_id=note.pk,
-                                        now=now + MIN)  # fmt: skip
+        notifications.notification_read(actor=world.parent, notification_id=note.pk, now=now + MIN)
     elif how == "acknowledged":
         services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk, now=now + MIN)
     end = (now + dt.timedelta(days=1)).replace(hour=7)
 
     claimed = claim(now=end)
     outcomes = {
-        Prompt.objects.get(pk=pk).kind: delivery.prompt_deliver(prompt_id=pk, claim_token=t,
-                                                                now=end)
+        Prompt.objects.get(pk=pk).kind: delivery.prompt_deliver(
+            prompt_id=pk, claim_token=t, now=end
+        )
         for pk, t in claimed
-    }  # fmt: skip
+    }
 
     prompt = Prompt.objects.get(kind=PromptKind.REPAIR_PROMPT)
     assert prompt.status == PromptStatus.SENT
@@ -319,9 +320,12 @@ def test_push_and_email_are_skipped_when_the_notice_was_seen_in_quiet_hours(
         assert outcomes[PromptKind.REPAIR_PROMPT] == "seen"
         assert PromptKind.HEADS_UP not in outcomes
         assert "Ready to make it right with Maya?" not in subjects
-    assert Notification.objects.filter(
-        recipient=world.parent, kind__in=[PromptKind.HEADS_UP, PromptKind.REPAIR_PROMPT]
-    ).count() == 2  # fmt: skip
+    assert (
+        Notification.objects.filter(
+            recipient=world.parent, kind__in=[PromptKind.HEADS_UP, PromptKind.REPAIR_PROMPT]
+        ).count()
+        == 2
+    )
 
 
 def test_quiet_hours_at_a_dst_boundary(world: World) -> None:
@@ -340,12 +344,14 @@ def test_quiet_hours_at_a_dst_boundary(world: World) -> None:
     window_end = dt.datetime(2026, 3, 8, 11, 0, tzinfo=dt.UTC)
     assert window_end.astimezone(zone).hour == 7
     assert sorted(Notification.objects.values_list("kind", "created_at")) == [
-        (PromptKind.HEADS_UP, now), (PromptKind.REPAIR_PROMPT, now + 20 * MIN),
-    ]  # fmt: skip
-    assert set(Prompt.objects.filter(status=PromptStatus.PENDING, kind__in=[
-        PromptKind.HEADS_UP, PromptKind.REPAIR_PROMPT]).values_list("due_at", flat=True)) == {
-        window_end
-    }  # fmt: skip
+        (PromptKind.HEADS_UP, now),
+        (PromptKind.REPAIR_PROMPT, now + 20 * MIN),
+    ]
+    assert set(
+        Prompt.objects.filter(
+            status=PromptStatus.PENDING, kind__in=[PromptKind.HEADS_UP, PromptKind.REPAIR_PROMPT]
+        ).values_list("due_at", flat=True)
+    ) == {window_end}
     assert deliver_due(window_end - MIN) == []
     assert mail.outbox == []
 

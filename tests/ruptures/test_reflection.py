@@ -57,8 +57,10 @@ def test_off_by_default_and_on_at_the_parents_local_time_every_day(
     note = Notification.objects.filter(kind=PromptKind.REFLECTION).first()
     assert note is not None
     assert (note.body, note.url, note.rupture_id) == (
-        "Was there a moment today you'd like to make right?", "/#/reflection", None,
-    )  # fmt: skip
+        "Was there a moment today you'd like to make right?",
+        "/#/reflection",
+        None,
+    )
     assert mail.outbox == []  # a nudge is never an email
 
 

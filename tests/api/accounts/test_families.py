@@ -84,8 +84,10 @@ def test_a_family_can_say_no_reminders_and_empty_still_means_the_defaults(world:
     assert (body["reminders_enabled"], body["reminder_minutes"]) == (True, [])
 
 
-@pytest.mark.parametrize(("who", "status", "code"), [("child", 403, "parent_only"),
-                         ("other_parent", 404, "family_not_found")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "status", "code"),
+    [("child", 403, "parent_only"), ("other_parent", 404, "family_not_found")],
+)
 def test_only_the_familys_parents_turn_reminders_off(
     world: World, who: str, status: int, code: str
 ) -> None:
@@ -100,8 +102,13 @@ def test_only_the_familys_parents_turn_reminders_off(
 
 def _family_state(family: Family) -> tuple[Any, ...]:
     family.refresh_from_db()
-    return (family.name, family.calm_down_minutes, family.reminder_minutes,
-            family.reminders_enabled, family.follow_up_days)  # fmt: skip
+    return (
+        family.name,
+        family.calm_down_minutes,
+        family.reminder_minutes,
+        family.reminders_enabled,
+        family.follow_up_days,
+    )
 
 
 BAD_FAMILY_PATCH = [

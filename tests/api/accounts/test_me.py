@@ -220,8 +220,11 @@ def test_export_holds_everything_about_me(world: World) -> None:
     }
     assert body["profile"]["email"] == world.parent.email
     assert body["profile"]["reflection"] == {
-        "enabled": False, "time": "20:00:00", "dismissals_in_row": 0, "answered_at": None,
-    }  # fmt: skip
+        "enabled": False,
+        "time": "20:00:00",
+        "dismissals_in_row": 0,
+        "answered_at": None,
+    }
     assert body["email_addresses"] == [
         {"email": world.parent.email, "verified": True, "primary": True}
     ]
@@ -321,9 +324,14 @@ def test_export_pins_every_section_and_field(world: World) -> None:
     assert client_for(therapist).get(family).status_code == 200
     now = timezone.now()
     UserSession.objects.create(
-        user=parent, ip="192.0.2.7", user_agent="Phone", session_key="pin", created_at=now,
-        last_seen_at=now, data={},
-    )  # fmt: skip
+        user=parent,
+        ip="192.0.2.7",
+        user_agent="Phone",
+        session_key="pin",
+        created_at=now,
+        last_seen_at=now,
+        data={},
+    )
     parent.refresh_from_db()
 
     mine = client_for(parent).get("/api/v1/me/export/").json()
