@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Family, Membership, Role, User
 from accounts.selectors import Actor, access_family
+from accounts.services.families import FamilyChanges, family_update
 from checkins import selectors
 from checkins.models import SCORE_MAX, SCORE_MIN, CheckInAnswer, CheckInRound, Question
 from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
@@ -46,6 +47,18 @@ def check_ins_set(
         )
         open_rounds.filter(opens_at__lt=now).update(closes_at=now)
         open_rounds.filter(opens_at__gte=now).delete()  # not yet open: nobody saw it
+    return family
+
+
+@transaction.atomic
+def family_settings_update(
+    *, actor: Actor, family_id: int, changes: FamilyChanges, check_ins_enabled: bool | None
+) -> Family:
+    """``PATCH /families/{id}/``: the family's own settings and its check-in switch in one
+    transaction, so a refusal of either leaves both as they were."""
+    family = family_update(actor=actor, family_id=family_id, changes=changes)
+    if check_ins_enabled is not None:
+        family = check_ins_set(actor=actor, family_id=family_id, enabled=check_ins_enabled)
     return family
 
 

@@ -43,7 +43,6 @@ from accounts.services.deletion import user_delete
 from accounts.services.export import user_export
 from accounts.services.families import (
     family_create,
-    family_update,
     member_remove,
     membership_update,
 )
@@ -191,13 +190,12 @@ class FamilyDetailView(APIView):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         check_ins = changes.pop("check_ins_enabled", None)
-        family = family_update(
-            actor=_user(request), family_id=family_id, changes=cast(Any, changes)
+        family = check_in_services.family_settings_update(
+            actor=_user(request),
+            family_id=family_id,
+            changes=cast(Any, changes),
+            check_ins_enabled=check_ins,
         )
-        if check_ins is not None:
-            family = check_in_services.check_ins_set(
-                actor=_user(request), family_id=family_id, enabled=check_ins
-            )
         return Response(io.FamilyOut(family, context={"role": Role.PARENT}).data)
 
 
