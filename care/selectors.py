@@ -61,10 +61,10 @@ from ruptures.models import (
     RepairStep,
     Rupture,
     RuptureEvent,
-    SafetyReview,
     Size,
     Status,
 )
+from ruptures.safety_reviews import therapist_queue
 from ruptures.selectors import seen_as_party
 from ruptures.states import OPEN
 
@@ -598,8 +598,12 @@ def caseload(
             last_activity=Max("updated_at"),
         )
     }
+    # The open reviews in this therapist's own queue (the flags they were sent the alert for), so
+    # the count matches what they can open: never a review they cannot see.
     reviews = dict(
-        SafetyReview.objects.filter(family_id__in=family_ids, closed_at__isnull=True)
+        therapist_queue(therapist)
+        .filter(family_id__in=family_ids, closed_at__isnull=True)
+        .select_related(None)
         .order_by()
         .values("family_id")
         .annotate(n=Count("pk"))
