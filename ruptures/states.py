@@ -137,15 +137,16 @@ def hurt_side(rupture: Rupture) -> Party:
     return OTHER_SIDE[repairer(rupture)]
 
 
-def _parties(rule: Rule, rupture: Rupture) -> frozenset[Party]:
-    if rupture.direction == Direction.CHILD_REPAIRS:
+def _parties(rule: Rule, action: Action, rupture: Rupture) -> frozenset[Party]:
+    # Only the repair's own one-sided rules trade sides; releasing a held flag stays the child's.
+    if rupture.direction == Direction.CHILD_REPAIRS and action != Action.RELEASE:
         return frozenset(OTHER_SIDE[party] for party in rule.parties)
     return rule.parties
 
 
 def _role_refusal(rule: Rule, action: Action, rupture: Rupture) -> Forbidden:
-    parties = _parties(rule, rupture)
-    if rupture.direction == Direction.CHILD_REPAIRS and len(parties) == 1:
+    parties = _parties(rule, action, rupture)
+    if action in CHILD_REPAIRS_ROLE_MESSAGES and rupture.direction == Direction.CHILD_REPAIRS:
         (only,) = parties
         code = ErrorCode.CHILD_ONLY if only == Party.CHILD else ErrorCode.PARENT_ONLY
         return Forbidden(CHILD_REPAIRS_ROLE_MESSAGES[action], code=code)
@@ -154,6 +155,8 @@ def _role_refusal(rule: Rule, action: Action, rupture: Rupture) -> Forbidden:
 
 # --- the hold on a flag under safety review -------------------------------------------------------
 def _review(rupture: Rupture) -> SafetyReview | None:
+    if rupture._state.adding:  # not saved yet (``decide`` on its own): no review row to read
+        return None
     try:
         return rupture.safety_review
     except SafetyReview.DoesNotExist:
@@ -161,9 +164,12 @@ def _review(rupture: Rupture) -> SafetyReview | None:
 
 
 def hold_of(rupture: Rupture) -> Hold | None:
-    """None for a rupture that never went to safety review."""
+    """None for a rupture that never went to safety review. A flag in safety_review always has
+    its review (opened in the flag's transaction); one not read yet counts as under review."""
     review = _review(rupture)
-    return None if review is None else hold_of_review(review)
+    if review is None:
+        return Hold.UNDER_REVIEW if rupture.status == Status.SAFETY_REVIEW else None
+    return hold_of_review(review)
 
 
 def hold_of_review(review: SafetyReview) -> Hold:
@@ -218,7 +224,7 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
     rule = RULES[action]
     if action == Action.WITHDRAW and party != rupture.started_by:
         raise Forbidden(rule.role_message, code=rule.role_code)
-    if party not in _parties(rule, rupture):
+    if party not in _parties(rule, action, rupture):
         raise _role_refusal(rule, action, rupture)
     if rupture.status not in rule.from_states:
         raise _state_conflict(rupture, action)
