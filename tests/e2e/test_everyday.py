@@ -145,7 +145,7 @@ def test_the_evening_reflection_from_suggestion_to_repair_and_pause(phone: Phone
     parent.screen("screen-make-right")
     parent.tap("make-right-feeling-sad")
     parent.tap("make-right-submit")
-    parent.screen("screen-repair")
+    parent.screen("screen-repair-steps")
     made = Rupture.objects.exclude(pk=first.pk).get()
     assert (made.started_by, made.child_id, made.started_from_nudge) == (
         "parent",
