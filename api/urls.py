@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
-
-from api.converters import IdConverter
-
-register_converter(IdConverter, "id")  # <id:...> in every area's routes
 
 # Redoc renders with inline styles and runs its search in a blob: worker; only this page needs that.
 DOCS_CSP = settings.SECURE_CSP | {

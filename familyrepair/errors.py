@@ -123,6 +123,7 @@ class ErrorCode(StrEnum):
     MAX_VALUE = "max_value"  # a number over its maximum (ids fit a bigint)
     MAX_STRING_LENGTH = "max_string_length"  # a number given as an overlong string
     DATE = "date"  # a date where a date and time is needed
+    DATETIME = "datetime"  # a date and time where a date is needed (a dashboard's from and to)
     MAKE_AWARE = "make_aware"  # a time that does not exist in the time zone
     OVERFLOW = "overflow"  # a date and time out of range
     NULL_CHARACTERS_NOT_ALLOWED = "null_characters_not_allowed"  # NUL in a text

@@ -53,7 +53,8 @@ def _is_parent(user: User) -> bool:
     return Membership.objects.filter(user=user, role=Role.PARENT).exists()
 
 
-def _require_parent(user: User) -> None:
+def require_parent(user: User) -> None:
+    """403 ``parent_only`` for anyone a parent in no family (asked before the body is read)."""
     if not _is_parent(user):
         raise Forbidden("The evening reflection is for parents.", code=ErrorCode.PARENT_ONLY)
 
@@ -61,7 +62,7 @@ def _require_parent(user: User) -> None:
 def state(*, actor: User) -> ReflectionState:
     """Where the parent's reflection stands, and whether to suggest it (once, after their first
     repair: a rupture of theirs reconnected)."""
-    _require_parent(actor)
+    require_parent(actor)
     suggest = (
         not actor.reflection_enabled
         and actor.reflection_answered_at is None
@@ -84,7 +85,7 @@ def reflection_update(
     ``parent_only``). Answers the suggestion either way; turning on starts the count of
     dismissals again. The pending reflection is replaced by one at the new time, or dropped."""
     now = now or timezone.now()
-    _require_parent(actor)
+    require_parent(actor)
     user = User.objects.select_for_update().get(pk=actor.pk)
     user.reflection_enabled = enabled
     if at is not None:
@@ -119,7 +120,7 @@ def reflection_update(
 @transaction.atomic
 def reflection_dismiss(*, actor: User) -> ReflectionState:
     """ "Not today": one more dismissal in a row (409 ``reflection_off`` when it is off)."""
-    _require_parent(actor)
+    require_parent(actor)
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.reflection_enabled:
         raise Conflict("The evening reflection is off.", code=ErrorCode.REFLECTION_OFF)

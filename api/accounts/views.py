@@ -123,6 +123,7 @@ class ReflectionView(APIView):
 
     @extend_schema(request=io.ReflectionIn, responses=io.ReflectionOut)
     def put(self, request: Request) -> Response:
+        reflection.require_parent(_user(request))  # who may, before what they sent
         data = io.ReflectionIn(data=request.data)
         data.is_valid(raise_exception=True)
         answer = reflection.reflection_update(

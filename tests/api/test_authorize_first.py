@@ -57,6 +57,7 @@ DENIED: list[tuple[str, str, str, int, str]] = [
      "therapist_unverified"),
     ("post", "/api/v1/care/safety-reviews/{rupture_id}/close/", "therapist_details", 404,
      "safety_review_not_found"),
+    ("put", "/api/v1/me/reflection/", "child", 403, "parent_only"),
 ]  # fmt: skip
 
 # Writes whose body never comes before a decision about the caller, and why.
@@ -68,6 +69,7 @@ NO_BODY_TO_CHECK: dict[tuple[str, str], str] = {
     ("delete", "/api/v1/families/{family_id}/invites/{invite_id}/"): "no body",
     ("delete", "/api/v1/families/{family_id}/members/{user_id}/"): "no body",
     ("post", "/api/v1/invites/{code}/accept/"): "no body; the code is the authority",
+    ("post", "/api/v1/me/reflection/dismiss/"): "no body",
     ("patch", "/api/v1/me/"): "one's own profile: anyone signed in",
     ("delete", "/api/v1/me/"): "no body",
     ("post", "/api/v1/notifications/{id}/read/"): "no body",

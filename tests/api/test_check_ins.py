@@ -365,7 +365,7 @@ def test_the_prompts_go_out_once_and_the_reminder_only_to_who_has_not_answered(
     assert sorted(sent.values()) == ["sent"] * 4
     inbox = Notification.objects.filter(kind=PromptKind.CHECK_IN)
     assert inbox.count() == 4
-    assert inbox.first().url == f"/#/families/{world.family.pk}/check-in"  # type: ignore[union-attr]
+    assert inbox.first().url == f"/#/families/{world.family.pk}/check-in"  # type: ignore[union-attr]  # count() above
     reminders = Prompt.objects.filter(kind=PromptKind.CHECK_IN_REMINDER)
     assert sorted(later.values()) == ["cancelled", "sent", "sent", "sent"]
     assert reminders.get(recipient=world.child).cancelled_reason == "answered"

@@ -25,7 +25,7 @@ from api.schema import ERRORS
 from familyrepair.errors import ErrorCode
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("accounts", "api", "ruptures", "familyrepair")
+PACKAGES = ("accounts", "api", "care", "checkins", "ruptures", "familyrepair")
 # Calls whose ``code`` is an error code (``error_item``'s is its first argument).
 ERROR_CALLS = {
     "ApplicationError",

@@ -86,7 +86,7 @@ def test_a_family_can_say_no_reminders_and_empty_still_means_the_defaults(world:
 
 @pytest.mark.parametrize(
     ("who", "status", "code"),
-    [("child", 403, "parent_only"), ("other_parent", 404, "family_not_found")],
+    [("child", 403, "parent_only"), ("other_family_parent", 404, "family_not_found")],
 )
 def test_only_the_familys_parents_turn_reminders_off(
     world: World, who: str, status: int, code: str
@@ -188,6 +188,7 @@ def test_members_full_body_parents_first(world: World) -> None:
         "display_name": "Zoe",
         "role": "child",
         "age_band": "under_13",
+        "young_child": False,
         "birth_year": world.child_profile.birth_year,
         "is_child_profile": True,
         "joined_at": body["results"][4]["joined_at"],

@@ -353,6 +353,12 @@ def test_export_pins_every_section_and_field(world: World) -> None:
             "locale": parent.locale,
             "notify_email": parent.notify_email,
             "notify_push": parent.notify_push,
+            "reflection": {
+                "enabled": False,
+                "time": "20:00:00",
+                "dismissals_in_row": 0,
+                "answered_at": None,
+            },
             "is_child_profile": False,
             "is_therapist": False,
             "therapist_verified_at": None,

@@ -182,4 +182,10 @@ def test_every_accounts_answer_matches_its_schema(world: World, spec: dict[str, 
 
     check("/api/v1/me/export/", "get", parent.get("/api/v1/me/export/"))
 
+    reflection = "/api/v1/me/reflection/"
+    check(reflection, "get", parent.get(reflection))
+    on = {"enabled": True, "time": "20:30"}
+    check(reflection, "put", parent.put(reflection, on, format="json"))
+    check(f"{reflection}dismiss/", "post", parent.post(f"{reflection}dismiss/"))
+
     assert check.seen == _accounts_operations(spec)
