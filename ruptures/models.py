@@ -109,13 +109,15 @@ class Rupture(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
     plan_by_parent = models.TextField(
-        max_length=PLAN_MAX_LENGTH, blank=True,
+        max_length=PLAN_MAX_LENGTH,
+        blank=True,
         help_text="The parent's part of the pair's plan; seen by the two of them only.",
-    )  # fmt: skip
+    )
     plan_by_child = models.TextField(
-        max_length=PLAN_MAX_LENGTH, blank=True,
+        max_length=PLAN_MAX_LENGTH,
+        blank=True,
         help_text="The child's part of the pair's plan; seen by the two of them only.",
-    )  # fmt: skip
+    )
     plan_updated_at = models.DateTimeField(null=True, blank=True)
     child_confirmed_at = models.DateTimeField(null=True, blank=True)
     parent_confirmed_at = models.DateTimeField(null=True, blank=True)

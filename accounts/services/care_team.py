@@ -114,10 +114,14 @@ def care_grant_revoke(
     grant.revoked_at, grant.revoked_by = now, user
     grant.save(update_fields=["revoked_at", "revoked_by"])
     tell_reviewers(
-        [family_id], kind="therapist_revoked", actor=user, now=now, user_id=grant.therapist_id,
+        [family_id],
+        kind="therapist_revoked",
+        actor=user,
+        now=now,
+        user_id=grant.therapist_id,
         detail=f"{name_of(user)} removed {grant.therapist_name or name_of(grant.therapist)} "
         "from the care team.",
-    )  # fmt: skip
+    )
 
 
 def therapist_access_record(

@@ -141,9 +141,13 @@ def child_profile_erase_locked(
     child: User, *, family: Family, actor: User, now: dt.datetime
 ) -> None:
     tell_reviewers(
-        [family.pk], kind="child_erased", actor=actor, now=now, user_id=child.pk,
+        [family.pk],
+        kind="child_erased",
+        actor=actor,
+        now=now,
+        user_id=child.pk,
         detail=f"{name_of(actor)} erased the profile of {name_of(child)}.",
-    )  # fmt: skip
+    )
     child_profile_erasing.send(sender=User, user=child, now=now)
     ParentalConsent.objects.filter(child=child).update(child=None, erased_at=now)
     end_sessions(child)

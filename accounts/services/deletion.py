@@ -46,15 +46,22 @@ def user_delete(*, actor: Actor, now: dt.datetime | None = None) -> None:
             alone_in.append(family.pk)
     name = name_of(user)
     tell_reviewers(
-        [m.family_id for m in memberships], kind="account_deleted", actor=user, now=now,
-        user_id=user.pk, detail=f"{name} deleted their account.",
-    )  # fmt: skip
+        [m.family_id for m in memberships],
+        kind="account_deleted",
+        actor=user,
+        now=now,
+        user_id=user.pk,
+        detail=f"{name} deleted their account.",
+    )
     granted = CareTeamGrant.objects.filter(therapist=user)
     tell_reviewers(
         sorted(set(granted.filter(revoked_at__isnull=True).values_list("family_id", flat=True))),
-        kind="therapist_deleted", actor=user, now=now, user_id=user.pk,
+        kind="therapist_deleted",
+        actor=user,
+        now=now,
+        user_id=user.pk,
         detail=f"{name}, a therapist, deleted their account.",
-    )  # fmt: skip
+    )
     granted.filter(revoked_at__isnull=True).update(revoked_at=now)
     granted.update(therapist_name=name)
     TherapistAccessLog.objects.filter(therapist=user).update(therapist_name=name)

@@ -40,9 +40,12 @@ def family_end(family: Family, *, actor: User | None, now: dt.datetime) -> None:
     pairing codes, no active care team) until ``dissolved_families_purge`` finds nothing held.
     The caller cannot tell the two apart."""
     tell_reviewers(
-        [family.pk], kind="family_deleted", actor=actor, now=now,
+        [family.pk],
+        kind="family_deleted",
+        actor=actor,
+        now=now,
         detail=f"{name_of(actor)} left {family.name} with nobody in it; the family is dissolved.",
-    )  # fmt: skip
+    )
     family_releasing.send(sender=Family, family_id=family.pk)
     if not _is_held(family.pk):
         family.delete()
@@ -166,9 +169,13 @@ def member_remove(
     check_parent_leaving(family, target)
     leaving = "left" if own.user_id == user_id else f"was removed by {name_of(own.user)}"
     tell_reviewers(
-        [family.pk], kind="member_removed", actor=own.user, now=now, user_id=user_id,
+        [family.pk],
+        kind="member_removed",
+        actor=own.user,
+        now=now,
+        user_id=user_id,
         detail=f"{name_of(target.user)} ({target.role}) {leaving}.",
-    )  # fmt: skip
+    )
     target.delete()
     if target.user.is_child_profile and not Membership.objects.filter(user=target.user).exists():
         child_profile_erase_locked(target.user, family=family, actor=own.user, now=now)

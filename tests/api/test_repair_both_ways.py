@@ -82,8 +82,11 @@ def test_a_child_starts_making_it_right_and_the_parent_is_gently_told(world: Wor
     assert body["my_side"] == "child"
     assert body["allowed_actions"] == ["update_steps", "message", "confirm", "withdraw", "plan"]
     assert [s["step"] for s in body["repair_steps"]] == [
-        "acknowledge", "responsibility", "validate", "change",
-    ]  # fmt: skip
+        "acknowledge",
+        "responsibility",
+        "validate",
+        "change",
+    ]
     assert body["plan"] == {"parent": "", "child": "", "updated_at": None}
     assert body["timeline"][0]["data"] == {"started_by": "child", "direction": "child_repairs"}
     kinds = set(Prompt.objects.values_list("recipient_id", "kind"))
@@ -93,9 +96,12 @@ def test_a_child_starts_making_it_right_and_the_parent_is_gently_told(world: Wor
     deliver_due(timezone.now() + dt.timedelta(days=2))  # nothing chases either of them
 
     assert inbox(world.parent) == [
-        ("heads_up", "Maya wants to make something right with you",
-         "You don't have to do anything yet."),
-    ]  # fmt: skip
+        (
+            "heads_up",
+            "Maya wants to make something right with you",
+            "You don't have to do anything yet.",
+        ),
+    ]
     assert inbox(world.child) == []
 
 
@@ -103,13 +109,13 @@ def test_a_child_starts_making_it_right_and_the_parent_is_gently_told(world: Wor
     ("birth_year", "title", "words"),
     [
         pytest.param(2019, "Say sorry", 'No "but"', id="young"),
-        pytest.param(2011, 'Apologise without a "but"', "A \"but\" takes the sorry back",
-                     id="teen"),
-        pytest.param(None, 'Apologise without a "but"', "A \"but\" takes the sorry back",
-                     id="age-unknown"),
+        pytest.param(2011, 'Apologise without a "but"', 'A "but" takes the sorry back', id="teen"),
+        pytest.param(
+            None, 'Apologise without a "but"', 'A "but" takes the sorry back', id="age-unknown"
+        ),
         pytest.param(1990, "Apologise, without excuses", 'with no "but"', id="adult"),
     ],
-)  # fmt: skip
+)
 def test_the_childs_steps_are_worded_for_their_age(
     world: World, birth_year: int | None, title: str, words: str
 ) -> None:
@@ -146,22 +152,64 @@ def test_the_child_works_through_the_steps_and_their_reflections_stay_theirs(
 @pytest.mark.parametrize(
     ("who", "change", "status", "code", "param"),
     [
-        pytest.param("parent", {"step": "acknowledge", "done": True}, 403, "child_only", None,
-                     id="the-parent"),
-        pytest.param("child", {"step": "calm", "done": True}, 400, "invalid_choice",
-                     "steps.0.step", id="a-parents-step"),
-        pytest.param("child", {"step": "reconnect", "done": True}, 400, "invalid_choice",
-                     "steps.0.step", id="another-parents-step"),
-        pytest.param("child", {"step": "change", "done": "yes please"}, 400, "invalid",
-                     "steps.0.done", id="done-wrong-type"),
-        pytest.param("sibling", {"step": "change", "done": True}, 404, "rupture_not_found", None,
-                     id="sibling"),
-        pytest.param("other_family_child", {"step": "change", "done": True}, 404,
-                     "rupture_not_found", None, id="other-family"),
-        pytest.param("therapist_details", {"step": "change", "done": True}, 403, "not_a_party",
-                     None, id="therapist"),
+        pytest.param(
+            "parent",
+            {"step": "acknowledge", "done": True},
+            403,
+            "child_only",
+            None,
+            id="the-parent",
+        ),
+        pytest.param(
+            "child",
+            {"step": "calm", "done": True},
+            400,
+            "invalid_choice",
+            "steps.0.step",
+            id="a-parents-step",
+        ),
+        pytest.param(
+            "child",
+            {"step": "reconnect", "done": True},
+            400,
+            "invalid_choice",
+            "steps.0.step",
+            id="another-parents-step",
+        ),
+        pytest.param(
+            "child",
+            {"step": "change", "done": "yes please"},
+            400,
+            "invalid",
+            "steps.0.done",
+            id="done-wrong-type",
+        ),
+        pytest.param(
+            "sibling",
+            {"step": "change", "done": True},
+            404,
+            "rupture_not_found",
+            None,
+            id="sibling",
+        ),
+        pytest.param(
+            "other_family_child",
+            {"step": "change", "done": True},
+            404,
+            "rupture_not_found",
+            None,
+            id="other-family",
+        ),
+        pytest.param(
+            "therapist_details",
+            {"step": "change", "done": True},
+            403,
+            "not_a_party",
+            None,
+            id="therapist",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_steps_in_a_childs_repair_write_nothing(
     world: World, who: str, change: dict[str, Any], status: int, code: str, param: str | None
 ) -> None:
@@ -197,10 +245,13 @@ def test_the_parent_confirms_or_says_not_yet_like_a_child_does_today(world: Worl
     # the second "confirm" prompt was made pointless by the parent's own confirm, undelivered
     assert [k for k, _, _ in inbox(world.parent)] == ["heads_up", "confirm_prompt"]
     assert inbox(world.child) == [
-        ("not_yet", "Ada isn't OK yet",
-         "That's alright. Keep the door open; there may be a note for you."),
+        (
+            "not_yet",
+            "Ada isn't OK yet",
+            "That's alright. Keep the door open; there may be a note for you.",
+        ),
         ("reconnected", "You and Ada reconnected", "Repair is what matters. 💛"),
-    ]  # fmt: skip
+    ]
     follow_ups = Prompt.objects.filter(kind=PromptKind.FOLLOW_UP, status=PromptStatus.PENDING)
     assert set(follow_ups.values_list("recipient_id", flat=True)) == {
         world.child.pk,
@@ -218,14 +269,20 @@ BAD_MAKE_RIGHT: list[tuple[str, str, dict[str, Any], int, str, str | None]] = [
     ("a need", "child", {"need": "talk"}, 400, "inconsistent", "need"),
     ("space", "child", {"needs_space_until": "+1h"}, 400, "inconsistent", "needs_space_until"),
     ("parent missing", "child", {"parent": None}, 400, "required", "parent"),
-    ("parent of another family", "child", {"parent": "other_family_parent"}, 404,
-     "parent_not_found", "parent"),
+    (
+        "parent of another family",
+        "child",
+        {"parent": "other_family_parent"},
+        404,
+        "parent_not_found",
+        "parent",
+    ),
     ("a sibling as parent", "child", {"parent": "sibling"}, 404, "parent_not_found", "parent"),
     ("other family", "child", {"family": "other"}, 404, "family_not_found", None),
     ("a parent", "parent", {"parent": None, "child": "child"}, 400, "invalid", "direction"),
     ("therapist", "therapist_details", {}, 404, "family_not_found", None),
     ("other family's child", "other_family_child", {}, 404, "family_not_found", None),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -249,9 +306,12 @@ def test_bad_make_it_right_is_refused_and_writes_nothing(
         else:
             extra[key] = value
     body = {
-        "family": world.family.pk, "parent": world.parent.pk, "feelings": ["sad"],
-        "intensity": 3, "direction": "child_repairs",
-    } | extra  # fmt: skip
+        "family": world.family.pk,
+        "parent": world.parent.pk,
+        "feelings": ["sad"],
+        "intensity": 3,
+        "direction": "child_repairs",
+    } | extra
     body = {k: v for k, v in body.items() if k not in drop}
 
     response = client_for(world.actor(who)).post(URL, body, format="json")
@@ -272,13 +332,19 @@ def test_anonymous_cannot_make_it_right(world: World) -> None:
 
 def test_a_replayed_make_it_right_creates_one(world: World) -> None:
     client = client_for(world.child)
-    body = {"family": world.family.pk, "parent": world.parent.pk, "feelings": ["sad"],
-            "intensity": 2, "direction": "child_repairs"}  # fmt: skip
+    body = {
+        "family": world.family.pk,
+        "parent": world.parent.pk,
+        "feelings": ["sad"],
+        "intensity": 2,
+        "direction": "child_repairs",
+    }
 
     first = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="mr-1")
     again = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="mr-1")
-    other_body = client.post(URL, body | {"intensity": 4}, format="json",
-                             HTTP_IDEMPOTENCY_KEY="mr-1")  # fmt: skip
+    other_body = client.post(
+        URL, body | {"intensity": 4}, format="json", HTTP_IDEMPOTENCY_KEY="mr-1"
+    )
 
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
@@ -296,8 +362,10 @@ def test_direction_is_in_every_row_for_the_dashboard_to_count(world: World) -> N
     ruptures = list(selectors.rupture_list(actor=world.therapist_details))
 
     assert sorted(r["direction"] for r in rows) == [
-        "child_repairs", "parent_repairs", "parent_repairs",
-    ]  # fmt: skip
+        "child_repairs",
+        "parent_repairs",
+        "parent_repairs",
+    ]
     assert rupture_rows(ruptures) == RuptureRowOut(ruptures, many=True).data  # type: ignore[arg-type]  # many=True: a list
     assert TherapistAccessLog.objects.filter(therapist=world.therapist_details).exists()
 
@@ -333,12 +401,18 @@ def test_after_step_six_the_child_is_asked_and_the_two_answers_are_the_plan(
     by_child = plan(rupture_id, world.child, {"words": "Ask me what's wrong first."})
     therapist = client_for(world.therapist_details).get(f"{URL}{rupture_id}/").json()
 
-    assert asked == [("plan_ask", "What would help next time?",
-                      "Ada said what they'll try differently. Add your part to your plan, "
-                      "if you like.")]  # fmt: skip
+    assert asked == [
+        (
+            "plan_ask",
+            "What would help next time?",
+            "Ada said what they'll try differently. Add your part to your plan, if you like.",
+        )
+    ]
     assert by_parent.status_code == by_child.status_code == 200, by_child.json()
-    expected = {"parent": "I'll take a breath before I answer.",
-                "child": "Ask me what's wrong first."}  # fmt: skip
+    expected = {
+        "parent": "I'll take a breath before I answer.",
+        "child": "Ask me what's wrong first.",
+    }
     assert by_child.json()["plan"] | {"updated_at": None} == expected | {"updated_at": None}
     parent_view = client_for(world.parent).get(f"{URL}{rupture_id}/").json()
     assert parent_view["plan"] == by_child.json()["plan"]
@@ -383,9 +457,15 @@ BAD_PLANS: list[tuple[str, str, Any, int, str, str | None]] = [
     ("metrics therapist", "therapist_metrics", {"words": "hi"}, 404, "rupture_not_found", None),
     ("anonymous", "anonymous", {"words": "hi"}, 401, "not_authenticated", None),
     # a wrong body from someone who may not act answers as that person, never a 400
-    ("other family, bad body", "other_family_child", {"words": 5.5}, 404, "rupture_not_found",
-     None),
-]  # fmt: skip
+    (
+        "other family, bad body",
+        "other_family_child",
+        {"words": 5.5},
+        404,
+        "rupture_not_found",
+        None,
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -474,9 +554,10 @@ def plans_url(world: World, family: Any = None) -> str:
 def with_plan(world: World, *, child: User, parent: User, words: str) -> Rupture:
     rupture = services.rupture_flag(
         actor=child,
-        flag=services.FlagInput(family_id=world.family.pk, parent_id=parent.pk,
-                                feelings=["sad"], intensity=2),
-    )  # fmt: skip
+        flag=services.FlagInput(
+            family_id=world.family.pk, parent_id=parent.pk, feelings=["sad"], intensity=2
+        ),
+    )
     services.rupture_acknowledge(actor=parent, rupture_id=rupture.pk)
     services.rupture_plan_say(actor=child, rupture_id=rupture.pk, words=words)
     return rupture
@@ -524,7 +605,7 @@ def test_our_plans_lists_each_pairs_plans_to_the_two_of_them(world: World) -> No
         pytest.param("therapist_details", {}, 404, "family_not_found", None, id="therapist"),
         pytest.param("anonymous", {}, 401, "not_authenticated", None, id="anonymous"),
     ],
-)  # fmt: skip
+)
 def test_bad_plan_lists(
     world: World, who: str, query: dict[str, str], status: int, code: str, param: str | None
 ) -> None:
@@ -587,9 +668,12 @@ def test_the_follow_up_brings_the_plan_back(world: World) -> None:
 
     follow_up = [n for n in inbox(world.child) if n[0] == "follow_up"]
     assert follow_up == [
-        ("follow_up", "Are you and Ada still OK?",
-         "A few days on: did your plan help? A quick check-in, nothing more."),
-    ]  # fmt: skip
+        (
+            "follow_up",
+            "Are you and Ada still OK?",
+            "A few days on: did your plan help? A quick check-in, nothing more.",
+        ),
+    ]
     assert answer.status_code == 200, answer.json()
     assert answer.json()["timeline"][-1]["data"] == {"answer": "ok", "plan_helped": True}
     assert answer.json()["plan"]["child"] == "A hug."
@@ -611,8 +695,10 @@ def test_without_a_plan_the_follow_up_is_as_before(world: World) -> None:
     ]
     assert asked.status_code == 400
     assert asked.json()["errors"][0] | {"message": ""} == {
-        "code": "no_plan", "param": "plan_helped", "message": "",
-    }  # fmt: skip
+        "code": "no_plan",
+        "param": "plan_helped",
+        "message": "",
+    }
     assert plain.status_code == 200
     assert plain.json()["timeline"][-1]["data"] == {"answer": "ok"}
 
@@ -646,10 +732,12 @@ def test_a_plan_answer_replayed_is_answered_once(world: World) -> None:
     client = client_for(world.child)
     body = {"answer": "ok", "plan_helped": True}
 
-    first = client.post(f"{URL}{rupture_id}/follow-up/", body, format="json",
-                        HTTP_IDEMPOTENCY_KEY="fu-1")  # fmt: skip
-    replay = client.post(f"{URL}{rupture_id}/follow-up/", body, format="json",
-                         HTTP_IDEMPOTENCY_KEY="fu-1")  # fmt: skip
+    first = client.post(
+        f"{URL}{rupture_id}/follow-up/", body, format="json", HTTP_IDEMPOTENCY_KEY="fu-1"
+    )
+    replay = client.post(
+        f"{URL}{rupture_id}/follow-up/", body, format="json", HTTP_IDEMPOTENCY_KEY="fu-1"
+    )
     again = client.post(f"{URL}{rupture_id}/follow-up/", body, format="json")
 
     assert replay.json() == first.json()

@@ -317,9 +317,14 @@ def test_export_pins_every_section_and_field(world: World) -> None:
     assert client_for(therapist).get(family).status_code == 200
     now = timezone.now()
     UserSession.objects.create(
-        user=parent, ip="192.0.2.7", user_agent="Phone", session_key="pin", created_at=now,
-        last_seen_at=now, data={},
-    )  # fmt: skip
+        user=parent,
+        ip="192.0.2.7",
+        user_agent="Phone",
+        session_key="pin",
+        created_at=now,
+        last_seen_at=now,
+        data={},
+    )
     parent.refresh_from_db()
 
     mine = client_for(parent).get("/api/v1/me/export/").json()
