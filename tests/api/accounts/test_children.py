@@ -47,6 +47,7 @@ def test_parent_creates_child_profile_and_consent_is_recorded(world: World) -> N
         "display_name": "Kit",
         "role": "child",
         "age_band": "under_13",
+        "young_child": True,
         "birth_year": THIS_YEAR - 6,
         "is_child_profile": True,
         "joined_at": body["joined_at"],

@@ -142,6 +142,7 @@ def test_members_full_body_parents_first(world: World) -> None:
         "display_name": "Zoe",
         "role": "child",
         "age_band": "under_13",
+        "young_child": False,
         "birth_year": world.child_profile.birth_year,
         "is_child_profile": True,
         "joined_at": body["results"][4]["joined_at"],
