@@ -58,7 +58,7 @@ set -m  # its own process group, so a failure here stops all of it (workers incl
 ) >"$BACKGROUND_LOG" 2>&1 &
 BACKGROUND_PID=$!
 set +m
-trap 'kill -- -"$BACKGROUND_PID" 2>/dev/null; stop_test_services "$SERVICES"' EXIT
+trap 'kill -- -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
 # SQLite is the dev default (`make run`): it runs every test that touches the database engine. The
 # permission, visibility and schema matrices (hundreds of parametrized cases whose answers do not

@@ -10,7 +10,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { Choice, FormErrors, Loading, Screen, TextArea, onSubmit, type Option } from "../components/ui";
 import { urls } from "../lib/api";
 import { errorsOf } from "../lib/errors";
-import { vocabularyFor } from "../lib/feelings";
+import { vocabularyFor, type Feeling } from "../lib/feelings";
 import { childrenOf, myRole, parentsOf, primaryFamily } from "../lib/model";
 import { wordingFor } from "../lib/repairSteps";
 import { navigate } from "../lib/router";
@@ -34,6 +34,38 @@ export default function MakeRight(props: {
   const familyId = props.family ?? (primaryFamily(s.me) ? String(primaryFamily(s.me)?.id) : null);
   if (familyId && myRole(s.me, familyId) === "child") return <ChildMakesRight parent={props.parent} familyId={familyId} />;
   return <ParentMakesRight child={props.child} familyId={familyId} fromNudge={props.fromNudge ?? false} />;
+}
+
+/** The feelings someone making it right thinks the other felt: checkboxes, at least one. */
+function FeelingChecklist(props: {
+  legend: string;
+  vocab: readonly Feeling[];
+  chosen: string[];
+  onChange: (codes: string[]) => void;
+}): JSX.Element {
+  const { chosen } = props;
+  return (
+    <fieldset class="choice">
+      <legend>{props.legend}</legend>
+      <div class="chips">
+        {props.vocab.map((f) => (
+          <span class="chip" key={f.code}>
+            <input
+              type="checkbox"
+              id={`mr-${f.code}`}
+              checked={chosen.includes(f.code)}
+              onChange={() => props.onChange(chosen.includes(f.code) ? chosen.filter((c) => c !== f.code) : [...chosen, f.code])}
+              data-testid={`make-right-feeling-${f.code}`}
+            />
+            <label for={`mr-${f.code}`}>
+              {f.emoji ? <span class="emoji" aria-hidden="true">{f.emoji}</span> : null}
+              {f.label}
+            </label>
+          </span>
+        ))}
+      </div>
+    </fieldset>
+  );
 }
 
 /** Send the new rupture through the outbox, then open its guided steps. */
@@ -144,26 +176,7 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
           maxLength={2000}
         />
         {vocab.length ? (
-          <fieldset class="choice">
-            <legend>{words.felt(parentName)}</legend>
-            <div class="chips">
-              {vocab.map((f) => (
-                <span class="chip" key={f.code}>
-                  <input
-                    type="checkbox"
-                    id={`mr-${f.code}`}
-                    checked={feelings.includes(f.code)}
-                    onChange={() => setFeelings(feelings.includes(f.code) ? feelings.filter((c) => c !== f.code) : [...feelings, f.code])}
-                    data-testid={`make-right-feeling-${f.code}`}
-                  />
-                  <label for={`mr-${f.code}`}>
-                    {f.emoji ? <span class="emoji" aria-hidden="true">{f.emoji}</span> : null}
-                    {f.label}
-                  </label>
-                </span>
-              ))}
-            </div>
-          </fieldset>
+          <FeelingChecklist legend={words.felt(parentName)} vocab={vocab} chosen={feelings} onChange={setFeelings} />
         ) : null}
         <button type="submit" class="button primary big" disabled={busy || feelings.length === 0} data-testid="make-right-submit">
           {busy ? "Starting…" : words.go}
@@ -256,26 +269,7 @@ function ParentMakesRight(props: { child: string | null; familyId: string | null
         />
         <Choice legend="How big was it? (optional)" name="size" options={SIZES} value={size} onChange={setSize} testidPrefix="make-right-size" />
         {vocab.length ? (
-          <fieldset class="choice">
-            <legend>How might {childName} have felt? (choose at least one)</legend>
-            <div class="chips">
-              {vocab.map((f) => (
-                <span class="chip" key={f.code}>
-                  <input
-                    type="checkbox"
-                    id={`mr-${f.code}`}
-                    checked={feelings.includes(f.code)}
-                    onChange={() => setFeelings(feelings.includes(f.code) ? feelings.filter((c) => c !== f.code) : [...feelings, f.code])}
-                    data-testid={`make-right-feeling-${f.code}`}
-                  />
-                  <label for={`mr-${f.code}`}>
-                    {f.emoji ? <span class="emoji" aria-hidden="true">{f.emoji}</span> : null}
-                    {f.label}
-                  </label>
-                </span>
-              ))}
-            </div>
-          </fieldset>
+          <FeelingChecklist legend={`How might ${childName} have felt? (choose at least one)`} vocab={vocab} chosen={feelings} onChange={setFeelings} />
         ) : null}
         <button type="submit" class="button primary big" disabled={busy || feelings.length === 0} data-testid="make-right-submit">
           {busy ? "Starting…" : "Start making it right"}
