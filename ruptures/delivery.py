@@ -86,16 +86,16 @@ def _name(user_name: str | None, fallback: str) -> str:
 
 def render(prompt: Prompt) -> Content:
     """Warm, blame-free words. Never the child's own words: a lock screen is not private."""
-    if prompt.kind in CHECK_IN_KINDS or prompt.rupture is None:
-        title, body, url = check_in_words.prompt_words(prompt.kind, prompt.check_in_round)
-        return Content(title=title[:120], body=body[:500], url=url)
-    rupture = prompt.rupture
-    if prompt.kind == PromptKind.REFLECTION or rupture is None:
+    if prompt.kind == PromptKind.REFLECTION:
         return Content(
             title="A moment to look back on today",
             body="Was there a moment today you'd like to make right?",
             url="/#/reflection",
         )
+    rupture = prompt.rupture
+    if prompt.kind in CHECK_IN_KINDS or rupture is None:
+        title, body, url = check_in_words.prompt_words(prompt.kind, prompt.check_in_round)
+        return Content(title=title[:120], body=body[:500], url=url)
     child = _name(rupture.child.display_name if rupture.child else None, "Your child")
     parent = _name(rupture.parent.display_name if rupture.parent else None, "Your parent")
     felt = ", ".join(f["label"].lower() for f in feelings.describe(rupture.feelings))

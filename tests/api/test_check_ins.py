@@ -70,14 +70,17 @@ def test_check_ins_are_off_by_default_and_a_parent_turns_them_on(world: World) -
     assert response.json()["check_ins_enabled"] is True
     round_ = CheckInRound.objects.get(family=world.family)
     assert round_.period_start == period_start(timezone.now().date())
-    members = {world.parent.pk, world.other_parent.pk, world.child.pk, world.sibling.pk}
+    members = {
+        u.pk
+        for u in (world.parent, world.other_parent, world.child, world.sibling, world.child_profile)
+    }
     prompts = Prompt.objects.filter(check_in_round=round_)
     assert {(p.recipient_id, p.kind) for p in prompts} == {
         (m, k) for m in members for k in (PromptKind.CHECK_IN, PromptKind.CHECK_IN_REMINDER)
     }
     assert switch(world, True).status_code == 200  # again: nothing new
     assert CheckInRound.objects.count() == 1
-    assert prompts.count() == 8
+    assert prompts.count() == 10
 
 
 @pytest.mark.parametrize(
@@ -210,14 +213,14 @@ def test_reading_costs_the_same_with_many_answers(
     client = client_for(world.child)
     url = f"/api/v1/families/{world.family.pk}/check-ins/"
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url)
     for parent in (world.parent, world.other_parent):
         for question in ("closeness", "make_up"):
             client.post(
                 URL, answer(world, round_, parent=parent.pk, question=question), format="json"
             )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert len(client.get(url).json()["my_answers"]) == 4
 
 
@@ -362,12 +365,12 @@ def test_the_prompts_go_out_once_and_the_reminder_only_to_who_has_not_answered(
     client_for(world.child).post(URL, answer(world, round_), format="json")
     later = deliver_due(now + dt.timedelta(days=3, minutes=1))
 
-    assert sorted(sent.values()) == ["sent"] * 4
+    assert sorted(sent.values()) == ["sent"] * 5  # two parents, three children
     inbox = Notification.objects.filter(kind=PromptKind.CHECK_IN)
-    assert inbox.count() == 4
+    assert inbox.count() == 5
     assert inbox.first().url == f"/#/families/{world.family.pk}/check-in"  # type: ignore[union-attr]  # count() above
     reminders = Prompt.objects.filter(kind=PromptKind.CHECK_IN_REMINDER)
-    assert sorted(later.values()) == ["cancelled", "sent", "sent", "sent"]
+    assert sorted(later.values()) == ["cancelled", "sent", "sent", "sent", "sent"]
     assert reminders.get(recipient=world.child).cancelled_reason == "answered"
     assert deliver_due(now + dt.timedelta(days=30)) == {}  # nothing more, ever
 

@@ -54,6 +54,11 @@ def rule_parent(caller: str, ok: int) -> int:
     return 403 if caller in {"child_profile", "child"} else rule_member(caller, ok)
 
 
+def rule_any_parent(caller: str, ok: int) -> int:
+    """The parent's own settings: any family's parent, nobody else."""
+    return rule_signed_in(caller, ok if caller in {"parent", "other_family_parent"} else 403)
+
+
 def rule_thirteen_plus(caller: str, ok: int) -> int:
     return 403 if caller == "child_profile" else rule_member(caller, ok)
 
@@ -115,6 +120,22 @@ ENDPOINTS = (
         body=lambda w: {"display_name": "New name"},
     ),
     Endpoint("me-export", "get", lambda w: "/api/v1/me/export/", rule_signed_in, 200),
+    Endpoint("me-reflection", "get", lambda w: "/api/v1/me/reflection/", rule_any_parent, 200),
+    Endpoint(
+        "me-reflection",
+        "put",
+        lambda w: "/api/v1/me/reflection/",
+        rule_any_parent,
+        200,
+        body=lambda w: {"enabled": True, "time": "20:30"},
+    ),
+    Endpoint(
+        "me-reflection-dismiss",
+        "post",
+        lambda w: "/api/v1/me/reflection/dismiss/",
+        rule_any_parent,
+        409,  # allowed, and answered: it is off, so there is nothing to dismiss
+    ),
     Endpoint(
         "me-delete",
         "delete",
