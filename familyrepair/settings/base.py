@@ -234,7 +234,7 @@ WEBPUSH_VAPID_SUBJECT = env.str(
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("en-gb", "English (UK)")]
+LANGUAGES = [("en", "English"), ("en-gb", "English (UK)"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1481,9 +1481,10 @@ export interface components {
         /**
          * @description * `en` - en
          *     * `en-gb` - en-gb
+         *     * `es` - es
          * @enum {string}
          */
-        LocaleEnum: "en" | "en-gb";
+        LocaleEnum: "en" | "en-gb" | "es";
         /**
          * @description Everything held about the signed-in person. Other apps add sections of their own (the
          *     ruptures app: ``ruptures``, ``messages_written``, ``notifications``,
