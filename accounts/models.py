@@ -174,6 +174,13 @@ class Family(models.Model):
         help_text="Off: no reminders and no weekly nudges at all (the first prompt still comes).",
     )
     follow_up_days = models.PositiveSmallIntegerField(default=3)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="The family's own (IANA): the therapist's weeks and heat map are in it. The "
+        "creating parent's when the family was made; parents change it.",
+    )
     check_ins_enabled = models.BooleanField(
         default=False, help_text="The two-weekly check-in (the checkins app); parents switch it."
     )

@@ -43,7 +43,7 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from accounts.models import CareTeamGrant, Family, Membership, Role, User
+from accounts.models import CareTeamGrant, Family, Membership, User
 from accounts.selectors import can_see_care_team, care_reader, family_membership
 from care.aggregates import PercentileCont, Seconds
 from care.periods import Period, zone_of
@@ -131,19 +131,6 @@ def preview_grant_for(
 
 
 # --- what the figures are computed over ---------------------------------------------------------
-
-
-def family_time_zone(family: Family) -> str:
-    """The family has no time zone of its own: it is its creator's while they are a parent in
-    it, else the longest-standing parent's (UTC for a family with none)."""
-    first = (
-        Membership.objects.filter(family=family, role=Role.PARENT)
-        .annotate(is_creator=Case(When(user_id=family.created_by_id, then=0), default=1))
-        .order_by("is_creator", "joined_at", "id")
-        .values_list("user__time_zone", flat=True)
-        .first()
-    )
-    return first or "UTC"
 
 
 def counted_ruptures(family_id: int, viewer: User | None = None) -> QuerySet[Rupture]:

@@ -72,12 +72,12 @@ def dissolved_families_purge(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def family_create(*, actor: Actor, name: str, now: dt.datetime | None = None) -> Family:
-    """Create a family with the actor as its first parent. Child profiles cannot (403
-    ``child_profile``)."""
+    """Create a family with the actor as its first parent, in the actor's time zone. Child
+    profiles cannot (403 ``child_profile``)."""
     selectors.may_create_family(actor=actor)
     user = require_user(actor)
     now = now or timezone.now()
-    family = Family(name=name.strip(), created_by=user, created_at=now)
+    family = Family(name=name.strip(), created_by=user, created_at=now, time_zone=user.time_zone)
     family.full_clean()
     family.save()
     Membership.objects.create(family=family, user=user, role=Role.PARENT, joined_at=now)
@@ -109,6 +109,7 @@ class FamilyChanges(TypedDict, total=False):
     reminder_minutes: list[int]
     reminders_enabled: bool
     follow_up_days: int
+    time_zone: str
 
 
 @transaction.atomic
@@ -116,6 +117,7 @@ def family_update(*, actor: Actor, family_id: int, changes: FamilyChanges) -> Fa
     """Rename the family or change its prompt settings; parents only (403 ``parent_only``).
 
     ``reminder_minutes`` must grow (400 ``reminders_not_growing``); bounds are 400 with the field.
+    ``time_zone`` is an IANA name (400 ``invalid_time_zone``).
     ``reminders_enabled`` false means no reminders at all (pending ones are dropped when due);
     an empty ``reminder_minutes`` still means the default schedule.
     """
@@ -136,6 +138,8 @@ def family_update(*, actor: Actor, family_id: int, changes: FamilyChanges) -> Fa
         if not 0 <= changes["follow_up_days"] <= FOLLOW_UP_MAX_DAYS:
             raise InvalidInput(code=ErrorCode.OUT_OF_RANGE, param="follow_up_days")
         family.follow_up_days = changes["follow_up_days"]
+    if "time_zone" in changes:
+        family.time_zone = changes["time_zone"].strip()
     family.full_clean()
     family.save(update_fields=list(changes))
     return family

@@ -38,7 +38,8 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
     Quiet hours are both set or both cleared, and never empty (400 ``invalid_quiet_hours``).
     A birth year can be declared once by someone who signed up themselves (409
     ``birth_year_set`` after); under 13 cannot (422 ``under_13_needs_parent``). ``is_therapist``
-    can be switched on (verification is by staff), never off here.
+    can be switched on (verification is by staff), never off here. A therapist without a display
+    name is shown to families by the name on their claims, so stating it sets one.
     """
     user = require_user(actor)
     now = now or timezone.now()
@@ -92,6 +93,11 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
             )
         for name in claims:
             fields[name] = str(fields[name]).strip()
+        if (
+            fields.get("therapist_full_name")
+            and not str(fields.get("display_name", user.display_name)).strip()
+        ):
+            fields["display_name"] = fields["therapist_full_name"]
     if "display_name" in fields:
         fields["display_name"] = str(fields["display_name"]).strip()
     for name, value in fields.items():

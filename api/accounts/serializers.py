@@ -99,6 +99,11 @@ class FamilyUpdateInput(serializers.Serializer[Any]):
     check_ins_enabled = serializers.BooleanField(
         help_text="The two-weekly family check-in (default off)."
     )
+    time_zone = serializers.CharField(
+        max_length=64,
+        help_text="An IANA time zone (e.g. Europe/London): the family's, for what a therapist "
+        "sees by day and hour.",
+    )
 
 
 class MembershipUpdateInput(serializers.Serializer[Any]):
@@ -285,6 +290,9 @@ class FamilyOut(serializers.Serializer[Family]):
     )
     follow_up_days = serializers.IntegerField()
     check_ins_enabled = serializers.BooleanField(help_text="The two-weekly family check-in.")
+    time_zone = serializers.CharField(
+        help_text="The family's IANA time zone (the creating parent's unless a parent changed it)."
+    )
     created_at = serializers.DateTimeField()
     care_scope = serializers.ChoiceField(
         choices=CareScope.values,

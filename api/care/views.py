@@ -34,7 +34,7 @@ def _user(request: Request) -> User:
 
 
 def _period(family: Family, query: dict[str, Any], ruptures: Any) -> Period:
-    zone = zone_of(selectors.family_time_zone(family))
+    zone = zone_of(family.time_zone)
     preset = query.get("period")
     earliest = None
     if preset == "all" and "from" not in query:

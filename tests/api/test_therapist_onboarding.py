@@ -39,6 +39,36 @@ def test_signing_up_states_the_claims(db: None) -> None:
     assert user.therapist_registration_number == "PYL12345"
 
 
+@pytest.mark.parametrize(
+    ("had", "sent", "shown"),
+    [
+        ("", {}, "Dr Jo Banks"),  # no name yet: the claims' name
+        ("  ", {}, "Dr Jo Banks"),
+        ("Jo", {}, "Jo"),  # a name of their own is kept
+        ("", {"display_name": "Jo B."}, "Jo B."),  # as is one sent with the claims
+    ],
+)
+def test_the_display_name_comes_from_the_claims_when_there_is_none(
+    db: None, had: str, sent: dict[str, str], shown: str
+) -> None:
+    user = UserFactory.create(display_name=had)
+
+    response = patch(user, {"is_therapist": True, "therapist_claims": CLAIMS} | sent)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["display_name"] == shown
+    user.refresh_from_db()
+    assert user.display_name == shown
+
+
+def test_a_claim_without_the_name_leaves_an_empty_display_name(db: None) -> None:
+    user = UserFactory.create(display_name="", is_therapist=True)
+
+    body = patch(user, {"therapist_claims": {"profession": "Counsellor"}}).json()
+
+    assert body["display_name"] == ""
+
+
 def test_claims_can_be_corrected_until_verified_then_are_locked(db: None) -> None:
     user = UserFactory.create(is_therapist=True)
     patch(user, {"therapist_claims": CLAIMS})
@@ -85,7 +115,8 @@ def test_claims_can_be_corrected_until_verified_then_are_locked(db: None) -> Non
 def test_bad_claims_write_nothing(
     db: None, body: dict[str, Any], status: int, code: str, param: str
 ) -> None:
-    user = UserFactory.create()
+    user = UserFactory.create(display_name="")
+    display_name = user.display_name
 
     response = patch(user, body)
 
@@ -94,6 +125,7 @@ def test_bad_claims_write_nothing(
     assert (error["code"], error["param"]) == (code, param)
     user.refresh_from_db()
     assert (user.is_therapist, user.therapist_full_name) == (False, "")
+    assert user.display_name == display_name
 
 
 def test_a_patch_may_correct_one_claim(db: None) -> None:

@@ -77,8 +77,8 @@ def reminder(world: World, rupture: Rupture, sent_at: dt.datetime) -> None:
 
 @pytest.fixture
 def history(world: World) -> dict[str, Rupture]:
-    world.parent.time_zone = "Europe/London"
-    world.parent.save(update_fields=["time_zone"])
+    world.family.time_zone = "Europe/London"  # the family's zone, whoever's device says what
+    world.family.save(update_fields=["time_zone"])
     for member, name in ((world.other_parent, "Zed"), (world.sibling, "Zoe")):
         member.display_name = name  # the tables below are ordered by name
         member.save(update_fields=["display_name"])

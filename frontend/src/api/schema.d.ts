@@ -1342,6 +1342,8 @@ export interface components {
             follow_up_days: number;
             /** @description The two-weekly family check-in. */
             check_ins_enabled: boolean;
+            /** @description The family's IANA time zone (the creating parent's unless a parent changed it). */
+            time_zone: string;
             /** Format: date-time */
             created_at: string;
             /**
@@ -1842,6 +1844,8 @@ export interface components {
             follow_up_days?: number;
             /** @description The two-weekly family check-in (default off). */
             check_ins_enabled?: boolean;
+            /** @description An IANA time zone (e.g. Europe/London): the family's, for what a therapist sees by day and hour. */
+            time_zone?: string;
         };
         PatchedMeUpdateInputRequest: {
             display_name?: string;

@@ -20,6 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_family_makes_creator_its_parent(world: World) -> None:
+    world.child.time_zone = "Asia/Tokyo"
+    world.child.save(update_fields=["time_zone"])
+
     response = client_for(world.child).post(
         "/api/v1/families/", {"name": " Leo's home "}, format="json"
     )
@@ -35,9 +38,11 @@ def test_create_family_makes_creator_its_parent(world: World) -> None:
         "reminders_enabled": True,
         "follow_up_days": 3,
         "check_ins_enabled": False,
+        "time_zone": "Asia/Tokyo",  # the creator's
         "created_at": body["created_at"],
     }
     assert Membership.objects.get(family_id=body["id"]).user == world.child
+    assert Family.objects.get(pk=body["id"]).time_zone == "Asia/Tokyo"
 
 
 def test_family_detail_for_a_child(world: World) -> None:
@@ -65,6 +70,22 @@ def test_patch_family_prompt_settings(world: World) -> None:
     assert world.family.reminder_minutes == [30, 120, 600]
 
 
+def test_a_parent_sets_the_familys_time_zone_and_everyone_reads_it(world: World) -> None:
+    url = f"/api/v1/families/{world.family.pk}/"
+    parent = client_for(world.parent)
+
+    first = parent.patch(url, {"time_zone": " America/New_York "}, format="json")
+    again = parent.patch(url, {"time_zone": "America/New_York"}, format="json")  # a replay
+
+    assert first.status_code == again.status_code == 200
+    assert first.json()["time_zone"] == "America/New_York"
+    assert again.json() == first.json()
+    world.family.refresh_from_db()
+    assert world.family.time_zone == "America/New_York"
+    for who in ("child", "other_parent", "therapist_metrics"):
+        assert client_for(getattr(world, who)).get(url).json()["time_zone"] == "America/New_York"
+
+
 def test_a_family_can_say_no_reminders_and_empty_still_means_the_defaults(world: World) -> None:
     url = f"/api/v1/families/{world.family.pk}/"
     parent = client_for(world.parent)
@@ -86,18 +107,28 @@ def test_a_family_can_say_no_reminders_and_empty_still_means_the_defaults(world:
 
 @pytest.mark.parametrize(
     ("who", "status", "code"),
-    [("child", 403, "parent_only"), ("other_family_parent", 404, "family_not_found")],
+    [
+        ("child", 403, "parent_only"),
+        ("child_profile", 403, "parent_only"),
+        ("other_family_parent", 404, "family_not_found"),
+        ("therapist_details", 404, "family_not_found"),  # reads it, never a member
+        ("anonymous", 401, "not_authenticated"),
+    ],
 )
-def test_only_the_familys_parents_turn_reminders_off(
-    world: World, who: str, status: int, code: str
+@pytest.mark.parametrize(
+    "change", [{"reminders_enabled": False}, {"time_zone": "Pacific/Auckland"}], ids=str
+)
+def test_only_the_familys_parents_change_its_settings(
+    world: World, who: str, status: int, code: str, change: dict[str, Any]
 ) -> None:
-    response = client_for(getattr(world, who)).patch(
-        f"/api/v1/families/{world.family.pk}/", {"reminders_enabled": False}, format="json"
+    before = _family_state(world.family)
+
+    response = client_for(world.actor(who)).patch(
+        f"/api/v1/families/{world.family.pk}/", change, format="json"
     )
 
     assert (response.status_code, response.json()["errors"][0]["code"]) == (status, code)
-    world.family.refresh_from_db()
-    assert world.family.reminders_enabled is True
+    assert _family_state(world.family) == before
 
 
 def _family_state(family: Family) -> tuple[Any, ...]:
@@ -108,6 +139,7 @@ def _family_state(family: Family) -> tuple[Any, ...]:
         family.reminder_minutes,
         family.reminders_enabled,
         family.follow_up_days,
+        family.time_zone,
     )
 
 
@@ -128,6 +160,14 @@ BAD_FAMILY_PATCH = [
     ({"reminders_enabled": [False]}, "invalid", "reminders_enabled"),
     ({"follow_up_days": -3}, "min_value", "follow_up_days"),
     ({"follow_up_days": None}, "null", "follow_up_days"),
+    ({"time_zone": "Mars/Olympus"}, "invalid_time_zone", "time_zone"),
+    ({"time_zone": "../../etc/passwd"}, "invalid_time_zone", "time_zone"),
+    ({"time_zone": 5}, "invalid_time_zone", "time_zone"),  # DRF makes it "5": no such zone
+    ({"time_zone": ""}, "blank", "time_zone"),
+    ({"time_zone": None}, "null", "time_zone"),
+    ({"time_zone": ["UTC"]}, "invalid", "time_zone"),
+    ({"time_zone": "A" * 65}, "max_length", "time_zone"),
+    ({"time_zone": "Europe/London", "follow_up_days": -1}, "min_value", "follow_up_days"),
 ]
 
 
