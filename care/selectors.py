@@ -26,7 +26,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -181,26 +180,77 @@ def _steps_done() -> Coalesce:
     return Coalesce(Subquery(done, output_field=IntegerField()), 0)
 
 
-def _rupture_aggregates(period: Period) -> dict[str, Any]:
-    created = _within("created_at", period)
-    acknowledged = _within("acknowledged_at", period) & Q(started_by=Party.CHILD)
-    reconnected = _within("reconnected_at", period) & Q(status=Status.RECONNECTED)
-    closed = _within("closed_at", period)
-    ack_seconds = Case(When(acknowledged, then=Seconds("acknowledged_at", "created_at")))
-    reconnect_seconds = Case(When(reconnected, then=Seconds("reconnected_at", "created_at")))
+@dataclass(frozen=True)
+class _Moments:
+    """What happened to a rupture in a period, as filters: flagged, a child's flag acknowledged,
+    reconnected, closed."""
+
+    created: Q
+    acknowledged: Q
+    reconnected: Q
+    closed: Q
+
+    @classmethod
+    def of(cls, period: Period) -> _Moments:
+        return cls(
+            created=_within("created_at", period),
+            acknowledged=_within("acknowledged_at", period) & Q(started_by=Party.CHILD),
+            reconnected=_within("reconnected_at", period) & Q(status=Status.RECONNECTED),
+            closed=_within("closed_at", period),
+        )
+
+    def seconds_to_acknowledge(self) -> Case:
+        return Case(When(self.acknowledged, then=Seconds("acknowledged_at", "created_at")))
+
+    def seconds_to_reconnect(self) -> Case:
+        return Case(When(self.reconnected, then=Seconds("reconnected_at", "created_at")))
+
+
+# The counts of a pair whose sum is the family's (the pairs partition the family's ruptures).
+SUMMED = (
+    "ruptures",
+    "parent_started",
+    "child_flagged",
+    "repairs",
+    "closed",
+    "withdrawn",
+    "acknowledged",
+)
+
+
+def _pair_aggregates(at: _Moments) -> dict[str, Any]:
+    """The figures of one parent-child pair (``_common``): counts and the two durations."""
     return {
-        "ruptures": Count("pk", filter=created),
-        "parent_started": Count("pk", filter=created & Q(started_by=Party.PARENT)),
-        "child_flagged": Count("pk", filter=created & Q(started_by=Party.CHILD)),
-        "follow_up_ruptures": Count("pk", filter=created & Q(follow_up_of__isnull=False)),
-        "repairs": Count("pk", filter=reconnected),
-        "closed": Count("pk", filter=closed & Q(status__in=(Status.RECONNECTED, Status.WITHDRAWN))),
-        "withdrawn": Count("pk", filter=closed & Q(status=Status.WITHDRAWN)),
-        "acknowledged": Count("pk", filter=acknowledged),
+        "ruptures": Count("pk", filter=at.created),
+        "parent_started": Count("pk", filter=at.created & Q(started_by=Party.PARENT)),
+        "child_flagged": Count("pk", filter=at.created & Q(started_by=Party.CHILD)),
+        "repairs": Count("pk", filter=at.reconnected),
+        "closed": Count(
+            "pk", filter=at.closed & Q(status__in=(Status.RECONNECTED, Status.WITHDRAWN))
+        ),
+        "withdrawn": Count("pk", filter=at.closed & Q(status=Status.WITHDRAWN)),
+        "acknowledged": Count("pk", filter=at.acknowledged),
+        **_durations(at),
+    }
+
+
+def _durations(at: _Moments) -> dict[str, Any]:
+    ack_seconds, reconnect_seconds = at.seconds_to_acknowledge(), at.seconds_to_reconnect()
+    return {
         "ack_median": PercentileCont(ack_seconds, 0.5),
         "ack_p90": PercentileCont(ack_seconds, 0.9),
         "reconnect_median": PercentileCont(reconnect_seconds, 0.5),
         "reconnect_p90": PercentileCont(reconnect_seconds, 0.9),
+    }
+
+
+def _family_aggregates(at: _Moments) -> dict[str, Any]:
+    """What only the family's total has: the durations over every pair at once, follow-ups,
+    reminders, repair steps, needs and sizes (its counts are the pairs' sums)."""
+    created, acknowledged, reconnected = at.created, at.acknowledged, at.reconnected
+    return {
+        **_durations(at),
+        "follow_up_ruptures": Count("pk", filter=created & Q(follow_up_of__isnull=False)),
         # Reminders the parent was sent before acknowledging a child's flag.
         "reminders_0": Count("pk", filter=acknowledged & Q(reminders=0)),
         "reminders_1": Count("pk", filter=acknowledged & Q(reminders=1)),
@@ -232,7 +282,7 @@ def _event_aggregates() -> dict[str, Any]:
 
 
 def _touching(ruptures: QuerySet[Rupture], period: Period) -> QuerySet[Rupture]:
-    """The ruptures anything in the period happened to, ready for ``_rupture_aggregates``."""
+    """The ruptures anything in the period happened to, ready for the aggregates above."""
     return (
         ruptures.filter(
             _within("created_at", period)
@@ -328,31 +378,35 @@ def _feelings(ruptures: QuerySet[Rupture], period: Period) -> list[dict[str, Any
 
 def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, Any]:
     """Every figure of the dashboard for one period, over ``ruptures`` (``counted_ruptures``), in
-    a fixed number of queries whatever the number of ruptures."""
+    seven queries whatever the number of ruptures: the pairs' figures, their events, the family's
+    own figures, weeks flagged, weeks repaired, the heat map, the feelings. The family's counts
+    and the per-parent shares are sums of the pairs' rows (a handful), never of ruptures."""
     zone = period.zone
+    at = _Moments.of(period)
     touching = _touching(ruptures, period)
-    aggregates = _rupture_aggregates(period)
-    total = touching.aggregate(**aggregates)
     events = _events(ruptures, period)
-    event_total = events.aggregate(**_event_aggregates())
 
-    pair_keys = ("family_id", "parent_id", "child_id")
-    pair_rows = list(
-        touching.values(*pair_keys)
+    pair_rows: list[Mapping[str, Any]] = list(
+        touching.values("family_id", "parent_id", "child_id")
         .annotate(
             parent_name=F("parent__display_name"),
             child_name=F("child__display_name"),
             parent_is_member=_is_member("parent"),
             child_is_member=_is_member("child"),
-            **aggregates,
+            **_pair_aggregates(at),
         )
         .order_by("parent__display_name", "parent_id", "child__display_name", "child_id")
     )
-    pair_events = {
+    pair_events: dict[tuple[int | None, int | None], Mapping[str, Any]] = {
         (row["rupture__parent_id"], row["rupture__child_id"]): row
         for row in events.values("rupture__parent_id", "rupture__child_id").annotate(
             **_event_aggregates()
         )
+    }
+    family = touching.aggregate(**_family_aggregates(at))
+    total = family | {name: sum(row[name] for row in pair_rows) for name in SUMMED}
+    event_total = {
+        name: sum(row[name] for row in pair_events.values()) for name in _event_aggregates()
     }
     pairs = [
         {
@@ -368,26 +422,33 @@ def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, 
         or (row["parent_id"], row["child_id"]) in pair_events
     ]
 
-    created = ruptures.filter(_within("created_at", period)).order_by()
-    by_parent = [
-        {
-            "parent": _person(row["parent_id"], row["name"], row["is_member"]),
-            "parent_started": row["parent_started"],
-            "child_flagged": row["child_flagged"],
-            "parent_share": _rate(
-                row["parent_started"], row["parent_started"] + row["child_flagged"]
-            ),
-        }
-        for row in created.values("family_id", "parent_id")
-        .annotate(
-            name=F("parent__display_name"),
-            is_member=_is_member("parent"),
-            parent_started=Count("pk", filter=Q(started_by=Party.PARENT)),
-            child_flagged=Count("pk", filter=Q(started_by=Party.CHILD)),
+    # Who starts repair, per parent who had a rupture flagged in the period: the pairs' rows
+    # come in the parents' order already.
+    started: dict[int | None, dict[str, Any]] = {}
+    for pair in pair_rows:
+        if not pair["ruptures"]:
+            continue
+        parent = started.setdefault(
+            pair["parent_id"],
+            {
+                "parent": _person(pair["parent_id"], pair["parent_name"], pair["parent_is_member"]),
+                "parent_started": 0,
+                "child_flagged": 0,
+            },
         )
-        .order_by("parent__display_name", "parent_id")
+        parent["parent_started"] += pair["parent_started"]
+        parent["child_flagged"] += pair["child_flagged"]
+    by_parent = [
+        parent
+        | {
+            "parent_share": _rate(
+                parent["parent_started"], parent["parent_started"] + parent["child_flagged"]
+            )
+        }
+        for parent in started.values()
     ]
 
+    created = ruptures.filter(at.created).order_by()
     weekly: dict[dt.date, dict[str, int]] = {
         week: {"ruptures": 0, "repairs": 0} for week in period.week_starts()
     }
@@ -395,7 +456,7 @@ def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, 
         week=TruncWeek("created_at", tzinfo=zone, output_field=DateField())
     ).annotate(n=Count("pk")):
         weekly[row["week"]]["ruptures"] = row["n"]
-    repaired = ruptures.filter(_within("reconnected_at", period), status=Status.RECONNECTED)
+    repaired = ruptures.filter(at.reconnected)
     for row in (
         repaired.order_by()
         .values(week=TruncWeek("reconnected_at", tzinfo=zone, output_field=DateField()))
@@ -542,32 +603,52 @@ def caseload(
     *, therapist: User, options: CaseloadOptions, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
     """Every family with an active grant to the therapist, with its figures, in three queries
-    whatever the number of families: the grants, one aggregate per family over its ruptures,
-    its open safety reviews. Families with an open safety review always come first."""
+    whatever the number of families or ruptures: the grants (with each family's last activity,
+    one index probe each), one grouped aggregate over the ruptures the figures can count (open,
+    or flagged, reconnected or closed in the windows: an index each, not two years of history),
+    and the open safety reviews. Families with an open safety review always come first."""
     now = now or timezone.now()
+    last_update = (
+        Rupture.objects.filter(family=OuterRef("family_id"))
+        .exclude(status=Status.SAFETY_REVIEW)
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
     grants = list(
         CareTeamGrant.objects.filter(
             therapist=therapist, revoked_at__isnull=True, family__dissolved_at__isnull=True
         )
-        .select_related("family")
         .order_by("family__name", "family_id")
+        .values(
+            "pk",
+            "scope",
+            "granted_at",
+            "family_id",
+            family_name=F("family__name"),
+            last_activity=Subquery(last_update),  # an index probe per family, not its history
+        )
     )
-    family_ids = [grant.family_id for grant in grants]
-    last_30 = Q(reconnected_at__gte=now - dt.timedelta(days=30), reconnected_at__lt=now)
-    prev_30 = Q(
-        reconnected_at__gte=now - dt.timedelta(days=60),
-        reconnected_at__lt=now - dt.timedelta(days=30),
-    )
-    closed_last = Q(closed_at__gte=now - dt.timedelta(days=30), closed_at__lt=now)
-    closed_prev = Q(
-        closed_at__gte=now - dt.timedelta(days=60), closed_at__lt=now - dt.timedelta(days=30)
-    )
-    recent = Q(created_at__gte=now - dt.timedelta(days=CASELOAD_SHARE_DAYS))
+    family_ids = [grant["family_id"] for grant in grants]
+    month_ago, two_months_ago = now - dt.timedelta(days=30), now - dt.timedelta(days=60)
+    recent_start = now - dt.timedelta(days=CASELOAD_SHARE_DAYS)
+    last_30 = Q(reconnected_at__gte=month_ago, reconnected_at__lt=now)
+    prev_30 = Q(reconnected_at__gte=two_months_ago, reconnected_at__lt=month_ago)
+    closed_last = Q(closed_at__gte=month_ago, closed_at__lt=now)
+    closed_prev = Q(closed_at__gte=two_months_ago, closed_at__lt=month_ago)
+    recent = Q(created_at__gte=recent_start)
     closed = Q(status__in=(Status.RECONNECTED, Status.WITHDRAWN))
     reconnected = Q(status=Status.RECONNECTED)
+    # The rows a figure below counts, and no other (each branch of the OR has its index): the
+    # open ones and those flagged, reconnected or closed in the windows, not two years of history.
+    counted = (
+        Q(status__in=OPEN)
+        | Q(created_at__gte=recent_start)
+        | Q(closed_at__gte=two_months_ago)
+        | Q(reconnected_at__gte=two_months_ago)
+    )
     figures = {
         row["family_id"]: row
-        for row in Rupture.objects.filter(family_id__in=family_ids)
+        for row in Rupture.objects.filter(counted, family_id__in=family_ids)
         .exclude(status=Status.SAFETY_REVIEW)
         .order_by()
         .values("family_id")
@@ -582,7 +663,6 @@ def caseload(
             reconnected_prev=Count("pk", filter=closed_prev & reconnected),
             recent=Count("pk", filter=recent),
             recent_parent=Count("pk", filter=recent & Q(started_by=Party.PARENT)),
-            last_activity=Max("updated_at"),
         )
     }
     # The open reviews in this therapist's own queue (the flags they were sent the alert for), so
@@ -599,8 +679,8 @@ def caseload(
     rows = [
         _caseload_row(
             grant,
-            figures.get(grant.family_id),
-            reviews.get(grant.family_id, 0),
+            figures.get(grant["family_id"]),
+            reviews.get(grant["family_id"], 0),
             options=options,
             now=now,
         )
@@ -622,12 +702,11 @@ _EMPTY: dict[str, Any] = {
     "reconnected_prev": 0,
     "recent": 0,
     "recent_parent": 0,
-    "last_activity": None,
 }
 
 
 def _caseload_row(
-    grant: CareTeamGrant,
+    grant: Mapping[str, Any],
     figures: Mapping[str, Any] | None,
     safety_reviews: int,
     *,
@@ -646,10 +725,9 @@ def _caseload_row(
         reasons.append("unrepaired")
     if rate_last is not None and rate_prev is not None and rate_last < rate_prev:
         reasons.append("repair_rate_falling")
-    family = grant.family
     return {
-        "family": {"id": family.pk, "name": family.name},
-        "grant": {"id": grant.pk, "scope": grant.scope, "granted_at": grant.granted_at},
+        "family": {"id": grant["family_id"], "name": grant["family_name"]},
+        "grant": {"id": grant["pk"], "scope": grant["scope"], "granted_at": grant["granted_at"]},
         "safety_reviews": safety_reviews,
         "open_ruptures": f["open_ruptures"],
         "oldest_unrepaired_at": oldest,
@@ -660,7 +738,7 @@ def _caseload_row(
         "repair_rate_previous_30_days": rate_prev,
         "ruptures_last_90_days": f["recent"],
         "parent_started_share": _rate(f["recent_parent"], f["recent"]),
-        "last_activity": f["last_activity"],
+        "last_activity": grant["last_activity"],
         "needs_attention": bool(reasons),
         "attention_reasons": reasons,
     }

@@ -157,7 +157,22 @@ class Rupture(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["child", "-created_at"]),
             models.Index(fields=["parent", "-created_at"]),
-            models.Index(fields=["family", "status"]),
+            # The therapist's figures: a family's open ruptures with their age (an index-only
+            # count), and its ruptures by when they were flagged, closed, reconnected and last
+            # changed, so a caseload reads the windows and not the history.
+            models.Index(fields=["family", "status", "created_at"], name="rupture_family_status"),
+            models.Index(fields=["family", "created_at"], name="rupture_family_created"),
+            models.Index(
+                fields=["family", "closed_at"],
+                name="rupture_family_closed",
+                condition=models.Q(closed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["family", "reconnected_at"],
+                name="rupture_family_reconnected",
+                condition=models.Q(reconnected_at__isnull=False),
+            ),
+            models.Index(fields=["family", "updated_at"], name="rupture_family_updated"),
         ]
 
     def __str__(self) -> str:
