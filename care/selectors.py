@@ -283,15 +283,11 @@ def _event_aggregates() -> dict[str, Any]:
 
 def _touching(ruptures: QuerySet[Rupture], period: Period) -> QuerySet[Rupture]:
     """The ruptures anything in the period happened to, ready for the aggregates above."""
-    return (
-        ruptures.filter(
-            _within("created_at", period)
-            | _within("acknowledged_at", period)
-            | _within("closed_at", period)
-        )
-        .alias(reminders=_reminders_before_acknowledgement(), steps_done=_steps_done())
-        .order_by()
-    )
+    return ruptures.filter(
+        _within("created_at", period)
+        | _within("acknowledged_at", period)
+        | _within("closed_at", period)
+    ).order_by()
 
 
 def _events(ruptures: QuerySet[Rupture], period: Period) -> QuerySet[RuptureEvent]:
@@ -403,7 +399,9 @@ def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, 
             **_event_aggregates()
         )
     }
-    family = touching.aggregate(**_family_aggregates(at))
+    family = touching.alias(
+        reminders=_reminders_before_acknowledgement(), steps_done=_steps_done()
+    ).aggregate(**_family_aggregates(at))
     total = family | {name: sum(row[name] for row in pair_rows) for name in SUMMED}
     event_total = {
         name: sum(row[name] for row in pair_events.values()) for name in _event_aggregates()
