@@ -275,3 +275,25 @@ def test_the_caseload_query_count_does_not_grow_with_families(
         response = client.get(URL)
 
     assert response.json()["count"] == families
+
+
+def test_old_ruptures_count_by_what_happened_to_them_lately(world: World) -> None:
+    """The caseload reads only open ruptures and those flagged, reconnected or closed in its
+    windows: a rupture flagged long ago still counts for its recent repair, closing or being
+    open, and last activity is the latest change whenever the rupture was flagged."""
+    repaired(world, days_ago(300), days_ago(20))  # flagged 300 days ago, repaired this month
+    withdrawn(world, days_ago(400), days_ago(45))  # closed in the previous 30 days
+    child_flag(world, days_ago(500))  # open for 500 days
+    repaired(world, days_ago(600), days_ago(200))  # nothing lately: in no figure but activity
+
+    row = client_for(world.therapist_metrics).get(URL).json()["results"][0]
+
+    assert row["family"]["id"] == world.family.pk
+    assert (row["open_ruptures"], row["oldest_unrepaired_days"]) == (1, 500)
+    assert (row["repairs_last_30_days"], row["repairs_previous_30_days"]) == (1, 0)
+    assert (row["repair_rate_last_30_days"], row["repair_rate_previous_30_days"]) == (1.0, 0.0)
+    assert (row["ruptures_last_90_days"], row["parent_started_share"]) == (0, None)
+    assert dt.datetime.fromisoformat(row["last_activity"]) == max(
+        Rupture.objects.filter(family=world.family).values_list("updated_at", flat=True)
+    )
+    assert row["attention_reasons"] == ["unrepaired"]
