@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 from api.exceptions import error_body, error_item
@@ -31,6 +32,21 @@ class NoStoreMiddleware:
         if request.path_info.startswith(PERSONAL_PREFIXES):
             add_never_cache_headers(response)
         return response
+
+
+class LanguageResetMiddleware:
+    """Outermost: once a response is finished (Content-Language set), the thread goes back to
+    the default language, so a reader's language (``User.locale``, activated by the API views)
+    never carries over to whatever this thread runs next."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            translation.deactivate()
 
 
 # How long a client should wait before retrying when the database is away (a restart or failover

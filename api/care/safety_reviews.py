@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -123,7 +124,7 @@ def _detail(review: SafetyReview, reader: User) -> dict[str, Any]:
 def _review(therapist: User, rupture_id: int) -> SafetyReview:
     review = safety_reviews.therapist_queue(therapist).filter(rupture_id=rupture_id).first()
     if review is None:
-        raise NotFound("No such safety review.", code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
+        raise NotFound(_("No such safety review."), code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
     return review
 
 
