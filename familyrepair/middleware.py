@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from api.exceptions import error_body, error_item
 from familyrepair.errors import ErrorCode
@@ -73,7 +74,7 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
         close_old_connections()  # drop the dead connection now, so the next request opens a new one
-        message = "We cannot reach our database just now. Nothing was saved; please try again."
+        message = _("We cannot reach our database just now. Nothing was saved; please try again.")
         response = JsonResponse(
             error_body(503, [error_item(ErrorCode.SERVICE_UNAVAILABLE, message)]), status=503
         )

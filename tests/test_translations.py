@@ -147,6 +147,9 @@ WORD_MODULES = (
     "api/ruptures/serializers.py",
     "api/checkins/views.py",
     "api/checkins/serializers.py",
+    "api/views_system.py",
+    "familyrepair/middleware.py",
+    "api/care/safety_reviews.py",
 )
 TEMPLATES = ("ruptures/templates/ruptures/email", "familyrepair/templates/privacy")
 

@@ -89,7 +89,7 @@ class SafetyReviewOut(SafetyReviewRowOut):
 
 
 def _ref(user_id: int | None, name: str) -> dict[str, Any]:
-    return {"id": user_id, "display_name": name or "Former member"}
+    return {"id": user_id, "display_name": name or _("Former member")}
 
 
 def _row(review: SafetyReview) -> dict[str, Any]:

@@ -131,6 +131,15 @@ def test_an_anonymous_caller_is_answered_in_their_accept_language(db: None) -> N
     )
 
 
+def test_an_unknown_address_is_not_found_in_spanish(db: None) -> None:
+    response = client_for(None).get("/api/v1/no-such-thing/", headers={"Accept-Language": "es"})
+
+    assert response.status_code == 404
+    assert response.json()["errors"] == [
+        {"code": "not_found", "message": "No se encontró.", "param": None}
+    ]
+
+
 def test_an_accounts_locale_wins_over_its_browsers_accept_language(world: World) -> None:
     speaks(world.parent, "es")
 
