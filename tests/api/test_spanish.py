@@ -8,7 +8,6 @@ chooses for them. English stays as it was; the codes and the schema never change
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core import mail
@@ -19,9 +18,9 @@ from rest_framework.test import APIClient
 from accounts.models import Family, User
 from familyrepair.errors import InvalidInput
 from ruptures import delivery, services
-from ruptures.models import Notification, PromptKind
+from ruptures.models import Notification, Prompt, PromptKind
 from ruptures.services import FlagInput
-from tests.world import World, client_for, flag
+from tests.world import ClientKind, World, client_for, flag
 
 URL = "/api/v1/ruptures/"
 
@@ -51,7 +50,7 @@ def _daytime(world: World) -> None:
     [("es", "No existe ese momento.", "es"), ("en", "No such rupture.", "en")],
 )
 def test_an_error_is_in_the_readers_language_and_its_code_is_not(
-    world: World, client_kind: Any, locale: str, message: str, language: str
+    world: World, client_kind: ClientKind, locale: str, message: str, language: str
 ) -> None:
     speaks(world.parent, locale)
 
@@ -275,6 +274,24 @@ def test_an_english_speaking_parent_reads_english_as_before(world: World) -> Non
         "Ready to make it right with Maya?",
     ]
     assert all(m.body.startswith("Hi Ada,") for m in mail.outbox)
+
+
+@pytest.mark.parametrize(
+    ("kind", "title"),
+    [
+        (PromptKind.REFLECTION, "Un momento para repasar tu día"),
+        (PromptKind.CHECK_IN, "Es hora de la consulta familiar"),
+        (PromptKind.CHECK_IN_REMINDER, "La consulta familiar sigue abierta"),
+    ],
+)
+def test_prompts_about_no_rupture_are_in_the_recipients_language_too(
+    world: World, kind: PromptKind, title: str
+) -> None:
+    speaks(world.parent, "es")
+
+    content = delivery.render(Prompt(kind=kind, recipient=world.parent))
+
+    assert content.title == title
 
 
 def test_the_language_of_a_notice_is_the_recipients_not_the_callers(world: World) -> None:
