@@ -10,6 +10,10 @@ ensure_venv dev
 ensure_redis_server || die "redis-server is needed: 'apt-get install redis-server'."
 ensure_postgres
 if ! command -v chromium >/dev/null 2>&1; then apt_install chromium chromium-driver || true; fi
+# tests/test_translations.py extracts the marked strings with makemessages (xgettext, msgfmt).
+if ! command -v xgettext >/dev/null 2>&1; then
+    apt_install gettext || die "gettext is needed: 'apt-get install gettext'."
+fi
 build_frontend
 if [ -f frontend/package.json ]; then
     say "frontend: types match the committed schema, unit tests"
