@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { parseErrors } from "./errors";
 import { buildHeaders } from "./http";
 import { browserLocale, currentLocale, formatDate, formatNumber, setLocale, supportedLocale, t } from "./i18n";
 
@@ -31,6 +32,13 @@ describe("the locale", () => {
     expect(buildHeaders("GET", {}, null).get("Accept-Language")).toBe("es");
     await setLocale("en-gb");
     expect(buildHeaders("POST", {}, "x").get("Accept-Language")).toBe("en-GB");
+  });
+
+  it("says our own error words in the locale, the server's as sent", async () => {
+    await setLocale("es");
+    expect(parseErrors(0, null).errors[0]?.message).toBe("Parece que no tienes conexión. Inténtalo de nuevo cuando estés en línea.");
+    const envelope = { status: 409, errors: [{ code: "rupture_not_open", message: "Ya está cerrado.", param: null }] };
+    expect(parseErrors(409, envelope).errors[0]?.message).toBe("Ya está cerrado.");
   });
 
   it("formats dates and numbers in the locale", async () => {

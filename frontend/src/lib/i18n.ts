@@ -12,6 +12,7 @@
 
 import i18next from "i18next";
 import en from "../locales/en.json";
+import { setFallbackWords } from "./errors";
 import { setAcceptLanguage } from "./http";
 
 /** The `locale` values `/api/v1/me/` accepts. */
@@ -48,6 +49,22 @@ void i18next.init({
 
 /** The translation function; components read it at render time (the shell re-renders on change). */
 export const t = i18next.t.bind(i18next);
+
+const FALLBACK_ERRORS = {
+  network: () => t("errors.network"),
+  invalid: () => t("errors.invalid"),
+  not_authenticated: () => t("errors.not_authenticated"),
+  permission_denied: () => t("errors.permission_denied"),
+  not_found: () => t("errors.not_found"),
+  conflict: () => t("errors.conflict"),
+  gone: () => t("errors.gone"),
+  too_large: () => t("errors.too_large"),
+  throttled: () => t("errors.throttled"),
+  server_error: () => t("errors.server_error"),
+  error: () => t("errors.error"),
+} satisfies Record<string, () => string>;
+
+setFallbackWords((code, english) => (Object.hasOwn(FALLBACK_ERRORS, code) ? FALLBACK_ERRORS[code as keyof typeof FALLBACK_ERRORS]() : english));
 
 function catalogOf(locale: Locale): Catalog {
   return locale === "es" ? "es" : "en";

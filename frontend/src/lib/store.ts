@@ -12,7 +12,7 @@ import { api } from "./api";
 import * as auth from "./auth";
 import { ApiError } from "./errors";
 import { csrfToken, currentAcceptLanguage, onCsrfToken, setUnauthorizedHandler } from "./http";
-import { browserLocale, currentLocale, onLocaleChange, setLocale, supportedLocale, type Locale } from "./i18n";
+import { browserLocale, currentLocale, onLocaleChange, setLocale, supportedLocale, t, type Locale } from "./i18n";
 import { dropPush } from "./push";
 import {
   createOutbox,
@@ -191,7 +191,7 @@ export async function flushOutbox(): Promise<FlushReport> {
   }
   if (report.sent.length) {
     setState({ delivered: state.delivered + report.sent.length });
-    announce(report.sent.length === 1 ? "Sent." : `${report.sent.length} things sent.`);
+    announce(t("outbox.sent", { count: report.sent.length }));
   }
   return report;
 }
