@@ -80,8 +80,6 @@ const NOT_YET: ReadonlySet<string> = new Set([
   "screens/Plans.tsx",
   "screens/Reflection.tsx",
   "screens/RepairSteps.tsx",
-  "screens/RuptureDetail.tsx",
-  "screens/Safety.tsx",
   "screens/Security.tsx",
   "screens/auth/MfaAuthenticate.tsx",
   "screens/care/CareFamily.tsx",
