@@ -70,8 +70,6 @@ const NOT_YET: ReadonlySet<string> = new Set([
   "components/care/CareError.tsx",
   "components/care/Figures.tsx",
   "components/care/WeeklyChart.tsx",
-  "screens/Security.tsx",
-  "screens/auth/MfaAuthenticate.tsx",
   "screens/care/CareFamily.tsx",
   "screens/care/CarePreview.tsx",
   "screens/care/CareSummary.tsx",
