@@ -292,12 +292,14 @@ async function applyLocale(me: Me): Promise<Me> {
 
 /** Switches the app's language and saves it as the person's choice (Settings' picker). */
 export async function chooseLocale(locale: Locale): Promise<void> {
+  if (state.auth === "authenticated") {
+    // Saved first: a refusal (offline, say) leaves the app in the language the account has.
+    const updated = await api.updateMe({ locale });
+    const me = state.me ? { ...state.me, ...updated, locale } : null;
+    if (me) cacheSet("me", me);
+    setState({ me });
+  }
   await setLocale(locale);
-  if (state.auth !== "authenticated") return;
-  const updated = await api.updateMe({ locale });
-  const me = state.me ? { ...state.me, ...updated, locale } : null;
-  if (me) cacheSet("me", me);
-  setState({ me });
 }
 
 export async function refreshMe(): Promise<Me> {
