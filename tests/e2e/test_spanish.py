@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
@@ -22,11 +23,10 @@ from ruptures import delivery
 from ruptures.models import Notification, Rupture, Status
 from tests.e2e.conftest import PhoneFactory
 from tests.e2e.family import log_in
-from tests.e2e.phone import Phone
+from tests.e2e.phone import Phone, code_from_mail, poll
 from tests.factories import UserFactory, verified_email
 
 pytestmark = pytest.mark.browser
-
 
 
 @pytest.fixture
@@ -100,15 +100,20 @@ def test_the_family_loop_in_spanish(phone: PhoneFactory) -> None:
     # The flag, in three taps.
     child.tap("flag-start")
     child.screen("screen-flag", heading="¿Cómo te sientes?")
-    expect(child.page.locator(".lead")).to_have_text("Elige el que mejor te quede. Le llegará a Ada.")
+    expect(child.page.locator(".lead")).to_have_text(
+        "Elige el que mejor te quede. Le llegará a Ada."
+    )
     child.screenshot("es-flag-feelings")
     child.tap("feeling-sad")
     child.screen("screen-flag", heading="¿Enviar a Ada?")
-    expect(child.page.get_by_role("heading", name="¿Quieres contar más? (no tienes que hacerlo)")).to_be_visible()
+    more = child.page.get_by_role("heading", name="¿Quieres contar más? (no tienes que hacerlo)")
+    expect(more).to_be_visible()
     expect(child.by_id("flag-send")).to_have_text("Enviar a Ada")
     child.tap("flag-send")
     child.screen("screen-flag-done", heading="Gracias por contarlo")
-    expect(child.by_id("flag-sent")).to_have_text("Ada verá cómo te sientes. Hiciste algo muy valiente.")
+    expect(child.by_id("flag-sent")).to_have_text(
+        "Ada verá cómo te sientes. Hiciste algo muy valiente."
+    )
     rupture = Rupture.objects.get()
     assert (rupture.child_id, rupture.feelings) == (world.child.pk, ["sad"])
 
@@ -185,3 +190,30 @@ def test_the_family_loop_in_spanish(phone: PhoneFactory) -> None:
     expect(parent.by_id("rupture-status")).to_have_text("Reconciliados")
     rupture.refresh_from_db()
     assert rupture.status == Status.RECONNECTED
+
+
+def test_a_language_picked_before_sign_up_is_the_new_accounts(
+    phone: PhoneFactory, mailoutbox: list[EmailMessage]
+) -> None:
+    """On the log-in screen (here a Spanish phone), English picked by hand: sign-up, the emailed
+    code and the first home are in English, and the new account's locale says so."""
+    parent = phone("parent")
+    parent.open("/login")
+    parent.screen("screen-login", heading="Hola de nuevo")
+    parent.page.get_by_test_id("locale").select_option("en-gb")
+    parent.screen("screen-login", heading="Welcome back")
+    expect(parent.page.locator("html")).to_have_attribute("lang", "en-GB")
+    parent.reload()  # kept on this device until sign-in
+    parent.screen("screen-login", heading="Welcome back")
+    parent.tap("signup-link")
+    parent.screen("screen-signup", heading="Create your account")
+    parent.fill("signup-email", "ada@example.com")
+    parent.fill("signup-password", "a calm long passphrase")
+    parent.tap("signup-submit")
+    parent.screen("screen-verify-email", heading="Check your email")
+    body = poll("the verification email", lambda: str(mailoutbox[-1].body) if mailoutbox else None)
+    parent.fill("verify-code", code_from_mail(body))
+    parent.tap("verify-submit")
+    parent.screen("screen-home", heading="Hi")
+    expect(parent.by_id("create-family-link")).to_have_text("Create our family")
+    assert User.objects.get(email="ada@example.com").locale == "en-gb"

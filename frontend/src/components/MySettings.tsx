@@ -7,46 +7,10 @@ import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { currentNeedsIosInstallHint } from "../lib/platform";
 import { currentSubscription, disablePush, enablePush, pushSupport } from "../lib/push";
-import { t, type Locale } from "../lib/i18n";
-import { announce, chooseLocale, refreshMe, setState, useAppState } from "../lib/store";
+import { t } from "../lib/i18n";
+import { announce, refreshMe, setState, useAppState } from "../lib/store";
 import { InstallHint } from "./InstallHint";
-
-/** Each language named in itself, so anyone can find their own. */
-const LANGUAGES: readonly { locale: Locale; name: string }[] = [
-  { locale: "en", name: "English" },
-  { locale: "en-gb", name: "English (UK)" },
-  { locale: "es", name: "Español" },
-];
-
-/** The language picker: it changes the app at once and saves the choice as `me.locale`. */
-export function LanguagePicker(): JSX.Element {
-  const s = useAppState();
-  const [errors, setErrors] = useState<string[]>([]);
-  const change = async (value: string): Promise<void> => {
-    const chosen = LANGUAGES.find((l) => l.locale === value);
-    if (!chosen) return;
-    setErrors([]);
-    try {
-      await chooseLocale(chosen.locale);
-      announce(t("settings.languageSaved"));
-    } catch (err) {
-      setErrors(errorsOf(err).map((e) => e.message));
-    }
-  };
-  return (
-    <div class="field">
-      <label for="language">{t("settings.language")}</label>
-      <select id="language" value={s.locale} onChange={(e) => void change((e.currentTarget as HTMLSelectElement).value)} data-testid="locale">
-        {LANGUAGES.map((l) => (
-          <option key={l.locale} value={l.locale} lang={l.locale === "es" ? "es" : "en"}>
-            {l.name}
-          </option>
-        ))}
-      </select>
-      <FormErrors messages={errors} testid="locale-errors" />
-    </div>
-  );
-}
+import { LanguagePicker } from "./LanguagePicker";
 
 function zones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };

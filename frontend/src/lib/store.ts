@@ -261,6 +261,8 @@ export async function refreshUnread(): Promise<void> {
 onLocaleChange((locale) => setState({ locale }));
 
 const NEW_ACCOUNT_KEY = "new-account";
+/** The language picked before sign-in, on this device. */
+const CHOSEN_KEY = "locale";
 
 /**
  * Signing up or pairing a phone makes an account whose `locale` nobody chose yet (the server's
@@ -298,6 +300,8 @@ export async function chooseLocale(locale: Locale): Promise<void> {
     const me = state.me ? { ...state.me, ...updated, locale } : null;
     if (me) cacheSet("me", me);
     setState({ me });
+  } else {
+    cacheSet(CHOSEN_KEY, locale); // until sign-in; a new account then keeps it (markNewAccount)
   }
   await setLocale(locale);
 }
@@ -338,9 +342,9 @@ export async function sessionEnded(pendingFlow: string | null = null): Promise<v
   await forgetDevice({ tellServer: false });
 }
 
-/** The language to start in: the signed-in person's (as cached), else the browser's. */
+/** The language to start in: the signed-in person's (as cached), else one picked here, else the browser's. */
 export function startingLocale(): Locale {
-  return supportedLocale(cacheGet<Me>("me")?.locale) ?? browserLocale();
+  return supportedLocale(cacheGet<Me>("me")?.locale) ?? supportedLocale(cacheGet<string>(CHOSEN_KEY)) ?? browserLocale();
 }
 
 export async function boot(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { JSX } from "preact";
 import { AuthForm } from "../components/AuthForm";
+import { LanguagePicker } from "../components/LanguagePicker";
 import { Screen } from "../components/ui";
 import * as auth from "../lib/auth";
 import { follow } from "../lib/authFlows";
@@ -44,6 +45,7 @@ export function Login(): JSX.Element {
           </a>
         </li>
       </ul>
+      <LanguagePicker />
     </Screen>
   );
 }
