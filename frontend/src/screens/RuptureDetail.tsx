@@ -187,7 +187,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     // The same neutral view as on Home: no parent's name, feelings, note, timeline or messages.
     const help = normaliseHelp(r.help_resources);
     return (
-      <Screen title={t("status.safety_review")} testid="screen-rupture" back={{ to: "/", label: t("common.home") }}>
+      <Screen title={t("rupture.gettingHelp")} testid="screen-rupture" back={{ to: "/", label: t("common.home") }}>
         <p class="card" data-testid="rupture-safety">
           {t("safety.reviewWords")} {t("rupture.rightThing")}
         </p>
