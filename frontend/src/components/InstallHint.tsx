@@ -7,6 +7,7 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { currentNeedsIosInstallHint, isIosSafari, type NavigatorLike } from "../lib/platform";
+import { t } from "../lib/i18n";
 
 interface InstallPromptEvent extends Event {
   prompt(): Promise<void>;
@@ -73,27 +74,31 @@ export function InstallHint(props: { force?: boolean }): JSX.Element | null {
     const safari = isIosSafari(navigator as unknown as NavigatorLike);
     return (
       <section class="card install-hint" aria-labelledby="install-hint-title" data-testid="ios-install-hint">
-        <h2 id="install-hint-title">Add FamilyRepair to your Home Screen</h2>
+        <h2 id="install-hint-title">{t("install.iosTitle")}</h2>
         {safari ? (
           <ol>
             <li>
-              Tap the <strong>Share</strong> button <span aria-hidden="true">(the square with an arrow pointing up)</span> at the
-              bottom of Safari.
+              {t("install.step1Before")}
+              <strong>{t("install.share")}</strong> <span aria-hidden="true">{t("install.shareIcon")}</span>
+              {t("install.step1After")}
             </li>
             <li>
-              Scroll down and tap <strong>Add to Home Screen</strong>.
+              {t("install.step2Before")}
+              <strong>{t("install.addToHome")}</strong>.
             </li>
             <li>
-              Tap <strong>Add</strong>, then open FamilyRepair from your Home Screen.
+              {t("install.step3Before")}
+              <strong>{t("install.add")}</strong>
+              {t("install.step3After")}
             </li>
           </ol>
         ) : (
-          <p>Open this page in Safari, then tap Share and choose Add to Home Screen.</p>
+          <p>{t("install.notSafari")}</p>
         )}
-        <p>On iPhone and iPad, notifications only work once FamilyRepair is on your Home Screen.</p>
+        <p>{t("install.iosPush")}</p>
         {props.force ? null : (
           <button type="button" class="button" onClick={dismiss}>
-            Got it
+            {t("install.gotIt")}
           </button>
         )}
       </section>
@@ -103,8 +108,8 @@ export function InstallHint(props: { force?: boolean }): JSX.Element | null {
   if (canPrompt && deferred && starts > 1) {
     return (
       <section class="card install-hint" aria-labelledby="install-hint-title" data-testid="install-hint">
-        <h2 id="install-hint-title">Keep FamilyRepair on your phone</h2>
-        <p>Install it to open it like an app, even without a connection.</p>
+        <h2 id="install-hint-title">{t("install.title")}</h2>
+        <p>{t("install.lead")}</p>
         <div class="row">
           <button
             type="button"
@@ -116,10 +121,10 @@ export function InstallHint(props: { force?: boolean }): JSX.Element | null {
               setCanPrompt(false);
             }}
           >
-            Install
+            {t("install.install")}
           </button>
           <button type="button" class="button" onClick={dismiss}>
-            Not now
+            {t("common.notNow")}
           </button>
         </div>
       </section>

@@ -2,6 +2,7 @@
 
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { t } from "../lib/i18n";
 
 export function qrPath(matrix: readonly (readonly boolean[])[]): string {
   let d = "";
@@ -28,7 +29,7 @@ export function QrCode(props: { value: string; label: string; testid?: string })
       live = false;
     };
   }, [props.value]);
-  if (failed) return <p class="hint">The QR code could not be drawn. Use the code or link instead.</p>;
+  if (failed) return <p class="hint">{t("qr.failed")}</p>;
   if (!matrix) return <div class="qr qr-placeholder" aria-hidden="true" />;
   const size = matrix.length;
   return (

@@ -10,8 +10,8 @@ import { api } from "../lib/api";
 import { announce } from "../lib/store";
 import type { Reflection } from "../lib/types";
 import { Checkbox, Field, FormErrors, onSubmit, useSubmit } from "./ui";
+import { t } from "../lib/i18n";
 
-export const REFLECTION_QUESTION = "Was there a moment today you'd like to make right?";
 
 export function ReflectionSettings(): JSX.Element | null {
   const [state, setState] = useState<Reflection | null>(null);
@@ -33,23 +33,23 @@ export function ReflectionSettings(): JSX.Element | null {
     form.run(async () => {
       const r = await api.setReflection({ enabled, time });
       setState(r);
-      announce(r.enabled ? `Evening reflection on, at ${r.time}.` : "Evening reflection off.");
+      announce(r.enabled ? t("reflection.on", { time: r.time }) : t("reflection.off"));
     });
   return (
     <section aria-labelledby="reflection-title">
-      <h2 id="reflection-title">Evening reflection</h2>
+      <h2 id="reflection-title">{t("reflection.title")}</h2>
       <form onSubmit={onSubmit(() => void save())} noValidate>
         <FormErrors messages={form.general} />
         <Checkbox
-          label="Ask me each evening"
+          label={t("reflection.ask")}
           checked={enabled}
           onChange={setEnabled}
-          hint={`“${REFLECTION_QUESTION}” Never during your quiet hours.`}
+          hint={t("reflection.hint", { question: t("reflection.question") })}
           testid="reflection-enabled"
         />
-        <Field label="At" name="time" type="time" value={time} onValue={setTime} errors={form.byField["time"]} testid="reflection-time" />
+        <Field label={t("reflection.at")} name="time" type="time" value={time} onValue={setTime} errors={form.byField["time"]} testid="reflection-time" />
         <button type="submit" class="button" disabled={form.busy} data-testid="save-reflection">
-          {form.busy ? "Saving…" : "Save reflection"}
+          {form.busy ? t("common.saving") : t("reflection.save")}
         </button>
       </form>
     </section>
@@ -69,21 +69,21 @@ export function ReflectionSuggestion(): JSX.Element | null {
     try {
       const r = await api.setReflection({ enabled });
       setState(r);
-      announce(r.enabled ? `We'll ask each evening at ${r.time}.` : "No evening reflection.");
+      announce(r.enabled ? t("reflection.willAsk", { time: r.time }) : t("reflection.none"));
     } finally {
       setBusy(false);
     }
   };
   return (
     <section class="card" aria-labelledby="suggest-title" data-testid="reflection-suggestion">
-      <h2 id="suggest-title">You made a repair. That matters.</h2>
-      <p>Would a short question each evening help? “{REFLECTION_QUESTION}” You can change the time in family settings.</p>
+      <h2 id="suggest-title">{t("reflection.suggestTitle")}</h2>
+      <p>{t("reflection.suggest", { question: t("reflection.question") })}</p>
       <div class="stack">
         <button type="button" class="button primary" disabled={busy} onClick={() => void answer(true)} data-testid="reflection-suggestion-yes">
-          Yes, ask me at {state.time}
+          {t("reflection.yesAt", { time: state.time })}
         </button>
         <button type="button" class="button quiet" disabled={busy} onClick={() => void answer(false)} data-testid="reflection-suggestion-no">
-          No thanks
+          {t("reflection.noThanks")}
         </button>
       </div>
     </section>

@@ -54,17 +54,25 @@ const FALLBACK_MESSAGES: Record<number, [code: string, message: string]> = {
   429: ["throttled", "Too many tries in a short time. Please wait a little and try again."],
 };
 
+/**
+ * Our words for an answer with no envelope in the person's language (the server's own messages
+ * already are): lib/i18n sets it on the page; the service worker keeps the English.
+ */
+let fallbackWords: (code: string, english: string) => string = (_code, english) => english;
+
+export function setFallbackWords(words: (code: string, english: string) => string): void {
+  fallbackWords = words;
+}
+
+function item(code: string, english: string): ApiErrorItem {
+  return { code, message: fallbackWords(code, english), param: null };
+}
+
 function fallback(status: number): ApiErrorItem {
   const known = FALLBACK_MESSAGES[status];
-  if (known) return { code: known[0], message: known[1], param: null };
-  if (status >= 500) {
-    return {
-      code: "server_error",
-      message: "Something went wrong on our side. Please try again in a moment.",
-      param: null,
-    };
-  }
-  return { code: "error", message: "Something went wrong. Please try again.", param: null };
+  if (known) return item(known[0], known[1]);
+  if (status >= 500) return item("server_error", "Something went wrong on our side. Please try again in a moment.");
+  return item("error", "Something went wrong. Please try again.");
 }
 
 interface Envelope {

@@ -5,6 +5,7 @@
  */
 
 import type { FamilyRef, Id, Me, Member, Plan, Rupture, RuptureAction, RuptureRow, RuptureStatus, Side } from "./types";
+import { t } from "./i18n";
 
 /** The family this person uses day to day: the first one, as `me.families` orders them. */
 export function primaryFamily(me: Me | null): FamilyRef | null {
@@ -66,17 +67,17 @@ export function followUpDue(r: Pick<Rupture, "status" | "reconnected_at">, now: 
 export function statusLabel(status: RuptureStatus): string {
   switch (status) {
     case "flagged":
-      return "Waiting to be heard";
+      return t("status.flagged");
     case "acknowledged":
-      return "Being repaired";
+      return t("status.acknowledged");
     case "awaiting_confirmation":
-      return "Checking in: are we OK?";
+      return t("status.awaiting_confirmation");
     case "reconnected":
-      return "Reconnected";
+      return t("status.reconnected");
     case "withdrawn":
-      return "Let go";
+      return t("status.withdrawn");
     case "safety_review":
-      return "Getting extra help";
+      return t("status.safety_review");
   }
 }
 

@@ -4,21 +4,22 @@
  */
 
 import type { AgeBand, RepairStepCode } from "./types";
+import { t } from "./i18n";
 
 export function reflectionPrompt(code: RepairStepCode, childName: string): string {
   switch (code) {
     case "calm":
-      return "What was going on for you just before it happened?";
+      return t("reflect.calm");
     case "acknowledge":
-      return "How would you describe what you did, in one sentence?";
+      return t("reflect.acknowledge");
     case "responsibility":
-      return "What part of this was yours to own?";
+      return t("reflect.responsibility");
     case "validate":
-      return `What did you hear from ${childName}?`;
+      return t("reflect.validate", { child: childName });
     case "reconnect":
-      return "What helped you feel close again?";
+      return t("reflect.reconnect");
     case "change":
-      return "What will you try next time?";
+      return t("reflect.change");
   }
 }
 
@@ -35,13 +36,13 @@ export function childReflectionPrompt(code: RepairStepCode, parentName: string, 
   const young = wording === "young";
   switch (code) {
     case "acknowledge":
-      return young ? "What happened? Say it in a few words." : "What happened, in a sentence or two?";
+      return young ? t("reflectChild.acknowledgeYoung") : t("reflectChild.acknowledge");
     case "responsibility":
-      return young ? "How will you say sorry?" : "How will you say sorry, without a “but”?";
+      return young ? t("reflectChild.responsibilityYoung") : t("reflectChild.responsibility");
     case "validate":
-      return young ? `How do you think ${parentName} felt?` : `How do you think it felt for ${parentName}?`;
+      return young ? t("reflectChild.validateYoung", { parent: parentName }) : t("reflectChild.validate", { parent: parentName });
     default:
-      return young ? "What will you try next time?" : "What will you try differently next time?";
+      return young ? t("reflectChild.changeYoung") : t("reflectChild.change");
   }
 }
 
@@ -49,17 +50,15 @@ export function childReflectionPrompt(code: RepairStepCode, parentName: string, 
 export function planQuestion(wording: Wording | "parent", otherName: string): string {
   switch (wording) {
     case "young":
-      return `What would help you next time ${otherName} and you get upset?`;
+      return t("plan.questionYoung", { other: otherName });
     case "teen":
-      return `What would help next time, from ${otherName} or from you?`;
+      return t("plan.questionTeen", { other: otherName });
     default:
-      return "What would help next time?";
+      return t("plan.question");
   }
 }
 
 /** The label for the one making it right's own part of the plan, on their last step. */
 export function myPlanLabel(wording: Wording | "parent", otherName: string): string {
-  return wording === "young"
-    ? `What will you do next time? ${otherName} will see this.`
-    : `What you'll do differently: ${otherName} will see this, as your part of your plan together.`;
+  return wording === "young" ? t("plan.myPartYoung", { other: otherName }) : t("plan.myPart", { other: otherName });
 }

@@ -4,52 +4,57 @@
  */
 
 import type { TimelineEvent } from "./types";
+import { t } from "./i18n";
 
 /** Each need as a whole sentence, never a label dropped into one ("Sam asked for to talk."). */
 export function needSentence(need: string, reader: "child" | "parent", childName: string, parentName: string): string | null {
   if (reader === "child") {
     switch (need) {
       case "comfort":
-        return `You asked ${parentName} to be with you.`;
+        return t("needs.child.comfort", { parent: parentName });
       case "space":
-        return "You asked for some time on your own.";
+        return t("needs.child.space");
       case "talk":
-        return `You asked ${parentName} to help you understand.`;
+        return t("needs.child.talk", { parent: parentName });
       case "try_again":
-        return "You asked for another go.";
+        return t("needs.child.try_again");
       default:
         return null;
     }
   }
   switch (need) {
     case "comfort":
-      return `${childName} would like you to be with them.`;
+      return t("needs.parent.comfort", { child: childName });
     case "space":
-      return `${childName} would like some time on their own.`;
+      return t("needs.parent.space", { child: childName });
     case "talk":
-      return `${childName} would like you to help them understand.`;
+      return t("needs.parent.talk", { child: childName });
     case "try_again":
-      return `${childName} would like another go.`;
+      return t("needs.parent.try_again", { child: childName });
     default:
       return null;
   }
 }
 
 /** The server's event kinds (ruptures.models.EventKind), as the timeline says them. */
-const EVENT_WORDS: Record<string, string> = {
-  flagged: "told how they feel",
-  acknowledged: "said “I hear you”",
-  step_done: "did a repair step",
-  step_undone: "went back to a repair step",
-  message: "sent a message",
-  confirmed: "said “we're OK”",
-  not_yet: "said “not yet”",
-  reconnected: "reconnected",
-  withdrawn: "let it go",
-  safety_review: "asked for help",
-  follow_up: "answered “are we still OK?”",
-  plan: "added to your plan",
-};
+const EVENT_WORDS = {
+  flagged: () => t("timeline.flagged"),
+  acknowledged: () => t("timeline.acknowledged"),
+  step_done: () => t("timeline.step_done"),
+  step_undone: () => t("timeline.step_undone"),
+  message: () => t("timeline.message"),
+  confirmed: () => t("timeline.confirmed"),
+  not_yet: () => t("timeline.not_yet"),
+  reconnected: () => t("timeline.reconnected"),
+  withdrawn: () => t("timeline.withdrawn"),
+  safety_review: () => t("timeline.safety_review"),
+  follow_up: () => t("timeline.follow_up"),
+  plan: () => t("timeline.plan"),
+} satisfies Record<string, () => string>;
+
+function eventWords(kind: string): string {
+  return Object.hasOwn(EVENT_WORDS, kind) ? EVENT_WORDS[kind as keyof typeof EVENT_WORDS]() : kind.replace(/_/g, " ");
+}
 
 export interface TimelineLine {
   key: string;
@@ -59,8 +64,8 @@ export interface TimelineLine {
 
 function said(e: TimelineEvent): string {
   const childRepairs = e.kind === "flagged" && e.data["direction"] === "child_repairs";
-  const words = childRepairs ? "wanted to make it right" : (EVENT_WORDS[e.kind] ?? e.kind.replace(/_/g, " "));
-  return e.actor ? `${e.actor.display_name} ${words}` : words;
+  const words = childRepairs ? t("timeline.child_repairs") : eventWords(e.kind);
+  return e.actor ? t("timeline.who", { name: e.actor.display_name, words }) : words;
 }
 
 /**
@@ -80,7 +85,7 @@ export function timelineLines(events: readonly TimelineEvent[]): TimelineLine[] 
     const [first] = run as [TimelineEvent, ...TimelineEvent[]];
     const last = run[run.length - 1] ?? first;
     if (run.length === 1) return { key: String(first.id), at: first.created_at, text: said(first) };
-    const who = first.actor ? first.actor.display_name : "Someone";
-    return { key: String(first.id), at: last.created_at, text: `${who} worked through the repair steps` };
+    const who = first.actor ? first.actor.display_name : t("timeline.someone");
+    return { key: String(first.id), at: last.created_at, text: t("timeline.steps", { name: who }) };
   });
 }

@@ -9,6 +9,7 @@ import { errorsOf } from "../lib/errors";
 import { primaryFamily } from "../lib/model";
 import { href, navigate } from "../lib/router";
 import { logOut, myOutbox, sessionEnded, useAppState } from "../lib/store";
+import { t } from "../lib/i18n";
 
 export default function Account(): JSX.Element {
   const s = useAppState();
@@ -62,64 +63,63 @@ export default function Account(): JSX.Element {
   };
 
   return (
-    <Screen title="Settings" testid="screen-account" back={{ to: "/", label: "Home" }}>
+    <Screen title={t("shell.settings")} testid="screen-account" back={{ to: "/", label: t("common.home") }}>
       {role === "parent" && family ? (
         <p>
           <a href={href(`/families/${String(family.id)}`)} data-testid="family-settings-link">
-            Family settings: members, children, invites, care team
+            {t("account.familyLink")}
           </a>
         </p>
       ) : null}
       {role !== "child" ? (
         <section aria-labelledby="security-title">
-          <h2 id="security-title">Signing in</h2>
+          <h2 id="security-title">{t("account.signingIn")}</h2>
           <p>
             <a href={href("/account/security")} data-testid="security-link">
-              Two-step sign-in: {s.me?.mfa_enabled ? "on" : "off"}
+              {s.me?.mfa_enabled ? t("account.mfaOn") : t("account.mfaOff")}
             </a>
           </p>
         </section>
       ) : null}
       <MySettings />
       <section aria-labelledby="data-title">
-        <h2 id="data-title">Your data</h2>
+        <h2 id="data-title">{t("account.data")}</h2>
         <FormErrors messages={errors} />
         <div class="stack">
           <button type="button" class="button" onClick={() => void download()} data-testid="export-data">
-            Download my data
+            {t("account.download")}
           </button>
           {confirmDelete ? (
             <div class="card">
-              <p>This deletes your account and what you wrote. It cannot be undone.</p>
+              <p>{t("account.deleteWarning")}</p>
               <div class="row">
                 <button type="button" class="button danger" disabled={busy} onClick={() => void remove()} data-testid="delete-account-confirm">
-                  Yes, delete my account
+                  {t("account.deleteYes")}
                 </button>
                 <button type="button" class="button quiet" onClick={() => setConfirmDelete(false)}>
-                  Keep my account
+                  {t("account.keep")}
                 </button>
               </div>
             </div>
           ) : (
             <button type="button" class="button danger" onClick={() => setConfirmDelete(true)} data-testid="delete-account">
-              Delete my account
+              {t("account.delete")}
             </button>
           )}
         </div>
       </section>
       <section aria-labelledby="logout-title">
-        <h2 id="logout-title">Log out</h2>
+        <h2 id="logout-title">{t("account.logout")}</h2>
         {role === "child" ? (
-          <p class="hint">To sign in again on this phone you will need a new pairing code from your parent.</p>
+          <p class="hint">{t("account.childLogout")}</p>
         ) : null}
         {confirmLogout ? (
           <p role="alert">
-            {waiting === 1 ? "1 thing has" : `${waiting} things have`} not been sent yet. If you log out now, they will be
-            deleted from this phone.
+            {t("account.unsent", { count: waiting })}
           </p>
         ) : null}
         <button type="button" class="button quiet" onClick={() => void doLogout()} data-testid="logout">
-          {confirmLogout ? "Log out anyway" : "Log out"}
+          {confirmLogout ? t("account.logoutAnyway") : t("account.logout")}
         </button>
       </section>
     </Screen>

@@ -4,6 +4,7 @@ import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../components/ui
 import { api } from "../lib/api";
 import { navigate } from "../lib/router";
 import { announce, loadMembers, refreshMe } from "../lib/store";
+import { t } from "../lib/i18n";
 
 export default function CreateFamily(): JSX.Element {
   const [name, setName] = useState("");
@@ -13,17 +14,17 @@ export default function CreateFamily(): JSX.Element {
       const family = await api.createFamily(name.trim());
       await refreshMe();
       void loadMembers(family.id).catch(() => undefined);
-      announce("Your family is ready.");
+      announce(t("createFamily.done"));
       navigate(`/families/${String(family.id)}`, { replace: true });
     });
   return (
-    <Screen title="Create your family" testid="screen-create-family" back={{ to: "/", label: "Home" }} lead="You can invite another parent and add children next.">
+    <Screen title={t("createFamily.title")} testid="screen-create-family" back={{ to: "/", label: t("common.home") }} lead={t("createFamily.lead")}>
       <form onSubmit={onSubmit(() => void submit())} noValidate>
         <FormErrors messages={form.general} />
         <Field
-          label="Family name"
+          label={t("createFamily.name")}
           name="name"
-          hint="Only your family sees this, for example “The Rivera family”."
+          hint={t("createFamily.nameHint")}
           required
           value={name}
           onValue={setName}
@@ -31,7 +32,7 @@ export default function CreateFamily(): JSX.Element {
           testid="family-name"
         />
         <button type="submit" class="button primary big" disabled={form.busy || !name.trim()} data-testid="create-family-submit">
-          {form.busy ? "Creating…" : "Create family"}
+          {form.busy ? t("signup.busy") : t("createFamily.submit")}
         </button>
       </form>
     </Screen>

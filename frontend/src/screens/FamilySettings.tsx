@@ -16,6 +16,7 @@ import { childrenOf } from "../lib/model";
 import { href } from "../lib/router";
 import { announce, loadMembers, refreshMe, useAppState } from "../lib/store";
 import type { CareTeamLink, Device, Family, Invite, Member, PairingCode } from "../lib/types";
+import { t } from "../lib/i18n";
 
 function CopyButton(props: { text: string; label: string; testid: string }): JSX.Element {
   const [done, setDone] = useState(false);
@@ -33,7 +34,7 @@ function CopyButton(props: { text: string; label: string; testid: string }): JSX
   };
   return (
     <button type="button" class="button quiet" onClick={() => void copy()} data-testid={props.testid}>
-      {done ? "Copied" : props.label}
+      {done ? t("family.copied") : props.label}
     </button>
   );
 }
@@ -52,34 +53,34 @@ function FamilyForm(props: { family: Family; onSaved: (f: Family) => void }): JS
       });
       props.onSaved({ ...props.family, ...updated });
       await refreshMe().catch(() => undefined);
-      announce("Family saved.");
+      announce(t("family.saved"));
     });
   return (
     <form onSubmit={onSubmit(() => void save())} noValidate>
       <FormErrors messages={form.general} />
-      <Field label="Family name" name="name" value={name} onValue={setName} errors={form.byField["name"]} testid="family-name" />
+      <Field label={t("createFamily.name")} name="name" value={name} onValue={setName} errors={form.byField["name"]} testid="family-name" />
       <Field
-        label="Calm-down time (minutes)"
+        label={t("family.calm")}
         name="calm_down_minutes"
         type="number"
         inputMode="numeric"
         min={0}
         max={1440}
-        hint="How long to wait before FamilyRepair prompts you to repair (0 for no wait)."
+        hint={t("family.calmHint")}
         value={minutes}
         onValue={setMinutes}
         errors={form.byField["calm_down_minutes"]}
         testid="calm-minutes"
       />
       <Checkbox
-        label="Remind me while a repair is still open"
+        label={t("family.reminders")}
         checked={reminders}
         onChange={setReminders}
-        hint="Gentle reminders after a few hours, a day, then a few days. Off means none at all."
+        hint={t("family.remindersHint")}
         testid="reminders-enabled"
       />
       <button type="submit" class="button primary" disabled={form.busy} data-testid="save-family">
-        {form.busy ? "Saving…" : "Save"}
+        {form.busy ? t("common.saving") : t("family.save")}
       </button>
     </form>
   );
@@ -92,7 +93,7 @@ function Members(props: { familyId: string; members: Member[]; meId: string }): 
     try {
       await api.removeMember(props.familyId, m.id);
       await loadMembers(props.familyId);
-      announce(`${m.display_name} was removed from the family.`);
+      announce(t("family.removed", { name: m.display_name }));
       setConfirm(null);
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));
@@ -100,7 +101,7 @@ function Members(props: { familyId: string; members: Member[]; meId: string }): 
   };
   return (
     <section aria-labelledby="members-title">
-      <h2 id="members-title">Family members</h2>
+      <h2 id="members-title">{t("family.members")}</h2>
       <FormErrors messages={errors} />
       <ul class="cards">
         {props.members.map((m) => {
@@ -110,23 +111,23 @@ function Members(props: { familyId: string; members: Member[]; meId: string }): 
             <li key={id} class="card" data-testid={`member-${id}`}>
               <span class="card-title">
                 {m.display_name}
-                {me ? " (you)" : ""}
+                {me ? ` ${t("family.you")}` : ""}
               </span>{" "}
-              <span class="status">{m.role === "parent" ? "Parent" : m.role === "child" ? "Child" : String(m.role)}</span>
+              <span class="status">{m.role === "parent" ? t("family.parent") : m.role === "child" ? t("family.child") : String(m.role)}</span>
               {!me ? (
                 confirm === id ? (
                   <div class="row">
                     <button type="button" class="button danger" onClick={() => void remove(m)} data-testid={`remove-member-confirm-${id}`}>
-                      Yes, remove {m.display_name}
+                      {t("family.removeYes", { name: m.display_name })}
                     </button>
                     <button type="button" class="button quiet" onClick={() => setConfirm(null)}>
-                      Cancel
+                      {t("common.cancel")}
                     </button>
                   </div>
                 ) : (
                   <p>
                     <button type="button" class="link-button" onClick={() => setConfirm(id)} data-testid={`remove-member-${id}`}>
-                      Remove {m.display_name} from the family
+                      {t("family.remove", { name: m.display_name })}
                     </button>
                   </p>
                 )
@@ -149,21 +150,21 @@ function Invites(props: { familyId: string }): JSX.Element {
     });
   return (
     <section aria-labelledby="invite-title">
-      <h2 id="invite-title">Invite someone</h2>
-      <p>Invite another parent, or an older child who has their own email.</p>
+      <h2 id="invite-title">{t("family.inviteTitle")}</h2>
+      <p>{t("family.inviteLead")}</p>
       <FormErrors messages={form.general} />
       <div class="stack">
         <button type="button" class="button" disabled={form.busy} onClick={() => void make("parent")} data-testid="invite-parent">
-          Invite a parent or adult
+          {t("family.inviteParent")}
         </button>
         <button type="button" class="button" disabled={form.busy} onClick={() => void make("child")} data-testid="invite-child">
-          Invite an older child (own email)
+          {t("family.inviteChild")}
         </button>
       </div>
       {invite ? (
         <div class="card" data-testid="invite-result">
           <p>
-            Invite for {invite.role === "parent" ? "a parent" : "a child"}. Share the link, or let them scan the code. It works until{" "}
+            {invite.role === "parent" ? t("family.inviteForParent") : t("family.inviteForChild")}{" "}
             <Time iso={invite.expires_at} />.
           </p>
           <p class="big-code" data-testid="invite-code">
@@ -174,8 +175,8 @@ function Invites(props: { familyId: string }): JSX.Element {
               {invite.url}
             </a>
           </p>
-          <CopyButton text={invite.url} label="Share the link" testid="invite-share" />
-          <QrCode value={invite.url} label={`QR code for the invite link ${invite.url}`} />
+          <CopyButton text={invite.url} label={t("family.shareLink")} testid="invite-share" />
+          <QrCode value={invite.url} label={t("family.inviteQr", { url: invite.url })} />
         </div>
       ) : null}
     </section>
@@ -195,7 +196,7 @@ function Devices(props: { familyId: string; child: Member }): JSX.Element {
   const revoke = async (d: Device): Promise<void> => {
     try {
       await api.revokeDevice(props.familyId, props.child.id, d.id);
-      announce("That device is signed out.");
+      announce(t("family.deviceOut"));
       load();
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));
@@ -206,17 +207,15 @@ function Devices(props: { familyId: string; child: Member }): JSX.Element {
     <div data-testid={`devices-${cid}`}>
       <FormErrors messages={errors} />
       {devices === null && !errors.length ? <Loading /> : null}
-      {devices && devices.length === 0 ? <p>No paired devices.</p> : null}
+      {devices && devices.length === 0 ? <p>{t("family.noDevices")}</p> : null}
       <ul class="plain">
         {(devices ?? []).map((d) => (
           <li key={String(d.id)} class="row">
             <span>
-              {d.user_agent || "A device"}
-              {" "}
-              (last used <Time iso={d.last_seen_at} />)
+              {d.user_agent || t("family.aDevice")} ({t("family.lastUsed")} <Time iso={d.last_seen_at} />)
             </span>
             <button type="button" class="button danger" onClick={() => void revoke(d)} data-testid={`revoke-device-${String(d.id)}`}>
-              Sign out this device
+              {t("family.signOutDevice")}
             </button>
           </li>
         ))}
@@ -240,22 +239,22 @@ function ChildCard(props: { familyId: string; child: Member }): JSX.Element {
       <FormErrors messages={form.general} />
       <div class="row">
         <button type="button" class="button" disabled={form.busy} onClick={() => void pair()} data-testid={`pair-device-${cid}`}>
-          Pair a phone or tablet
+          {t("family.pair")}
         </button>
         <button type="button" class="button quiet" aria-expanded={showDevices} onClick={() => setShowDevices(!showDevices)} data-testid={`show-devices-${cid}`}>
-          {showDevices ? "Hide devices" : "See devices"}
+          {showDevices ? t("family.hideDevices") : t("family.seeDevices")}
         </button>
       </div>
       {code ? (
         <div data-testid={`pairing-panel-${cid}`}>
           <p>
-            On {props.child.display_name}'s device, open FamilyRepair and type this code, or scan the QR code. It works until{" "}
+            {t("family.pairHow", { name: props.child.display_name })}{" "}
             <Time iso={code.expires_at} />.
           </p>
           <p class="big-code" data-testid="pairing-code">
             {code.code}
           </p>
-          <QrCode value={code.url} label={`QR code to pair ${props.child.display_name}'s device`} />
+          <QrCode value={code.url} label={t("family.pairQr", { name: props.child.display_name })} />
         </div>
       ) : null}
       {showDevices ? <Devices familyId={props.familyId} child={props.child} /> : null}
@@ -273,23 +272,23 @@ function Children(props: { familyId: string; children: Member[] }): JSX.Element 
       await loadMembers(props.familyId);
       setName("");
       setYear("");
-      announce("Child added. You can pair their device now.");
+      announce(t("family.childAdded"));
     });
   return (
     <section aria-labelledby="children-title">
-      <h2 id="children-title">Children</h2>
+      <h2 id="children-title">{t("family.children")}</h2>
       <ul class="cards">
         {props.children.map((c) => (
           <ChildCard key={String(c.id)} familyId={props.familyId} child={c} />
         ))}
       </ul>
       <form class="card" onSubmit={onSubmit(() => void add())} noValidate>
-        <h3>Add a young child</h3>
-        <p class="hint">For children without their own email. They sign in on their device with a pairing code.</p>
+        <h3>{t("family.addChild")}</h3>
+        <p class="hint">{t("family.addChildHint")}</p>
         <FormErrors messages={form.general} />
-        <Field label="Their name" name="display_name" value={name} onValue={setName} errors={form.byField["display_name"]} testid="child-name" autoComplete="off" />
+        <Field label={t("family.childName")} name="display_name" value={name} onValue={setName} errors={form.byField["display_name"]} testid="child-name" autoComplete="off" />
         <Field
-          label="Year they were born"
+          label={t("family.birthYear")}
           name="birth_year"
           type="number"
           inputMode="numeric"
@@ -298,24 +297,26 @@ function Children(props: { familyId: string; children: Member[] }): JSX.Element 
           value={year}
           onValue={setYear}
           errors={form.byField["birth_year"]}
-          hint="We use it to choose words that fit their age."
+          hint={t("family.birthYearHint")}
           testid="child-birth-year"
         />
         <button type="submit" class="button primary" disabled={form.busy || !name.trim() || !year} data-testid="add-child-submit">
-          {form.busy ? "Adding…" : "Add child"}
+          {form.busy ? t("family.adding") : t("family.addChildSubmit")}
         </button>
       </form>
     </section>
   );
 }
 
-const SCOPES = [
-  { value: "metrics", label: "Only how often things get repaired" },
-  { value: "details", label: "Details too: feelings, steps and messages" },
-] as const;
+function scopes(): { value: "metrics" | "details"; label: string }[] {
+  return [
+    { value: "metrics", label: t("family.scopeMetrics") },
+    { value: "details", label: t("family.scopeDetails") },
+  ];
+}
 
 function scopeText(scope: string): string {
-  return scope === "details" ? "Sees details: feelings, repair steps and messages" : "Sees only how often things get repaired, never what anyone wrote";
+  return scope === "details" ? t("family.seesDetails") : t("family.seesMetrics");
 }
 
 function CareTeam(props: { familyId: string }): JSX.Element {
@@ -335,13 +336,13 @@ function CareTeam(props: { familyId: string }): JSX.Element {
     form.run(async () => {
       await api.addCareTeam(props.familyId, { share_code: code.trim(), scope: scope ?? "metrics" });
       setCode("");
-      announce("Your care team is linked.");
+      announce(t("family.careLinked"));
       load();
     });
   const remove = async (l: CareTeamLink): Promise<void> => {
     try {
       await api.removeCareTeam(props.familyId, l.id);
-      announce("Link removed.");
+      announce(t("family.linkRemoved"));
       load();
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));
@@ -349,8 +350,8 @@ function CareTeam(props: { familyId: string }): JSX.Element {
   };
   return (
     <section aria-labelledby="care-title">
-      <h2 id="care-title">Care team</h2>
-      <p>If you work with a counsellor or therapist, link them with the share code they gave you. You choose what they see.</p>
+      <h2 id="care-title">{t("family.care")}</h2>
+      <p>{t("family.careLead")}</p>
       <FormErrors messages={errors} />
       {links === null && !errors.length ? <Loading /> : null}
       <ul class="cards">
@@ -360,21 +361,21 @@ function CareTeam(props: { familyId: string }): JSX.Element {
             <p data-testid={`care-link-scope-${String(l.id)}`}>{scopeText(l.scope)}</p>
             <p>
               <a href={href(`/families/${props.familyId}/care-team/${String(l.id)}/preview`)} data-testid={`care-preview-${String(l.id)}`}>
-                What {l.therapist.display_name} sees
+                {t("family.whatSees", { name: l.therapist.display_name })}
               </a>
             </p>
             <button type="button" class="button danger" onClick={() => void remove(l)} data-testid={`care-remove-${String(l.id)}`}>
-              Remove this link
+              {t("family.removeLink")}
             </button>
           </li>
         ))}
       </ul>
       <form onSubmit={onSubmit(() => void add())} noValidate>
         <FormErrors messages={form.general} />
-        <Field label="Share code" name="share_code" value={code} onValue={setCode} errors={form.byField["share_code"]} testid="care-share-code" autoComplete="off" />
-        <Choice legend="What they may see" name="scope" options={SCOPES} value={scope} onChange={(v) => setScope(v ?? "metrics")} testidPrefix="care-scope" errors={form.byField["scope"]} />
+        <Field label={t("family.shareCode")} name="share_code" value={code} onValue={setCode} errors={form.byField["share_code"]} testid="care-share-code" autoComplete="off" />
+        <Choice legend={t("family.mayShow")} name="scope" options={scopes()} value={scope} onChange={(v) => setScope(v ?? "metrics")} testidPrefix="care-scope" errors={form.byField["scope"]} />
         <button type="submit" class="button primary" disabled={form.busy || !code.trim()} data-testid="care-add">
-          {form.busy ? "Linking…" : "Link care team"}
+          {form.busy ? t("family.linking") : t("family.link")}
         </button>
       </form>
     </section>
@@ -391,20 +392,20 @@ export default function FamilySettings(props: { id: string }): JSX.Element {
     api
       .family(props.id)
       .then(setFamily)
-      .catch((err) => setError(errorsOf(err)[0]?.message ?? "Could not load."));
+      .catch((err) => setError(errorsOf(err)[0]?.message ?? t("rupture.loadFailed")));
     void loadMembers(props.id).catch(() => undefined);
   }, [props.id]);
 
   const meId = s.me ? String(s.me.id) : "";
   if (!family) {
     return (
-      <Screen title="Family settings" testid="screen-family-settings" back={{ to: "/", label: "Home" }}>
+      <Screen title={t("common.familySettings")} testid="screen-family-settings" back={{ to: "/", label: t("common.home") }}>
         {error ? <p role="alert">{error}</p> : <Loading />}
       </Screen>
     );
   }
   return (
-    <Screen title={family.name || "Family settings"} testid="screen-family-settings" back={{ to: "/", label: "Home" }} lead="Family settings">
+    <Screen title={family.name || t("common.familySettings")} testid="screen-family-settings" back={{ to: "/", label: t("common.home") }} lead={t("common.familySettings")}>
       <FamilyForm family={family} onSaved={setFamily} />
       {members ? <Members familyId={props.id} members={members} meId={meId} /> : <Loading />}
       <Invites familyId={props.id} />

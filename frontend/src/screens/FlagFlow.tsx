@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ReadAloud } from "../components/ReadAloud";
 import { Choice, FormErrors, Loading, Screen, TextArea, type Option } from "../components/ui";
 import { errorsOf } from "../lib/errors";
+import { formatList, t } from "../lib/i18n";
 import { urls } from "../lib/api";
 import { isYoung, vocabularyFor, type Feeling } from "../lib/feelings";
 import {
@@ -30,35 +31,39 @@ import { startUnsafe } from "./Safety";
 
 function sizeOptions(young: boolean): Option<Size>[] {
   return [
-    { value: "small", label: young ? "Small" : "Small", emoji: "🤏" },
-    { value: "medium", label: young ? "Medium" : "Medium", emoji: "✋" },
-    { value: "big", label: young ? "Really big" : "Big", emoji: "🙌" },
+    { value: "small", label: t("flag.size.small"), emoji: "🤏" },
+    { value: "medium", label: t("flag.size.medium"), emoji: "✋" },
+    { value: "big", label: young ? t("flag.size.bigYoung") : t("flag.size.big"), emoji: "🙌" },
   ];
 }
 
 function needOptions(young: boolean): Option<Need>[] {
   return [
-    { value: "comfort", label: young ? "A hug" : "Comfort", emoji: "🤗" },
-    { value: "space", label: young ? "Time alone" : "Some space", emoji: "🌙" },
-    { value: "talk", label: young ? "To talk" : "To talk it through", emoji: "💬" },
-    { value: "try_again", label: young ? "Try again" : "A do-over", emoji: "🔁" },
+    { value: "comfort", label: young ? t("flag.need.comfortYoung") : t("flag.need.comfort"), emoji: "🤗" },
+    { value: "space", label: young ? t("flag.need.spaceYoung") : t("flag.need.space"), emoji: "🌙" },
+    { value: "talk", label: young ? t("flag.need.talkYoung") : t("flag.need.talk"), emoji: "💬" },
+    { value: "try_again", label: young ? t("flag.need.tryAgainYoung") : t("flag.need.tryAgain"), emoji: "🔁" },
   ];
 }
 
-const INTENSITY: Option<"1" | "2" | "3" | "4" | "5">[] = [
-  { value: "1", label: "A tiny bit" },
-  { value: "2", label: "A little" },
-  { value: "3", label: "Medium" },
-  { value: "4", label: "A lot" },
-  { value: "5", label: "Very, very much" },
-];
+function intensityOptions(): Option<"1" | "2" | "3" | "4" | "5">[] {
+  return [
+    { value: "1", label: t("flag.intensity.1") },
+    { value: "2", label: t("flag.intensity.2") },
+    { value: "3", label: t("flag.intensity.3") },
+    { value: "4", label: t("flag.intensity.4") },
+    { value: "5", label: t("flag.intensity.5") },
+  ];
+}
 
-const SPACE: Option<"15" | "30" | "60" | "120">[] = [
-  { value: "15", label: "15 minutes" },
-  { value: "30", label: "30 minutes" },
-  { value: "60", label: "1 hour" },
-  { value: "120", label: "2 hours" },
-];
+function spaceOptions(): Option<"15" | "30" | "60" | "120">[] {
+  return [
+    { value: "15", label: t("flag.space.minutes", { count: 15 }) },
+    { value: "30", label: t("flag.space.minutes", { count: 30 }) },
+    { value: "60", label: t("flag.space.hours", { count: 1 }) },
+    { value: "120", label: t("flag.space.hours", { count: 2 }) },
+  ];
+}
 
 function FeelingGrid(props: {
   feelings: Feeling[];
@@ -79,7 +84,7 @@ function FeelingGrid(props: {
             ) : null}
             <span class="feeling-label">{f.label}</span>
           </button>
-          {props.little ? <ReadAloud text={f.label} label={`Hear: ${f.label}`} testid={`hear-${f.code}`} /> : null}
+          {props.little ? <ReadAloud text={f.label} label={t("common.hear", { words: f.label })} testid={`hear-${f.code}`} /> : null}
         </li>
       ))}
     </ul>
@@ -97,10 +102,11 @@ function UnsafeBar(props: {
     <div class="action-bar">
       {props.children}
       <button type="button" class="button unsafe" data-testid="unsafe-button" onClick={() => startUnsafe(props.flag, props.familyId, props.fallbackParent)}>
-        {props.little ? <span class="emoji" aria-hidden="true">🛟 </span> : null}I feel unsafe
+        {props.little ? <span class="emoji" aria-hidden="true">🛟 </span> : null}
+        {t("common.unsafe")}
       </button>
       <a href={href("/privacy")} data-testid="privacy-link">
-        Who can see this?
+        {t("common.whoCanSee")}
       </a>
     </div>
   );
@@ -117,9 +123,9 @@ function Optional(props: {
   const d = state.draft;
   return (
     <section aria-labelledby="more-title" class="optional">
-      <h2 id="more-title">Want to say more? (you don't have to)</h2>
+      <h2 id="more-title">{t("flag.more")}</h2>
       <fieldset class="choice">
-        <legend>More feelings</legend>
+        <legend>{t("flag.moreFeelings")}</legend>
         <div class="chips">
           {vocab.map((f) => {
             const id = `more-${f.code}`;
@@ -146,15 +152,15 @@ function Optional(props: {
         </div>
       </fieldset>
       <Choice
-        legend={young ? "How much does it hurt?" : "How strong is the feeling?"}
+        legend={young ? t("flag.intensityYoung") : t("flag.intensity.legend")}
         name="intensity"
-        options={INTENSITY}
+        options={intensityOptions()}
         value={d.intensity === null ? null : (String(d.intensity) as "1")}
         onChange={(v) => setState(update(state, { intensity: v === null ? null : Number(v) }))}
         testidPrefix="flag-intensity"
       />
       <Choice
-        legend={young ? "How big was it?" : "How big was it?"}
+        legend={t("flag.size.legend")}
         name="size"
         options={sizeOptions(young)}
         value={d.size}
@@ -162,7 +168,7 @@ function Optional(props: {
         testidPrefix="flag-size"
       />
       <Choice
-        legend="What would help?"
+        legend={t("flag.need.legend")}
         name="need"
         options={needOptions(young)}
         value={d.need}
@@ -170,15 +176,15 @@ function Optional(props: {
         testidPrefix="flag-need"
       />
       <Choice
-        legend="I need space for"
+        legend={t("flag.space.legend")}
         name="space"
-        options={SPACE}
+        options={spaceOptions()}
         value={d.spaceMinutes === null ? null : (String(d.spaceMinutes) as "15")}
         onChange={(v) => setState(update(state, { spaceMinutes: v === null ? null : Number(v) }))}
         testidPrefix="flag-space"
       />
       <TextArea
-        label={young ? "Anything else? (you can skip this)" : "Anything you want to add"}
+        label={young ? t("flag.noteYoung") : t("flag.note")}
         name="note"
         value={d.note}
         onValue={(note) => setState(update(state, { note }))}
@@ -214,29 +220,27 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
 
   if (!familyId) {
     return (
-      <Screen title="Tell a parent" testid="screen-flag">
-        <p>You are not in a family yet. Ask your parent to pair this phone.</p>
+      <Screen title={t("flag.title")} testid="screen-flag">
+        <p>{t("flag.noFamily")}</p>
       </Screen>
     );
   }
   if (!state) {
     return (
-      <Screen title="Tell a parent" testid="screen-flag">
+      <Screen title={t("flag.title")} testid="screen-flag">
         <Loading />
         <UnsafeBar flag={null} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
     );
   }
 
-  const parentName = parents.find((p) => String(p.id) === String(state.draft.parentId))?.display_name ?? "your parent";
+  const parentName = parents.find((p) => String(p.id) === String(state.draft.parentId))?.display_name ?? t("flag.yourParent");
 
   if (result) {
     return (
-      <Screen title={result === "sent" ? "Thank you for telling" : "Saved for later"} testid="screen-flag-done">
+      <Screen title={result === "sent" ? t("flag.thanks") : t("flag.saved")} testid="screen-flag-done">
         <p class="lead" data-testid={result === "sent" ? "flag-sent" : "flag-queued"}>
-          {result === "sent"
-            ? `${parentName} will see how you feel. You did a brave thing.`
-            : `This phone is offline. We will send it to ${parentName} as soon as it is back online.`}
+          {result === "sent" ? t("flag.sent", { parent: parentName }) : t("flag.queued", { parent: parentName })}
         </p>
         {little ? (
           <p class="big-picture" aria-hidden="true">
@@ -244,7 +248,8 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
           </p>
         ) : null}
         <a class="button primary big" href={href("/")} data-testid="flag-home">
-          {little ? <span class="emoji" aria-hidden="true">🏠 </span> : null}Back to home
+          {little ? <span class="emoji" aria-hidden="true">🏠 </span> : null}
+          {t("flag.home")}
         </a>
         <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
@@ -268,7 +273,7 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
         kind: "flag",
         url: urls.ruptures,
         body: buildFlagPayload(state, new Date()),
-        label: `What you told ${parentName}`,
+        label: t("flag.outboxLabel", { parent: parentName }),
       });
       if (res.failed) {
         // Refused for good (e.g. a validation error): show why here and let them try again.
@@ -286,13 +291,14 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
 
   const backButton = (
     <button type="button" class="link-button back-button" onClick={goBack} data-testid="flag-back">
-      <span aria-hidden="true">← </span>Back
+      <span aria-hidden="true">← </span>
+      {t("common.back")}
     </button>
   );
 
   if (state.step === "who") {
     return (
-      <Screen title="Who do you want to tell?" testid="screen-flag">
+      <Screen title={t("flag.who")} testid="screen-flag">
         {backButton}
         <div class="stack">
           {parents.map((p) => (
@@ -306,10 +312,16 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
                 {little ? <span class="emoji" aria-hidden="true">🧑 </span> : null}
                 {p.display_name}
               </button>
-              {little ? <ReadAloud text={`Tell ${p.display_name}`} label={`Hear: Tell ${p.display_name}`} testid={`hear-who-${String(p.id)}`} /> : null}
+              {little ? (
+                <ReadAloud
+                  text={t("flag.tellName", { name: p.display_name })}
+                  label={t("common.hear", { words: t("flag.tellName", { name: p.display_name }) })}
+                  testid={`hear-who-${String(p.id)}`}
+                />
+              ) : null}
             </div>
           ))}
-          {parents.length === 0 ? <p>There is no parent in your family yet.</p> : null}
+          {parents.length === 0 ? <p>{t("flag.noParent")}</p> : null}
         </div>
         <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
@@ -318,7 +330,7 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
 
   if (state.step === "feel") {
     return (
-      <Screen title="How do you feel?" testid="screen-flag" lead={`Pick the one that fits best. It goes to ${parentName}.`}>
+      <Screen title={t("flag.feel")} testid="screen-flag" lead={t("flag.feelLead", { parent: parentName })}>
         {backButton}
         {vocab.length ? (
           <FeelingGrid
@@ -328,7 +340,7 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
             onPick={(code) => setFlag(chooseFeeling(state, code))}
           />
         ) : (
-          <Loading label="Loading feelings…" />
+          <Loading label={t("flag.loadingFeelings")} />
         )}
         <UnsafeBar flag={state} familyId={familyId} fallbackParent={parents[0]?.id ?? null} little={little} />
       </Screen>
@@ -345,26 +357,26 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
       onClick={() => void send()}
     >
       {little ? <span class="emoji" aria-hidden="true">💌 </span> : null}
-      {busy ? "Sending…" : `Send to ${parentName}`}
+      {busy ? t("common.sending") : t("flag.send", { parent: parentName })}
     </button>
   );
   if (little) {
     // Nothing here needs reading: the chosen picture, what would help as pictures, and a send
     // button with its own picture and voice. The longer questions are for older children.
-    const words = `You feel ${chosen.map((f) => f.label).join(" and ")}. Send to ${parentName}?`;
+    const words = t("flag.sayChosen", { feelings: formatList(chosen.map((f) => f.label)), parent: parentName });
     return (
-      <Screen title={`Send to ${parentName}?`} testid="screen-flag">
+      <Screen title={t("flag.sendQuestion", { parent: parentName })} testid="screen-flag">
         {backButton}
         <p class="chosen chosen-little" data-testid="flag-chosen">
           <span class="big-picture" aria-hidden="true">
             {chosen.map((f) => f.emoji).join(" ")}
           </span>
-          You feel <strong>{chosen.map((f) => f.label).join(", ")}</strong>.
-          <ReadAloud text={words} label="Hear this question" testid="hear-send" />
+          {t("flag.youFeel")} <strong>{chosen.map((f) => f.label).join(", ")}</strong>.
+          <ReadAloud text={words} label={t("flag.hearQuestion")} testid="hear-send" />
         </p>
         <FormErrors messages={errors} testid="flag-errors" />
         <Choice
-          legend="What would help?"
+          legend={t("flag.need.legend")}
           name="need"
           options={needOptions(true)}
           value={state.draft.need}
@@ -379,10 +391,10 @@ export function FlagFlow(props: { parent: string | null; family: string | null }
     );
   }
   return (
-    <Screen title={`Send to ${parentName}?`} testid="screen-flag">
+    <Screen title={t("flag.sendQuestion", { parent: parentName })} testid="screen-flag">
       {backButton}
       <p class="chosen" data-testid="flag-chosen">
-        You feel{" "}
+        {t("flag.youFeel")}{" "}
         {chosen.map((f, i) => (
           <span key={f.code}>
             {i > 0 ? ", " : ""}

@@ -11,6 +11,7 @@ import { href } from "../lib/router";
 import { useAppState } from "../lib/store";
 import type { RuptureRow } from "../lib/types";
 import { SafetyReviewCard } from "./Safety";
+import { t } from "../lib/i18n";
 
 export default function History(): JSX.Element {
   const s = useAppState();
@@ -26,7 +27,7 @@ export default function History(): JSX.Element {
         setItems(p.results);
         setNext(p.next ?? null);
       })
-      .catch((err) => setError(errorsOf(err)[0]?.message ?? "Could not load."));
+      .catch((err) => setError(errorsOf(err)[0]?.message ?? t("rupture.loadFailed")));
   }, []);
 
   const more = async (): Promise<void> => {
@@ -37,17 +38,17 @@ export default function History(): JSX.Element {
       setItems([...(items ?? []), ...p.results]);
       setNext(p.next ?? null);
     } catch (err) {
-      setError(errorsOf(err)[0]?.message ?? "Could not load.");
+      setError(errorsOf(err)[0]?.message ?? t("rupture.loadFailed"));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Screen title="Our story of making up" testid="screen-history" back={{ to: "/", label: "Home" }} lead="Every repair matters, big or small.">
+    <Screen title={t("history.title")} testid="screen-history" back={{ to: "/", label: t("common.home") }} lead={t("history.lead")}>
       {error ? <p role="alert">{error}</p> : null}
       {items === null && !error ? <Loading /> : null}
-      {items && items.length === 0 ? <p>Nothing here yet.</p> : null}
+      {items && items.length === 0 ? <p>{t("history.empty")}</p> : null}
       <ul class="cards">
         {(items ?? []).map((r) => {
           if (r.status === "safety_review") {
@@ -65,10 +66,10 @@ export default function History(): JSX.Element {
               <a class={repaired ? "card card-link celebrate" : "card card-link"} href={href(`/ruptures/${String(r.id)}`)} data-testid={`history-item-${String(r.id)}`}>
                 <span class="card-title">
                   {repaired ? <span class="emoji" aria-hidden="true">💚 </span> : null}
-                  {repaired ? `You and ${other} made up` : `You and ${other}`}
+                  {repaired ? t("history.madeUp", { name: other }) : t("common.youAnd", { name: other })}
                 </span>
                 <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
-                {feelings ? <span class="card-sub">Felt: {feelings}</span> : null}
+                {feelings ? <span class="card-sub">{t("history.felt", { feelings })}</span> : null}
                 <Time iso={r.created_at} />
               </a>
             </li>
@@ -77,7 +78,7 @@ export default function History(): JSX.Element {
       </ul>
       {next ? (
         <button type="button" class="button" disabled={busy} onClick={() => void more()} data-testid="history-more">
-          {busy ? "Loading…" : "Show earlier"}
+          {busy ? t("ui.loading") : t("history.more")}
         </button>
       ) : null}
     </Screen>

@@ -19,6 +19,7 @@ import type { Member, RuptureRow, Side } from "../lib/types";
 import { OutboxList } from "./OutboxList";
 import { SafetyReviewCard, startUnsafe } from "./Safety";
 import { lazyScreen } from "../lib/lazy";
+import { t } from "../lib/i18n";
 
 /** Therapist code loads only for therapists: the family's first load stays small. */
 const TherapistHome = lazyScreen(() => import("./care/TherapistHome"));
@@ -74,9 +75,9 @@ function useOpenRuptures(familyId: string | null, delivered: number): { items: O
 
 function OpenList(props: { items: OpenRow[] | null; error: boolean; side: Side }): JSX.Element {
   const s = useAppState();
-  if (props.items === null) return props.error ? <p>We could not load this right now.</p> : <Loading />;
+  if (props.items === null) return props.error ? <p>{t("home.loadFailed")}</p> : <Loading />;
   if (props.items.length === 0) {
-    return <p data-testid="nothing-open">Nothing is open right now.</p>;
+    return <p data-testid="nothing-open">{t("home.nothingOpen")}</p>;
   }
   return (
     <ul class="cards">
@@ -93,9 +94,9 @@ function OpenList(props: { items: OpenRow[] | null; error: boolean; side: Side }
         return (
           <li key={String(r.id)}>
             <a class="card card-link" href={href(`/ruptures/${String(r.id)}`)} data-testid={`open-rupture-${String(r.id)}`}>
-              <span class="card-title">{props.side === "child" ? `You and ${other}` : other}</span>
+              <span class="card-title">{props.side === "child" ? t("common.youAnd", { name: other }) : other}</span>
               <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
-              {feelings ? <span class="card-sub">Feeling: {feelings}</span> : null}
+              {feelings ? <span class="card-sub">{t("home.feeling", { feelings })}</span> : null}
               <Time iso={r.created_at} />
             </a>
           </li>
@@ -107,7 +108,7 @@ function OpenList(props: { items: OpenRow[] | null; error: boolean; side: Side }
 
 /** "Tell Mum I'm hurt": for a child under 8, with a picture and a voice, so no reading is needed. */
 function TellButton(props: { parent: Member; familyId: string; testid: string; little: boolean }): JSX.Element {
-  const words = `Tell ${props.parent.display_name} I'm hurt`;
+  const words = t("home.tell", { parent: props.parent.display_name });
   const link = (
     <a
       class={props.little ? "button primary big button-little" : "button primary big"}
@@ -122,7 +123,7 @@ function TellButton(props: { parent: Member; familyId: string; testid: string; l
   return (
     <div class="with-voice">
       {link}
-      <ReadAloud text={words} label={`Hear: ${words}`} testid={`hear-${props.testid}`} />
+      <ReadAloud text={words} label={t("common.hear", { words })} testid={`hear-${props.testid}`} />
     </div>
   );
 }
@@ -142,24 +143,24 @@ export function Home(): JSX.Element {
 
   if (!me) return <Screen title="FamilyRepair" testid="screen-home"><Loading /></Screen>;
   const meId = String(me.id);
-  const hello = me.display_name ? `Hi ${me.display_name}` : "Hi";
+  const hello = me.display_name ? t("home.hello", { name: me.display_name }) : t("home.hi");
   const waiting = myOutbox(s);
 
   if (me.is_therapist && !family) return <TherapistHome me={me} />;
 
   if (!family) {
     return (
-      <Screen title={hello} testid="screen-home" lead="Let's set up your family.">
+      <Screen title={hello} testid="screen-home" lead={t("home.setUp")}>
         <InstallHint />
         <div class="stack">
           <a class="button primary big" href={href("/families/new")} data-testid="create-family-link">
-            Create our family
+            {t("home.createFamily")}
           </a>
           <a class="button big" href={href("/invite")} data-testid="join-family-link">
-            I have an invite code
+            {t("home.haveInvite")}
           </a>
           <a href={href("/therapist/join")} data-testid="therapist-join-link">
-            I am a family therapist
+            {t("home.therapist")}
           </a>
         </div>
       </Screen>
@@ -172,11 +173,11 @@ export function Home(): JSX.Element {
     return (
       <Screen title={hello} testid="screen-home">
         <section aria-labelledby="tell-title" class="stack">
-          <h2 id="tell-title">Did something hurt?</h2>
+          <h2 id="tell-title">{t("home.hurtTitle")}</h2>
           {parents.length === 0 && members.length === 0 ? (
             // As tall as the button it stands for, so nothing below jumps when it arrives.
             <p class="loading button-placeholder" role="status">
-              Loading…
+              {t("ui.loading")}
             </p>
           ) : null}
           {parents.length === 1 && parents[0] ? (
@@ -192,40 +193,40 @@ export function Home(): JSX.Element {
             data-testid="unsafe-button"
             onClick={() => startUnsafe(null, familyId, parents[0]?.id ?? null)}
           >
-            I feel unsafe
+            {t("common.unsafe")}
           </button>
         </section>
         {parents.length ? (
           <section aria-labelledby="make-right-title" class="stack">
-            <h2 id="make-right-title">Did you hurt someone?</h2>
+            <h2 id="make-right-title">{t("home.hurtSomeone")}</h2>
             <a
               class="button big"
               href={href(parents.length === 1 && parents[0] ? `/make-right?family=${familyId}&parent=${String(parents[0].id)}` : `/make-right?family=${familyId}`)}
               data-testid="child-make-right-start"
             >
-              {parents.length === 1 && parents[0] ? `I want to make it right with ${parents[0].display_name}` : "I want to make it right"}
+              {parents.length === 1 && parents[0] ? t("home.makeItRightWith", { parent: parents[0].display_name }) : t("home.makeItRight")}
             </a>
           </section>
         ) : null}
         {waiting.length ? <OutboxList items={waiting} /> : null}
         <section aria-labelledby="open-title">
-          <h2 id="open-title">What's open</h2>
+          <h2 id="open-title">{t("home.open")}</h2>
           <OpenList items={items} error={error} side="child" />
         </section>
         <ul class="link-list">
           <li>
             <a href={href("/history")} data-testid="history-link">
-              Times we made up
+              {t("home.history")}
             </a>
           </li>
           <li>
             <a href={href(`/plans?family=${familyId}`)} data-testid="plans-home-link">
-              Our plans for next time
+              {t("home.plans")}
             </a>
           </li>
           <li>
             <a href={href("/privacy")} data-testid="privacy-link">
-              Who can see what I write?
+              {t("home.privacy")}
             </a>
           </li>
         </ul>
@@ -238,7 +239,7 @@ export function Home(): JSX.Element {
   return (
     <Screen title={hello} testid="screen-home">
       <section aria-labelledby="open-title">
-        <h2 id="open-title">What's open</h2>
+        <h2 id="open-title">{t("home.open")}</h2>
         <OpenList items={items} error={error} side="parent" />
       </section>
       <div class="stack">
@@ -250,7 +251,7 @@ export function Home(): JSX.Element {
             navigate(kids.length === 1 && kids[0] ? `/make-right?family=${familyId}&child=${String(kids[0].id)}` : `/make-right?family=${familyId}`)
           }
         >
-          I want to make this right
+          {t("home.makeThisRight")}
         </button>
       </div>
       <ReflectionSuggestion />
@@ -259,23 +260,23 @@ export function Home(): JSX.Element {
       <ul class="link-list">
         <li>
           <a href={href("/history")} data-testid="history-link">
-            Repairs we have made
+            {t("home.repairs")}
           </a>
         </li>
         <li>
           <a href={href(`/plans?family=${familyId}`)} data-testid="plans-home-link">
-            Our plans for next time
+            {t("home.plans")}
           </a>
         </li>
         <li>
           <a href={href(`/families/${familyId}`)} data-testid="family-settings-link">
-            Family settings
+            {t("common.familySettings")}
           </a>
         </li>
       </ul>
       {(me.families.length > 1) ? (
         <section aria-labelledby="families-title">
-          <h2 id="families-title">Your families</h2>
+          <h2 id="families-title">{t("home.families")}</h2>
           <ul class="link-list">
             {me.families.map((f) => (
               <li key={String(f.id)}>

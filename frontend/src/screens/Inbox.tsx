@@ -8,6 +8,7 @@ import { errorsOf } from "../lib/errors";
 import { navigate } from "../lib/router";
 import { setState } from "../lib/store";
 import type { NotificationItem } from "../lib/types";
+import { t } from "../lib/i18n";
 
 export default function Inbox(): JSX.Element {
   const [items, setItems] = useState<NotificationItem[] | null>(null);
@@ -43,13 +44,13 @@ export default function Inbox(): JSX.Element {
 
   const unread = (items ?? []).filter((n) => !n.read_at).length;
   return (
-    <Screen title="Inbox" testid="screen-inbox" back={{ to: "/", label: "Home" }}>
+    <Screen title={t("shell.inbox")} testid="screen-inbox" back={{ to: "/", label: t("common.home") }}>
       <FormErrors messages={errors} />
       {items === null && !errors.length ? <Loading /> : null}
-      {items && items.length === 0 ? <p>Nothing new. All is quiet.</p> : null}
+      {items && items.length === 0 ? <p>{t("inbox.empty")}</p> : null}
       {unread > 0 ? (
         <button type="button" class="button quiet" onClick={() => void readAll()} data-testid="read-all">
-          Mark all as read
+          {t("inbox.readAll")}
         </button>
       ) : null}
       <ul class="cards">
@@ -57,7 +58,7 @@ export default function Inbox(): JSX.Element {
           <li key={String(n.id)}>
             <button type="button" class={n.read_at ? "card card-link notification" : "card card-link notification unread"} data-testid={`notification-${String(n.id)}`} onClick={() => void open(n)}>
               <span class="card-title">
-                {n.read_at ? null : <span class="visually-hidden">New: </span>}
+                {n.read_at ? null : <span class="visually-hidden">{t("inbox.new")} </span>}
                 {n.title}
               </span>
               <span>{n.body}</span>

@@ -6,6 +6,7 @@ import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../components/ui
 import { api } from "../lib/api";
 import { href, navigate } from "../lib/router";
 import { announce, refreshMe, setState, useAppState, loadMembers } from "../lib/store";
+import { t } from "../lib/i18n";
 
 export default function Invite(props: { code: string }): JSX.Element {
   const s = useAppState();
@@ -15,13 +16,13 @@ export default function Invite(props: { code: string }): JSX.Element {
   if (s.auth !== "authenticated") {
     const here = props.code ? `/invite/${encodeURIComponent(props.code)}` : "/invite";
     return (
-      <Screen title="You're invited" testid="screen-invite" lead="Log in or create an account to join the family.">
+      <Screen title={t("invite.invitedTitle")} testid="screen-invite" lead={t("invite.invitedLead")}>
         <div class="stack">
           <a class="button primary big" href={href("/signup")} data-testid="invite-signup" onClick={() => setState({ afterLogin: here })}>
-            Create an account
+            {t("invite.createAccount")}
           </a>
           <a class="button big" href={href("/login")} data-testid="invite-login" onClick={() => setState({ afterLogin: here })}>
-            I already have one
+            {t("invite.haveAccount")}
           </a>
         </div>
       </Screen>
@@ -33,16 +34,16 @@ export default function Invite(props: { code: string }): JSX.Element {
       await api.acceptInvite(code.trim());
       const me = await refreshMe();
       for (const f of me.families) void loadMembers(f.id).catch(() => undefined);
-      announce("You joined the family.");
+      announce(t("invite.joined"));
       navigate("/", { replace: true });
     });
 
   return (
-    <Screen title="Join a family" testid="screen-invite" lead="Use the code or link a parent sent you.">
+    <Screen title={t("invite.title")} testid="screen-invite" lead={t("invite.lead")}>
       <form onSubmit={onSubmit(() => void accept())} noValidate>
         <FormErrors messages={form.general} />
         <Field
-          label="Invite code"
+          label={t("invite.code")}
           name="code"
           autoCapitalize="characters"
           spellcheck={false}
@@ -53,7 +54,7 @@ export default function Invite(props: { code: string }): JSX.Element {
           testid="invite-code-input"
         />
         <button type="submit" class="button primary big" disabled={form.busy || !code.trim()} data-testid="invite-accept">
-          {form.busy ? "Joining…" : "Join the family"}
+          {form.busy ? t("invite.busy") : t("invite.submit")}
         </button>
       </form>
     </Screen>

@@ -1,48 +1,51 @@
 import type { JSX } from "preact";
 import { AuthForm } from "../components/AuthForm";
+import { LanguagePicker } from "../components/LanguagePicker";
 import { Screen } from "../components/ui";
 import * as auth from "../lib/auth";
 import { follow } from "../lib/authFlows";
 import { ApiError } from "../lib/errors";
 import { href } from "../lib/router";
 import { useAppState } from "../lib/store";
+import { t } from "../lib/i18n";
 
 export function Login(): JSX.Element {
   const s = useAppState();
   const logIn = async (v: Record<string, string>): Promise<void> => {
     if (!(await follow(await auth.login(v["email"] ?? "", v["password"] ?? ""), { whenSignedOut: null }))) {
-      throw new ApiError({ status: 401, errors: [{ code: "not_authenticated", message: "We could not log you in. Please try again.", param: null }] });
+      throw new ApiError({ status: 401, errors: [{ code: "not_authenticated", message: t("login.failed"), param: null }] });
     }
   };
 
   return (
-    <Screen title="Welcome back" testid="screen-login" lead="Log in to FamilyRepair.">
-      {!s.online ? <p class="note">You are offline. Logging in needs a connection.</p> : null}
+    <Screen title={t("login.title")} testid="screen-login" lead={t("login.lead")}>
+      {!s.online ? <p class="note">{t("login.offline")}</p> : null}
       <AuthForm
         fields={[
-          { name: "email", label: "Email", type: "email", autoComplete: "email", testid: "login-email" },
-          { name: "password", label: "Password", type: "password", autoComplete: "current-password", testid: "login-password" },
+          { name: "email", label: t("auth.email"), type: "email", autoComplete: "email", testid: "login-email" },
+          { name: "password", label: t("auth.password"), type: "password", autoComplete: "current-password", testid: "login-password" },
         ]}
-        submit={{ label: "Log in", busy: "Logging in…", testid: "login-submit" }}
+        submit={{ label: t("login.submit"), busy: t("login.busy"), testid: "login-submit" }}
         onSubmit={logIn}
       />
       <ul class="link-list">
         <li>
           <a href={href("/signup")} data-testid="signup-link">
-            New here? Create an account
+            {t("login.signup")}
           </a>
         </li>
         <li>
           <a href={href("/reset-password")} data-testid="reset-link">
-            Forgot your password?
+            {t("login.forgot")}
           </a>
         </li>
         <li>
           <a href={href("/pair")} data-testid="pair-link">
-            A child using a pairing code? Pair this device
+            {t("login.pair")}
           </a>
         </li>
       </ul>
+      <LanguagePicker />
     </Screen>
   );
 }

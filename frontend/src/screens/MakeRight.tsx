@@ -17,12 +17,15 @@ import { navigate } from "../lib/router";
 import { loadFeelings, loadMembers, outbox, sendViaOutbox, useAppState } from "../lib/store";
 import type { Rupture, Size } from "../lib/types";
 import { uuid } from "../lib/uuid";
+import { t } from "../lib/i18n";
 
-const SIZES: Option<Size>[] = [
-  { value: "small", label: "Small" },
-  { value: "medium", label: "Medium" },
-  { value: "big", label: "Big" },
-];
+function sizeOptions(): Option<Size>[] {
+  return [
+    { value: "small", label: t("flag.size.small") },
+    { value: "medium", label: t("flag.size.medium") },
+    { value: "big", label: t("flag.size.big") },
+  ];
+}
 
 export default function MakeRight(props: {
   child: string | null;
@@ -83,22 +86,22 @@ async function start(body: Record<string, unknown>, label: string): Promise<stri
 
 const CHILD_WORDS = {
   young: {
-    lead: "Everyone makes mistakes. Saying sorry and trying again makes it better.",
-    what: "What happened? (you can skip this)",
-    felt: (name: string) => `How do you think ${name} felt?`,
-    go: "Let's make it right",
+    lead: () => t("makeRight.child.leadYoung"),
+    what: () => t("makeRight.child.whatYoung"),
+    felt: (name: string) => t("makeRight.child.feltYoung", { name }),
+    go: () => t("makeRight.child.goYoung"),
   },
   teen: {
-    lead: "Everyone makes mistakes that hurt someone sometimes. Coming back to it is what counts.",
-    what: "What happened? (optional)",
-    felt: (name: string) => `How might ${name} have felt? (choose at least one)`,
-    go: "Start making it right",
+    lead: () => t("makeRight.child.leadTeen"),
+    what: () => t("makeRight.what"),
+    felt: (name: string) => t("makeRight.felt", { name }),
+    go: () => t("makeRight.go"),
   },
   adult: {
-    lead: "Everyone hurts the people close to them sometimes. Repair is what matters.",
-    what: "What happened? (optional)",
-    felt: (name: string) => `How might ${name} have felt? (choose at least one)`,
-    go: "Start making it right",
+    lead: () => t("makeRight.child.leadAdult"),
+    what: () => t("makeRight.what"),
+    felt: (name: string) => t("makeRight.felt", { name }),
+    go: () => t("makeRight.go"),
   },
 } as const;
 
@@ -124,10 +127,10 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
     if (!parentId && parents.length === 1 && parents[0]) setParentId(String(parents[0].id));
   }, [parents]);
 
-  if (!members) return <Screen title="I want to make it right" testid="screen-make-right"><Loading /></Screen>;
+  if (!members) return <Screen title={t("home.makeItRight")} testid="screen-make-right"><Loading /></Screen>;
   if (!parentId) {
     return (
-      <Screen title="Who do you want to make it right with?" testid="screen-make-right" back={{ to: "/", label: "Home" }}>
+      <Screen title={t("makeRight.who")} testid="screen-make-right" back={{ to: "/", label: t("common.home") }}>
         <div class="stack">
           {parents.map((p) => (
             <button type="button" key={String(p.id)} class="button primary big" data-testid={`make-right-parent-${String(p.id)}`} onClick={() => setParentId(String(p.id))}>
@@ -138,7 +141,7 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
       </Screen>
     );
   }
-  const parentName = parents.find((p) => String(p.id) === parentId)?.display_name ?? "your parent";
+  const parentName = parents.find((p) => String(p.id) === parentId)?.display_name ?? t("flag.yourParent");
 
   const submit = async (): Promise<void> => {
     if (busy || feelings.length === 0) return;
@@ -154,7 +157,7 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
     };
     if (note.trim()) body["note"] = note.trim();
     try {
-      setErrors(await start(body, `Making it right with ${parentName}`));
+      setErrors(await start(body, t("makeRight.title", { name: parentName })));
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));
     } finally {
@@ -163,12 +166,12 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
   };
 
   return (
-    <Screen title={`Making it right with ${parentName}`} testid="screen-make-right" back={{ to: "/", label: "Home" }} lead={words.lead}>
+    <Screen title={t("makeRight.title", { name: parentName })} testid="screen-make-right" back={{ to: "/", label: t("common.home") }} lead={words.lead()}>
       <form onSubmit={onSubmit(() => void submit())} noValidate>
         <FormErrors messages={errors} />
         <TextArea
-          label={words.what}
-          hint={`Only you and ${parentName} will see this.`}
+          label={words.what()}
+          hint={t("makeRight.onlyYouAnd", { name: parentName })}
           name="note"
           value={note}
           onValue={setNote}
@@ -179,7 +182,7 @@ function ChildMakesRight(props: { parent: string | null; familyId: string }): JS
           <FeelingChecklist legend={words.felt(parentName)} vocab={vocab} chosen={feelings} onChange={setFeelings} />
         ) : null}
         <button type="submit" class="button primary big" disabled={busy || feelings.length === 0} data-testid="make-right-submit">
-          {busy ? "Starting…" : words.go}
+          {busy ? t("makeRight.starting") : words.go()}
         </button>
       </form>
     </Screen>
@@ -207,24 +210,24 @@ function ParentMakesRight(props: { child: string | null; familyId: string | null
     if (!childId && kids.length === 1 && kids[0]) setChildId(String(kids[0].id));
   }, [kids]);
 
-  if (!familyId) return <Screen title="I want to make this right" testid="screen-make-right"><p>Create your family first.</p></Screen>;
-  if (!members) return <Screen title="I want to make this right" testid="screen-make-right"><Loading /></Screen>;
+  if (!familyId) return <Screen title={t("home.makeThisRight")} testid="screen-make-right"><p>{t("makeRight.noFamily")}</p></Screen>;
+  if (!members) return <Screen title={t("home.makeThisRight")} testid="screen-make-right"><Loading /></Screen>;
 
   if (!childId) {
     return (
-      <Screen title="Who do you want to make it right with?" testid="screen-make-right" back={{ to: "/", label: "Home" }}>
+      <Screen title={t("makeRight.who")} testid="screen-make-right" back={{ to: "/", label: t("common.home") }}>
         <div class="stack">
           {kids.map((k) => (
             <button type="button" key={String(k.id)} class="button primary big" data-testid={`make-right-child-${String(k.id)}`} onClick={() => setChildId(String(k.id))}>
               {k.display_name}
             </button>
           ))}
-          {kids.length === 0 ? <p>Add a child in family settings first.</p> : null}
+          {kids.length === 0 ? <p>{t("makeRight.noChild")}</p> : null}
         </div>
       </Screen>
     );
   }
-  const childName = kids.find((k) => String(k.id) === childId)?.display_name ?? "your child";
+  const childName = kids.find((k) => String(k.id) === childId)?.display_name ?? t("makeRight.yourChild");
 
   const submit = async (): Promise<void> => {
     if (busy || feelings.length === 0) return;
@@ -241,7 +244,7 @@ function ParentMakesRight(props: { child: string | null; familyId: string | null
     if (props.fromNudge) body["started_from_nudge"] = true;
     if (note.trim()) body["note"] = note.trim();
     try {
-      setErrors(await start(body, `Making it right with ${childName}`));
+      setErrors(await start(body, t("makeRight.title", { name: childName })));
     } catch (err) {
       setErrors(errorsOf(err).map((e) => e.message));
     } finally {
@@ -251,28 +254,28 @@ function ParentMakesRight(props: { child: string | null; familyId: string | null
 
   return (
     <Screen
-      title={`Making it right with ${childName}`}
+      title={t("makeRight.title", { name: childName })}
       testid="screen-make-right"
-      back={{ to: "/", label: "Home" }}
-      lead="Everyone loses it sometimes. Coming back to repair is what matters."
+      back={{ to: "/", label: t("common.home") }}
+      lead={t("makeRight.parentLead")}
     >
       <form onSubmit={onSubmit(() => void submit())} noValidate>
         <FormErrors messages={errors} />
         <TextArea
-          label="What happened? (optional)"
-          hint={`Only you and ${childName} will see this.`}
+          label={t("makeRight.what")}
+          hint={t("makeRight.onlyYouAnd", { name: childName })}
           name="note"
           value={note}
           onValue={setNote}
           testid="make-right-note"
           maxLength={2000}
         />
-        <Choice legend="How big was it? (optional)" name="size" options={SIZES} value={size} onChange={setSize} testidPrefix="make-right-size" />
+        <Choice legend={t("makeRight.size")} name="size" options={sizeOptions()} value={size} onChange={setSize} testidPrefix="make-right-size" />
         {vocab.length ? (
-          <FeelingChecklist legend={`How might ${childName} have felt? (choose at least one)`} vocab={vocab} chosen={feelings} onChange={setFeelings} />
+          <FeelingChecklist legend={t("makeRight.felt", { name: childName })} vocab={vocab} chosen={feelings} onChange={setFeelings} />
         ) : null}
         <button type="submit" class="button primary big" disabled={busy || feelings.length === 0} data-testid="make-right-submit">
-          {busy ? "Starting…" : "Start making it right"}
+          {busy ? t("makeRight.starting") : t("makeRight.go")}
         </button>
       </form>
     </Screen>

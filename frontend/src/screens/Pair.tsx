@@ -9,7 +9,8 @@ import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../components/ui
 import { api } from "../lib/api";
 import * as auth from "../lib/auth";
 import { navigate } from "../lib/router";
-import { announce, signedIn, useAppState } from "../lib/store";
+import { announce, markNewAccount, signedIn, useAppState } from "../lib/store";
+import { t } from "../lib/i18n";
 
 export default function Pair(props: { code: string }): JSX.Element {
   const s = useAppState();
@@ -23,8 +24,9 @@ export default function Pair(props: { code: string }): JSX.Element {
       // Make sure the CSRF cookie exists before the first POST on a fresh device.
       await auth.prepare().catch(() => undefined);
       await api.pair(value);
+      markNewAccount(); // a child's first load keeps this phone's language (see lib/store)
       await signedIn();
-      announce("This phone is paired.");
+      announce(t("pair.done"));
       navigate("/", { replace: true });
     });
 
@@ -36,16 +38,16 @@ export default function Pair(props: { code: string }): JSX.Element {
   }, [props.code, s.auth]);
 
   return (
-    <Screen title="Pair this phone" testid="screen-pair" lead="Type the code your parent shows you, or scan their QR code.">
+    <Screen title={t("pair.title")} testid="screen-pair" lead={t("pair.lead")}>
       {needsConfirm ? (
         <p class="note" data-testid="pair-warning">
-          Someone is already signed in on this phone. Pairing signs this phone in as the child instead.
+          {t("pair.warning")}
         </p>
       ) : null}
       <form onSubmit={onSubmit(() => void pair(code))} noValidate>
         <FormErrors messages={form.general} />
         <Field
-          label="Pairing code"
+          label={t("pair.code")}
           name="code"
           autoComplete="one-time-code"
           autoCapitalize="characters"
@@ -57,7 +59,7 @@ export default function Pair(props: { code: string }): JSX.Element {
           testid="pair-code"
         />
         <button type="submit" class="button primary big" disabled={form.busy || !code.trim()} data-testid="pair-submit">
-          {form.busy ? "Pairing…" : "Pair this phone"}
+          {form.busy ? t("pair.busy") : t("pair.title")}
         </button>
       </form>
     </Screen>

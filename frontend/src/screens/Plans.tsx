@@ -13,6 +13,7 @@ import { primaryFamily } from "../lib/model";
 import { href } from "../lib/router";
 import { useAppState } from "../lib/store";
 import type { PlanRow, Side } from "../lib/types";
+import { t } from "../lib/i18n";
 
 export default function Plans(props: { family: string | null; child: string | null; parent: string | null }): JSX.Element {
   const s = useAppState();
@@ -26,7 +27,7 @@ export default function Plans(props: { family: string | null; child: string | nu
     api
       .plans(familyId, pair)
       .then(setRows)
-      .catch((err) => setError(errorsOf(err)[0]?.message ?? "Could not load."));
+      .catch((err) => setError(errorsOf(err)[0]?.message ?? t("rupture.loadFailed")));
   }, [familyId, props.child, props.parent]);
 
   const meId = s.me ? String(s.me.id) : "";
@@ -36,13 +37,13 @@ export default function Plans(props: { family: string | null; child: string | nu
   for (const row of rows ?? []) pairs.set(other(row), [...(pairs.get(other(row)) ?? []), row]);
 
   return (
-    <Screen title="Our plans" testid="screen-plans" back={{ to: "/", label: "Home" }} lead="What each of you said would help next time.">
+    <Screen title={t("plans.title")} testid="screen-plans" back={{ to: "/", label: t("common.home") }} lead={t("plans.lead")}>
       {error ? <p role="alert">{error}</p> : null}
       {rows === null && !error ? <Loading /> : null}
-      {rows && rows.length === 0 ? <p data-testid="plans-empty">No plans yet. After making it right, you can make one together.</p> : null}
+      {rows && rows.length === 0 ? <p data-testid="plans-empty">{t("plans.empty")}</p> : null}
       {[...pairs.entries()].map(([name, items]) => (
-        <section key={name} aria-label={`You and ${name}`}>
-          <h2>You and {name}</h2>
+        <section key={name} aria-label={t("common.youAnd", { name })}>
+          <h2>{t("common.youAnd", { name })}</h2>
           <ul class="cards">
             {items.map((row) => (
               <li key={String(row.rupture)}>
@@ -51,7 +52,7 @@ export default function Plans(props: { family: string | null; child: string | nu
                     .filter((who) => row.plan[who] !== "")
                     .map((who) => (
                       <span class="card-sub" key={who}>
-                        {who === mySide(row) ? "You" : row[who].display_name}: {row.plan[who]}
+                        {t("rupture.planWho", { name: who === mySide(row) ? t("common.you") : row[who].display_name })} {row.plan[who]}
                       </span>
                     ))}
                   <Time iso={row.plan.updated_at ?? row.occurred_at} />

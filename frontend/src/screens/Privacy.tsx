@@ -2,34 +2,30 @@
 
 import type { JSX } from "preact";
 import { Screen } from "../components/ui";
+import { t } from "../lib/i18n";
 
 export default function Privacy(): JSX.Element {
   return (
-    <Screen title="Who can see what you write?" testid="screen-privacy" back={{ to: "/", label: "Home" }}>
+    <Screen title={t("privacy.title")} testid="screen-privacy" back={{ to: "/", label: t("common.home") }}>
       <section aria-labelledby="p-parent">
-        <h2 id="p-parent">The parent you tell</h2>
+        <h2 id="p-parent">{t("privacy.parentTitle")}</h2>
         <p>
-          When you tell a parent how you feel, <strong>only that parent</strong> sees your feelings, your words and your
-          messages. Your other parent does not see them.
+          {t("privacy.parentBefore")}
+          <strong>{t("privacy.parentStrong")}</strong>
+          {t("privacy.parentAfter")}
         </p>
       </section>
       <section aria-labelledby="p-therapist">
-        <h2 id="p-therapist">A counsellor or therapist</h2>
-        <p>
-          If your family works with a counsellor, they only see what your family said they may see. Sometimes that is just
-          how often things get fixed, not what anyone wrote. Your parent can show you which one it is.
-        </p>
+        <h2 id="p-therapist">{t("privacy.therapistTitle")}</h2>
+        <p>{t("privacy.therapistBody")}</p>
       </section>
       <section aria-labelledby="p-unsafe">
-        <h2 id="p-unsafe">If you feel unsafe</h2>
-        <p>
-          When you press “I feel unsafe”, FamilyRepair shows you people who can help right away. Your message is looked at
-          carefully so that you can get help.
-        </p>
+        <h2 id="p-unsafe">{t("privacy.unsafeTitle")}</h2>
+        <p>{t("privacy.unsafeBody")}</p>
       </section>
       <section aria-labelledby="p-private">
-        <h2 id="p-private">Private notes</h2>
-        <p>When a parent writes a private note while making things right, only that parent can read it.</p>
+        <h2 id="p-private">{t("privacy.notesTitle")}</h2>
+        <p>{t("privacy.notesBody")}</p>
       </section>
     </Screen>
   );

@@ -6,7 +6,6 @@
 
 import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { REFLECTION_QUESTION } from "../components/Reflection";
 import { FormErrors, Loading, Screen } from "../components/ui";
 import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
@@ -15,6 +14,7 @@ import { navigate } from "../lib/router";
 import { announce, loadMembers, useAppState } from "../lib/store";
 import type { Reflection } from "../lib/types";
 import { uuid } from "../lib/uuid";
+import { t } from "../lib/i18n";
 
 export default function ReflectionScreen(): JSX.Element {
   const s = useAppState();
@@ -46,35 +46,35 @@ export default function ReflectionScreen(): JSX.Element {
       const r = await api.dismissReflection(uuid());
       setAnswer(r);
       if (!r.ask_pause) {
-        announce("Not today. See you tomorrow evening.");
+        announce(t("reflection.notTodaySaid"));
         navigate("/", { replace: true });
       }
     });
   const pause = (): Promise<void> =>
     act(async () => {
       await api.setReflection({ enabled: false });
-      announce("Evening reflection paused. Turn it on again in family settings.");
+      announce(t("reflection.paused"));
       navigate("/", { replace: true });
     });
 
   if (answer?.ask_pause) {
     return (
-      <Screen title="Pause the evening reflection?" testid="screen-reflection" back={{ to: "/", label: "Home" }}>
+      <Screen title={t("reflection.pauseTitle")} testid="screen-reflection" back={{ to: "/", label: t("common.home") }}>
         <FormErrors messages={errors} />
-        <p>You've said “not today” three evenings in a row. That's fine. Would you like a break from the question?</p>
+        <p>{t("reflection.pauseBody")}</p>
         <div class="stack">
           <button type="button" class="button primary" disabled={busy} onClick={() => void pause()} data-testid="reflection-pause">
-            Pause it
+            {t("reflection.pause")}
           </button>
           <button type="button" class="button quiet" onClick={() => navigate("/", { replace: true })} data-testid="reflection-keep">
-            Keep asking me
+            {t("reflection.keep")}
           </button>
         </div>
       </Screen>
     );
   }
   return (
-    <Screen title="A moment to look back on today" testid="screen-reflection" back={{ to: "/", label: "Home" }} lead={REFLECTION_QUESTION}>
+    <Screen title={t("reflection.screenTitle")} testid="screen-reflection" back={{ to: "/", label: t("common.home") }} lead={t("reflection.question")}>
       <FormErrors messages={errors} />
       {!members && familyId ? <Loading /> : null}
       <div class="stack">
@@ -86,11 +86,11 @@ export default function ReflectionScreen(): JSX.Element {
             data-testid={`reflection-child-${String(k.id)}`}
             onClick={() => navigate(`/make-right?family=${familyId ?? ""}&child=${String(k.id)}&from=reflection`)}
           >
-            Yes, with {k.display_name}
+            {t("reflection.yesWith", { name: k.display_name })}
           </button>
         ))}
         <button type="button" class="button quiet" disabled={busy} onClick={() => void dismiss()} data-testid="reflection-dismiss">
-          Not today
+          {t("reflection.notToday")}
         </button>
       </div>
     </Screen>

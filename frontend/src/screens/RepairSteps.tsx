@@ -16,18 +16,19 @@ import { childReflectionPrompt, myPlanLabel, reflectionPrompt, wordingFor } from
 import { navigate } from "../lib/router";
 import { announce, useAppState } from "../lib/store";
 import type { Family, Rupture } from "../lib/types";
+import { t } from "../lib/i18n";
 
 function CalmTimer(props: { minutes: number }): JSX.Element {
   const [left, setLeft] = useState<number | null>(null);
   useEffect(() => {
     if (left === null || left <= 0) return;
-    const t = setTimeout(() => setLeft(left - 1), 1000);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setLeft(left - 1), 1000);
+    return () => clearTimeout(timer);
   }, [left]);
   if (left === null) {
     return (
       <button type="button" class="button calm" data-testid="calm-timer-start" onClick={() => setLeft(props.minutes * 60)}>
-        Start a {props.minutes}-minute calm timer
+        {t("steps.timerStart", { count: props.minutes })}
       </button>
     );
   }
@@ -39,11 +40,11 @@ function CalmTimer(props: { minutes: number }): JSX.Element {
         {mm}:{ss}
       </p>
       <p class="visually-hidden" role="status">
-        {left === 0 ? "Time is up. Go gently." : ""}
+        {left === 0 ? t("steps.timeUp") : ""}
       </p>
-      {left === 0 ? <p>Time is up. Go gently.</p> : null}
+      {left === 0 ? <p>{t("steps.timeUp")}</p> : null}
       <button type="button" class="button quiet" onClick={() => setLeft(null)}>
-        Stop timer
+        {t("steps.timerStop")}
       </button>
     </div>
   );
@@ -65,7 +66,7 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
         setR(x);
         void api.family(x.family).then(setFamily).catch(() => undefined);
       })
-      .catch((err) => setLoadErr(errorsOf(err)[0]?.message ?? "Could not load."));
+      .catch((err) => setLoadErr(errorsOf(err)[0]?.message ?? t("rupture.loadFailed")));
   }, [props.id]);
 
   const steps = r ? r.repair_steps : [];
@@ -82,7 +83,7 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
 
   if (!r) {
     return (
-      <Screen title="Guided repair" testid="screen-repair-steps">
+      <Screen title={t("steps.title")} testid="screen-repair-steps">
         {loadErr ? <p role="alert">{loadErr}</p> : <Loading />}
       </Screen>
     );
@@ -109,7 +110,7 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
       if (asksPlan && words && words !== mine) updated = await api.plan(r.id, words);
       setR({ ...r, ...updated });
       if (last) {
-        announce("All the steps are done.");
+        announce(t("steps.allDone"));
         navigate(`/ruptures/${String(r.id)}`, { replace: true });
       } else {
         navigate(`/ruptures/${String(r.id)}/repair-steps/${index + 2}`);
@@ -118,15 +119,15 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
 
   return (
     <Screen
-      title={`Step ${index + 1} of ${steps.length}: ${step.title}`}
+      title={t("steps.stepTitle", { n: index + 1, total: steps.length, title: step.title })}
       testid="screen-repair-steps"
-      back={{ to: `/ruptures/${String(r.id)}`, label: `Back to you and ${other}` }}
+      back={{ to: `/ruptures/${String(r.id)}`, label: t("steps.backTo", { name: other }) }}
     >
       <ol class="steps-dots visually-hidden">
         {steps.map((c) => (
           <li key={c.step}>
             {c.title}
-            {c.done ? " (done)" : ""}
+            {c.done ? ` ${t("rupture.stepDone")}` : ""}
           </li>
         ))}
       </ol>
@@ -136,8 +137,8 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
         <FormErrors messages={form.general} />
         {private_ ? (
           <TextArea
-            label={`${prompt} (private, optional)`}
-            hint="Only you can read this."
+            label={t("steps.reflectionLabel", { prompt })}
+            hint={t("steps.reflectionHint")}
             name="reflection"
             value={reflection}
             onValue={setReflection}
@@ -149,8 +150,8 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
         ) : null}
         {asksPlan ? (
           <TextArea
-            label={`${myPlanLabel(wording, other)} (optional)`}
-            hint={`${other} will be asked what would help them. The two answers are your plan.`}
+            label={t("steps.optional", { label: myPlanLabel(wording, other) })}
+            hint={t("steps.planHint", { name: other })}
             name="words"
             value={planWords}
             onValue={setPlanWords}
@@ -162,11 +163,11 @@ export default function RepairSteps(props: { id: string; step: string }): JSX.El
         ) : null}
         <div class="stack">
           <button type="submit" class="button primary big" disabled={form.busy} data-testid="repair-steps-next">
-            {form.busy ? "Saving…" : last ? "Done: finish the repair" : "Done: next step"}
+            {form.busy ? t("common.saving") : last ? t("steps.finish") : t("steps.next")}
           </button>
           {index > 0 ? (
             <button type="button" class="button quiet" data-testid="repair-steps-back" onClick={() => navigate(`/ruptures/${String(r.id)}/repair-steps/${index}`)}>
-              Previous step
+              {t("steps.previous")}
             </button>
           ) : null}
         </div>

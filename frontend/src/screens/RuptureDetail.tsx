@@ -18,7 +18,15 @@ import { needSentence, timelineLines } from "../lib/timeline";
 import type { Plan, Rupture, RuptureMessage, Side } from "../lib/types";
 import { uuid } from "../lib/uuid";
 import { normaliseHelp } from "../lib/help";
-import { HelpList, SAFETY_REVIEW_WORDS } from "./Safety";
+import { HelpList } from "./Safety";
+import { t } from "../lib/i18n";
+
+function sizeWord(size: string): string {
+  if (size === "small") return t("flag.size.small");
+  if (size === "medium") return t("flag.size.medium");
+  if (size === "big") return t("flag.size.big");
+  return size;
+}
 
 function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
   const s = useAppState();
@@ -41,7 +49,7 @@ function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
       const text = body.trim();
       if (!text) return;
       const key = uuid();
-      const res = await sendViaOutbox({ key, kind: "message", url: urls.messages(id), body: { body: text }, ruptureId: id, label: "Your message" });
+      const res = await sendViaOutbox({ key, kind: "message", url: urls.messages(id), body: { body: text }, ruptureId: id, label: t("outbox.message") });
       if (res.failed) {
         await outbox.remove(key);
         form.setErrors(res.failed.failed?.errors ?? []);
@@ -49,20 +57,20 @@ function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
       }
       setBody("");
       if (res.sent) load();
-      else announce("Saved. It will send when you are back online.");
+      else announce(t("rupture.savedOffline"));
     });
 
   return (
     <section aria-labelledby="messages-title">
-      <h2 id="messages-title">Messages</h2>
+      <h2 id="messages-title">{t("rupture.messages")}</h2>
       {items === null ? <Loading /> : null}
-      {items && items.length === 0 && pending.length === 0 ? <p>No messages yet.</p> : null}
+      {items && items.length === 0 && pending.length === 0 ? <p>{t("rupture.noMessages")}</p> : null}
       <ul class="messages">
         {(items ?? []).map((m) => {
           const mine = m.mine;
           return (
             <li key={String(m.id)} class={mine ? "message mine" : "message"} data-testid="message-item">
-              <span class="who">{mine ? "You" : m.author.display_name}</span>
+              <span class="who">{mine ? t("common.you") : m.author.display_name}</span>
               <p>{m.body}</p>
               <Time iso={m.created_at} />
             </li>
@@ -70,18 +78,18 @@ function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
         })}
         {pending.map((p) => (
           <li key={p.key} class="message mine pending" data-testid="message-pending">
-            <span class="who">You</span>
+            <span class="who">{t("common.you")}</span>
             <p>{(p.body as { body?: string }).body}</p>
-            <span class="status status-waiting">{p.failed ? "Could not be sent" : "Waiting to send"}</span>
+            <span class="status status-waiting">{p.failed ? t("rupture.notSent") : t("outbox.title")}</span>
           </li>
         ))}
       </ul>
       {props.canWrite ? (
         <form onSubmit={onSubmit(() => void send())} noValidate>
           <FormErrors messages={form.general} />
-          <TextArea label="Write a message" name="body" value={body} onValue={setBody} errors={form.byField["body"]} testid="message-body" maxLength={4000} />
+          <TextArea label={t("rupture.write")} name="body" value={body} onValue={setBody} errors={form.byField["body"]} testid="message-body" maxLength={4000} />
           <button type="submit" class="button primary" disabled={form.busy || !body.trim()} data-testid="message-send">
-            {form.busy ? "Sending…" : "Send message"}
+            {form.busy ? t("common.sending") : t("rupture.sendMessage")}
           </button>
         </form>
       ) : null}
@@ -103,7 +111,7 @@ function OurPlan(props: { plan: Plan; side: Side | null; names: Record<Side, str
     <ul class="plan" data-testid="rupture-plan">
       {parts.map((who) => (
         <li key={who} data-testid={`plan-${who}`}>
-          <span class="who">{who === props.side ? "You" : props.names[who]}: </span>
+          <span class="who">{t("rupture.planWho", { name: who === props.side ? t("common.you") : props.names[who] })} </span>
           {props.plan[who]}
         </li>
       ))}
@@ -121,19 +129,19 @@ function PlanAsk(props: { rupture: Rupture; question: string; onSaved: (r: Ruptu
     form.run(async () => {
       const updated = await api.plan(props.rupture.id, words.trim());
       props.onSaved(updated);
-      announce("Added to your plan.");
+      announce(t("rupture.planAdded"));
     });
   return (
     <form class="card" onSubmit={onSubmit(() => void save())} noValidate data-testid="plan-ask">
       <h2 class="h-inline">{props.question}</h2>
       <FormErrors messages={form.general} />
-      <TextArea label="Your answer (you don't have to)" name="words" value={words} onValue={setWords} errors={form.byField["words"]} testid="plan-words" rows={3} maxLength={500} />
+      <TextArea label={t("rupture.planAnswer")} name="words" value={words} onValue={setWords} errors={form.byField["words"]} testid="plan-words" rows={3} maxLength={500} />
       <div class="row">
         <button type="submit" class="button primary" disabled={form.busy || !words.trim()} data-testid="plan-save">
-          Add to our plan
+          {t("rupture.planSave")}
         </button>
         <button type="button" class="button quiet" data-testid="plan-skip" onClick={() => setSkipped(true)}>
-          Not now
+          {t("common.notNow")}
         </button>
       </div>
     </form>
@@ -155,7 +163,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     api
       .rupture(props.id)
       .then((x) => live && setR(x))
-      .catch((err) => live && setLoadErr(errorsOf(err)[0]?.message ?? "Could not load."));
+      .catch((err) => live && setLoadErr(errorsOf(err)[0]?.message ?? t("rupture.loadFailed")));
     return () => {
       live = false;
     };
@@ -169,7 +177,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
   if (!r) {
     return (
-      <Screen title="Loading" testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+      <Screen title={t("rupture.loading")} testid="screen-rupture" back={{ to: "/", label: t("common.home") }}>
         {loadErr ? <p role="alert">{loadErr}</p> : <Loading />}
       </Screen>
     );
@@ -179,9 +187,9 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     // The same neutral view as on Home: no parent's name, feelings, note, timeline or messages.
     const help = normaliseHelp(r.help_resources);
     return (
-      <Screen title="Getting help" testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+      <Screen title={t("rupture.gettingHelp")} testid="screen-rupture" back={{ to: "/", label: t("common.home") }}>
         <p class="card" data-testid="rupture-safety">
-          {SAFETY_REVIEW_WORDS} You did the right thing.
+          {t("safety.reviewWords")} {t("rupture.rightThing")}
         </p>
         {help.emergency ? (
           <p data-testid="help-emergency">
@@ -189,7 +197,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
           </p>
         ) : null}
         <section aria-labelledby="help-title">
-          <h2 id="help-title">People who can help</h2>
+          <h2 id="help-title">{t("safety.helpTitle")}</h2>
           <HelpList links={help.links} />
         </section>
       </Screen>
@@ -198,7 +206,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
   const side = r.my_side;
   const iAmChild = side === "child";
-  const childName = iAmChild ? "You" : r.child.display_name;
+  const childName = iAmChild ? t("common.you") : r.child.display_name;
   const needText = needSentence(r.need, iAmChild ? "child" : "parent", r.child.display_name, r.parent.display_name);
   const other = otherName(r, side);
   const childRepairs = r.direction === "child_repairs";
@@ -229,16 +237,16 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
     act.run(async () => {
       const shown = await api.followUp(r.id, answer, hasPlan(plan) ? planHelped : null);
       if (String(shown.id) !== String(r.id)) {
-        announce("Thank you for saying. This opens it again so you can talk.");
+        announce(t("rupture.reopened"));
         navigate(`/ruptures/${String(shown.id)}`);
       } else {
         setR({ ...r, ...shown });
-        announce("Thank you for checking in.");
+        announce(t("rupture.checkedIn"));
       }
     });
 
   return (
-    <Screen title={side ? `You and ${other}` : other} testid="screen-rupture" back={{ to: "/", label: "Home" }}>
+    <Screen title={side ? t("common.youAnd", { name: other }) : other} testid="screen-rupture" back={{ to: "/", label: t("common.home") }}>
       <p>
         <span class={`status status-${r.status}`} data-testid="rupture-status">
           {statusLabel(r.status)}
@@ -246,32 +254,32 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
       </p>
       {r.status === "reconnected" ? (
         <p class="card celebrate" data-testid="rupture-celebrate">
-          You found your way back to each other. <span class="emoji" aria-hidden="true">💚</span>
+          {t("rupture.celebrate")} <span class="emoji" aria-hidden="true">💚</span>
         </p>
       ) : null}
       {childRepairs && !iRepair && isOpen(r.status) ? (
         <p class="note" data-testid="rupture-child-repairs">
-          {other} wants to make something right with you. When you feel OK again, say so; it's fine to say "not yet".
+          {t("rupture.childRepairs", { name: other })}
         </p>
       ) : null}
       {r.status === "awaiting_confirmation" && iConfirmed ? (
         <p class="note" data-testid="rupture-waiting-other">
-          You said you're OK. Waiting for {other} to say it too.
+          {t("rupture.waitingOther", { name: other })}
         </p>
       ) : null}
       {r.status === "awaiting_confirmation" && side && !iConfirmed && hasConfirmed(r, otherSide) ? (
-        <p class="note">{other} feels you're OK again. Do you?</p>
+        <p class="note">{t("rupture.otherConfirmed", { name: other })}</p>
       ) : null}
 
       <section aria-labelledby="feelings-title">
         <h2 id="feelings-title">
           {childRepairs
             ? iAmChild
-              ? `How ${other} might have felt`
-              : `How ${r.child.display_name} thinks you felt`
+              ? t("rupture.feelingsOther", { name: other })
+              : t("rupture.feelingsThinks", { name: r.child.display_name })
             : iAmChild
-              ? "How you feel"
-              : `How ${childName} felt`}
+              ? t("rupture.feelingsMine")
+              : t("rupture.feelingsChild", { name: childName })}
         </h2>
         {feelings.length ? (
           <ul class="chips plain-chips" data-testid="rupture-feelings">
@@ -283,14 +291,14 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
             ))}
           </ul>
         ) : (
-          <p>No feelings named yet.</p>
+          <p>{t("rupture.noFeelings")}</p>
         )}
-        {r.intensity ? <p>Strength: {r.intensity} out of 5</p> : null}
-        {r.size ? <p>Size: {r.size}</p> : null}
+        {r.intensity ? <p>{t("rupture.strength", { n: r.intensity })}</p> : null}
+        {r.size ? <p>{t("rupture.size", { size: sizeWord(r.size) })}</p> : null}
         {needText ? <p data-testid="rupture-need">{needText}</p> : null}
         {r.needs_space_until && new Date(r.needs_space_until) > new Date() ? (
           <p class="note" data-testid="rupture-space">
-            {iAmChild ? "You asked for space until" : `${childName} asked for space until`} <Time iso={r.needs_space_until} />.
+            {iAmChild ? t("rupture.spaceMine") : t("rupture.spaceChild", { name: childName })} <Time iso={r.needs_space_until} />.
           </p>
         ) : null}
         {r.note ? <blockquote class="card">{r.note}</blockquote> : null}
@@ -299,30 +307,30 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
       <FormErrors messages={act.general} />
       <div class="stack">
         {can(r, "acknowledge") ? (
-          <button type="button" class="button primary big" disabled={act.busy} data-testid="action-acknowledge" onClick={() => void run(() => api.acknowledge(r.id), "You let them know you hear them.")}>
-            I hear you
+          <button type="button" class="button primary big" disabled={act.busy} data-testid="action-acknowledge" onClick={() => void run(() => api.acknowledge(r.id), t("rupture.acknowledged"))}>
+            {t("rupture.acknowledge")}
           </button>
         ) : null}
         {can(r, "update_steps") ? (
           <a class="button primary big" href={href(`/ruptures/${String(r.id)}/repair-steps`)} data-testid="action-repair-steps">
-            {doneCount === steps.length ? "Look over the repair steps" : doneCount ? "Continue the repair" : "Start the guided repair"}
+            {doneCount === steps.length ? t("rupture.stepsReview") : doneCount ? t("rupture.stepsContinue") : t("rupture.stepsStart")}
           </a>
         ) : null}
         {can(r, "confirm") ? (
-          <button type="button" class="button calm big" disabled={act.busy} data-testid="action-confirm" onClick={() => void run(() => api.confirm(r.id), "You said you are OK now.")}>
-            We're OK now
+          <button type="button" class="button calm big" disabled={act.busy} data-testid="action-confirm" onClick={() => void run(() => api.confirm(r.id), t("rupture.confirmed"))}>
+            {t("rupture.confirm")}
           </button>
         ) : null}
         {askPlan ? <PlanAsk rupture={r} question={question} onSaved={(x) => setR({ ...r, ...x })} /> : null}
         {can(r, "follow_up") && followUpDue(r, new Date()) ? (
           <div class="card" data-testid="follow-up">
-            <h2 class="h-inline">Are you two still OK?</h2>
+            <h2 class="h-inline">{t("rupture.followUp")}</h2>
             {plan && hasPlan(plan) ? (
               <fieldset class="choice" data-testid="follow-up-plan">
-                <legend>Did our plan help?</legend>
+                <legend>{t("rupture.planHelped")}</legend>
                 <OurPlan plan={plan} side={side} names={names} />
                 <div class="row">
-                  {([[true, "Yes, it helped"], [false, "Not really"]] as const).map(([value, label]) => (
+                  {([[true, t("rupture.helpedYes")], [false, t("rupture.notReally")]] as const).map(([value, label]) => (
                     <span class="chip" key={label}>
                       <input type="radio" name="plan-helped" id={`plan-helped-${String(value)}`} checked={planHelped === value} onChange={() => setPlanHelped(value)} data-testid={`plan-helped-${value ? "yes" : "no"}`} />
                       <label for={`plan-helped-${String(value)}`}>{label}</label>
@@ -333,29 +341,29 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
             ) : null}
             <div class="row">
               <button type="button" class="button calm" disabled={act.busy} data-testid="follow-up-ok" onClick={() => void followUp("ok")}>
-                We're OK
+                {t("rupture.weAreOk")}
               </button>
               <button type="button" class="button" disabled={act.busy} data-testid="follow-up-not-really" onClick={() => void followUp("not_really")}>
-                Not really
+                {t("rupture.notReally")}
               </button>
             </div>
           </div>
         ) : null}
         {can(r, "not_yet") && mode !== "not-yet" ? (
           <button type="button" class="button big" data-testid="action-not-yet" onClick={() => setMode("not-yet")}>
-            Not yet
+            {t("rupture.notYet")}
           </button>
         ) : null}
       </div>
       {mode === "not-yet" ? (
-        <form class="card" onSubmit={onSubmit(() => void run(() => api.notYet(r.id, reason.trim()), "You said not yet. That's OK."))} noValidate>
-          <TextArea label="Want to say why? (you don't have to)" name="reason" value={reason} onValue={setReason} errors={act.byField["reason"]} testid="not-yet-reason" />
+        <form class="card" onSubmit={onSubmit(() => void run(() => api.notYet(r.id, reason.trim()), t("rupture.notYetSaid")))} noValidate>
+          <TextArea label={t("rupture.why")} name="reason" value={reason} onValue={setReason} errors={act.byField["reason"]} testid="not-yet-reason" />
           <div class="row">
             <button type="submit" class="button primary" disabled={act.busy} data-testid="not-yet-submit">
-              Send “not yet”
+              {t("rupture.notYetSend")}
             </button>
             <button type="button" class="button quiet" onClick={() => setMode("idle")}>
-              Cancel
+              {t("common.cancel")}
             </button>
           </div>
         </form>
@@ -363,11 +371,11 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
       {plan && hasPlan(plan) ? (
         <section aria-labelledby="plan-title">
-          <h2 id="plan-title">Our plan for next time</h2>
+          <h2 id="plan-title">{t("rupture.planTitle")}</h2>
           <OurPlan plan={plan} side={side} names={names} />
           <p>
             <a href={href(plansPath(r, side))} data-testid="plans-link">
-              All our plans
+              {t("rupture.allPlans")}
             </a>
           </p>
         </section>
@@ -375,13 +383,13 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
       {iRepair && doneCount > 0 ? (
         <section aria-labelledby="steps-title">
-          <h2 id="steps-title">Your repair so far</h2>
+          <h2 id="steps-title">{t("rupture.soFar")}</h2>
           <ul class="steps" data-testid="repair-steps-progress">
             {steps.map((st) => (
               <li key={String(st.step)}>
                 <span aria-hidden="true">{st.done ? "✔ " : "○ "}</span>
                 {st.title}
-                <span class="visually-hidden">{st.done ? " (done)" : " (not yet)"}</span>
+                <span class="visually-hidden"> {st.done ? t("rupture.stepDone") : t("rupture.stepNotYet")}</span>
               </li>
             ))}
           </ul>
@@ -390,7 +398,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
       {r.timeline.length ? (
         <section aria-labelledby="timeline-title">
-          <h2 id="timeline-title">What has happened</h2>
+          <h2 id="timeline-title">{t("rupture.timeline")}</h2>
           <ol class="timeline" data-testid="rupture-timeline">
             {timelineLines(r.timeline).map((line) => (
               <li key={line.key}>
@@ -406,29 +414,29 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
 
       {can(r, "withdraw") ? (
         <section aria-labelledby="withdraw-title">
-          <h2 id="withdraw-title">Let this go</h2>
+          <h2 id="withdraw-title">{t("rupture.withdrawTitle")}</h2>
           {mode === "withdraw" ? (
             <div class="card">
-              <p>This closes it for both of you. You can always start again later.</p>
+              <p>{t("rupture.withdrawBody")}</p>
               <div class="row">
-                <button type="button" class="button danger" disabled={act.busy} data-testid="withdraw-confirm" onClick={() => void run(() => api.withdraw(r.id), "It is closed.")}>
-                  Yes, let it go
+                <button type="button" class="button danger" disabled={act.busy} data-testid="withdraw-confirm" onClick={() => void run(() => api.withdraw(r.id), t("rupture.withdrawn"))}>
+                  {t("rupture.withdrawYes")}
                 </button>
                 <button type="button" class="button quiet" onClick={() => setMode("idle")}>
-                  Keep it open
+                  {t("rupture.keepOpen")}
                 </button>
               </div>
             </div>
           ) : (
             <button type="button" class="button quiet" data-testid="action-withdraw" onClick={() => setMode("withdraw")}>
-              Take this back
+              {t("rupture.withdraw")}
             </button>
           )}
         </section>
       ) : null}
 
       <p>
-        <a href={href("/privacy")}>Who can see this?</a>
+        <a href={href("/privacy")}>{t("common.whoCanSee")}</a>
       </p>
     </Screen>
   );

@@ -15,6 +15,7 @@ import type { HelpResources, Rupture } from "../lib/types";
 import type { Id } from "../lib/types";
 import { uuid } from "../lib/uuid";
 import { Screen } from "../components/ui";
+import { t } from "../lib/i18n";
 
 const HELP_CACHE = "frh:help";
 
@@ -41,7 +42,7 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
     kind: "unsafe",
     url: urls.ruptures,
     body: buildUnsafePayload(flag, familyId, new Date(), fallbackParent),
-    label: "Your \"I feel unsafe\" message",
+    label: t("outbox.unsafe"),
   })
     .then((res) => {
       if (res.failed) {
@@ -71,7 +72,7 @@ function Resource(props: { link: HelpLink }): JSX.Element {
       {l.href ? (
         <a class="button primary" href={l.href} rel="noopener noreferrer" target={chat ? "_blank" : undefined}>
           {l.how}
-          {chat ? <span class="visually-hidden"> (opens a new page)</span> : null}
+          {chat ? <span class="visually-hidden"> {t("safety.newPage")}</span> : null}
         </a>
       ) : (
         <p>
@@ -92,16 +93,11 @@ export function HelpList(props: { links: HelpLink[] }): JSX.Element {
     </ul>
   ) : (
     <ul class="plain" data-testid="help-fallback">
-      <li class="card">
-        Talk to a grown-up you trust: a teacher, a school counsellor, a relative, a friend's parent or a neighbour.
-      </li>
-      <li class="card">If you can, go to a place with people you know and trust.</li>
+      <li class="card">{t("safety.fallbackTalk")}</li>
+      <li class="card">{t("safety.fallbackPlace")}</li>
     </ul>
   );
 }
-
-/** The words a flag in safety review is shown with, wherever it is listed. */
-export const SAFETY_REVIEW_WORDS = "Someone who helps is looking at what you told us.";
 
 /**
  * A flag in safety review as a child's Home and History list it: neutral words and the way to
@@ -111,10 +107,10 @@ export const SAFETY_REVIEW_WORDS = "Someone who helps is looking at what you tol
 export function SafetyReviewCard(): JSX.Element {
   return (
     <div class="card" data-testid="safety-review-card">
-      <span class="card-title">{SAFETY_REVIEW_WORDS}</span>
-      <span class="card-sub">You did the right thing by telling.</span>
+      <span class="card-title">{t("safety.reviewWords")}</span>
+      <span class="card-sub">{t("safety.rightThing")}</span>
       <a href={href("/safety")} data-testid="safety-review-help">
-        People who can help
+        {t("safety.helpTitle")}
       </a>
     </div>
   );
@@ -124,25 +120,29 @@ export function Safety(): JSX.Element {
   const s = useAppState();
   const help = normaliseHelp(s.help ?? cachedHelp());
   return (
-    <Screen title="You deserve to be safe" testid="screen-safety">
+    <Screen title={t("safety.title")} testid="screen-safety">
       <button type="button" class="button quick-exit" data-testid="quick-exit" onClick={() => quickExit()}>
-        Quick exit
+        {t("safety.quickExit")}
       </button>
-      <p class="hint">Quick exit leaves this page at once and shows a blank notes page.</p>
-      <p class="lead">You are not in trouble. Telling someone is brave.</p>
+      <p class="hint">{t("safety.quickExitHint")}</p>
+      <p class="lead">{t("safety.lead")}</p>
       <p data-testid="help-emergency">
-        <strong>{help.emergency ?? "If you are in danger right now, call your local emergency number."}</strong>
+        <strong>{help.emergency ?? t("safety.emergency")}</strong>
       </p>
-      {s.unsafe === "sending" ? <p role="status">Sending your message…</p> : null}
-      {s.unsafe === "sent" ? <p role="status" data-testid="unsafe-sent">Your message was sent.</p> : null}
-      {s.unsafe === "queued" ? (
-        <p role="status" data-testid="unsafe-queued">
-          Your message is saved and will send as soon as this phone is online.
+      {s.unsafe === "sending" ? <p role="status">{t("safety.sending")}</p> : null}
+      {s.unsafe === "sent" ? (
+        <p role="status" data-testid="unsafe-sent">
+          {t("safety.sent")}
         </p>
       ) : null}
-      {s.unsafe === "failed" ? <p role="alert">Your message could not be sent. Please talk to someone you trust.</p> : null}
+      {s.unsafe === "queued" ? (
+        <p role="status" data-testid="unsafe-queued">
+          {t("safety.queued")}
+        </p>
+      ) : null}
+      {s.unsafe === "failed" ? <p role="alert">{t("safety.failed")}</p> : null}
       <section aria-labelledby="help-title">
-        <h2 id="help-title">People who can help</h2>
+        <h2 id="help-title">{t("safety.helpTitle")}</h2>
         <HelpList links={help.links} />
       </section>
     </Screen>

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { QrCode } from "../components/QrCode";
 import { Field, FormErrors, Loading, Screen, onSubmit, useSubmit } from "../components/ui";
 import { errorsOf } from "../lib/errors";
+import { formatDate, t } from "../lib/i18n";
 import * as mfa from "../lib/mfa";
 import { href } from "../lib/router";
 import { announce, refreshMe, useAppState } from "../lib/store";
@@ -22,7 +23,7 @@ export function groupKey(secret: string): string {
 
 function when(seconds: number | null | undefined): string {
   if (!seconds) return "";
-  return new Date(seconds * 1000).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+  return formatDate(new Date(seconds * 1000));
 }
 
 /** Asks for the password (or a code) allauth wants before a change, then runs `retry`. */
@@ -43,20 +44,20 @@ function Reauthenticate(props: { flows: string[]; retry: () => Promise<void>; ca
     });
   return (
     <form class="card" ref={box} aria-labelledby="reauth-title" onSubmit={onSubmit(() => void submit())} noValidate data-testid="reauth-form">
-      <h2 id="reauth-title">Confirm it's you</h2>
-      <p>For your safety, please confirm it's you before changing how you sign in.</p>
+      <h2 id="reauth-title">{t("security.reauthTitle")}</h2>
+      <p>{t("security.reauthLead")}</p>
       <FormErrors messages={form.general} />
       {byPassword ? (
-        <Field label="Your password" name="password" type="password" autoComplete="current-password" value={value} onValue={setValue} errors={form.byField["password"]} testid="reauth-password" />
+        <Field label={t("security.password")} name="password" type="password" autoComplete="current-password" value={value} onValue={setValue} errors={form.byField["password"]} testid="reauth-password" />
       ) : (
-        <Field label="Code from your authenticator app" name="code" autoComplete="one-time-code" value={value} onValue={setValue} errors={form.byField["code"]} testid="reauth-code" />
+        <Field label={t("security.appCode")} name="code" autoComplete="one-time-code" value={value} onValue={setValue} errors={form.byField["code"]} testid="reauth-code" />
       )}
       <div class="row">
         <button type="submit" class="button primary" disabled={form.busy} data-testid="reauth-submit">
-          {form.busy ? "Checking…" : "Confirm"}
+          {form.busy ? t("common.checking") : t("common.confirm")}
         </button>
         <button type="button" class="button quiet" onClick={props.cancel}>
-          Cancel
+          {t("common.cancel")}
         </button>
       </div>
     </form>
@@ -65,7 +66,7 @@ function Reauthenticate(props: { flows: string[]; retry: () => Promise<void>; ca
 
 function RecoveryCodes(props: { codes: string[]; onDone: () => void }): JSX.Element {
   const download = (): void => {
-    const blob = new Blob([`FamilyRepair recovery codes\n\n${props.codes.join("\n")}\n`], { type: "text/plain" });
+    const blob = new Blob([`${t("security.codesFile")}\n\n${props.codes.join("\n")}\n`], { type: "text/plain" });
     const url = URL.createObjectURL(blob);
     const a = document.createElement("a");
     a.href = url;
@@ -77,11 +78,8 @@ function RecoveryCodes(props: { codes: string[]; onDone: () => void }): JSX.Elem
   };
   return (
     <section class="card" aria-labelledby="codes-title" data-testid="recovery-codes">
-      <h2 id="codes-title">Your recovery codes</h2>
-      <p>
-        If you lose your phone or passkey, each of these codes lets you in once. Keep them somewhere safe, away from this
-        device. We will not show them again unless you ask.
-      </p>
+      <h2 id="codes-title">{t("security.codesTitle")}</h2>
+      <p>{t("security.codesLead")}</p>
       <ol class="codes">
         {props.codes.map((c) => (
           <li key={c} data-testid="recovery-code">
@@ -91,10 +89,10 @@ function RecoveryCodes(props: { codes: string[]; onDone: () => void }): JSX.Elem
       </ol>
       <div class="row">
         <button type="button" class="button" onClick={download} data-testid="recovery-download">
-          Download the codes
+          {t("security.codesDownload")}
         </button>
         <button type="button" class="button primary" onClick={props.onDone} data-testid="recovery-done">
-          I have kept them safe
+          {t("security.codesKept")}
         </button>
       </div>
     </section>
@@ -119,20 +117,20 @@ function TotpSetup(props: { setup: mfa.TotpSetup; onDone: (codes: string[]) => v
     });
   return (
     <section class="card" aria-labelledby="totp-title" data-testid="totp-setup">
-      <h2 id="totp-title">Set up your authenticator app</h2>
+      <h2 id="totp-title">{t("security.totpTitle")}</h2>
       <ol class="steps-list">
-        <li>Open an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator or 1Password).</li>
-        <li>Scan this QR code with it, or type the key below.</li>
-        <li>Type the 6-digit code the app shows.</li>
+        <li>{t("security.totp1")}</li>
+        <li>{t("security.totp2")}</li>
+        <li>{t("security.totp3")}</li>
       </ol>
-      <QrCode value={props.setup.totp_url} label="QR code to add FamilyRepair to your authenticator app" testid="totp-qr" />
+      <QrCode value={props.setup.totp_url} label={t("security.totpQr")} testid="totp-qr" />
       <p>
-        Key to type instead: <code class="key-code" data-testid="totp-secret">{groupKey(props.setup.secret)}</code>
+        {t("security.keyInstead")} <code class="key-code" data-testid="totp-secret">{groupKey(props.setup.secret)}</code>
       </p>
       <form onSubmit={onSubmit(() => void submit())} noValidate>
         <FormErrors messages={form.general} />
         <Field
-          label="6-digit code from the app"
+          label={t("security.totpCode")}
           name="code"
           inputMode="numeric"
           autoComplete="one-time-code"
@@ -142,7 +140,7 @@ function TotpSetup(props: { setup: mfa.TotpSetup; onDone: (codes: string[]) => v
           testid="totp-code"
         />
         <button type="submit" class="button primary" disabled={form.busy || !code.trim()} data-testid="totp-activate">
-          {form.busy ? "Checking…" : "Turn on"}
+          {form.busy ? t("common.checking") : t("security.turnOn")}
         </button>
       </form>
     </section>
@@ -155,7 +153,7 @@ export default function Security(): JSX.Element {
   const [setup, setSetup] = useState<mfa.TotpSetup | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [reauth, setReauth] = useState<{ flows: string[]; retry: () => Promise<void> } | null>(null);
-  const [passkeyName, setPasskeyName] = useState("My passkey");
+  const [passkeyName, setPasskeyName] = useState(() => t("security.myPasskey"));
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
 
@@ -198,9 +196,9 @@ export default function Security(): JSX.Element {
 
   const addPasskey = (): Promise<void> =>
     act(async () => {
-      const result = await mfa.passkeyAdd(passkeyName.trim() || "My passkey");
+      const result = await mfa.passkeyAdd(passkeyName.trim() || t("security.myPasskey"));
       if (!result.added) return;
-      await enrolled(result.recoveryCodesGenerated ? await mfa.recoveryCodes() : null, "Your passkey is added.");
+      await enrolled(result.recoveryCodesGenerated ? await mfa.recoveryCodes() : null, t("security.passkeyAdded"));
     });
 
   const showCodes = (): Promise<void> => act(async () => setCodes(await mfa.recoveryCodes()));
@@ -215,14 +213,10 @@ export default function Security(): JSX.Element {
 
   return (
     <Screen
-      title="Two-step sign-in"
+      title={t("security.title")}
       testid="screen-security"
-      back={{ to: "/account", label: "Settings" }}
-      lead={
-        therapist
-          ? "You need a second step when you sign in before you can see anything of the families you work with."
-          : "A second step when you sign in keeps your family's information safe if someone learns your password."
-      }
+      back={{ to: "/account", label: t("shell.settings") }}
+      lead={therapist ? t("security.leadTherapist") : t("security.lead")}
     >
       <FormErrors messages={errors} />
       {reauth ? (
@@ -241,30 +235,30 @@ export default function Security(): JSX.Element {
           codes={codes}
           onDone={() => {
             setCodes(null);
-            announce("Two-step sign-in is on.");
+            announce(t("security.onSaid"));
           }}
         />
       ) : null}
       {list === null && !errors.length ? <Loading /> : null}
       {list !== null ? (
         <section aria-labelledby="mfa-status-title">
-          <h2 id="mfa-status-title">{on ? "Two-step sign-in is on" : "Two-step sign-in is off"}</h2>
+          <h2 id="mfa-status-title">{on ? t("security.on") : t("security.off")}</h2>
           <ul class="cards" data-testid="authenticators">
             {totp ? (
               <li class="card" data-testid="authenticator-totp">
-                <span class="card-title">Authenticator app</span> <span class="status">On since {when(totp.created_at)}</span>
+                <span class="card-title">{t("security.app")}</span> <span class="status">{t("security.onSince", { date: when(totp.created_at) })}</span>
               </li>
             ) : null}
             {passkeys.map((p) => (
               <li class="card" key={String(p.id)} data-testid="authenticator-passkey">
-                <span class="card-title">Passkey: {p.name}</span> <span class="status">Added {when(p.created_at)}</span>
+                <span class="card-title">{t("security.passkeyNamed", { name: p.name })}</span> <span class="status">{t("security.added", { date: when(p.created_at) })}</span>
               </li>
             ))}
             {recovery ? (
               <li class="card" data-testid="authenticator-recovery">
-                <span class="card-title">Recovery codes</span>{" "}
+                <span class="card-title">{t("security.recovery")}</span>{" "}
                 <span class="status">
-                  {recovery.unused_code_count} of {recovery.total_code_count} left
+                  {t("security.left", { n: recovery.unused_code_count, total: recovery.total_code_count })}
                 </span>
               </li>
             ) : null}
@@ -272,7 +266,7 @@ export default function Security(): JSX.Element {
           {therapist && on ? (
             <p>
               <a class="button primary" href={href("/")} data-testid="security-continue">
-                Continue to your families
+                {t("security.continue")}
               </a>
             </p>
           ) : null}
@@ -285,40 +279,40 @@ export default function Security(): JSX.Element {
             onReauth={(retry, flows) => setReauth({ flows, retry })}
             onDone={(newCodes) => {
               setSetup(null);
-              void enrolled(newCodes, "Your authenticator app is set up.");
+              void enrolled(newCodes, t("security.appSetUp"));
             }}
           />
         ) : (
           <section aria-labelledby="app-title">
-            <h2 id="app-title">Authenticator app</h2>
-            <p>A code from an app on your phone, each time you sign in.</p>
+            <h2 id="app-title">{t("security.app")}</h2>
+            <p>{t("security.appLead")}</p>
             <button type="button" class="button" disabled={busy} onClick={() => void startTotp()} data-testid="totp-start">
-              Set up an authenticator app
+              {t("security.appStart")}
             </button>
           </section>
         )
       ) : null}
       {list !== null && passkeysSupported() ? (
         <section aria-labelledby="passkey-title">
-          <h2 id="passkey-title">Passkey</h2>
-          <p>Your phone's or computer's screen lock (fingerprint, face or PIN) instead of a code.</p>
+          <h2 id="passkey-title">{t("security.passkey")}</h2>
+          <p>{t("security.passkeyLead")}</p>
           <form onSubmit={onSubmit(() => void addPasskey())} noValidate>
-            <Field label="Name for this passkey" name="name" value={passkeyName} onValue={setPasskeyName} testid="passkey-name" autoComplete="off" />
+            <Field label={t("security.passkeyName")} name="name" value={passkeyName} onValue={setPasskeyName} testid="passkey-name" autoComplete="off" />
             <button type="submit" class="button" disabled={busy} data-testid="passkey-add">
-              {busy ? "Waiting for your device…" : "Add a passkey"}
+              {busy ? t("security.waitingDevice") : t("security.addPasskey")}
             </button>
           </form>
         </section>
       ) : null}
       {recovery ? (
         <section aria-labelledby="recovery-title">
-          <h2 id="recovery-title">Recovery codes</h2>
+          <h2 id="recovery-title">{t("security.recovery")}</h2>
           <div class="row">
             <button type="button" class="button quiet" disabled={busy} onClick={() => void showCodes()} data-testid="recovery-show">
-              Show my recovery codes
+              {t("security.showCodes")}
             </button>
             <button type="button" class="button quiet" disabled={busy} onClick={() => void renewCodes()} data-testid="recovery-renew">
-              Make new codes
+              {t("security.newCodes")}
             </button>
           </div>
         </section>

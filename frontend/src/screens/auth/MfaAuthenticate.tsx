@@ -11,6 +11,7 @@ import { follow } from "../../lib/authFlows";
 import * as mfa from "../../lib/mfa";
 import { href } from "../../lib/router";
 import { passkeysSupported } from "../../lib/webauthn";
+import { t } from "../../lib/i18n";
 
 export default function MfaAuthenticate(): JSX.Element {
   const [types, setTypes] = useState<mfa.AuthenticatorType[] | null>(null);
@@ -32,7 +33,7 @@ export default function MfaAuthenticate(): JSX.Element {
 
   if (types === null) {
     return (
-      <Screen title="One more step" testid="screen-mfa">
+      <Screen title={t("mfa.title")} testid="screen-mfa">
         <Loading />
       </Screen>
     );
@@ -42,40 +43,40 @@ export default function MfaAuthenticate(): JSX.Element {
   const hasRecovery = types.includes("recovery_codes");
   const codeStep = useRecovery || !hasTotp;
   return (
-    <Screen title="One more step" testid="screen-mfa" lead="Your account has a second step to keep families' information safe.">
+    <Screen title={t("mfa.title")} testid="screen-mfa" lead={t("mfa.lead")}>
       {hasPasskey ? (
         <section aria-labelledby="mfa-passkey-title">
-          <h2 id="mfa-passkey-title">Use your passkey</h2>
+          <h2 id="mfa-passkey-title">{t("mfa.passkeyTitle")}</h2>
           <FormErrors messages={passkey.general} testid="mfa-passkey-errors" />
           <button type="button" class="button primary" disabled={passkey.busy} onClick={() => void withPasskey()} data-testid="mfa-passkey">
-            {passkey.busy ? "Waiting for your passkey…" : "Use my passkey"}
+            {passkey.busy ? t("mfa.passkeyBusy") : t("mfa.passkey")}
           </button>
         </section>
       ) : null}
       {hasTotp || hasRecovery ? (
         <section aria-labelledby="mfa-code-title">
-          <h2 id="mfa-code-title">{codeStep ? "Use a recovery code" : "Type the code from your authenticator app"}</h2>
+          <h2 id="mfa-code-title">{codeStep ? t("mfa.recoveryTitle") : t("mfa.codeTitle")}</h2>
           <AuthForm
             key={codeStep ? "recovery" : "totp"}
             fields={[
               codeStep
-                ? { name: "code", label: "Recovery code", autoComplete: "off", code: true, testid: "mfa-code" }
-                : { name: "code", label: "6-digit code", autoComplete: "one-time-code", testid: "mfa-code", hint: "It changes every 30 seconds." },
+                ? { name: "code", label: t("mfa.recoveryCode"), autoComplete: "off", code: true, testid: "mfa-code" }
+                : { name: "code", label: t("mfa.sixDigit"), autoComplete: "one-time-code", testid: "mfa-code", hint: t("mfa.changes") },
             ]}
-            submit={{ label: "Continue", busy: "Checking…", testid: "mfa-submit" }}
+            submit={{ label: t("mfa.continue"), busy: t("common.checking"), testid: "mfa-submit" }}
             onSubmit={async (v) => follow(await mfa.authenticateWithCode(v["code"] ?? ""))}
           />
           {hasTotp && hasRecovery ? (
             <p>
               <button type="button" class="link-button" onClick={() => setUseRecovery(!useRecovery)} data-testid="mfa-toggle-recovery">
-                {useRecovery ? "Use the code from my app instead" : "I can't use my app: use a recovery code"}
+                {useRecovery ? t("mfa.useApp") : t("mfa.useRecovery")}
               </button>
             </p>
           ) : null}
         </section>
       ) : null}
       <p>
-        <a href={href("/login")}>Back to log in</a>
+        <a href={href("/login")}>{t("auth.backToLogin")}</a>
       </p>
     </Screen>
   );

@@ -6,6 +6,7 @@ import * as auth from "../../lib/auth";
 import { follow } from "../../lib/authFlows";
 import { href } from "../../lib/router";
 import { announce } from "../../lib/store";
+import { t } from "../../lib/i18n";
 
 /**
  * Two steps: ask for a code by email, then type the code and a new password. Codes are enabled
@@ -17,38 +18,38 @@ export default function ResetPassword(props: { code: string }): JSX.Element {
 
   if (step === "request") {
     return (
-      <Screen title="Reset your password" testid="screen-reset-password" lead="We will email you a code.">
+      <Screen title={t("reset.title")} testid="screen-reset-password" lead={t("reset.lead")}>
         <AuthForm
-          fields={[{ name: "email", label: "Email", type: "email", autoComplete: "email", testid: "reset-email" }]}
-          submit={{ label: "Email me a code", busy: "Sending…", testid: "reset-request" }}
+          fields={[{ name: "email", label: t("auth.email"), type: "email", autoComplete: "email", testid: "reset-email" }]}
+          submit={{ label: t("reset.request"), busy: t("common.sending"), testid: "reset-request" }}
           onSubmit={async (v) => {
             await auth.requestPasswordReset(v["email"] ?? "");
             setStep("reset");
           }}
         />
         <p>
-          <a href={href("/login")}>Back to log in</a>
+          <a href={href("/login")}>{t("auth.backToLogin")}</a>
         </p>
       </Screen>
     );
   }
   return (
-    <Screen title="Choose a new password" testid="screen-reset-password" lead="Type the code from the email and your new password.">
+    <Screen title={t("reset.newTitle")} testid="screen-reset-password" lead={t("reset.newLead")}>
       <AuthForm
         fields={[
-          { name: "key", label: "Code from the email", autoComplete: "one-time-code", code: true, initial: props.code, testid: "reset-code" },
-          { name: "password", label: "New password", type: "password", autoComplete: "new-password", testid: "reset-password" },
+          { name: "key", label: t("auth.codeFromEmail"), autoComplete: "one-time-code", code: true, initial: props.code, testid: "reset-code" },
+          { name: "password", label: t("reset.newPassword"), type: "password", autoComplete: "new-password", testid: "reset-password" },
         ]}
-        submit={{ label: "Save new password", busy: "Saving…", testid: "reset-submit" }}
+        submit={{ label: t("reset.submit"), busy: t("common.saving"), testid: "reset-submit" }}
         onSubmit={async (v) => {
           const result = await auth.resetPassword(v["key"] ?? "", v["password"] ?? "");
-          announce(result.kind === "authenticated" ? "Your password is changed." : "Your password is changed. Please log in.");
+          announce(result.kind === "authenticated" ? t("reset.changed") : t("reset.changedLogIn"));
           await follow(result);
         }}
       />
       <p>
         <button type="button" class="link-button" onClick={() => setStep("request")}>
-          Send a new code
+          {t("reset.again")}
         </button>
       </p>
     </Screen>

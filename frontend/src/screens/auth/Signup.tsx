@@ -5,7 +5,8 @@ import { Screen } from "../../components/ui";
 import * as auth from "../../lib/auth";
 import { follow } from "../../lib/authFlows";
 import { href } from "../../lib/router";
-import { setState } from "../../lib/store";
+import { markNewAccount, setState } from "../../lib/store";
+import { t } from "../../lib/i18n";
 
 /** `therapist`: after the email is confirmed, the therapist's claims form comes next. */
 export default function Signup(props: { therapist?: boolean }): JSX.Element {
@@ -14,37 +15,41 @@ export default function Signup(props: { therapist?: boolean }): JSX.Element {
   }, [props.therapist]);
   return (
     <Screen
-      title={props.therapist ? "Create your therapist account" : "Create your account"}
+      title={props.therapist ? t("signup.therapistTitle") : t("signup.title")}
       testid="screen-signup"
       lead={
         props.therapist
-          ? "For family therapists whose clients use FamilyRepair. Next we will ask about your registration."
-          : "For parents and other grown-ups. Children join from a parent's phone with a pairing code."
+          ? t("signup.therapistLead")
+          : t("signup.lead")
       }
     >
       <AuthForm
         fields={[
-          { name: "email", label: "Email", type: "email", autoComplete: "email", testid: "signup-email" },
+          { name: "email", label: t("auth.email"), type: "email", autoComplete: "email", testid: "signup-email" },
           {
             name: "password",
-            label: "Password",
+            label: t("auth.password"),
             type: "password",
             autoComplete: "new-password",
-            hint: "At least 8 characters. A short sentence works well.",
+            hint: t("signup.passwordHint"),
             testid: "signup-password",
           },
         ]}
-        submit={{ label: "Create account", busy: "Creating…", testid: "signup-submit" }}
+        submit={{ label: t("signup.submit"), busy: t("signup.busy"), testid: "signup-submit" }}
         // Mandatory verification: allauth answers 401 with the verify_email flow pending.
-        onSubmit={async (v) => follow(await auth.signup(v["email"] ?? "", v["password"] ?? ""))}
+        onSubmit={async (v) => {
+          const result = await auth.signup(v["email"] ?? "", v["password"] ?? "");
+          markNewAccount(); // its first signed-in load keeps the language shown now
+          return follow(result);
+        }}
       />
       <p>
-        <a href={href("/login")}>Already have an account? Log in</a>
+        <a href={href("/login")}>{t("signup.login")}</a>
       </p>
       {props.therapist ? null : (
         <p>
           <a href={href("/signup?therapist")} data-testid="signup-therapist">
-            A family therapist? Create a therapist account
+            {t("signup.therapistLink")}
           </a>
         </p>
       )}

@@ -7,6 +7,7 @@ import { follow } from "../../lib/authFlows";
 import { errorsOf } from "../../lib/errors";
 import { href } from "../../lib/router";
 import { announce } from "../../lib/store";
+import { t } from "../../lib/i18n";
 
 export default function VerifyEmail(props: { code: string }): JSX.Element {
   const [resent, setResent] = useState(false);
@@ -14,7 +15,7 @@ export default function VerifyEmail(props: { code: string }): JSX.Element {
 
   const verify = async (key: string): Promise<void> => {
     const result = await auth.verifyEmail(key);
-    announce(result.kind === "authenticated" ? "Your email is confirmed." : "Your email is confirmed. Please log in.");
+    announce(result.kind === "authenticated" ? t("verify.confirmed") : t("verify.confirmedLogIn"));
     await follow(result);
   };
 
@@ -32,21 +33,21 @@ export default function VerifyEmail(props: { code: string }): JSX.Element {
   };
 
   return (
-    <Screen title="Check your email" testid="screen-verify-email" lead="We sent you a code. Type it here to confirm your email.">
+    <Screen title={t("verify.title")} testid="screen-verify-email" lead={t("verify.lead")}>
       <AuthForm
-        fields={[{ name: "key", label: "Code from the email", autoComplete: "one-time-code", code: true, initial: props.code, testid: "verify-code" }]}
-        submit={{ label: "Confirm", busy: "Checking…", testid: "verify-submit" }}
+        fields={[{ name: "key", label: t("auth.codeFromEmail"), autoComplete: "one-time-code", code: true, initial: props.code, testid: "verify-code" }]}
+        submit={{ label: t("common.confirm"), busy: t("common.checking"), testid: "verify-submit" }}
         onSubmit={(v) => verify(v["key"] ?? "")}
         form={form}
       />
       <p>
         <button type="button" class="link-button" onClick={() => void resend()} data-testid="verify-resend">
-          Send me a new code
+          {t("verify.resend")}
         </button>
       </p>
-      {resent ? <p role="status">A new code is on its way.</p> : null}
+      {resent ? <p role="status">{t("verify.resent")}</p> : null}
       <p>
-        <a href={href("/login")}>Back to log in</a>
+        <a href={href("/login")}>{t("auth.backToLogin")}</a>
       </p>
     </Screen>
   );
