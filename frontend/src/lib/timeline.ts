@@ -49,6 +49,9 @@ const EVENT_WORDS: Record<string, string> = {
   safety_review: "asked for help",
   follow_up: "answered “are we still OK?”",
   plan: "added to your plan",
+  review_closed: "finished looking at it",
+  released: "let them see it",
+  release_declined: "kept it private for now",
 };
 
 export interface TimelineLine {

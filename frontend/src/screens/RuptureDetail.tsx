@@ -19,6 +19,7 @@ import type { Plan, Rupture, RuptureMessage, Side } from "../lib/types";
 import { uuid } from "../lib/uuid";
 import { normaliseHelp } from "../lib/help";
 import { HelpList, SAFETY_REVIEW_WORDS } from "./Safety";
+import { ReleaseQuestion } from "../components/ReleaseQuestion";
 
 function Messages(props: { rupture: Rupture; canWrite: boolean }): JSX.Element {
   const s = useAppState();
@@ -183,6 +184,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         <p class="card" data-testid="rupture-safety">
           {SAFETY_REVIEW_WORDS} You did the right thing.
         </p>
+        <ReleaseQuestion rupture={r} onChange={(x) => setR({ ...r, ...x })} />
         {help.emergency ? (
           <p data-testid="help-emergency">
             <strong>{help.emergency}</strong>
