@@ -8,6 +8,8 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { CareError } from "../../components/care/CareError";
+import { CheckInTrend } from "../../components/care/CheckInTrend";
+import { RupturesList } from "../../components/care/RupturesList";
 import { Figures, PeriodPicker, type PeriodChoice } from "../../components/care/Figures";
 import { FormErrors, Loading, Screen } from "../../components/ui";
 import { care } from "../../lib/api";
@@ -89,6 +91,10 @@ export default function CareFamily(props: { id: string }): JSX.Element {
             {formatDate(data.period.from_date)} to {formatDate(data.period.to_date)} ({data.period.days} days)
           </p>
           <Figures figures={data} previous={data.previous} label={data.label} timeZone={data.time_zone} />
+          <CheckInTrend trend={data.check_ins} />
+          {data.can_open_words ? (
+            <RupturesList key={`${data.period.from_date}-${data.period.to_date}`} familyId={props.id} from={data.period.from_date} to={data.period.to_date} />
+          ) : null}
           <section aria-labelledby="export-title" class="card">
             <h2 id="export-title">For your session</h2>
             <p>The family can see in their access log that you exported these figures.</p>

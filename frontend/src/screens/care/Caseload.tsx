@@ -16,6 +16,56 @@ import { href } from "../../lib/router";
 import { useAppState } from "../../lib/store";
 import type { AttentionReason, Caseload as CaseloadData, CaseloadFamily, CaseloadQuery } from "../../lib/types";
 
+/** "Unrepaired for more than N days": the therapist's own N, remembered on this device. */
+const DAYS_KEY = "fr:care:unrepaired-days";
+const DAYS_DEFAULT = 7;
+
+function clampDays(n: number): number | null {
+  return Number.isInteger(n) && n >= 1 && n <= 365 ? n : null;
+}
+
+function rememberedDays(): number {
+  try {
+    return clampDays(Number(localStorage.getItem(DAYS_KEY))) ?? DAYS_DEFAULT;
+  } catch {
+    return DAYS_DEFAULT;
+  }
+}
+
+function UnrepairedDays(props: { value: number; onChange: (n: number) => void }): JSX.Element {
+  const [text, setText] = useState(String(props.value));
+  const [error, setError] = useState(false);
+  const commit = (): void => {
+    const n = clampDays(Number(text.trim()));
+    setError(n === null);
+    if (n !== null && n !== props.value) props.onChange(n);
+  };
+  return (
+    <div class="field">
+      <label for="caseload-days">Needs attention when a rupture is unrepaired for more than (days)</label>
+      <input
+        id="caseload-days"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={365}
+        value={text}
+        aria-invalid={error}
+        aria-describedby={error ? "caseload-days-error" : undefined}
+        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        onChange={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+        data-testid="caseload-days"
+      />
+      {error ? (
+        <p class="field-error" id="caseload-days-error">
+          A whole number of days from 1 to 365.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 const SORTS: { value: NonNullable<CaseloadQuery["sort"]>; label: string }[] = [
   { value: "needs_attention", label: "Needs attention" },
   { value: "name", label: "Name" },
@@ -75,6 +125,15 @@ export default function Caseload(): JSX.Element {
   const s = useAppState();
   const [sort, setSort] = useState<NonNullable<CaseloadQuery["sort"]>>("needs_attention");
   const [onlyAttention, setOnlyAttention] = useState(false);
+  const [days, setDays] = useState(rememberedDays);
+  const changeDays = (n: number): void => {
+    setDays(n);
+    try {
+      localStorage.setItem(DAYS_KEY, String(n));
+    } catch {
+      // Not remembered on this device; it still applies now.
+    }
+  };
   const [data, setData] = useState<CaseloadData | null>(null);
   const [errors, setErrors] = useState<ApiErrorItem[]>([]);
 
@@ -82,13 +141,13 @@ export default function Caseload(): JSX.Element {
     let live = true;
     setErrors([]);
     care
-      .caseload({ sort, needs_attention: onlyAttention })
+      .caseload({ sort, needs_attention: onlyAttention, unrepaired_days: days })
       .then((d) => live && setData(d))
       .catch((err) => live && setErrors(errorsOf(err)));
     return () => {
       live = false;
     };
-  }, [sort, onlyAttention]);
+  }, [sort, onlyAttention, days]);
 
   const code = s.me?.therapist_share_code;
   return (
@@ -135,6 +194,7 @@ export default function Caseload(): JSX.Element {
               ))}
             </select>
           </div>
+          <UnrepairedDays value={days} onChange={changeDays} />
           <Checkbox label="Only families that need attention" checked={onlyAttention} onChange={setOnlyAttention} testid="caseload-attention" />
         </div>
         {data === null && !errors.length ? <Loading /> : null}
