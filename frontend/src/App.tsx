@@ -1,6 +1,6 @@
 /** The shell: header with the inbox badge, status banners, the live region, and the routes. */
 
-import type { JSX } from "preact";
+import { Fragment, type JSX } from "preact";
 import { useEffect } from "preact/hooks";
 import { blockingPath, FLOW_PATHS } from "./lib/authFlows";
 import { lazyScreen } from "./lib/lazy";
@@ -12,6 +12,7 @@ import { FlagFlow } from "./screens/FlagFlow";
 import { Safety } from "./screens/Safety";
 import { Notes } from "./screens/Notes";
 import { Login } from "./screens/Login";
+import { t } from "./lib/i18n";
 
 const Signup = lazyScreen(() => import("./screens/auth/Signup"));
 const VerifyEmail = lazyScreen(() => import("./screens/auth/VerifyEmail"));
@@ -86,9 +87,9 @@ const ANONYMOUS_ONLY = new Set(["login", "signup", "reset", "mfa"]);
 function NotFound(): JSX.Element {
   return (
     <main id="main" class="screen" data-testid="screen-not-found">
-      <h1>We could not find that page</h1>
+      <h1>{t("shell.notFoundTitle")}</h1>
       <p>
-        <a href={href("/")}>Go to the start</a>
+        <a href={href("/")}>{t("shell.notFoundLink")}</a>
       </p>
     </main>
   );
@@ -181,37 +182,37 @@ function Header(): JSX.Element {
           <span>FamilyRepair</span>
         </a>
         {signedIn ? (
-          <nav aria-label="Main">
+          <nav aria-label={t("shell.mainNav")}>
             <a href={href("/inbox")} data-testid="inbox-link">
-              Inbox
+              {t("shell.inbox")}
               {s.unread > 0 ? (
                 <span class="badge" data-testid="inbox-badge">
                   {s.unread}
-                  <span class="visually-hidden"> unread</span>
+                  <span class="visually-hidden"> {t("shell.unread")}</span>
                 </span>
               ) : null}
             </a>
             <a href={href("/account")} data-testid="settings-link">
-              Settings
+              {t("shell.settings")}
             </a>
           </nav>
         ) : null}
       </div>
       {!s.online ? (
         <p class="banner banner-offline" data-testid="offline-banner">
-          You are offline. What you send will wait and go when you are back online.
+          {t("shell.offline")}
         </p>
       ) : null}
       {waiting > 0 ? (
         <p class="banner" data-testid="outbox-banner">
-          {waiting === 1 ? "1 thing is" : `${waiting} things are`} waiting to send.
+          {t("shell.waiting", { count: waiting })}
         </p>
       ) : null}
       {s.updateReady ? (
         <p class="banner">
-          A new version of FamilyRepair is ready.{" "}
+          {t("shell.updateReady")}{" "}
           <button type="button" class="link-button" data-testid="update-reload" onClick={s.updateReady}>
-            Reload
+            {t("shell.reload")}
           </button>
         </p>
       ) : null}
@@ -259,8 +260,9 @@ export function App(): JSX.Element {
   } else {
     body = renderRoute(m);
   }
+  // Keyed by language: a change of language redraws every screen in it.
   return (
-    <>
+    <Fragment key={s.locale}>
       <a
         class="skip-link"
         href="#main"
@@ -269,10 +271,10 @@ export function App(): JSX.Element {
           document.querySelector<HTMLElement>("#main h1")?.focus();
         }}
       >
-        Skip to content
+        {t("shell.skip")}
       </a>
       <Header />
       {body}
-    </>
+    </Fragment>
   );
 }

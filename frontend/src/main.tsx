@@ -1,7 +1,8 @@
 import { render } from "preact";
 import "./app.css";
 import { App } from "./App";
-import { boot, flushOutbox, outbox, setState } from "./lib/store";
+import { setLocale } from "./lib/i18n";
+import { boot, flushOutbox, outbox, setState, startingLocale } from "./lib/store";
 
 function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
@@ -44,7 +45,10 @@ function registerServiceWorker(): void {
   });
 }
 
-const root = document.getElementById("app");
-if (root) render(<App />, root);
+// The first render is in the person's language (a Spanish catalog is fetched first, once).
+void setLocale(startingLocale()).finally(() => {
+  const root = document.getElementById("app");
+  if (root) render(<App />, root);
+  void boot().then(() => flushOutbox().catch(() => undefined));
+});
 registerServiceWorker();
-void boot().then(() => flushOutbox().catch(() => undefined));

@@ -7,8 +7,46 @@ import { api } from "../lib/api";
 import { errorsOf } from "../lib/errors";
 import { currentNeedsIosInstallHint } from "../lib/platform";
 import { currentSubscription, disablePush, enablePush, pushSupport } from "../lib/push";
-import { announce, refreshMe, setState, useAppState } from "../lib/store";
+import { t, type Locale } from "../lib/i18n";
+import { announce, chooseLocale, refreshMe, setState, useAppState } from "../lib/store";
 import { InstallHint } from "./InstallHint";
+
+/** Each language named in itself, so anyone can find their own. */
+const LANGUAGES: readonly { locale: Locale; name: string }[] = [
+  { locale: "en", name: "English" },
+  { locale: "en-gb", name: "English (UK)" },
+  { locale: "es", name: "Español" },
+];
+
+/** The language picker: it changes the app at once and saves the choice as `me.locale`. */
+export function LanguagePicker(): JSX.Element {
+  const s = useAppState();
+  const [errors, setErrors] = useState<string[]>([]);
+  const change = async (value: string): Promise<void> => {
+    const chosen = LANGUAGES.find((l) => l.locale === value);
+    if (!chosen) return;
+    setErrors([]);
+    try {
+      await chooseLocale(chosen.locale);
+      announce(t("settings.languageSaved"));
+    } catch (err) {
+      setErrors(errorsOf(err).map((e) => e.message));
+    }
+  };
+  return (
+    <div class="field">
+      <label for="language">{t("settings.language")}</label>
+      <select id="language" value={s.locale} onChange={(e) => void change((e.currentTarget as HTMLSelectElement).value)} data-testid="locale">
+        {LANGUAGES.map((l) => (
+          <option key={l.locale} value={l.locale} lang={l.locale === "es" ? "es" : "en"}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+      <FormErrors messages={errors} testid="locale-errors" />
+    </div>
+  );
+}
 
 function zones(current: string): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
@@ -50,7 +88,7 @@ export function MySettings(): JSX.Element | null {
       });
       setState({ me: { ...me, ...updated } });
       await refreshMe().catch(() => undefined);
-      announce("Saved.");
+      announce(t("common.saved"));
     });
 
   const turnOnPush = async (): Promise<void> => {
@@ -58,13 +96,13 @@ export function MySettings(): JSX.Element | null {
     try {
       const result = await enablePush();
       if (result === "denied") {
-        setPushMsg(["Notifications are blocked for this site. You can allow them in your browser or phone settings."]);
+        setPushMsg([t("settings.pushBlocked")]);
         return;
       }
       setPushState("on");
       setPush(true);
       await api.updateMe({ notify_push: true }).catch(() => undefined);
-      announce("Notifications are on for this device.");
+      announce(t("settings.pushOn"));
     } catch (err) {
       setPushMsg(errorsOf(err).map((e) => e.message));
     }
@@ -73,62 +111,63 @@ export function MySettings(): JSX.Element | null {
   const turnOffPush = async (): Promise<void> => {
     await disablePush().catch(() => undefined);
     setPushState("off");
-    announce("Notifications are off for this device.");
+    announce(t("settings.pushOff"));
   };
 
   const tzList = zones(tz);
   return (
     <section aria-labelledby="my-settings-title">
-      <h2 id="my-settings-title">Your settings</h2>
+      <h2 id="my-settings-title">{t("settings.title")}</h2>
+      <LanguagePicker />
       <form onSubmit={onSubmit(() => void save())} noValidate>
         <FormErrors messages={form.general} />
-        <Field label="Your name" name="display_name" value={name} onValue={setName} errors={form.byField["display_name"]} testid="display-name" autoComplete="nickname" />
+        <Field label={t("settings.name")} name="display_name" value={name} onValue={setName} errors={form.byField["display_name"]} testid="display-name" autoComplete="nickname" />
         <div class="field">
-          <label for="time-zone">Time zone</label>
+          <label for="time-zone">{t("settings.timeZone")}</label>
           <select id="time-zone" value={tz} onChange={(e) => setTz((e.currentTarget as HTMLSelectElement).value)} data-testid="time-zone">
             {tzList.length ? tzList.map((z) => <option key={z} value={z}>{z.replace(/_/g, " ")}</option>) : <option value={tz}>{tz}</option>}
           </select>
           {form.byField["time_zone"] ? <p class="field-error">{form.byField["time_zone"].join(" ")}</p> : null}
         </div>
         <fieldset>
-          <legend>Quiet hours</legend>
-          <p class="hint" id="quiet-hint">No notifications between these times (except urgent safety ones).</p>
+          <legend>{t("settings.quietHours")}</legend>
+          <p class="hint" id="quiet-hint">{t("settings.quietHint")}</p>
           <div class="row">
             <div class="field">
-              <label for="quiet-start">From</label>
+              <label for="quiet-start">{t("settings.quietFrom")}</label>
               <input id="quiet-start" type="time" value={qStart} onInput={(e) => setQStart((e.currentTarget as HTMLInputElement).value)} aria-describedby="quiet-hint" data-testid="quiet-start" />
             </div>
             <div class="field">
-              <label for="quiet-end">Until</label>
+              <label for="quiet-end">{t("settings.quietUntil")}</label>
               <input id="quiet-end" type="time" value={qEnd} onInput={(e) => setQEnd((e.currentTarget as HTMLInputElement).value)} aria-describedby="quiet-hint" data-testid="quiet-end" />
             </div>
           </div>
           {form.byField["quiet_hours"] ? <p class="field-error">{form.byField["quiet_hours"].join(" ")}</p> : null}
         </fieldset>
         <fieldset>
-          <legend>Tell me about new things by</legend>
-          <Checkbox label="Email" checked={email} onChange={setEmail} testid="notify-email" />
-          <Checkbox label="Notifications on my devices" checked={push} onChange={setPush} testid="notify-push" />
+          <legend>{t("settings.notifyBy")}</legend>
+          <Checkbox label={t("settings.notifyEmail")} checked={email} onChange={setEmail} testid="notify-email" />
+          <Checkbox label={t("settings.notifyPush")} checked={push} onChange={setPush} testid="notify-push" />
         </fieldset>
         <button type="submit" class="button primary" disabled={form.busy} data-testid="save-settings">
-          {form.busy ? "Saving…" : "Save settings"}
+          {form.busy ? t("common.saving") : t("settings.save")}
         </button>
       </form>
 
-      <h3>Notifications on this device</h3>
+      <h3>{t("settings.deviceTitle")}</h3>
       {support === "needs-install" ? <InstallHint force /> : null}
-      {support === "unsupported" ? <p>This browser cannot show notifications. Email will still reach you.</p> : null}
+      {support === "unsupported" ? <p>{t("settings.pushUnsupported")}</p> : null}
       {support === "supported" ? (
         pushState === "on" ? (
           <p>
-            Notifications are on for this device.{" "}
+            {t("settings.pushOn")}{" "}
             <button type="button" class="link-button" onClick={() => void turnOffPush()} data-testid="push-disable">
-              Turn off
+              {t("settings.turnOff")}
             </button>
           </p>
         ) : (
           <button type="button" class="button" onClick={() => void turnOnPush()} data-testid="push-enable">
-            Turn on notifications for this device
+            {t("settings.turnOn")}
           </button>
         )
       ) : null}

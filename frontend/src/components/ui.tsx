@@ -6,6 +6,7 @@ import { errorsOf, splitErrors, type ApiErrorItem } from "../lib/errors";
 import { href } from "../lib/router";
 import { useAppState } from "../lib/store";
 import { ReadAloud } from "./ReadAloud";
+import { formatDateTime, t } from "../lib/i18n";
 
 /**
  * One screen: its <main> with a data-testid, and an <h1> that takes focus when the screen (or
@@ -44,7 +45,7 @@ export function Screen(props: {
         // A child under 8 hears every screen: one tap reads its title, text and buttons.
         <div class="title-row">
           {title}
-          <ReadAloud text={null} label="Read this screen aloud" testid="read-screen" big />
+          <ReadAloud text={null} label={t("ui.readScreen")} testid="read-screen" big />
         </div>
       ) : (
         title
@@ -58,7 +59,7 @@ export function Screen(props: {
 export function Loading(props: { label?: string }): JSX.Element {
   return (
     <p class="loading" role="status">
-      {props.label ?? "Loading…"}
+      {props.label ?? t("ui.loading")}
     </p>
   );
 }
@@ -292,10 +293,7 @@ export function onSubmit(fn: () => void): (e: Event) => void {
 }
 
 export function formatWhen(iso: string | null | undefined): string {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+  return formatDateTime(iso);
 }
 
 export function Time(props: { iso: string | null | undefined }): JSX.Element | null {

@@ -43,8 +43,20 @@ export function onCsrfToken(listener: CsrfListener): void {
   csrfListener = listener;
 }
 
+let acceptLanguage: string | null = null;
+
+/** The person's language (set by lib/i18n): the server answers errors and words in it. */
+export function setAcceptLanguage(tag: string | null): void {
+  acceptLanguage = tag;
+}
+
+export function currentAcceptLanguage(): string | null {
+  return acceptLanguage;
+}
+
 export function buildHeaders(method: Method, opts: RequestOptions, csrf: string | null): Headers {
   const headers = new Headers({ Accept: "application/json", ...opts.headers });
+  if (acceptLanguage && !headers.has("Accept-Language")) headers.set("Accept-Language", acceptLanguage);
   if (opts.body !== undefined) headers.set("Content-Type", "application/json");
   if (UNSAFE.has(method) && csrf) headers.set("X-CSRFToken", csrf);
   if (opts.idempotencyKey) headers.set("Idempotency-Key", opts.idempotencyKey);

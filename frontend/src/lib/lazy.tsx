@@ -2,6 +2,7 @@
 
 import type { ComponentType, JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { t } from "./i18n";
 
 export function lazyScreen<P extends object>(
   load: () => Promise<{ default: ComponentType<P> }>,
@@ -36,15 +37,15 @@ export function lazyScreen<P extends object>(
       <main id="main" class="screen">
         {failed ? (
           <>
-            <h1>This page could not open</h1>
-            <p>Please check your connection and try again.</p>
+            <h1>{t("lazy.failedTitle")}</h1>
+            <p>{t("lazy.failedBody")}</p>
             <button type="button" class="button" onClick={() => location.reload()}>
-              Try again
+              {t("common.tryAgain")}
             </button>
           </>
         ) : (
           <p class="loading" role="status">
-            Loading…
+            {t("ui.loading")}
           </p>
         )}
       </main>

@@ -205,7 +205,10 @@ export function metaStore(): UseStore {
 }
 
 /** A sender over fetch, used by the page (token from the cookie) and the worker (token stored). */
-export function fetchSender(csrf: () => Promise<string | null> | string | null): Sender {
+export function fetchSender(
+  csrf: () => Promise<string | null> | string | null,
+  language: () => string | null = () => null,
+): Sender {
   return async (item) => {
     const token = await csrf();
     const headers: Record<string, string> = {
@@ -214,6 +217,8 @@ export function fetchSender(csrf: () => Promise<string | null> | string | null):
       "Idempotency-Key": item.key,
     };
     if (token) headers["X-CSRFToken"] = token;
+    const lang = language();
+    if (lang) headers["Accept-Language"] = lang;
     let resp: Response;
     try {
       resp = await fetch(item.url, {

@@ -11,7 +11,8 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
 import * as auth from "./auth";
 import { ApiError } from "./errors";
-import { csrfToken, onCsrfToken, setUnauthorizedHandler } from "./http";
+import { csrfToken, currentAcceptLanguage, onCsrfToken, setUnauthorizedHandler } from "./http";
+import { browserLocale, currentLocale, onLocaleChange, setLocale, supportedLocale, type Locale } from "./i18n";
 import { dropPush } from "./push";
 import {
   createOutbox,
@@ -44,6 +45,8 @@ export interface AppState {
   unsafe: "sending" | "sent" | "queued" | "failed" | null;
   /** How many outbox items this page has seen delivered: lists that show them reload on change. */
   delivered: number;
+  /** The language the app is shown in (lib/i18n); the shell re-renders when it changes. */
+  locale: Locale;
 }
 
 let state: AppState = {
@@ -61,6 +64,7 @@ let state: AppState = {
   help: null,
   unsafe: null,
   delivered: 0,
+  locale: "en",
 };
 
 const listeners = new Set<() => void>();
@@ -178,7 +182,7 @@ function ownerId(): string | null {
 }
 
 export async function flushOutbox(): Promise<FlushReport> {
-  const report = await outbox.flush(fetchSender(() => csrfToken()), ownerId());
+  const report = await outbox.flush(fetchSender(() => csrfToken(), currentAcceptLanguage), ownerId());
   if (report.stoppedBy === "auth" && state.auth === "authenticated") {
     // Usually a rotated CSRF token: refreshing the session sets a fresh cookie. Or the session
     // was ended elsewhere, and what was queued goes with it.
@@ -252,10 +256,53 @@ export async function refreshUnread(): Promise<void> {
   }
 }
 
+// --- language ------------------------------------------------------------------------------
+
+onLocaleChange((locale) => setState({ locale }));
+
+const NEW_ACCOUNT_KEY = "new-account";
+
+/**
+ * Signing up or pairing a phone makes an account whose `locale` nobody chose yet (the server's
+ * default, English): its first signed-in load keeps the language the app was already showing
+ * (the browser's), by saving it once. Later loads follow `me.locale`, whatever the browser says.
+ */
+export function markNewAccount(): void {
+  cacheSet(NEW_ACCOUNT_KEY, true);
+}
+
+async function applyLocale(me: Me): Promise<Me> {
+  const isNew = cacheGet<boolean>(NEW_ACCOUNT_KEY) === true;
+  const shown = currentLocale();
+  if (isNew) {
+    try {
+      localStorage.removeItem(CACHE_PREFIX + NEW_ACCOUNT_KEY);
+    } catch {
+      // Storage disabled: nothing was kept.
+    }
+    if (me.locale === "en" && shown !== "en") {
+      const updated = await api.updateMe({ locale: shown }).catch(() => null);
+      if (updated) return { ...me, locale: shown };
+    }
+  }
+  const wanted = supportedLocale(me.locale) ?? "en";
+  if (wanted !== shown) await setLocale(wanted);
+  return me;
+}
+
+/** Switches the app's language and saves it as the person's choice (Settings' picker). */
+export async function chooseLocale(locale: Locale): Promise<void> {
+  await setLocale(locale);
+  if (state.auth !== "authenticated") return;
+  const updated = await api.updateMe({ locale });
+  const me = state.me ? { ...state.me, ...updated, locale } : null;
+  if (me) cacheSet("me", me);
+  setState({ me });
+}
+
 export async function refreshMe(): Promise<Me> {
-  const me = await api.me();
+  const me = await applyLocale(await api.me());
   cacheSet("me", me);
-  if (me.locale) document.documentElement.lang = me.locale;
   void idbSet("owner", String(me.id), meta).catch(() => undefined);
   setState({ me, auth: "authenticated", pendingFlow: null });
   keepCsrf(csrfToken());
@@ -287,6 +334,11 @@ export function signedOut(pendingFlow: string | null = null): void {
 export async function sessionEnded(pendingFlow: string | null = null): Promise<void> {
   signedOut(pendingFlow);
   await forgetDevice({ tellServer: false });
+}
+
+/** The language to start in: the signed-in person's (as cached), else the browser's. */
+export function startingLocale(): Locale {
+  return supportedLocale(cacheGet<Me>("me")?.locale) ?? browserLocale();
 }
 
 export async function boot(): Promise<void> {

@@ -9,7 +9,7 @@ import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../components/ui
 import { api } from "../lib/api";
 import * as auth from "../lib/auth";
 import { navigate } from "../lib/router";
-import { announce, signedIn, useAppState } from "../lib/store";
+import { announce, markNewAccount, signedIn, useAppState } from "../lib/store";
 
 export default function Pair(props: { code: string }): JSX.Element {
   const s = useAppState();
@@ -23,6 +23,7 @@ export default function Pair(props: { code: string }): JSX.Element {
       // Make sure the CSRF cookie exists before the first POST on a fresh device.
       await auth.prepare().catch(() => undefined);
       await api.pair(value);
+      markNewAccount(); // a child's first load keeps this phone's language (see lib/store)
       await signedIn();
       announce("This phone is paired.");
       navigate("/", { replace: true });

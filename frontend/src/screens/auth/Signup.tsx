@@ -5,7 +5,7 @@ import { Screen } from "../../components/ui";
 import * as auth from "../../lib/auth";
 import { follow } from "../../lib/authFlows";
 import { href } from "../../lib/router";
-import { setState } from "../../lib/store";
+import { markNewAccount, setState } from "../../lib/store";
 
 /** `therapist`: after the email is confirmed, the therapist's claims form comes next. */
 export default function Signup(props: { therapist?: boolean }): JSX.Element {
@@ -36,7 +36,11 @@ export default function Signup(props: { therapist?: boolean }): JSX.Element {
         ]}
         submit={{ label: "Create account", busy: "Creating…", testid: "signup-submit" }}
         // Mandatory verification: allauth answers 401 with the verify_email flow pending.
-        onSubmit={async (v) => follow(await auth.signup(v["email"] ?? "", v["password"] ?? ""))}
+        onSubmit={async (v) => {
+          const result = await auth.signup(v["email"] ?? "", v["password"] ?? "");
+          markNewAccount(); // its first signed-in load keeps the language shown now
+          return follow(result);
+        }}
       />
       <p>
         <a href={href("/login")}>Already have an account? Log in</a>
