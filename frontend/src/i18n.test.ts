@@ -70,9 +70,6 @@ const NOT_YET: ReadonlySet<string> = new Set([
   "components/InstallHint.tsx",
   "components/QrCode.tsx",
   "components/Reflection.tsx",
-  "components/care/CareError.tsx",
-  "components/care/Figures.tsx",
-  "components/care/WeeklyChart.tsx",
   "screens/Account.tsx",
   "screens/CreateFamily.tsx",
   "screens/FamilySettings.tsx",
@@ -97,13 +94,6 @@ const NOT_YET: ReadonlySet<string> = new Set([
   "screens/auth/ResetPassword.tsx",
   "screens/auth/Signup.tsx",
   "screens/auth/VerifyEmail.tsx",
-  "screens/care/CareFamily.tsx",
-  "screens/care/CarePreview.tsx",
-  "screens/care/CareSummary.tsx",
-  "screens/care/Caseload.tsx",
-  "screens/care/SafetyReviews.tsx",
-  "screens/care/TherapistHome.tsx",
-  "screens/care/TherapistJoin.tsx",
 ]);
 
 function* tsxFiles(dir: string): Generator<string> {

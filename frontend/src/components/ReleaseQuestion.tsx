@@ -8,6 +8,7 @@
 import type { JSX } from "preact";
 import { FormErrors, useSubmit } from "./ui";
 import { api } from "../lib/api";
+import { t } from "../lib/i18n";
 import { can } from "../lib/model";
 import { announce } from "../lib/store";
 import type { Rupture } from "../lib/types";
@@ -25,14 +26,14 @@ export function ReleaseQuestion(props: { rupture: Rupture; onChange: (r: Rupture
     return (
       <section class="card" aria-labelledby="release-title" data-testid="release-question">
         <h2 id="release-title">{r.release_question}</h2>
-        <p>The people who help looked at what you told us. You decide whether {parent} sees it. Both answers are OK.</p>
+        <p>{t("release.body", { parent })}</p>
         <FormErrors messages={act.general} />
         <div class="row">
-          <button type="button" class="button primary" disabled={act.busy} onClick={() => void run(() => api.release(r.id), `${parent} can see it now.`)} data-testid="release-yes">
-            Yes, {parent} can see it
+          <button type="button" class="button primary" disabled={act.busy} onClick={() => void run(() => api.release(r.id), t("release.yesDone", { parent }))} data-testid="release-yes">
+            {t("release.yes", { parent })}
           </button>
-          <button type="button" class="button" disabled={act.busy} onClick={() => void run(() => api.keepHeld(r.id), "It stays private. We won't ask again.")} data-testid="release-no">
-            Not now
+          <button type="button" class="button" disabled={act.busy} onClick={() => void run(() => api.keepHeld(r.id), t("release.noDone"))} data-testid="release-no">
+            {t("release.no")}
           </button>
         </div>
       </section>
@@ -41,11 +42,11 @@ export function ReleaseQuestion(props: { rupture: Rupture; onChange: (r: Rupture
   if (can(r, "release")) {
     return (
       <section class="card" aria-labelledby="release-later-title" data-testid="release-later">
-        <h2 id="release-later-title">It stays private</h2>
-        <p>We won't ask you again. If you change your mind, you can let {parent} see it.</p>
+        <h2 id="release-later-title">{t("release.laterTitle")}</h2>
+        <p>{t("release.laterBody", { parent })}</p>
         <FormErrors messages={act.general} />
-        <button type="button" class="button" disabled={act.busy} onClick={() => void run(() => api.release(r.id), `${parent} can see it now.`)} data-testid="release-later-yes">
-          Let {parent} see it
+        <button type="button" class="button" disabled={act.busy} onClick={() => void run(() => api.release(r.id), t("release.yesDone", { parent }))} data-testid="release-later-yes">
+          {t("release.laterYes", { parent })}
         </button>
       </section>
     );

@@ -8,24 +8,24 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDate } from "../../lib/careFormat";
+import { formatNumber, t } from "../../lib/i18n";
 import type { Dashboard } from "../../lib/types";
 
 type Trend = Dashboard["check_ins"];
 type Round = Trend["rounds"][number];
 
-const QUESTIONS: Record<Round["question"], string> = {
-  closeness: "Feeling close",
-  make_up: "Making up",
-};
+function questionText(q: Round["question"]): string {
+  return q === "closeness" ? t("care.checkIns.closeness") : t("care.checkIns.makeUp");
+}
 
 function pairName(r: Round): string {
-  return `${r.parent.display_name} and ${r.child.display_name}`;
+  return t("care.figures.pair", { parent: r.parent.display_name, child: r.child.display_name });
 }
 
 function seriesOf(rounds: readonly Round[]): { label: string; points: Map<string, number> }[] {
   const series = new Map<string, Map<string, number>>();
   for (const r of rounds) {
-    const label = `${pairName(r)}: ${QUESTIONS[r.question]}`;
+    const label = `${pairName(r)}: ${questionText(r.question)}`;
     const points = series.get(label) ?? new Map<string, number>();
     points.set(r.period_start, r.average);
     series.set(label, points);
@@ -80,7 +80,7 @@ function TrendChart(props: { rounds: readonly Round[] }): JSX.Element {
       chart?.destroy();
     };
   }, [props.rounds]);
-  if (failed) return <p class="hint">The chart could not be drawn; the numbers are in the table.</p>;
+  if (failed) return <p class="hint">{t("care.checkIns.failed")}</p>;
   return (
     <div class="chart" data-testid="check-in-chart">
       <canvas ref={canvas} aria-hidden="true" />
@@ -92,27 +92,27 @@ export function CheckInTrend(props: { trend: Trend; print?: boolean }): JSX.Elem
   const rounds = props.trend.rounds;
   return (
     <section aria-labelledby="fig-check-ins" class="figures-section" data-testid="check-in-trend">
-      <h2 id="fig-check-ins">Family check-in</h2>
+      <h2 id="fig-check-ins">{t("care.checkIns.title")}</h2>
       <p class="self-reported" data-testid="check-in-label">
-        Our own question set, not a validated instrument. {props.trend.label}
+        {t("care.checkIns.notValidated")} {props.trend.label}
       </p>
       {rounds.length === 0 ? (
         <p class="hint" data-testid="check-in-none">
-          No check-in answers in this period. The family's parents turn the check-in on in Family settings.
+          {t("care.checkIns.none")}
         </p>
       ) : (
         <div class="check-in-trend">
           {props.print ? null : <TrendChart rounds={rounds} />}
           <div class="table-wrap" tabIndex={0}>
             <table class="figures" data-testid="check-in-table">
-              <caption>Average answer per round, 1 (not at all) to 5 (very much)</caption>
+              <caption>{t("care.checkIns.caption")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Round from</th>
-                  <th scope="col">Pair</th>
-                  <th scope="col">Question</th>
-                  <th scope="col">Average</th>
-                  <th scope="col">Answers</th>
+                  <th scope="col">{t("care.checkIns.colRound")}</th>
+                  <th scope="col">{t("care.figures.colPair")}</th>
+                  <th scope="col">{t("care.checkIns.colQuestion")}</th>
+                  <th scope="col">{t("care.checkIns.colAverage")}</th>
+                  <th scope="col">{t("care.checkIns.colAnswers")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -120,8 +120,8 @@ export function CheckInTrend(props: { trend: Trend; print?: boolean }): JSX.Elem
                   <tr key={`${r.period_start}-${String(r.parent.id)}-${String(r.child.id)}-${r.question}`}>
                     <th scope="row">{formatDate(r.period_start)}</th>
                     <td>{pairName(r)}</td>
-                    <td>{QUESTIONS[r.question]}</td>
-                    <td>{r.average.toFixed(1)}</td>
+                    <td>{questionText(r.question)}</td>
+                    <td>{formatNumber(r.average, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}</td>
                     <td>{r.answers}</td>
                   </tr>
                 ))}

@@ -11,6 +11,7 @@ import { useState } from "preact/hooks";
 import { FormErrors, Time } from "../ui";
 import { api } from "../../lib/api";
 import { errorsOf } from "../../lib/errors";
+import { t } from "../../lib/i18n";
 import { statusLabel } from "../../lib/model";
 import { href } from "../../lib/router";
 import type { RuptureRow } from "../../lib/types";
@@ -45,26 +46,21 @@ export function RupturesList(props: { familyId: string; from: string; to: string
   const shown = (rows ?? []).filter((r) => inPeriod(r, props.from, props.to));
   return (
     <section aria-labelledby="words-title" class="card" data-testid="care-ruptures">
-      <h2 id="words-title">What was written</h2>
-      <p>
-        Open the period's ruptures one at a time, read-only. The family can see in their access log each one you open. A child's words they chose to keep
-        private are never shown here.
-      </p>
+      <h2 id="words-title">{t("care.words.title")}</h2>
+      <p>{t("care.words.intro")}</p>
       <FormErrors messages={errors} />
       {rows === null ? (
         <button type="button" class="button" disabled={busy} onClick={() => void load(null)} data-testid="care-ruptures-load">
-          {busy ? "Loading…" : "List this period's ruptures"}
+          {busy ? t("care.words.loading") : t("care.words.load")}
         </button>
       ) : (
         <>
-          {shown.length === 0 ? <p data-testid="care-ruptures-empty">No rupture you may open in this period.</p> : null}
+          {shown.length === 0 ? <p data-testid="care-ruptures-empty">{t("care.words.empty")}</p> : null}
           <ul class="cards">
             {shown.map((r) => (
               <li key={String(r.id)}>
                 <a class="card card-link" href={href(`/care/families/${props.familyId}/ruptures/${String(r.id)}`)} data-testid={`care-rupture-${String(r.id)}`}>
-                  <span class="card-title">
-                    {r.parent.display_name} and {r.child.display_name}
-                  </span>
+                  <span class="card-title">{t("care.figures.pair", { parent: r.parent.display_name, child: r.child.display_name })}</span>
                   <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
                   <Time iso={r.occurred_at} />
                 </a>
@@ -73,7 +69,7 @@ export function RupturesList(props: { familyId: string; from: string; to: string
           </ul>
           {next ? (
             <button type="button" class="button" disabled={busy} onClick={() => void load(next)} data-testid="care-ruptures-more">
-              {busy ? "Loading…" : "Show older ones"}
+              {busy ? t("care.words.loading") : t("care.words.more")}
             </button>
           ) : null}
         </>
