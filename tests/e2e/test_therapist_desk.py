@@ -84,7 +84,9 @@ def deliver_due() -> None:
         delivery.prompt_deliver(prompt_id=pk, claim_token=token, now=timezone.now())
 
 
-def therapist_of(world: YoungFamily, scope: str = CareScope.DETAILS) -> tuple[User, str]:
+def therapist_of(
+    world: YoungFamily, scope: str = CareScope.DETAILS, locale: str = "en"
+) -> tuple[User, str]:
     """Dr Okoro: verified, with an authenticator app, on the family's care team."""
     with transaction.atomic():
         user = verified_email(
@@ -96,6 +98,7 @@ def therapist_of(world: YoungFamily, scope: str = CareScope.DETAILS) -> tuple[Us
                 therapist_registration_body="Health and Care Professions Council",
                 therapist_registration_number="PYL012345",
                 therapist_jurisdiction="England",
+                locale=locale,
             )
         )
         secret = enrol_totp(user)
@@ -289,13 +292,20 @@ def test_the_caseload_and_a_family_at_a_desk(desktop: Callable[[str], Phone]) ->
     expect(desk.page.locator("main")).not_to_contain_text("Private words")
 
 
-def test_metrics_scope_shows_no_list_of_words(desktop: Callable[[str], Phone]) -> None:
+def test_metrics_scope_shows_no_list_of_words_in_spanish_too(
+    desktop: Callable[[str], Phone],
+) -> None:
     world = young_family()
-    _, secret = therapist_of(world, scope=CareScope.METRICS)
+    _, secret = therapist_of(world, scope=CareScope.METRICS, locale="es")
     child_flag(world, note="You took my drawing away")
     desk = at_the_desk(desktop, "dr.okoro@example.com", secret)
+    desk.screen("screen-caseload", heading="Sus familias")
     desk.tap(f"open-family-{world.family.pk}")
     desk.screen("screen-care-family", heading="The Okafors")
+    expect(desk.page.locator("#fig-headline")).to_have_text("De un vistazo")
     expect(desk.by_id("headline-figures")).to_be_visible()
     expect(desk.by_id("care-ruptures")).to_have_count(0)
+    expect(desk.by_id("check-in-label")).to_contain_text(
+        "Nuestro propio cuestionario, no un instrumento validado."
+    )
     expect(desk.by_id("check-in-none")).to_be_visible()
