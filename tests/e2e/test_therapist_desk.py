@@ -250,6 +250,10 @@ def test_the_caseload_and_a_family_at_a_desk(desktop: Callable[[str], Phone]) ->
     desk = at_the_desk(desktop, "dr.okoro@example.com", secret)
     card = desk.by_id(f"caseload-family-{world.family.pk}")
     expect(card).to_be_visible()
+    expect(desk.by_id(f"check-in-trend-{world.family.pk}")).to_have_text("3.5")
+    expect(desk.by_id("check-in-note")).to_contain_text(
+        "our own question set, not a validated instrument"
+    )
     expect(desk.by_id("caseload-days")).to_have_value("7")
     desk.fill("caseload-days", "0")
     desk.page.keyboard.press("Enter")

@@ -985,6 +985,23 @@ export interface components {
          * @enum {string}
          */
         CareScopeEnum: "metrics" | "details";
+        CaseloadCheckInOut: {
+            /**
+             * Format: date
+             * @description The latest answered round's first day.
+             */
+            period_start: string;
+            /**
+             * Format: double
+             * @description 1 to 5: all pairs and both questions.
+             */
+            average: number;
+            /**
+             * Format: double
+             * @description The answered round before it (within eight weeks).
+             */
+            previous_average: number | null;
+        };
         CaseloadFamilyOut: {
             family: components["schemas"]["CareFamilyRefOut"];
             grant: components["schemas"]["CaseloadGrantOut"];
@@ -1008,6 +1025,8 @@ export interface components {
             parent_started_share: number | null;
             /** Format: date-time */
             last_activity: string | null;
+            /** @description The family check-in's latest two answered rounds of the last eight weeks (our own question set, not a validated instrument); null with none. */
+            check_in_trend: components["schemas"]["CaseloadCheckInOut"] | null;
             needs_attention: boolean;
             attention_reasons: components["schemas"]["AttentionReasonsEnum"][];
         };

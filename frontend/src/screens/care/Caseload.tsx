@@ -93,6 +93,16 @@ function reasonText(reason: AttentionReason, days: number): string {
   }
 }
 
+function average(n: number): string {
+  return formatNumber(n, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+function checkInText(trend: CaseloadFamily["check_in_trend"]): string {
+  if (!trend) return "–";
+  if (trend.previous_average === null) return average(trend.average);
+  return t("care.caseload.checkInValue", { now: average(trend.average), before: average(trend.previous_average) });
+}
+
 function FamilyCard(props: { f: CaseloadFamily; days: number }): JSX.Element {
   const f = props.f;
   const id = String(f.family.id);
@@ -122,6 +132,8 @@ function FamilyCard(props: { f: CaseloadFamily; days: number }): JSX.Element {
         </dd>
         <dt>{t("care.caseload.parentStarted")}</dt>
         <dd>{percent(f.parent_started_share)}</dd>
+        <dt>{t("care.caseload.checkIn")}</dt>
+        <dd data-testid={`check-in-trend-${id}`}>{checkInText(f.check_in_trend)}</dd>
         <dt>{t("care.caseload.lastActivity")}</dt>
         <dd>{f.last_activity ? <Time iso={f.last_activity} /> : "–"}</dd>
       </dl>
@@ -205,6 +217,11 @@ export default function Caseload(): JSX.Element {
         </div>
         {data === null && !errors.length ? <Loading /> : null}
         {data ? <SelfReported label={data.label} /> : null}
+        {data ? (
+          <p class="hint" data-testid="check-in-note">
+            {t("care.caseload.checkInNote")}
+          </p>
+        ) : null}
         {data && data.results.length === 0 ? (
           <p data-testid="caseload-empty">
             {onlyAttention ? t("care.caseload.emptyAttention") : t("care.caseload.empty")}
