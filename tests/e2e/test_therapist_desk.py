@@ -37,6 +37,9 @@ from tests.world import client_for
 
 pytestmark = pytest.mark.browser
 
+# What changes from run to run, painted over in the screenshots.
+DATES = ("time", '[data-testid="period-range"]', "#check-in-table tbody th", "canvas")
+
 DESK: ViewportSize = {"width": 1280, "height": 800}
 DESKTOP: dict[str, Any] = {
     "viewport": DESK,
@@ -178,6 +181,7 @@ def test_a_review_closed_with_no_concern_reaches_the_parent_only_when_the_child_
     child.screen("screen-rupture")
     expect(child.by_id("release-question")).to_contain_text("Would you like Ada to see this now?")
     child.audit()
+    child.screenshot("child-release-question")
     child.tap("release-yes")
     child.announced("Ada can see it now.")
     expect(child.by_id("release-question")).to_have_count(0)
@@ -286,10 +290,13 @@ def test_the_caseload_and_a_family_at_a_desk(desktop: Callable[[str], Phone]) ->
     expect(desk.by_id(f"care-rupture-{withheld.pk}")).to_have_count(0)
     expect(desk.by_id("care-ruptures")).not_to_contain_text("drawing")
     desk.audit()
+    desk.by_id("check-in-trend").scroll_into_view_if_needed()
+    desk.screenshot("therapist-check-ins-and-words", hide=DATES)
     desk.tap(f"care-rupture-{shared.pk}")
     desk.screen("screen-care-rupture", heading="Ada and Mia")
     expect(desk.by_id("care-rupture-note")).to_have_text("You took my drawing away")
     expect(desk.page.locator("main button")).to_have_count(0)  # read-only
+    desk.screenshot("therapist-rupture", hide=DATES)
     assert list(logged.values_list("object_id", flat=True)) == [str(shared.pk)]
     desk.go(f"/care/families/{world.family.pk}/ruptures/{withheld.pk}")
     desk.screen("screen-care-rupture")

@@ -1,7 +1,8 @@
 /**
  * The family check-in trend (the dashboard's `check_ins`): each pair's two questions, averaged per
  * two-week round, as a line chart with the same numbers in a table beside it. It is our own
- * question set, not a validated instrument, and the screen says so beside the server's label.
+ * question set, not a validated instrument, and the screen says so in the reader's language
+ * (the server's `label` says the same, so it is not shown twice).
  * chart.js is imported on demand, as in WeeklyChart: never on the family's first load.
  */
 
@@ -94,7 +95,7 @@ export function CheckInTrend(props: { trend: Trend; print?: boolean }): JSX.Elem
     <section aria-labelledby="fig-check-ins" class="figures-section" data-testid="check-in-trend">
       <h2 id="fig-check-ins">{t("care.checkIns.title")}</h2>
       <p class="self-reported" data-testid="check-in-label">
-        {t("care.checkIns.notValidated")} {props.trend.label}
+        {t("care.checkIns.notValidated")}
       </p>
       {rounds.length === 0 ? (
         <p class="hint" data-testid="check-in-none">
