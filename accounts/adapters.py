@@ -7,6 +7,12 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.forms import BaseForm
+from django.http import HttpRequest
+from django.utils import translation
+
+from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -26,4 +32,25 @@ class AccountAdapter(DefaultAccountAdapter):
     ("Hello from 127.0.0.1:8000!"); our emails say the product's name and public domain."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        super().send_mail(template_prefix, email, {**context, "current_site": configured_site()})
+        """In the language of the account it is about (``User.locale``; a password reset's code
+        names no user, so the address finds it), else the request's (Accept-Language)."""
+        user = context.get("user")
+        locale = (
+            getattr(user, "locale", None)
+            if user is not None
+            else User.objects.filter(email__iexact=email).values_list("locale", flat=True).first()
+        )
+        with translation.override(locale or translation.get_language()):
+            super().send_mail(
+                template_prefix, email, {**context, "current_site": configured_site()}
+            )
+
+    def save_user(
+        self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True
+    ) -> AbstractBaseUser:
+        """A new account speaks the language its browser asked for (Accept-Language, among
+        ``LANGUAGES``) until its person picks one in settings."""
+        if isinstance(user, User):
+            user.locale = translation.get_language() or settings.LANGUAGE_CODE
+        saved: AbstractBaseUser = super().save_user(request, user, form, commit=commit)
+        return saved

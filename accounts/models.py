@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from familyrepair.errors import ErrorCode
 
@@ -20,7 +21,7 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(
-            "Not a known IANA time zone.", code=ErrorCode.INVALID_TIME_ZONE
+            _("Not a known IANA time zone."), code=ErrorCode.INVALID_TIME_ZONE
         ) from exc
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import (
     AgeBand,
@@ -69,7 +70,7 @@ def access_family(*, actor: Actor, family_id: int, require_parent: bool = False)
     a parent is required."""
     membership = family_membership(actor=actor, family_id=family_id)
     if require_parent and membership.role != Role.PARENT:
-        raise Forbidden("Only a parent in this family can do that.", code=ErrorCode.PARENT_ONLY)
+        raise Forbidden(_("Only a parent in this family can do that."), code=ErrorCode.PARENT_ONLY)
     return membership.family
 
 
@@ -78,7 +79,7 @@ def may_create_family(*, actor: Actor) -> None:
     if _user_id(actor) is None:
         raise NotFound()
     if getattr(actor, "is_child_profile", False):
-        raise Forbidden("Ask a parent to set up a family.", code=ErrorCode.CHILD_PROFILE)
+        raise Forbidden(_("Ask a parent to set up a family."), code=ErrorCode.CHILD_PROFILE)
 
 
 def own_membership_to_update(*, actor: Actor, family_id: int, user_id: int) -> Membership:
@@ -89,9 +90,9 @@ def own_membership_to_update(*, actor: Actor, family_id: int, user_id: int) -> M
     if own.user_id != user_id:
         if not Membership.objects.filter(family_id=family_id, user_id=user_id).exists():
             raise NotFound(code=ErrorCode.MEMBER_NOT_FOUND)
-        raise Forbidden("Only the member can change this.", code=ErrorCode.OWN_MEMBERSHIP_ONLY)
+        raise Forbidden(_("Only the member can change this."), code=ErrorCode.OWN_MEMBERSHIP_ONLY)
     if own.user.age_band() == AgeBand.UNDER_13:
-        raise Forbidden("A parent decides this until you are 13.", code=ErrorCode.AGE_RESTRICTED)
+        raise Forbidden(_("A parent decides this until you are 13."), code=ErrorCode.AGE_RESTRICTED)
     return own
 
 
@@ -119,7 +120,7 @@ def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
         raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND)
     if grant.therapist is None or not has_mfa(grant.therapist):
         raise Forbidden(
-            "Enrol a second factor (an authenticator app or a passkey) to see family data.",
+            _("Enrol a second factor (an authenticator app or a passkey) to see family data."),
             code=ErrorCode.MFA_REQUIRED,
         )
     return grant
@@ -182,7 +183,7 @@ def care_team(*, actor: Actor, family_id: int) -> QuerySet[CareTeamGrant]:
     membership = family_membership(actor=actor, family_id=family_id)
     if not can_see_care_team(membership):
         raise Forbidden(
-            "Ask a parent who is on your family's care team.", code=ErrorCode.AGE_RESTRICTED
+            _("Ask a parent who is on your family's care team."), code=ErrorCode.AGE_RESTRICTED
         )
     return (
         CareTeamGrant.objects.filter(
@@ -224,15 +225,15 @@ def care_reader(actor: Actor) -> User:
         raise NotFound()
     user: User = actor  # type: ignore[assignment]  # authenticated: a User
     if not user.is_therapist:
-        raise Forbidden("These pages are for therapists.", code=ErrorCode.NOT_A_THERAPIST)
+        raise Forbidden(_("These pages are for therapists."), code=ErrorCode.NOT_A_THERAPIST)
     if not user.is_verified_therapist:
         raise Forbidden(
-            "We are checking your registration; you will see families once verified.",
+            _("We are checking your registration; you will see families once verified."),
             code=ErrorCode.THERAPIST_UNVERIFIED,
         )
     if not has_mfa(user):
         raise Forbidden(
-            "Enrol a second factor (an authenticator app or a passkey) to see family data.",
+            _("Enrol a second factor (an authenticator app or a passkey) to see family data."),
             code=ErrorCode.MFA_REQUIRED,
         )
     return user

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status as http_status
 from rest_framework.response import Response
@@ -71,9 +72,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoValidationError):
         status, errors = http_status.HTTP_400_BAD_REQUEST, _django_validation_errors(exc)
     elif isinstance(exc, Http404):
-        status, errors = 404, [error_item(ErrorCode.NOT_FOUND, "Not found.")]
+        status, errors = 404, [error_item(ErrorCode.NOT_FOUND, _("Not found."))]
     elif isinstance(exc, DjangoPermissionDenied):
-        message = "You are not allowed to do that."
+        message = _("You are not allowed to do that.")
         status, errors = 403, [error_item(ErrorCode.PERMISSION_DENIED, message)]
     elif isinstance(exc, drf_exceptions.APIException):
         status = exc.status_code

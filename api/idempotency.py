@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -57,7 +58,7 @@ def _recheck_family(user: User, pk: int) -> None:
 
 def _recheck_notification(user: User, pk: int) -> None:
     if not notifications.inbox(actor=user).filter(pk=pk).exists():
-        raise NotFound("No such notification.", code=ErrorCode.NOTIFICATION_NOT_FOUND)
+        raise NotFound(_("No such notification."), code=ErrorCode.NOTIFICATION_NOT_FOUND)
 
 
 def _recheck_safety_review(user: User, pk: int) -> None:
@@ -104,7 +105,7 @@ def claim(
     now = now or timezone.now()
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise InvalidInput(
-            "Idempotency-Key must be 1 to 255 printable characters.",
+            _("Idempotency-Key must be 1 to 255 printable characters."),
             code=ErrorCode.INVALID_IDEMPOTENCY_KEY,
             param=HEADER,
         )
@@ -119,7 +120,7 @@ def claim(
     record = IdempotencyKey.objects.get(user=user, key=key)
     if record.fingerprint != print_:
         raise Unprocessable(
-            "This Idempotency-Key was already used for a different request.",
+            _("This Idempotency-Key was already used for a different request."),
             code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             param=HEADER,
         )
@@ -130,7 +131,7 @@ def claim(
     ).update(claimed_at=now)
     if not taken:
         raise Conflict(
-            "The first request with this Idempotency-Key is still being processed.",
+            _("The first request with this Idempotency-Key is still being processed."),
             code=ErrorCode.IDEMPOTENCY_REQUEST_IN_FLIGHT,
             param=HEADER,
         )
@@ -196,5 +197,5 @@ def release(record: IdempotencyKey) -> None:
 
 def purge_expired(*, now: dt.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted

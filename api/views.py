@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from rest_framework import generics, viewsets
 from rest_framework import views as drf_views
 from rest_framework.request import Request
@@ -18,6 +19,15 @@ from api import idempotency
 
 class IdempotentPostMixin:
     # No docstring: drf-spectacular would publish it as every inheriting operation's description.
+
+    def perform_authentication(self, request: Request) -> None:
+        """Once we know who is asking, answer in their language (``User.locale``): errors, words
+        and labels alike. Anonymous callers keep what LocaleMiddleware chose from
+        Accept-Language; the response's Content-Language says which it was."""
+        super().perform_authentication(request)  # type: ignore[misc]  # mixed into APIView subclasses
+        locale = getattr(request.user, "locale", None)
+        if request.user.is_authenticated and locale:
+            translation.activate(locale)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """Once DRF has authenticated, permitted and throttled the request, a POST carrying an

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -20,10 +21,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(
-        error_body(404, [error_item(ErrorCode.NOT_FOUND, "Not found.")]), status=404
+        error_body(404, [error_item(ErrorCode.NOT_FOUND, _("Not found."))]), status=404
     )
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    message = "Something went wrong on our side. Nothing was saved; please try again."
+    message = _("Something went wrong on our side. Nothing was saved; please try again.")
     return JsonResponse(error_body(500, [error_item(ErrorCode.SERVER_ERROR, message)]), status=500)

@@ -6,6 +6,8 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from familyrepair.errors import ErrorCode, InvalidInput
 
 PRESETS = ("30", "90", "365", "all")
@@ -82,8 +84,10 @@ def period_for(
             first = today - dt.timedelta(days=int(chosen) - 1)
     if first > last:
         raise InvalidInput(
-            "'from' must not be after 'to'.", code=ErrorCode.INVALID_PERIOD, param="from"
+            _("'from' must not be after 'to'."), code=ErrorCode.INVALID_PERIOD, param="from"
         )
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput("That period is too long.", code=ErrorCode.INVALID_PERIOD, param="from")
+        raise InvalidInput(
+            _("That period is too long."), code=ErrorCode.INVALID_PERIOD, param="from"
+        )
     return Period(chosen, first, last, zone)

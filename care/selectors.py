@@ -42,6 +42,8 @@ from django.db.models.functions import (
     TruncWeek,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import CareTeamGrant, Family, Membership, Role, User
 from accounts.selectors import can_see_care_team, care_reader, family_membership
@@ -68,11 +70,11 @@ from ruptures.safety_reviews import therapist_queue
 from ruptures.selectors import seen_as_party
 from ruptures.states import OPEN
 
-SELF_REPORTED = (
+SELF_REPORTED = gettext_lazy(
     "Self-reported: what the family told FamilyRepair; not a clinical measure. A rupture nobody "
     "flagged is not here."
 )
-FORMER_MEMBER = "Former member"
+FORMER_MEMBER = gettext_lazy("Former member")
 REPAIR_STEP_COUNT = len(RepairStep.Code)
 DEFAULT_UNREPAIRED_DAYS = 7
 CASELOAD_SHARE_DAYS = 90  # the parent-started share on the caseload: the last 90 days
@@ -113,7 +115,7 @@ def preview_grant_for(
     membership.user = actor
     if not can_see_care_team(membership):
         raise Forbidden(
-            "Ask a parent who is on your family's care team.", code=ErrorCode.AGE_RESTRICTED
+            _("Ask a parent who is on your family's care team."), code=ErrorCode.AGE_RESTRICTED
         )
     grant = (
         CareTeamGrant.objects.select_related("family")
@@ -272,7 +274,7 @@ def _is_member(field: str) -> Exists:
 def _person(user_id: int | None, name: str | None, is_member: bool) -> dict[str, Any]:
     if user_id is None:
         return {"id": None, "display_name": FORMER_MEMBER, "is_member": False}
-    return {"id": user_id, "display_name": name or "Family member", "is_member": is_member}
+    return {"id": user_id, "display_name": name or _("Family member"), "is_member": is_member}
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -416,7 +418,7 @@ def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, 
     ):
         weekly[row["week"]]["repairs"] = row["n"]
 
-    heat_map = [[0] * 24 for _ in range(7)]
+    heat_map = [[0] * 24 for _day in range(7)]
     for cell in created.values(
         weekday=ExtractIsoWeekDay("occurred_at", tzinfo=zone),
         hour=ExtractHour("occurred_at", tzinfo=zone),
@@ -436,12 +438,12 @@ def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, 
             {"code": code, "label": str(label), "count": total[f"need_{code}"]}
             for code, label in Need.choices
         ]
-        + [{"code": "", "label": "Not said", "count": total["need_unsaid"]}],
+        + [{"code": "", "label": _("Not said"), "count": total["need_unsaid"]}],
         "sizes": [
             {"code": code, "label": str(label), "count": total[f"size_{code}"]}
             for code, label in Size.choices
         ]
-        + [{"code": "", "label": "Not said", "count": total["size_unsaid"]}],
+        + [{"code": "", "label": _("Not said"), "count": total["size_unsaid"]}],
         "reminders_before_acknowledgement": {
             "acknowledged": acknowledged,
             "none": total["reminders_0"],
@@ -494,7 +496,7 @@ def dashboard(
 
 # --- the family check-in trend ---------------------------------------------------------------
 
-CHECK_IN_LABEL = (
+CHECK_IN_LABEL = gettext_lazy(
     "Our own two questions, answered every two weeks on a 1-5 scale; not a validated instrument."
 )
 CHECK_IN_PERIOD_DAYS = 14
@@ -789,8 +791,8 @@ def export_rows(*, ruptures: QuerySet[Rupture], period: Period) -> list[dict[str
 
     def name(user_id: int | None) -> str:
         if user_id is None:
-            return FORMER_MEMBER
-        return people.get(user_id) or "Family member"
+            return str(FORMER_MEMBER)
+        return people.get(user_id) or _("Family member")
 
     out = []
     for (week, parent_id, child_id), row in rows.items():

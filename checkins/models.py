@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Family
 
@@ -17,8 +18,8 @@ MIN_AGE = 8
 
 
 class Question(models.TextChoices):
-    CLOSENESS = "closeness", "How close have you felt to {name} lately?"
-    MAKE_UP = "make_up", "When things go wrong between us, we make up."
+    CLOSENESS = "closeness", gettext_lazy("How close have you felt to {name} lately?")
+    MAKE_UP = "make_up", gettext_lazy("When things go wrong between us, we make up.")
 
 
 class CheckInRound(models.Model):

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Family, Membership, Role, User
 from accounts.selectors import Actor, family_membership
@@ -83,12 +84,14 @@ def answerable_round(*, actor: Actor, round_id: int) -> tuple[CheckInRound, Memb
     the actor's membership."""
     round_ = CheckInRound.objects.select_related("family").filter(pk=round_id).first()
     if round_ is None:
-        raise NotFound("No such check-in.", code=ErrorCode.CHECK_IN_ROUND_NOT_FOUND, param="round")
+        raise NotFound(
+            _("No such check-in."), code=ErrorCode.CHECK_IN_ROUND_NOT_FOUND, param="round"
+        )
     try:
         membership = family_membership(actor=actor, family_id=round_.family_id)
     except NotFound:
         raise NotFound(
-            "No such check-in.", code=ErrorCode.CHECK_IN_ROUND_NOT_FOUND, param="round"
+            _("No such check-in."), code=ErrorCode.CHECK_IN_ROUND_NOT_FOUND, param="round"
         ) from None
     return round_, membership
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Family, Membership, Role, User
 from accounts.selectors import Actor, access_family
@@ -147,22 +148,22 @@ def check_in_answer(
     round_, membership = selectors.answerable_round(actor=actor, round_id=answer.round_id)
     user: User = membership.user
     if user.pk not in (answer.parent_id, answer.child_id):
-        raise NotFound("You are not in that pair.", code=ErrorCode.PAIR_NOT_FOUND)
+        raise NotFound(_("You are not in that pair."), code=ErrorCode.PAIR_NOT_FOUND)
     in_pair = Membership.objects.filter(family_id=round_.family_id).filter(
         Q(user_id=answer.parent_id, role=Role.PARENT) | Q(user_id=answer.child_id, role=Role.CHILD)
     )
     if answer.parent_id == answer.child_id or in_pair.count() != 2:
-        raise NotFound("No such pair in this family.", code=ErrorCode.PAIR_NOT_FOUND)
+        raise NotFound(_("No such pair in this family."), code=ErrorCode.PAIR_NOT_FOUND)
     if not selectors.old_enough(user, today=now.date()):
-        raise Forbidden("The check-in is for those aged 8 or over.", code=ErrorCode.TOO_YOUNG)
+        raise Forbidden(_("The check-in is for those aged 8 or over."), code=ErrorCode.TOO_YOUNG)
     if not round_.family.check_ins_enabled:
-        raise Conflict("The family check-in is turned off.", code=ErrorCode.CHECK_INS_OFF)
+        raise Conflict(_("The family check-in is turned off."), code=ErrorCode.CHECK_INS_OFF)
     if not round_.opens_at <= now < round_.closes_at:
-        raise Conflict("This check-in is closed.", code=ErrorCode.CHECK_IN_ROUND_CLOSED)
+        raise Conflict(_("This check-in is closed."), code=ErrorCode.CHECK_IN_ROUND_CLOSED)
     if answer.question not in Question.values:
         raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="question")
     if not SCORE_MIN <= answer.score <= SCORE_MAX:
-        raise InvalidInput("From 1 to 5.", code=ErrorCode.OUT_OF_RANGE, param="score")
+        raise InvalidInput(_("From 1 to 5."), code=ErrorCode.OUT_OF_RANGE, param="score")
     row, created = CheckInAnswer.objects.select_for_update().get_or_create(
         round=round_,
         respondent=user,

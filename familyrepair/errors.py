@@ -9,6 +9,12 @@ handler passes on (``tests/api/test_error_codes.py`` holds both lists to the enu
 from __future__ import annotations
 
 from enum import StrEnum, unique
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @unique
@@ -141,16 +147,17 @@ class ErrorCode(StrEnum):
 class ApplicationError(Exception):
     status = 400
     default_code = ErrorCode.INVALID
-    default_message = "The request could not be completed."
+    default_message: StrOrPromise = gettext_lazy("The request could not be completed.")
 
     def __init__(
         self,
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         *,
         code: ErrorCode | None = None,
         param: str | None = None,
     ) -> None:
-        self.message = message or self.default_message
+        # Rendered now, in the language of whoever the error is for (the request's).
+        self.message = str(message or self.default_message)
         self.code = code or self.default_code
         self.param = param
         super().__init__(self.message)
@@ -166,13 +173,13 @@ class NotFound(ApplicationError):
 
     status = 404
     default_code = ErrorCode.NOT_FOUND
-    default_message = "Not found."
+    default_message: StrOrPromise = gettext_lazy("Not found.")
 
 
 class Forbidden(ApplicationError):
     status = 403
     default_code = ErrorCode.PERMISSION_DENIED
-    default_message = "You are not allowed to do that."
+    default_message: StrOrPromise = gettext_lazy("You are not allowed to do that.")
 
 
 class Conflict(ApplicationError):
@@ -180,10 +187,12 @@ class Conflict(ApplicationError):
 
     status = 409
     default_code = ErrorCode.CONFLICT
-    default_message = "That cannot be done now."
+    default_message: StrOrPromise = gettext_lazy("That cannot be done now.")
 
 
 class Unprocessable(ApplicationError):
     status = 422
     default_code = ErrorCode.UNPROCESSABLE
-    default_message = "The request is well formed but cannot be processed."
+    default_message: StrOrPromise = gettext_lazy(
+        "The request is well formed but cannot be processed."
+    )

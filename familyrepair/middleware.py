@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from api.exceptions import error_body, error_item
 from familyrepair.errors import ErrorCode
@@ -31,6 +33,21 @@ class NoStoreMiddleware:
         if request.path_info.startswith(PERSONAL_PREFIXES):
             add_never_cache_headers(response)
         return response
+
+
+class LanguageResetMiddleware:
+    """Outermost: once a response is finished (Content-Language set), the thread goes back to
+    the default language, so a reader's language (``User.locale``, activated by the API views)
+    never carries over to whatever this thread runs next."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            translation.deactivate()
 
 
 # How long a client should wait before retrying when the database is away (a restart or failover
@@ -57,7 +74,7 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
         close_old_connections()  # drop the dead connection now, so the next request opens a new one
-        message = "We cannot reach our database just now. Nothing was saved; please try again."
+        message = _("We cannot reach our database just now. Nothing was saved; please try again.")
         response = JsonResponse(
             error_body(503, [error_item(ErrorCode.SERVICE_UNAVAILABLE, message)]), status=503
         )

@@ -63,7 +63,7 @@ def export_for(user: User) -> dict[str, Any]:
         "ruptures": ruptures,
         "messages_written": [
             {"rupture": m.rupture_id, "body": m.body, "created_at": _iso(m.created_at)}
-            for m in Message.objects.filter(author=user).order_by("created_at")
+            for m in Message.objects.filter(author=user).order_by("created_at", "pk")
         ],
         "notifications": [
             {
@@ -72,11 +72,11 @@ def export_for(user: User) -> dict[str, Any]:
                 "created_at": _iso(n.created_at),
                 "read_at": _iso(n.read_at),
             }
-            for n in Notification.objects.filter(recipient=user).order_by("created_at")
+            for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
         ],
         "push_subscriptions": [
             {"endpoint": s.endpoint, "created_at": _iso(s.created_at)}
-            for s in PushSubscription.objects.filter(user=user)
+            for s in PushSubscription.objects.filter(user=user).order_by("created_at", "pk")
         ],
     }
 

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from checkins import words as check_in_words
@@ -85,73 +86,99 @@ def _name(user_name: str | None, fallback: str) -> str:
 
 
 def render(prompt: Prompt) -> Content:
-    """Warm, blame-free words. Never the child's own words: a lock screen is not private."""
+    """Warm, blame-free words, in the recipient's language (``User.locale``) whichever process
+    renders them. Never the child's own words: a lock screen is not private."""
+    recipient = prompt.recipient
+    with translation.override(recipient.locale if recipient else settings.LANGUAGE_CODE):
+        return _render(prompt)
+
+
+def _render(prompt: Prompt) -> Content:
     if prompt.kind == PromptKind.REFLECTION:
         return Content(
-            title="A moment to look back on today",
-            body="Was there a moment today you'd like to make right?",
+            title=_("A moment to look back on today"),
+            body=_("Was there a moment today you'd like to make right?"),
             url="/#/reflection",
         )
     rupture = prompt.rupture
     if prompt.kind in CHECK_IN_KINDS or rupture is None:
         title, body, url = check_in_words.prompt_words(prompt.kind, prompt.check_in_round)
         return Content(title=title[:120], body=body[:500], url=url)
-    child = _name(rupture.child.display_name if rupture.child else None, "Your child")
-    parent = _name(rupture.parent.display_name if rupture.parent else None, "Your parent")
-    felt = ", ".join(f["label"].lower() for f in feelings.describe(rupture.feelings))
+    child = _name(rupture.child.display_name if rupture.child else None, _("Your child"))
+    parent = _name(rupture.parent.display_name if rupture.parent else None, _("Your parent"))
+    felt = ", ".join(str(f["label"]).lower() for f in feelings.describe(rupture.feelings))
     other = parent if prompt.recipient_id == rupture.child_id else child
+    names = {"child": child, "parent": parent, "other": other, "felt": felt}
     url = f"/#/ruptures/{rupture.pk}"
     kind = prompt.kind
     words: dict[str, tuple[str, str]] = {
         PromptKind.REPAIR_PROMPT: (
-            f"Ready to make it right with {child}?",
-            f"{child} felt {felt}. Start by calming yourself; the steps will guide you.",
+            _("Ready to make it right with %(child)s?") % names,
+            _("%(child)s felt %(felt)s. Start by calming yourself; the steps will guide you.")
+            % names,
         ),
         PromptKind.REMINDER: (
-            f"A moment with {child} is still open",
-            "Repair can happen any time. Even days later, it matters.",
+            _("A moment with %(child)s is still open") % names,
+            _("Repair can happen any time. Even days later, it matters."),
         ),
-        PromptKind.ACKNOWLEDGED: (f"{parent} saw what you shared", "They know how you felt."),
-        PromptKind.MESSAGE: (f"{other} wrote to you", "Open FamilyRepair to read it."),
+        PromptKind.ACKNOWLEDGED: (
+            _("%(parent)s saw what you shared") % names,
+            _("They know how you felt."),
+        ),
+        PromptKind.MESSAGE: (
+            _("%(other)s wrote to you") % names,
+            _("Open FamilyRepair to read it."),
+        ),
         PromptKind.CONFIRM_PROMPT: (
-            f"{other} feels you two are OK again",
-            "Do you feel that way too? It's fine to say 'not yet'.",
+            _("%(other)s feels you two are OK again") % names,
+            _("Do you feel that way too? It's fine to say 'not yet'."),
         ),
         PromptKind.NOT_YET: (
-            f"{other} isn't OK yet",
-            "That's alright. Keep the door open; there may be a note for you.",
+            _("%(other)s isn't OK yet") % names,
+            _("That's alright. Keep the door open; there may be a note for you."),
         ),
-        PromptKind.RECONNECTED: (f"You and {other} reconnected", "Repair is what matters. 💛"),
+        PromptKind.RECONNECTED: (
+            _("You and %(other)s reconnected") % names,
+            _("Repair is what matters. 💛"),
+        ),
         PromptKind.FOLLOW_UP: (
-            f"Are you and {other} still OK?",
-            "A few days on: did your plan help? A quick check-in, nothing more."
+            _("Are you and %(other)s still OK?") % names,
+            _("A few days on: did your plan help? A quick check-in, nothing more.")
             if rupture.plan_by_parent or rupture.plan_by_child
-            else "A few days on: a quick check-in, nothing more.",
+            else _("A few days on: a quick check-in, nothing more."),
         ),
         PromptKind.PLAN_ASK: (
-            "What would help next time?",
-            f"{other} said what they'll try differently. Add your part to your plan, if you like.",
+            _("What would help next time?"),
+            _(
+                "%(other)s said what they'll try differently. Add your part to your plan, "
+                "if you like."
+            )
+            % names,
         ),
         PromptKind.SAFETY_ALERT: (
-            "A family you support asked for safety help",
-            f"A child in the {rupture.family.name} family said they feel unsafe. "
-            "Please check in with the family.",
+            _("A family you support asked for safety help"),
+            _(
+                "A child in the %(family)s family said they feel unsafe. "
+                "Please check in with the family."
+            )
+            % {"family": rupture.family.name},
         ),
     }
     if kind == PromptKind.RELEASE_QUESTION:
         # Neutral on purpose: a lock screen or a shared device may be seen by the parent.
-        title, body = ("There's a question for you", "Open FamilyRepair when you're ready.")
+        title, body = (_("There's a question for you"), _("Open FamilyRepair when you're ready."))
     elif kind == PromptKind.HEADS_UP:
         starter = child if rupture.started_by == Party.CHILD else parent
         title, body = (
             (
-                f"{child} flagged a moment with you",
-                f"{child} felt {felt}. Take a breath first; we'll help you make it right.",
+                _("%(child)s flagged a moment with you") % names,
+                _("%(child)s felt %(felt)s. Take a breath first; we'll help you make it right.")
+                % names,
             )
             if rupture.started_by == Party.CHILD and rupture.direction == Direction.PARENT_REPAIRS
             else (
-                f"{starter} wants to make something right with you",
-                "You don't have to do anything yet.",
+                _("%(starter)s wants to make something right with you") % {"starter": starter},
+                _("You don't have to do anything yet."),
             )
         )
     else:
@@ -381,7 +408,7 @@ def prompts_deliver(
     finish: list[Prompt] = list(seen)
     for prompt in seen:
         outcome[prompt.pk] = "seen"
-    for prompt, _ in due:
+    for prompt, _content in due:
         if prompt.pk in retry and prompt.attempts < MAX_ATTEMPTS:
             backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
             Prompt.objects.filter(mine, pk=prompt.pk).update(
@@ -514,7 +541,7 @@ def _deliver_push(
         return delivered, retry
     subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
     for subscription in PushSubscription.objects.filter(
-        user_id__in={p.recipient_id for p, _ in wanted}
+        user_id__in={p.recipient_id for p, _content in wanted}
     ).order_by("pk"):
         subscriptions[subscription.user_id].append(subscription)
     targets = [(p, c, s) for p, c in wanted for s in subscriptions[_recipient(p).pk]]
@@ -578,7 +605,7 @@ def _deliver_email(prompt: Prompt, content: Content, *, now: dt.datetime) -> Non
         return
     recipient = _recipient(prompt)
     context = {
-        "recipient_name": recipient.display_name or "there",
+        "recipient_name": recipient.display_name,
         "title": content.title,
         "body": content.body,
         "link": f"{settings.SITE_URL}{content.url}",

@@ -8,36 +8,41 @@ aloud); teens and adult children see every feeling with fuller words.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
 class Feeling:
     code: str
     emoji: str
-    label_young: str
-    label: str
+    label_young: StrPromise
+    label: StrPromise
     young: bool
     little: bool = False
 
 
 FEELINGS: tuple[Feeling, ...] = (
-    Feeling("hurt", "🤕", "Hurt", "Hurt", True, little=True),
-    Feeling("sad", "😢", "Sad", "Sad", True, little=True),
-    Feeling("angry", "😠", "Mad", "Angry", True, little=True),
-    Feeling("scared", "😨", "Scared", "Scared", True, little=True),
-    Feeling("embarrassed", "😳", "Embarrassed", "Embarrassed", True),
-    Feeling("ignored", "🙈", "Not listened to", "Ignored", True, little=True),
-    Feeling("confused", "😕", "Mixed up", "Confused", True),
-    Feeling("lonely", "🥺", "Lonely", "Lonely", True, little=True),
-    Feeling("frustrated", "😤", "Grr", "Frustrated", True),
-    Feeling("worried", "😟", "Worried", "Worried", False),
-    Feeling("disappointed", "😞", "Let down", "Disappointed", False),
-    Feeling("misunderstood", "😶", "You didn't get it", "Misunderstood", False),
-    Feeling("ashamed", "😣", "Bad about me", "Ashamed", False),
-    Feeling("overwhelmed", "😵", "Too much", "Overwhelmed", False),
-    Feeling("unfair", "⚖️", "Not fair", "Treated unfairly", False),
-    Feeling("disrespected", "😒", "Not respected", "Disrespected", False),
+    Feeling("hurt", "🤕", _("Hurt"), _("Hurt"), True, little=True),
+    Feeling("sad", "😢", _("Sad"), _("Sad"), True, little=True),
+    Feeling("angry", "😠", _("Mad"), _("Angry"), True, little=True),
+    Feeling("scared", "😨", _("Scared"), _("Scared"), True, little=True),
+    Feeling("embarrassed", "😳", _("Embarrassed"), _("Embarrassed"), True),
+    Feeling("ignored", "🙈", _("Not listened to"), _("Ignored"), True, little=True),
+    Feeling("confused", "😕", _("Mixed up"), _("Confused"), True),
+    Feeling("lonely", "🥺", _("Lonely"), _("Lonely"), True, little=True),
+    Feeling("frustrated", "😤", _("Grr"), _("Frustrated"), True),
+    Feeling("worried", "😟", _("Worried"), _("Worried"), False),
+    Feeling("disappointed", "😞", _("Let down"), _("Disappointed"), False),
+    Feeling("misunderstood", "😶", _("You didn't get it"), _("Misunderstood"), False),
+    Feeling("ashamed", "😣", _("Bad about me"), _("Ashamed"), False),
+    Feeling("overwhelmed", "😵", _("Too much"), _("Overwhelmed"), False),
+    Feeling("unfair", "⚖️", _("Not fair"), _("Treated unfairly"), False),
+    Feeling("disrespected", "😒", _("Not respected"), _("Disrespected"), False),
 )
 
 BY_CODE: dict[str, Feeling] = {f.code: f for f in FEELINGS}
@@ -46,7 +51,10 @@ MAX_FEELINGS = 6
 
 
 def vocabulary() -> list[dict[str, Any]]:
-    return [asdict(f) for f in FEELINGS]
+    """Every feeling, its words in the active language."""
+    return [
+        {**asdict(f), "label_young": str(f.label_young), "label": str(f.label)} for f in FEELINGS
+    ]
 
 
 def describe(codes: list[str]) -> list[dict[str, str]]:
@@ -55,7 +63,7 @@ def describe(codes: list[str]) -> list[dict[str, str]]:
     for code in codes:
         feeling = BY_CODE.get(code)
         out.append(
-            {"code": code, "label": feeling.label, "emoji": feeling.emoji}
+            {"code": code, "label": str(feeling.label), "emoji": feeling.emoji}
             if feeling
             else {"code": code, "label": code.replace("_", " ").capitalize(), "emoji": ""}
         )

@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Family
 
@@ -38,9 +39,9 @@ class Direction(models.TextChoices):
 
 
 class Size(models.TextChoices):
-    SMALL = "small", "Small"
-    MEDIUM = "medium", "Medium"
-    BIG = "big", "Big"
+    SMALL = "small", gettext_lazy("Small")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    BIG = "big", gettext_lazy("Big")
 
 
 # Limits on what people write; the services check them and the API's input serializers say them.
@@ -53,17 +54,17 @@ PLAN_MAX_LENGTH = 500  # each side's part of "what we'll do differently"
 class FollowUpAnswer(models.TextChoices):
     """The answer to "Are you two still OK?"."""
 
-    OK = "ok", "We're OK"
-    NOT_REALLY = "not_really", "Not really"
+    OK = "ok", gettext_lazy("We're OK")
+    NOT_REALLY = "not_really", gettext_lazy("Not really")
 
 
 class Need(models.TextChoices):
     """What the child needs now (Circle of Security)."""
 
-    COMFORT = "comfort", "Be with me"
-    SPACE = "space", "Give me time"
-    TALK = "talk", "Help me understand"
-    TRY_AGAIN = "try_again", "Help me have another go"
+    COMFORT = "comfort", gettext_lazy("Be with me")
+    SPACE = "space", gettext_lazy("Give me time")
+    TALK = "talk", gettext_lazy("Help me understand")
+    TRY_AGAIN = "try_again", gettext_lazy("Help me have another go")
 
 
 # Below 2**53, so JavaScript reads every id exactly.
@@ -208,12 +209,12 @@ class RepairStep(models.Model):
     ``ruptures.repair_guide``); the reflection is private to them."""
 
     class Code(models.TextChoices):
-        CALM = "calm", "Calm yourself first"
-        ACKNOWLEDGE = "acknowledge", "Acknowledge what happened"
-        RESPONSIBILITY = "responsibility", "Take responsibility, without excuses"
-        VALIDATE = "validate", "Validate their feelings"
-        RECONNECT = "reconnect", "Reassure and reconnect"
-        CHANGE = "change", "Say what you will do differently"
+        CALM = "calm", gettext_lazy("Calm yourself first")
+        ACKNOWLEDGE = "acknowledge", gettext_lazy("Acknowledge what happened")
+        RESPONSIBILITY = "responsibility", gettext_lazy("Take responsibility, without excuses")
+        VALIDATE = "validate", gettext_lazy("Validate their feelings")
+        RECONNECT = "reconnect", gettext_lazy("Reassure and reconnect")
+        CHANGE = "change", gettext_lazy("Say what you will do differently")
 
     rupture = models.ForeignKey(Rupture, on_delete=models.CASCADE, related_name="repair_steps")
     step = models.CharField(max_length=16, choices=Code.choices)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from familyrepair.errors import ErrorCode, InvalidInput, NotFound
@@ -26,7 +27,7 @@ def notification_read(
 ) -> Notification:
     notification = Notification.objects.filter(recipient=actor, pk=notification_id).first()
     if notification is None:
-        raise NotFound("No such notification.", code=ErrorCode.NOTIFICATION_NOT_FOUND)
+        raise NotFound(_("No such notification."), code=ErrorCode.NOTIFICATION_NOT_FOUND)
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
@@ -47,9 +48,9 @@ def push_subscription_save(
     """A browser (re)subscribing: one row per endpoint, moved to whoever subscribed it last."""
     if not endpoint.startswith("https://") and not endpoint.startswith("http://localhost"):
         raise InvalidInput(
-            "A push endpoint must be https.", code=ErrorCode.INVALID, param="endpoint"
+            _("A push endpoint must be https."), code=ErrorCode.INVALID, param="endpoint"
         )
-    subscription, _ = PushSubscription.objects.update_or_create(
+    subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": actor, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]},
     )
@@ -58,6 +59,6 @@ def push_subscription_save(
 
 @transaction.atomic
 def push_subscription_delete(*, actor: User, endpoint: str) -> None:
-    deleted, _ = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
+    deleted, _by_model = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
     if not deleted:
-        raise NotFound("No such push subscription.", code=ErrorCode.PUSH_SUBSCRIPTION_NOT_FOUND)
+        raise NotFound(_("No such push subscription."), code=ErrorCode.PUSH_SUBSCRIPTION_NOT_FOUND)

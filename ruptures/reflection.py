@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 from familyrepair.errors import Conflict, ErrorCode, Forbidden
@@ -56,7 +57,7 @@ def _is_parent(user: User) -> bool:
 def require_parent(user: User) -> None:
     """403 ``parent_only`` for anyone a parent in no family (asked before the body is read)."""
     if not _is_parent(user):
-        raise Forbidden("The evening reflection is for parents.", code=ErrorCode.PARENT_ONLY)
+        raise Forbidden(_("The evening reflection is for parents."), code=ErrorCode.PARENT_ONLY)
 
 
 def state(*, actor: User) -> ReflectionState:
@@ -123,7 +124,7 @@ def reflection_dismiss(*, actor: User) -> ReflectionState:
     require_parent(actor)
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.reflection_enabled:
-        raise Conflict("The evening reflection is off.", code=ErrorCode.REFLECTION_OFF)
+        raise Conflict(_("The evening reflection is off."), code=ErrorCode.REFLECTION_OFF)
     user.reflection_dismissals += 1
     user.save(update_fields=["reflection_dismissals"])
     _copy(user, actor)

@@ -7,32 +7,40 @@ how the parent may have felt, what they will try next time), worded for the chil
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from accounts.models import AgeBand
 from ruptures import feelings
 from ruptures.models import Direction, RepairStep, Rupture
 
-GUIDANCE: dict[str, str] = {
-    RepairStep.Code.CALM: (
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+GUIDANCE: dict[str, StrPromise] = {
+    RepairStep.Code.CALM: gettext_lazy(
         "Before anything else, settle your own body. Breathe out slowly a few times, unclench "
         "your jaw and shoulders. You can only repair from calm; it is fine to take a minute."
     ),
-    RepairStep.Code.ACKNOWLEDGE: (
+    RepairStep.Code.ACKNOWLEDGE: gettext_lazy(
         "Say plainly what happened, from {name}'s side: \"Earlier I shouted at you when you "
         "were trying to tell me something.\" No minimising, no 'but'."
     ),
-    RepairStep.Code.RESPONSIBILITY: (
+    RepairStep.Code.RESPONSIBILITY: gettext_lazy(
         'Own your part without excuses: "That was my job to handle, not yours. I\'m sorry." '
         "Tiredness or stress explain; they don't excuse."
     ),
-    RepairStep.Code.VALIDATE: (
+    RepairStep.Code.VALIDATE: gettext_lazy(
         'Name what {name} felt{feelings}. Impact matters more than intention: "It makes sense '
         'you felt that way." Listen more than you talk.'
     ),
-    RepairStep.Code.RECONNECT: (
+    RepairStep.Code.RECONNECT: gettext_lazy(
         "Reassure and reconnect in the way {name} likes: a hug, sitting together, doing "
         'something side by side. "We\'re OK. I love you, even when I get it wrong."'
     ),
-    RepairStep.Code.CHANGE: (
+    RepairStep.Code.CHANGE: gettext_lazy(
         "Say one concrete thing you will do differently next time, and ask {name} what would "
         "help. Small and real beats big and vague."
     ),
@@ -49,64 +57,86 @@ CHILD_STEPS: tuple[str, ...] = (
 )
 
 # (title, guidance) per step, for children under 13 ("young"), teens, and adult children.
-CHILD_GUIDANCE: dict[str, dict[str, tuple[str, str]]] = {
+CHILD_GUIDANCE: dict[str, dict[str, tuple[StrPromise, StrPromise]]] = {
     "young": {
         RepairStep.Code.ACKNOWLEDGE: (
-            "What happened?",
-            'Think about what you did. Say it in a few words, like "I said a mean thing to '
-            '{name}."',
+            gettext_lazy("What happened?"),
+            gettext_lazy(
+                'Think about what you did. Say it in a few words, like "I said a mean thing to '
+                '{name}."'
+            ),
         ),
         RepairStep.Code.RESPONSIBILITY: (
-            "Say sorry",
-            'Say "I\'m sorry I ..." and stop there. No "but". Everyone makes mistakes, and '
-            "saying sorry is brave.",
+            gettext_lazy("Say sorry"),
+            gettext_lazy(
+                'Say "I\'m sorry I ..." and stop there. No "but". Everyone makes mistakes, and '
+                "saying sorry is brave."
+            ),
         ),
         RepairStep.Code.VALIDATE: (
-            "How did {name} feel?",
-            'How do you think {name} felt{feelings}? You can say it: "I think you felt sad."',
+            gettext_lazy("How did {name} feel?"),
+            gettext_lazy(
+                'How do you think {name} felt{feelings}? You can say it: "I think you felt sad."'
+            ),
         ),
         RepairStep.Code.CHANGE: (
-            "Next time",
-            "What will you try next time? Pick one small thing, like taking a big breath first.",
+            gettext_lazy("Next time"),
+            gettext_lazy(
+                "What will you try next time? Pick one small thing, like taking a big breath first."
+            ),
         ),
     },
     "teen": {
         RepairStep.Code.ACKNOWLEDGE: (
-            "Say what happened",
-            "Put what happened into one or two sentences, from {name}'s side too: what you "
-            "said or did, not why.",
+            gettext_lazy("Say what happened"),
+            gettext_lazy(
+                "Put what happened into one or two sentences, from {name}'s side too: what you "
+                "said or did, not why."
+            ),
         ),
         RepairStep.Code.RESPONSIBILITY: (
-            'Apologise without a "but"',
-            '"I\'m sorry I ..." is enough. A "but" takes the sorry back; you can explain '
-            "later, once {name} has heard the apology.",
+            gettext_lazy('Apologise without a "but"'),
+            gettext_lazy(
+                '"I\'m sorry I ..." is enough. A "but" takes the sorry back; you can explain '
+                "later, once {name} has heard the apology."
+            ),
         ),
         RepairStep.Code.VALIDATE: (
-            "How {name} might have felt",
-            "Say how you think it landed for {name}{feelings}. You don't have to agree on "
-            "everything to see that it hurt.",
+            gettext_lazy("How {name} might have felt"),
+            gettext_lazy(
+                "Say how you think it landed for {name}{feelings}. You don't have to agree on "
+                "everything to see that it hurt."
+            ),
         ),
         RepairStep.Code.CHANGE: (
-            "What you'll try next time",
-            "Name one concrete thing you'll try next time. Small and real beats big and vague.",
+            gettext_lazy("What you'll try next time"),
+            gettext_lazy(
+                "Name one concrete thing you'll try next time. Small and real beats big and vague."
+            ),
         ),
     },
     "adult": {
         RepairStep.Code.ACKNOWLEDGE: (
-            "Acknowledge what happened",
-            "Say plainly what happened, from {name}'s side as well as yours. No minimising.",
+            gettext_lazy("Acknowledge what happened"),
+            gettext_lazy(
+                "Say plainly what happened, from {name}'s side as well as yours. No minimising."
+            ),
         ),
         RepairStep.Code.RESPONSIBILITY: (
-            "Apologise, without excuses",
-            'Own your part: "I\'m sorry I ..." with no "but". Context can come later.',
+            gettext_lazy("Apologise, without excuses"),
+            gettext_lazy(
+                'Own your part: "I\'m sorry I ..." with no "but". Context can come later.'
+            ),
         ),
         RepairStep.Code.VALIDATE: (
-            "Recognise how {name} felt",
-            "Name what you think {name} felt{feelings}. Impact matters more than intention.",
+            gettext_lazy("Recognise how {name} felt"),
+            gettext_lazy(
+                "Name what you think {name} felt{feelings}. Impact matters more than intention."
+            ),
         ),
         RepairStep.Code.CHANGE: (
-            "Say what you will do differently",
-            "Say one concrete thing you will do differently next time.",
+            gettext_lazy("Say what you will do differently"),
+            gettext_lazy("Say one concrete thing you will do differently next time."),
         ),
     },
 }
@@ -130,8 +160,8 @@ def steps_of(rupture: Rupture) -> tuple[str, ...]:
 def repair_guide(rupture: Rupture) -> list[dict[str, str]]:
     if rupture.direction == Direction.CHILD_REPAIRS:
         return _child_guide(rupture)
-    name = (rupture.child.display_name if rupture.child else "") or "your child"
-    named = [f["label"].lower() for f in feelings.describe(rupture.feelings)]
+    name = (rupture.child.display_name if rupture.child else "") or _("your child")
+    named = [str(f["label"]).lower() for f in feelings.describe(rupture.feelings)]
     feeling_words = f" ({', '.join(named)})" if named else ""
     return [
         {
@@ -144,8 +174,8 @@ def repair_guide(rupture: Rupture) -> list[dict[str, str]]:
 
 
 def _child_guide(rupture: Rupture) -> list[dict[str, str]]:
-    name = (rupture.parent.display_name if rupture.parent else "") or "your parent"
-    named = [f["label"].lower() for f in feelings.describe(rupture.feelings)]
+    name = (rupture.parent.display_name if rupture.parent else "") or _("your parent")
+    named = [str(f["label"]).lower() for f in feelings.describe(rupture.feelings)]
     feeling_words = f" ({', '.join(named)})" if named else ""
     band = rupture.child.age_band() if rupture.child else AgeBand.UNKNOWN
     words = CHILD_GUIDANCE[child_wording(band)]

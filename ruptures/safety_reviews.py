@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import CareScope, CareTeamGrant, User
 from accounts.selectors import has_mfa
@@ -242,7 +243,9 @@ def safety_review_close(
     )
     if review is None or not _may_review(actor, review):
         if not actor.is_staff and not actor.is_therapist:
-            raise Forbidden("Only those who review safety close these.", code=ErrorCode.STAFF_ONLY)
+            raise Forbidden(
+                _("Only those who review safety close these."), code=ErrorCode.STAFF_ONLY
+            )
         raise NotFound(code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
     rupture = review.rupture
     rupture.safety_review = review  # the locked row, for the state machine
@@ -250,7 +253,9 @@ def safety_review_close(
     note = note.strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput(
-            f"At most {NOTE_MAX} characters.", code=ErrorCode.MAX_LENGTH, param="note"
+            _("At most %(count)d characters.") % {"count": NOTE_MAX},
+            code=ErrorCode.MAX_LENGTH,
+            param="note",
         )
     review.closed_at, review.outcome, review.note = now, outcome, note
     review.closed_by, review.closed_by_name = actor, name_of(actor)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from accounts.models import (
     CareScope,
@@ -100,7 +101,7 @@ def access_log(*, actor: User, family_id: int) -> QuerySet[TherapistAccessLog]:
     membership.user = actor  # the member is the actor: no query to load them again
     if not can_see_care_team(membership):
         raise Forbidden(
-            "Ask a parent who is on your family's care team.", code=ErrorCode.AGE_RESTRICTED
+            _("Ask a parent who is on your family's care team."), code=ErrorCode.AGE_RESTRICTED
         )
     visible_ids = (
         ruptures_visible_to(actor)
@@ -135,7 +136,7 @@ def access_rupture(
         ruptures = ruptures.select_for_update(of=("self",))
     rupture = ruptures.filter(pk=rupture_id).first()
     if rupture is None:
-        raise NotFound("No such rupture.", code=ErrorCode.RUPTURE_NOT_FOUND)
+        raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)
 
 
@@ -145,7 +146,7 @@ def authorize_action(*, actor: User, rupture_id: int, action: Action) -> None:
     service decides again under its lock; this only keeps a 400 from answering first."""
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id)
     if party is None:
-        raise Forbidden("Only the two people in it can do that.", code=ErrorCode.NOT_A_PARTY)
+        raise Forbidden(_("Only the two people in it can do that."), code=ErrorCode.NOT_A_PARTY)
     decide(rupture, action, party)
 
 
@@ -172,7 +173,7 @@ def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | No
     )
     rupture = ruptures.filter(pk=rupture_id).first()
     if rupture is None:
-        raise NotFound("No such rupture.", code=ErrorCode.RUPTURE_NOT_FOUND)
+        raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)
 
 

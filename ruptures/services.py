@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 from accounts.selectors import family_membership
@@ -72,7 +73,12 @@ def _event(
 
 def _other_member(*, family_id: int, user_id: int | None, role: Role, param: str) -> User:
     if user_id is None:
-        raise InvalidInput(f"Say which {role} this is about.", code=ErrorCode.REQUIRED, param=param)
+        message = (
+            _("Say which child this is about.")
+            if role == Role.CHILD
+            else _("Say which parent this is about.")
+        )
+        raise InvalidInput(message, code=ErrorCode.REQUIRED, param=param)
     membership = (
         Membership.objects.select_related("user")
         .filter(family_id=family_id, user_id=user_id, role=role)
@@ -80,7 +86,12 @@ def _other_member(*, family_id: int, user_id: int | None, role: Role, param: str
     )
     if membership is None:
         code = ErrorCode.CHILD_NOT_FOUND if role == Role.CHILD else ErrorCode.PARENT_NOT_FOUND
-        raise NotFound(f"No such {role} in this family.", code=code, param=param)
+        message = (
+            _("No such child in this family.")
+            if role == Role.CHILD
+            else _("No such parent in this family.")
+        )
+        raise NotFound(message, code=code, param=param)
     return membership.user
 
 
@@ -90,18 +101,18 @@ def _validate_feelings(codes: Sequence[str], *, unsafe: bool) -> list[str]:
         return ["scared"]
     if not codes:
         raise InvalidInput(
-            "Choose at least one feeling.", code=ErrorCode.REQUIRED, param="feelings"
+            _("Choose at least one feeling."), code=ErrorCode.REQUIRED, param="feelings"
         )
     if len(codes) > feelings.MAX_FEELINGS:
         raise InvalidInput(
-            f"Choose up to {feelings.MAX_FEELINGS} feelings.",
+            _("Choose up to %(count)d feelings.") % {"count": feelings.MAX_FEELINGS},
             code=ErrorCode.TOO_MANY,
             param="feelings",
         )
     for index, code in enumerate(codes):
         if code not in feelings.CODES:
             raise InvalidInput(
-                f"{code!r} is not in the feelings list.",
+                _("%(feeling)r is not in the feelings list.") % {"feeling": code},
                 code=ErrorCode.UNKNOWN_FEELING,
                 param=f"feelings.{index}",
             )
@@ -129,7 +140,7 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
     """A child's "I want to make it right" goes to one parent and asks for nothing back."""
     if flag.direction not in Direction.values:
         raise InvalidInput(
-            "Direction is parent_repairs or child_repairs.",
+            _("Direction is parent_repairs or child_repairs."),
             code=ErrorCode.INVALID_CHOICE,
             param="direction",
         )
@@ -137,8 +148,10 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
         return
     if started_by == Party.PARENT:
         raise InvalidInput(
-            "A child starts making it right toward a parent; a parent's own repair is "
-            "parent_repairs.",
+            _(
+                "A child starts making it right toward a parent; a parent's own repair is "
+                "parent_repairs."
+            ),
             code=ErrorCode.INVALID,
             param="direction",
         )
@@ -149,7 +162,7 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
     ):
         if value:
             raise InvalidInput(
-                "That goes with telling a parent they upset you, not with making it right.",
+                _("That goes with telling a parent they upset you, not with making it right."),
                 code=ErrorCode.INCONSISTENT,
                 param=param,
             )
@@ -158,46 +171,48 @@ def _check_direction(flag: FlagInput, *, started_by: Party) -> None:
 def _check_flag(flag: FlagInput, *, started_by: Party, now: dt.datetime) -> None:
     if not 1 <= flag.intensity <= 5:
         raise InvalidInput(
-            "Intensity goes from 1 to 5.", code=ErrorCode.OUT_OF_RANGE, param="intensity"
+            _("Intensity goes from 1 to 5."), code=ErrorCode.OUT_OF_RANGE, param="intensity"
         )
     if flag.size and flag.size not in Size.values:
         raise InvalidInput(
-            "Size is small, medium or big.", code=ErrorCode.INVALID_CHOICE, param="size"
+            _("Size is small, medium or big."), code=ErrorCode.INVALID_CHOICE, param="size"
         )
     if flag.need and flag.need not in Need.values:
-        raise InvalidInput("Unknown need.", code=ErrorCode.INVALID_CHOICE, param="need")
+        raise InvalidInput(_("Unknown need."), code=ErrorCode.INVALID_CHOICE, param="need")
     if len(flag.note) > NOTE_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {NOTE_MAX_LENGTH} characters.", code=ErrorCode.MAX_LENGTH, param="note"
+            _("At most %(count)d characters.") % {"count": NOTE_MAX_LENGTH},
+            code=ErrorCode.MAX_LENGTH,
+            param="note",
         )
     if flag.occurred_at and not (
         now - OCCURRED_MAX_AGE <= flag.occurred_at <= now + OCCURRED_FUTURE_TOLERANCE
     ):
         raise InvalidInput(
-            "When it happened must be within the last year, not in the future.",
+            _("When it happened must be within the last year, not in the future."),
             code=ErrorCode.OUT_OF_RANGE,
             param="occurred_at",
         )
     if flag.needs_space_until is not None:
         if not now < flag.needs_space_until <= now + SPACE_MAX:
             raise InvalidInput(
-                "Space can be asked for up to a week ahead.",
+                _("Space can be asked for up to a week ahead."),
                 code=ErrorCode.OUT_OF_RANGE,
                 param="needs_space_until",
             )
         if flag.need not in ("", Need.SPACE):
             raise InvalidInput(
-                "'Space until' goes with needing space.",
+                _("'Space until' goes with needing space."),
                 code=ErrorCode.INCONSISTENT,
                 param="needs_space_until",
             )
     if flag.unsafe and started_by == Party.PARENT:
         raise InvalidInput(
-            "Only a child can ask for safety help here.", code=ErrorCode.INVALID, param="unsafe"
+            _("Only a child can ask for safety help here."), code=ErrorCode.INVALID, param="unsafe"
         )
     if flag.started_from_nudge and started_by != Party.PARENT:
         raise InvalidInput(
-            "Only a parent's own flag starts from their evening reflection.",
+            _("Only a parent's own flag starts from their evening reflection."),
             code=ErrorCode.INVALID,
             param="started_from_nudge",
         )
@@ -225,7 +240,7 @@ def rupture_flag(
     if started_by == Party.CHILD:
         if flag.child_id not in (None, actor.pk):
             raise InvalidInput(
-                "A child flags for themselves.", code=ErrorCode.INVALID, param="child"
+                _("A child flags for themselves."), code=ErrorCode.INVALID, param="child"
             )
         parent = _other_member(
             family_id=flag.family_id, user_id=flag.parent_id, role=Role.PARENT, param="parent"
@@ -234,7 +249,7 @@ def rupture_flag(
     else:
         if flag.parent_id not in (None, actor.pk):
             raise InvalidInput(
-                "A parent flags their own moment.", code=ErrorCode.INVALID, param="parent"
+                _("A parent flags their own moment."), code=ErrorCode.INVALID, param="parent"
             )
         child = _other_member(
             family_id=flag.family_id, user_id=flag.child_id, role=Role.CHILD, param="child"
@@ -327,21 +342,21 @@ def rupture_repair_steps_update(
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     decide(rupture, Action.REPAIR_STEPS, _party(party))
     if not changes:
-        raise InvalidInput("Say which steps changed.", code=ErrorCode.REQUIRED, param="steps")
+        raise InvalidInput(_("Say which steps changed."), code=ErrorCode.REQUIRED, param="steps")
     own_steps = repair_guide.steps_of(rupture)
     seen: set[str] = set()
     for index, change in enumerate(changes):
         if change.step not in own_steps:
             raise InvalidInput(
-                "Unknown step.", code=ErrorCode.INVALID_CHOICE, param=f"steps.{index}.step"
+                _("Unknown step."), code=ErrorCode.INVALID_CHOICE, param=f"steps.{index}.step"
             )
         if change.step in seen:
             raise InvalidInput(
-                "Each step once.", code=ErrorCode.DUPLICATE, param=f"steps.{index}.step"
+                _("Each step once."), code=ErrorCode.DUPLICATE, param=f"steps.{index}.step"
             )
         if change.reflection is not None and len(change.reflection) > NOTE_MAX_LENGTH:
             raise InvalidInput(
-                f"At most {NOTE_MAX_LENGTH} characters.",
+                _("At most %(count)d characters.") % {"count": NOTE_MAX_LENGTH},
                 code=ErrorCode.MAX_LENGTH,
                 param=f"steps.{index}.reflection",
             )
@@ -376,10 +391,12 @@ def rupture_message_post(
     decide(rupture, Action.MESSAGE, _party(party))
     body = body.strip()
     if not body:
-        raise InvalidInput("Write something first.", code=ErrorCode.BLANK, param="body")
+        raise InvalidInput(_("Write something first."), code=ErrorCode.BLANK, param="body")
     if len(body) > MESSAGE_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {MESSAGE_MAX_LENGTH} characters.", code=ErrorCode.MAX_LENGTH, param="body"
+            _("At most %(count)d characters.") % {"count": MESSAGE_MAX_LENGTH},
+            code=ErrorCode.MAX_LENGTH,
+            param="body",
         )
     message = Message.objects.create(rupture=rupture, author=actor, body=body, created_at=now)
     _event(
@@ -435,7 +452,7 @@ def rupture_not_yet(
     reason = reason.strip()
     if len(reason) > NOT_YET_REASON_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {NOT_YET_REASON_MAX_LENGTH} characters.",
+            _("At most %(count)d characters.") % {"count": NOT_YET_REASON_MAX_LENGTH},
             code=ErrorCode.MAX_LENGTH,
             param="reason",
         )
@@ -482,10 +499,12 @@ def rupture_plan_say(
     decide(rupture, Action.PLAN, side)
     words = words.strip()
     if not words:
-        raise InvalidInput("Write something first.", code=ErrorCode.BLANK, param="words")
+        raise InvalidInput(_("Write something first."), code=ErrorCode.BLANK, param="words")
     if len(words) > PLAN_MAX_LENGTH:
         raise InvalidInput(
-            f"At most {PLAN_MAX_LENGTH} characters.", code=ErrorCode.MAX_LENGTH, param="words"
+            _("At most %(count)d characters.") % {"count": PLAN_MAX_LENGTH},
+            code=ErrorCode.MAX_LENGTH,
+            param="words",
         )
     field = "plan_by_child" if side == Party.CHILD else "plan_by_parent"
     setattr(rupture, field, words)
@@ -526,14 +545,16 @@ def rupture_follow_up_answer(
     decide(rupture, Action.FOLLOW_UP, side)
     if answer not in FollowUpAnswer.values:
         raise InvalidInput(
-            "Answer ok or not_really.", code=ErrorCode.INVALID_CHOICE, param="answer"
+            _("Answer ok or not_really."), code=ErrorCode.INVALID_CHOICE, param="answer"
         )
     if plan_helped is not None and not has_plan(rupture):
         raise InvalidInput(
-            "There is no plan to ask about.", code=ErrorCode.NO_PLAN, param="plan_helped"
+            _("There is no plan to ask about."), code=ErrorCode.NO_PLAN, param="plan_helped"
         )
     if rupture.events.filter(kind=EventKind.FOLLOW_UP, actor=actor).exists():
-        raise Conflict("You have already answered this check-in.", code=ErrorCode.ALREADY_ANSWERED)
+        raise Conflict(
+            _("You have already answered this check-in."), code=ErrorCode.ALREADY_ANSWERED
+        )
     data: dict[str, Any] = {"answer": answer}
     if plan_helped is not None:
         data["plan_helped"] = plan_helped
@@ -570,13 +591,13 @@ def rupture_release(*, actor: User, rupture_id: int, now: dt.datetime | None = N
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     if party is None:
         raise Forbidden(
-            "Only the child decides whether their parent sees this.", code=ErrorCode.CHILD_ONLY
+            _("Only the child decides whether their parent sees this."), code=ErrorCode.CHILD_ONLY
         )
     review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
     if review is None:  # never held: nothing to release (the state machine says which 409)
         decide(rupture, Action.RELEASE, party)
         raise Conflict(
-            "There is nothing waiting for you to share.", code=ErrorCode.RELEASE_NOT_OFFERED
+            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
         )
     rupture.safety_review = review
     to = decide(rupture, Action.RELEASE, party)
@@ -608,13 +629,13 @@ def rupture_keep_held(*, actor: User, rupture_id: int, now: dt.datetime | None =
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     if party is None:
         raise Forbidden(
-            "Only the child decides whether their parent sees this.", code=ErrorCode.CHILD_ONLY
+            _("Only the child decides whether their parent sees this."), code=ErrorCode.CHILD_ONLY
         )
     review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
     if review is None:  # never held: the state machine says which 409
         decide(rupture, Action.KEEP_HELD, party)
         raise Conflict(
-            "There is nothing waiting for you to share.", code=ErrorCode.RELEASE_NOT_OFFERED
+            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
         )
     rupture.safety_review = review
     decide(rupture, Action.KEEP_HELD, party)
@@ -657,5 +678,5 @@ def therapist_reads_record(
 def _party(party: Party | None) -> Party:
     """A therapist may read a rupture but is never a party to it."""
     if party is None:
-        raise Forbidden("Only the two people in it can do that.", code=ErrorCode.NOT_A_PARTY)
+        raise Forbidden(_("Only the two people in it can do that."), code=ErrorCode.NOT_A_PARTY)
     return party

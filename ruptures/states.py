@@ -34,9 +34,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput
 from ruptures.models import Direction, Party, Rupture, SafetyOutcome, SafetyReview, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Action(StrEnum):
@@ -78,48 +85,59 @@ class Rule:
     parties: frozenset[Party]
     from_states: frozenset[Status]
     role_code: ErrorCode
-    role_message: str
+    role_message: StrPromise
 
 
 RULES: dict[Action, Rule] = {
     Action.ACKNOWLEDGE: Rule(
         frozenset({Party.PARENT}), frozenset({Status.FLAGGED}),
-        ErrorCode.PARENT_ONLY, "Only the parent it was flagged to can acknowledge it.",
+        ErrorCode.PARENT_ONLY,
+        gettext_lazy("Only the parent it was flagged to can acknowledge it."),
     ),
     Action.REPAIR_STEPS: Rule(
         frozenset({Party.PARENT}), IN_REPAIR,
-        ErrorCode.PARENT_ONLY, "The repair steps are the parent's to work through.",
+        ErrorCode.PARENT_ONLY,
+        gettext_lazy("The repair steps are the parent's to work through."),
     ),
     Action.MESSAGE: Rule(
         BOTH, OPEN,
-        ErrorCode.NOT_A_PARTY, "Only the two people in it can write here.",
+        ErrorCode.NOT_A_PARTY,
+        gettext_lazy("Only the two people in it can write here."),
     ),
     Action.CONFIRM: Rule(
         BOTH, IN_REPAIR,
-        ErrorCode.NOT_A_PARTY, "Only the two people in it can confirm.",
+        ErrorCode.NOT_A_PARTY,
+        gettext_lazy("Only the two people in it can confirm."),
     ),
     Action.NOT_YET: Rule(
         frozenset({Party.CHILD}), IN_REPAIR,
-        ErrorCode.CHILD_ONLY, "Only the child can say it is not OK yet.",
+        ErrorCode.CHILD_ONLY,
+        gettext_lazy("Only the child can say it is not OK yet."),
     ),
     Action.WITHDRAW: Rule(
         BOTH, OPEN,
-        ErrorCode.ONLY_STARTER_CAN_WITHDRAW, "Only the one who started it can withdraw it.",
+        ErrorCode.ONLY_STARTER_CAN_WITHDRAW,
+        gettext_lazy("Only the one who started it can withdraw it."),
     ),
     Action.FOLLOW_UP: Rule(
         BOTH, frozenset({Status.RECONNECTED}),
-        ErrorCode.NOT_A_PARTY, "Only the two people in it.",
+        ErrorCode.NOT_A_PARTY,
+        gettext_lazy("Only the two people in it."),
     ),
     Action.PLAN: Rule(
-        BOTH, PLANNING, ErrorCode.NOT_A_PARTY, "Only the two people in it make their plan."
+        BOTH, PLANNING,
+        ErrorCode.NOT_A_PARTY,
+        gettext_lazy("Only the two people in it make their plan."),
     ),
     Action.RELEASE: Rule(
         frozenset({Party.CHILD}), frozenset({Status.SAFETY_REVIEW}),
-        ErrorCode.CHILD_ONLY, "Only the child decides whether their parent sees this.",
+        ErrorCode.CHILD_ONLY,
+        gettext_lazy("Only the child decides whether their parent sees this."),
     ),
     Action.KEEP_HELD: Rule(
         frozenset({Party.CHILD}), frozenset({Status.SAFETY_REVIEW}),
-        ErrorCode.CHILD_ONLY, "Only the child decides whether their parent sees this.",
+        ErrorCode.CHILD_ONLY,
+        gettext_lazy("Only the child decides whether their parent sees this."),
     ),
 }  # fmt: skip
 
@@ -131,10 +149,10 @@ HOLD_ACTIONS = frozenset({Action.RELEASE, Action.KEEP_HELD})
 OTHER_SIDE = {Party.CHILD: Party.PARENT, Party.PARENT: Party.CHILD}
 
 # A one-sided rule's refusal in a child's repair, where its side is the other one.
-CHILD_REPAIRS_ROLE_MESSAGES: dict[Action, str] = {
-    Action.ACKNOWLEDGE: "Only the child making it right can acknowledge it.",
-    Action.REPAIR_STEPS: "The repair steps are the child's to work through.",
-    Action.NOT_YET: "Only the parent can say it is not OK yet.",
+CHILD_REPAIRS_ROLE_MESSAGES: dict[Action, StrPromise] = {
+    Action.ACKNOWLEDGE: gettext_lazy("Only the child making it right can acknowledge it."),
+    Action.REPAIR_STEPS: gettext_lazy("The repair steps are the child's to work through."),
+    Action.NOT_YET: gettext_lazy("Only the parent can say it is not OK yet."),
 }
 
 
@@ -197,7 +215,7 @@ def decide_review_close(rupture: Rupture, outcome: str) -> Hold:
     """The hold after a reviewer closes the review with ``outcome`` (the rupture itself stays in
     safety_review): 409 ``safety_review_closed`` unless under review, 400 ``invalid_choice``."""
     if hold_of(rupture) != Hold.UNDER_REVIEW or rupture.status != Status.SAFETY_REVIEW:
-        raise Conflict("This review is already closed.", code=ErrorCode.SAFETY_REVIEW_CLOSED)
+        raise Conflict(_("This review is already closed."), code=ErrorCode.SAFETY_REVIEW_CLOSED)
     if outcome not in SafetyOutcome.values:
         raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="outcome")
     return Hold.RELEASABLE if outcome == SafetyOutcome.NO_SAFETY_CONCERN else Hold.HELD
@@ -205,7 +223,7 @@ def decide_review_close(rupture: Rupture, outcome: str) -> Hold:
 
 def _in_review() -> Conflict:
     return Conflict(
-        "This is being looked at by someone whose job is to keep children safe.",
+        _("This is being looked at by someone whose job is to keep children safe."),
         code=ErrorCode.RUPTURE_IN_SAFETY_REVIEW,
     )
 
@@ -213,21 +231,23 @@ def _in_review() -> Conflict:
 def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
     if action in HOLD_ACTIONS:
         return Conflict(
-            "There is nothing waiting for you to share.", code=ErrorCode.RELEASE_NOT_OFFERED
+            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
         )
     if rupture.status == Status.SAFETY_REVIEW:
         return _in_review()
     if action == Action.FOLLOW_UP:
         return Conflict(
-            "The check-in comes once you've reconnected.", code=ErrorCode.RUPTURE_NOT_RECONNECTED
+            _("The check-in comes once you've reconnected."), code=ErrorCode.RUPTURE_NOT_RECONNECTED
         )
     if rupture.status in CLOSED:
-        return Conflict("This moment is already closed.", code=ErrorCode.RUPTURE_CLOSED)
+        return Conflict(_("This moment is already closed."), code=ErrorCode.RUPTURE_CLOSED)
     if action == Action.ACKNOWLEDGE:
         return Conflict(
-            "This has already been acknowledged.", code=ErrorCode.RUPTURE_ALREADY_ACKNOWLEDGED
+            _("This has already been acknowledged."), code=ErrorCode.RUPTURE_ALREADY_ACKNOWLEDGED
         )
-    return Conflict("This needs to be acknowledged first.", code=ErrorCode.RUPTURE_NOT_ACKNOWLEDGED)
+    return Conflict(
+        _("This needs to be acknowledged first."), code=ErrorCode.RUPTURE_NOT_ACKNOWLEDGED
+    )
 
 
 def decide(rupture: Rupture, action: Action, party: Party) -> Status:
@@ -249,7 +269,7 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
             else (rupture.parent_confirmed_at, rupture.child_confirmed_at)
         )
         if mine is not None:
-            raise Conflict("You have already confirmed.", code=ErrorCode.ALREADY_CONFIRMED)
+            raise Conflict(_("You have already confirmed."), code=ErrorCode.ALREADY_CONFIRMED)
         return Status.RECONNECTED if theirs is not None else Status.AWAITING_CONFIRMATION
     if action == Action.NOT_YET:
         return Status.ACKNOWLEDGED

@@ -10,6 +10,10 @@ ensure_venv dev
 ensure_redis_server || die "redis-server is needed: 'apt-get install redis-server'."
 ensure_postgres
 if ! command -v chromium >/dev/null 2>&1; then apt_install chromium chromium-driver || true; fi
+# tests/test_translations.py extracts the marked strings with makemessages (xgettext, msgfmt).
+if ! command -v xgettext >/dev/null 2>&1; then
+    apt_install gettext || die "gettext is needed: 'apt-get install gettext'."
+fi
 build_frontend
 if [ -f frontend/package.json ]; then
     say "frontend: types match the committed schema, unit tests"
@@ -45,8 +49,9 @@ say "pytest on PostgreSQL: real processes and the browser"
 # The benchmarks that start their own workers and servers mostly wait on processes, so they run in
 # the background, beside the SQLite pass and the HTTP benchmarks; their output is printed, and their
 # exit status checked, at the end. The prompts benchmark gets its own database on the cluster above.
-say "benchmark smoke runs in the background: prompts (two worker nodes), fault drills, read replica"
+say "benchmark smoke runs in the background: prompts (two worker nodes), fault drills, read replica, therapist dashboard"
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_prompts
+"$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_dashboard
 BACKGROUND_LOG="$SERVICES/benchmarks-background.log"
 set -m  # its own process group, so a failure here stops all of it (workers included)
 (
@@ -55,6 +60,8 @@ set -m  # its own process group, so a failure here stops all of it (workers incl
         .venv/bin/python benchmarks/prompts/run.py --smoke --workers 2
     .venv/bin/python benchmarks/faults/run.py --smoke
     .venv/bin/python benchmarks/scale/replica.py --smoke
+    DATABASE_URL="${DATABASE_URL%/*}/familyrepair_dashboard" \
+        .venv/bin/python benchmarks/dashboard/run.py --smoke
 ) >"$BACKGROUND_LOG" 2>&1 &
 BACKGROUND_PID=$!
 set +m
@@ -78,7 +85,7 @@ say "benchmarks, smoke runs: HTTP, load, Lighthouse"
 .venv/bin/python benchmarks/load/run.py --smoke
 .venv/bin/python benchmarks/lighthouse/run.py --smoke
 
-say "benchmarks, smoke runs from the background: prompts, fault drills, read replica"
+say "benchmarks, smoke runs from the background: prompts, fault drills, read replica, dashboard"
 if wait "$BACKGROUND_PID"; then
     cat "$BACKGROUND_LOG"
 else

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors
 from accounts.models import CareScope, CareTeamGrant, Family, Membership, TherapistAccessLog, User
@@ -23,7 +24,7 @@ def therapist_verify(*, therapist: User, now: dt.datetime | None = None) -> User
     """Site staff mark a therapist verified; they get a share code to give families."""
     if not therapist.is_therapist:
         raise Unprocessable(
-            "Only a therapist account can be verified.", code=ErrorCode.NOT_A_THERAPIST
+            _("Only a therapist account can be verified."), code=ErrorCode.NOT_A_THERAPIST
         )
     therapist.therapist_verified_at = therapist.therapist_verified_at or now or timezone.now()
     if not therapist.therapist_share_code:
@@ -67,13 +68,14 @@ def care_grant_create(
     ).first()
     if therapist is None:
         raise InvalidInput(
-            "No verified therapist has that share code.",
+            _("No verified therapist has that share code."),
             code=ErrorCode.INVALID_SHARE_CODE,
             param="share_code",
         )
     if Membership.objects.filter(family=family, user=therapist).exists():
         raise Conflict(
-            "A member of the family cannot be on its care team.", code=ErrorCode.THERAPIST_IS_MEMBER
+            _("A member of the family cannot be on its care team."),
+            code=ErrorCode.THERAPIST_IS_MEMBER,
         )
     grant = CareTeamGrant(
         family=family,
@@ -88,7 +90,7 @@ def care_grant_create(
             grant.save()
     except IntegrityError:
         raise Conflict(
-            "This therapist is already on the care team.", code=ErrorCode.ALREADY_ON_CARE_TEAM
+            _("This therapist is already on the care team."), code=ErrorCode.ALREADY_ON_CARE_TEAM
         ) from None
     return grant
 

@@ -9,6 +9,7 @@ from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors
 from accounts.models import (
@@ -69,13 +70,13 @@ def child_profile_create(
     now = now or timezone.now()
     if not 1900 <= birth_year <= now.year:
         raise InvalidInput(
-            "That birth year is not possible.",
+            _("That birth year is not possible."),
             code=ErrorCode.INVALID_BIRTH_YEAR,
             param="birth_year",
         )
     if privacy_notice_version is not None and privacy_notice_version != PRIVACY_NOTICE_VERSION:
         raise Conflict(
-            "The privacy notice has changed since you read it; please read it again.",
+            _("The privacy notice has changed since you read it; please read it again."),
             code=ErrorCode.PRIVACY_NOTICE_OUTDATED,
             param="privacy_notice_version",
         )
@@ -92,7 +93,7 @@ def child_profile_create(
     age_band = child.age_band(today=now.date())
     if age_band == AgeBand.ADULT:
         raise Unprocessable(
-            "An adult joins the family by invite, with their own account.",
+            _("An adult joins the family by invite, with their own account."),
             code=ErrorCode.ADULT_MUST_JOIN_BY_INVITE,
             param="birth_year",
         )
@@ -129,7 +130,7 @@ def child_profile_erase(
     child = membership.user
     if not child.is_child_profile:
         raise Unprocessable(
-            "This child has their own account and deletes it themselves.",
+            _("This child has their own account and deletes it themselves."),
             code=ErrorCode.NOT_A_CHILD_PROFILE,
         )
     now = now or timezone.now()
@@ -158,12 +159,12 @@ def _pairable_child(membership: Membership, *, today: dt.date) -> User:
     child = membership.user
     if not child.is_child_profile:
         raise Unprocessable(
-            "This child has their own account and signs in with it.",
+            _("This child has their own account and signs in with it."),
             code=ErrorCode.NOT_A_CHILD_PROFILE,
         )
     if child.age_band(today=today) == AgeBand.ADULT:
         raise Unprocessable(
-            "An adult signs in with their own account; invite them instead.",
+            _("An adult signs in with their own account; invite them instead."),
             code=ErrorCode.ADULT_MUST_JOIN_BY_INVITE,
         )
     return child
@@ -203,7 +204,7 @@ def pairing_code_redeem(*, code: str, now: dt.datetime | None = None) -> User:
     """
     now = now or timezone.now()
     invalid = InvalidInput(
-        "That code does not work. Ask a parent for a new one.",
+        _("That code does not work. Ask a parent for a new one."),
         code=ErrorCode.INVALID_PAIRING_CODE,
         param="code",
     )
@@ -238,7 +239,7 @@ def _profile_child(membership: Membership) -> User:
     child = membership.user
     if child.is_child_profile:
         return child
-    raise Forbidden("They manage their own devices.", code=ErrorCode.OWN_ACCOUNT)
+    raise Forbidden(_("They manage their own devices."), code=ErrorCode.OWN_ACCOUNT)
 
 
 def device_sessions(*, actor: Actor, family_id: int, child_id: int) -> list[UserSession]:

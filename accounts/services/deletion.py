@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import CareTeamGrant, Family, Membership, TherapistAccessLog, User
 from accounts.selectors import Actor
@@ -35,7 +36,7 @@ def user_delete(*, actor: Actor, now: dt.datetime | None = None) -> None:
     """
     user = require_user(actor)
     if user.is_child_profile:
-        raise Forbidden("Ask a parent to remove your profile.", code=ErrorCode.CHILD_PROFILE)
+        raise Forbidden(_("Ask a parent to remove your profile."), code=ErrorCode.CHILD_PROFILE)
     now = now or timezone.now()
     memberships = list(Membership.objects.filter(user=user).order_by("family_id"))
     alone_in: list[int] = []

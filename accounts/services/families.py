@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors
 from accounts.models import (
@@ -87,7 +88,7 @@ def family_create(*, actor: Actor, name: str, now: dt.datetime | None = None) ->
 def validate_reminder_minutes(value: list[int]) -> None:
     if len(value) > REMINDERS_MAX:
         raise InvalidInput(
-            f"At most {REMINDERS_MAX} reminders.",
+            _("At most %(count)d reminders.") % {"count": REMINDERS_MAX},
             code=ErrorCode.TOO_MANY_REMINDERS,
             param="reminder_minutes",
         )
@@ -95,8 +96,10 @@ def validate_reminder_minutes(value: list[int]) -> None:
     for minutes in value:
         if minutes <= previous or minutes > REMINDER_MAX_MINUTES:
             raise InvalidInput(
-                "Reminder intervals must be positive, each longer than the one before, and at "
-                "most a week.",
+                _(
+                    "Reminder intervals must be positive, each longer than the one before, and at "
+                    "most a week."
+                ),
                 code=ErrorCode.REMINDERS_NOT_GROWING,
                 param="reminder_minutes",
             )
@@ -148,8 +151,11 @@ def check_parent_leaving(family: Family, leaving: Membership) -> None:
     memberships = Membership.objects.filter(family=family).exclude(pk=leaving.pk)
     if not memberships.filter(role=Role.PARENT).exists() and memberships.exists():
         raise Conflict(
-            f"You are the last parent in {family.name}: add another parent, or remove the "
-            "children first.",
+            _(
+                "You are the last parent in %(family)s: add another parent, or remove the "
+                "children first."
+            )
+            % {"family": family.name},
             code=ErrorCode.LAST_PARENT,
         )
 
@@ -163,7 +169,7 @@ def member_remove(
     ``child_profile_erase``): nobody could reach it again. The safety reviewer hears of it."""
     own = selectors.family_membership(actor=actor, family_id=family_id)
     if own.user_id != user_id and own.role != Role.PARENT:
-        raise Forbidden("Only a parent can remove someone else.", code=ErrorCode.PARENT_ONLY)
+        raise Forbidden(_("Only a parent can remove someone else."), code=ErrorCode.PARENT_ONLY)
     now = now or timezone.now()
     family = lock_family(family_id)
     target = (

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import selectors
 from accounts.models import INVITE_MAX_USES, AgeBand, CareTeamGrant, Invite, Membership, Role, User
@@ -28,7 +29,7 @@ def _check_not_on_care_team(*, family_id: int, user: User) -> None:
         family_id=family_id, therapist=user, revoked_at__isnull=True
     ).exists():
         raise Conflict(
-            "You are on this family's care team; someone on it cannot also be a member.",
+            _("You are on this family's care team; someone on it cannot also be a member."),
             code=ErrorCode.ON_CARE_TEAM,
         )
 
@@ -57,7 +58,7 @@ def invite_create(
         expires_at=now + INVITE_TTL,
         max_uses=max_uses,
     )
-    for _ in range(5):
+    for _attempt in range(5):
         invite.code = random_code(INVITE_CODE_LENGTH)
         if not Invite.objects.filter(code=invite.code).exists():
             break
@@ -83,26 +84,28 @@ def invite_accept(*, actor: Actor, code: str, now: dt.datetime | None = None) ->
         .first()
     )
     if invite is None:
-        raise NotFound("No invite has that code.", code=ErrorCode.INVITE_NOT_FOUND, param="code")
+        raise NotFound(_("No invite has that code."), code=ErrorCode.INVITE_NOT_FOUND, param="code")
     if invite.revoked_at is not None:
-        raise Conflict("This invite was withdrawn.", code=ErrorCode.INVITE_REVOKED)
+        raise Conflict(_("This invite was withdrawn."), code=ErrorCode.INVITE_REVOKED)
     if invite.expires_at <= now:
-        raise Conflict("This invite has expired; ask for a new one.", code=ErrorCode.INVITE_EXPIRED)
+        raise Conflict(
+            _("This invite has expired; ask for a new one."), code=ErrorCode.INVITE_EXPIRED
+        )
     if invite.uses >= invite.max_uses:
-        raise Conflict("This invite has already been used.", code=ErrorCode.INVITE_USED)
+        raise Conflict(_("This invite has already been used."), code=ErrorCode.INVITE_USED)
     lock_family(invite.family_id)
     if Membership.objects.filter(family=invite.family, user=user).exists():
-        raise Conflict("You are already in this family.", code=ErrorCode.ALREADY_MEMBER)
+        raise Conflict(_("You are already in this family."), code=ErrorCode.ALREADY_MEMBER)
     _check_not_on_care_team(family_id=invite.family_id, user=user)
     if invite.role == Role.PARENT and (
         user.is_child_profile or user.age_band(today=now.date()) in (AgeBand.UNDER_13, AgeBand.TEEN)
     ):
         raise Unprocessable(
-            "A child cannot join as a parent.", code=ErrorCode.TOO_YOUNG_FOR_PARENT_ROLE
+            _("A child cannot join as a parent."), code=ErrorCode.TOO_YOUNG_FOR_PARENT_ROLE
         )
     spent = Invite.objects.filter(pk=invite.pk, uses__lt=F("max_uses")).update(uses=F("uses") + 1)
     if not spent:
-        raise Conflict("This invite has already been used.", code=ErrorCode.INVITE_USED)
+        raise Conflict(_("This invite has already been used."), code=ErrorCode.INVITE_USED)
     return Membership.objects.create(
         family=invite.family, user=user, role=invite.role, joined_at=now
     )

@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import AgeBand, User
 from accounts.selectors import Actor
@@ -50,27 +51,29 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
         (start is None) != (end is None) or (start is not None and start == end)
     ):
         raise InvalidInput(
-            "Quiet hours need a start and a different end, or none at all.",
+            _("Quiet hours need a start and a different end, or none at all."),
             code=ErrorCode.INVALID_QUIET_HOURS,
             param="quiet_hours",
         )
     if "birth_year" in fields:
         if user.birth_year is not None and user.birth_year != fields["birth_year"]:
             raise Conflict(
-                "Your birth year is already set.", code=ErrorCode.BIRTH_YEAR_SET, param="birth_year"
+                _("Your birth year is already set."),
+                code=ErrorCode.BIRTH_YEAR_SET,
+                param="birth_year",
             )
         if not 1900 <= fields["birth_year"] <= now.year:
             raise InvalidInput(code=ErrorCode.INVALID_BIRTH_YEAR, param="birth_year")
         declared = User(birth_year=fields["birth_year"]).age_band(today=now.date())
         if user.birth_year is None and declared == AgeBand.UNDER_13:
             raise Unprocessable(
-                "Under 13, a parent sets up your profile.",
+                _("Under 13, a parent sets up your profile."),
                 code=ErrorCode.UNDER_13_NEEDS_PARENT,
                 param="birth_year",
             )
     if "is_therapist" in fields and not fields["is_therapist"] and user.is_therapist:
         raise InvalidInput(
-            "Ask us to close your therapist profile.",
+            _("Ask us to close your therapist profile."),
             code=ErrorCode.THERAPIST_STATUS_BY_STAFF,
             param="is_therapist",
         )
@@ -80,13 +83,13 @@ def user_update(*, actor: Actor, changes: UserChanges, now: dt.datetime | None =
     if claims:
         if not (user.is_therapist or fields.get("is_therapist")):
             raise InvalidInput(
-                "Only a therapist account states these.",
+                _("Only a therapist account states these."),
                 code=ErrorCode.NOT_A_THERAPIST,
                 param="therapist_claims",
             )
         if user.is_verified_therapist:
             raise Conflict(
-                "Your details were checked when you were verified; ask us to change them.",
+                _("Your details were checked when you were verified; ask us to change them."),
                 code=ErrorCode.THERAPIST_CLAIMS_LOCKED,
                 param="therapist_claims",
             )

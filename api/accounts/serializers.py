@@ -14,6 +14,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -74,7 +75,7 @@ class MeUpdateInput(serializers.Serializer[Any]):
         missing = [key for key in ("start", "end") if value is not None and key not in value]
         if missing:
             raise serializers.ValidationError(
-                dict.fromkeys(missing, "This field is required."), code=ErrorCode.REQUIRED
+                dict.fromkeys(missing, _("This field is required.")), code=ErrorCode.REQUIRED
             )
         return value
 

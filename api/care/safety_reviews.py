@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -89,7 +90,7 @@ class SafetyReviewOut(SafetyReviewRowOut):
 
 
 def _ref(user_id: int | None, name: str) -> dict[str, Any]:
-    return {"id": user_id, "display_name": name or "Former member"}
+    return {"id": user_id, "display_name": name or _("Former member")}
 
 
 def _row(review: SafetyReview) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _detail(review: SafetyReview, reader: User) -> dict[str, Any]:
 def _review(therapist: User, rupture_id: int) -> SafetyReview:
     review = safety_reviews.therapist_queue(therapist).filter(rupture_id=rupture_id).first()
     if review is None:
-        raise NotFound("No such safety review.", code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
+        raise NotFound(_("No such safety review."), code=ErrorCode.SAFETY_REVIEW_NOT_FOUND)
     return review
 
 

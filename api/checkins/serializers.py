@@ -81,7 +81,7 @@ class CheckInsOut(serializers.Serializer[dict[str, Any]]):
     family = serializers.IntegerField()
     enabled = serializers.BooleanField(help_text="The parents' switch (`check_ins_enabled`).")
     about = serializers.CharField(
-        help_text=f"Always: {INSTRUMENT_NOTE!r} (show it with any figure)."
+        help_text=f"Always: {str(INSTRUMENT_NOTE)!r} (show it with any figure)."
     )
     scale = ScaleOut()
     round = RoundOut(allow_null=True, help_text="The open round, if any.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -21,7 +23,7 @@ from checkins import selectors, services
 from checkins.models import SCORE_MAX, SCORE_MIN, CheckInAnswer
 from checkins.words import INSTRUMENT_NOTE, SCALE_LABELS, question_text
 
-FORMER_MEMBER = "Former member"
+FORMER_MEMBER = gettext_lazy("Former member")
 
 
 def _user(request: Request) -> User:
@@ -31,7 +33,7 @@ def _user(request: Request) -> User:
 def _person(user: User | None) -> dict[str, Any]:
     if user is None:
         return {"id": None, "display_name": FORMER_MEMBER}
-    return {"id": user.pk, "display_name": user.display_name or "Family member"}
+    return {"id": user.pk, "display_name": user.display_name or _("Family member")}
 
 
 def _answer_row(answer: CheckInAnswer) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,7 +35,7 @@ from ruptures.repair_guide import repair_guide
 from ruptures.safety import help_resources
 from ruptures.states import Action, allowed_actions, repairer
 
-FORMER_MEMBER = "Former member"
+FORMER_MEMBER = gettext_lazy("Former member")
 REVIEW_EVENTS = frozenset(
     {
         EventKind.SAFETY_REVIEW,
@@ -132,7 +134,7 @@ class PersonOut(serializers.Serializer[User]):
 def person(user: User | None) -> dict[str, Any]:
     if user is None:
         return {"id": None, "display_name": FORMER_MEMBER}
-    return {"id": user.pk, "display_name": user.display_name or "Family member"}
+    return {"id": user.pk, "display_name": user.display_name or _("Family member")}
 
 
 class FeelingOut(serializers.Serializer[dict[str, str]]):
@@ -406,7 +408,9 @@ class RuptureOut(RuptureRowOut):
         if Action.KEEP_HELD not in allowed_actions(rupture, self._party()):
             return None
         parent = rupture.parent.display_name if rupture.parent else ""
-        return f"Would you like {parent or 'your parent'} to see this now?"
+        return _("Would you like %(parent)s to see this now?") % {
+            "parent": parent or _("your parent")
+        }
 
     @extend_schema_field(HelpResourcesOut(allow_null=True))
     def get_help_resources(self, rupture: Rupture) -> dict[str, Any] | None:

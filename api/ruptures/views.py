@@ -3,6 +3,7 @@ with the rupture as it now stands."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http_status
@@ -242,7 +243,7 @@ class RuptureMessagesView(APIView):
     @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")
     def get(self, request: Request, pk: int) -> Response:
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
-        rupture, _ = selectors.access_rupture(actor=user, rupture_id=pk)
+        rupture, _party = selectors.access_rupture(actor=user, rupture_id=pk)
         services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.messages")
         messages = selectors.message_list(rupture=rupture)
         body = s.MessageOut(messages, many=True, context={"request": request}).data  # type: ignore[arg-type]  # many=True: a queryset
@@ -267,5 +268,5 @@ class RuptureMessagesView(APIView):
 def _id(pk: str) -> int:
     """URL ids are digits by the route; anything else is simply not found."""
     if not pk.isdigit() or len(pk) > 18:
-        raise NotFound("No such rupture.", code=ErrorCode.RUPTURE_NOT_FOUND)
+        raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     return int(pk)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "familyrepair.middleware.LanguageResetMiddleware",
     "familyrepair.middleware.NoStoreMiddleware",
     "familyrepair.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -237,6 +238,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("en-gb", "English (UK)"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The server's words in Spanish: locale/es/LC_MESSAGES/django.po, compiled .mo committed beside
+# it (tests/test_translations.py holds both to the sources).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files (whitenoise); the built PWA is served from frontend/dist at / -----------------
@@ -375,7 +379,66 @@ _UK_HELP = {
         {"kind": "call", "name": "Childline", "how": "Call 0800 1111 (free)", "value": "08001111"},
     ],
 }
-SAFETY_HELP_RESOURCES = {"default": _US_HELP, "en": _US_HELP, "en-us": _US_HELP, "en-gb": _UK_HELP}
+# Spanish speakers in the United States: 988 answers in Spanish (press 2 on a call; text AYUDA),
+# Childhelp's hotline has Spanish-speaking counsellors and interpreters.
+_US_HELP_ES = {
+    "region": "Estados Unidos",
+    "emergency": "Si estás en peligro ahora mismo, llama al 911.",
+    "lines": [
+        {
+            "kind": "text",
+            "name": "988 Lifeline en español",
+            "how": "Envía AYUDA al 988",
+            "value": "988",
+        },
+        {
+            "kind": "call",
+            "name": "988 Lifeline en español",
+            "how": "Llama al 988 y oprime 2",
+            "value": "988",
+        },
+        {
+            "kind": "call",
+            "name": "Childhelp",
+            "how": "Llama al 1-800-422-4453 y pide hablar en español",
+            "value": "18004224453",
+        },
+    ],
+}
+# Spain: Fundación ANAR, free and confidential, day and night; 116 111 is the EU's child helpline.
+_ES_HELP = {
+    "region": "España",
+    "emergency": "Si estás en peligro ahora mismo, llama al 112.",
+    "lines": [
+        {
+            "kind": "chat",
+            "name": "Fundación ANAR",
+            "how": "Chat en anar.org",
+            "value": "anar.org",
+        },
+        {
+            "kind": "call",
+            "name": "Teléfono ANAR de Ayuda a Niños y Adolescentes",
+            "how": "Llama gratis al 900 20 20 10",
+            "value": "900202010",
+        },
+        {
+            "kind": "call",
+            "name": "Línea de ayuda a la infancia",
+            "how": "Llama gratis al 116 111",
+            "value": "116111",
+        },
+    ],
+}
+SAFETY_HELP_RESOURCES = {
+    "default": _US_HELP,
+    "en": _US_HELP,
+    "en-us": _US_HELP,
+    "en-gb": _UK_HELP,
+    "es": _US_HELP_ES,
+    "es-us": _US_HELP_ES,
+    "es-es": _ES_HELP,
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
