@@ -189,3 +189,33 @@ def family_check_ins(
         trend=family_trend(family_id, shared_only=True) if is_parent else None,
         names={m.user_id: m.user.display_name for m in memberships},
     )
+
+
+def caseload_trends(
+    family_ids: list[int], *, today: dt.date, rounds: int = 4
+) -> dict[int, dict[str, Any]]:
+    """Per family, the check-in's two latest answered rounds of the last ``rounds`` (all pairs and
+    both questions averaged), for the caseload's "check-in trend" column: one aggregate query
+    whatever the number of families. Families with no answers then are left out."""
+    if not family_ids:
+        return {}
+    since = period_start(today) - dt.timedelta(days=PERIOD_DAYS * (rounds - 1))
+    rows = (
+        CheckInAnswer.objects.filter(
+            round__family_id__in=family_ids, round__period_start__gte=since
+        )
+        .values(family_id=F("round__family_id"), period_start=F("round__period_start"))
+        .annotate(average=Avg("score"))
+        .order_by("family_id", "-period_start")
+    )
+    trends: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        trend = trends.setdefault(
+            row["family_id"],
+            {"period_start": row["period_start"], "average": None, "previous_average": None},
+        )
+        if trend["average"] is None:
+            trend["average"] = round(float(row["average"]), 2)
+        elif trend["previous_average"] is None:
+            trend["previous_average"] = round(float(row["average"]), 2)
+    return trends

@@ -195,6 +195,7 @@ class EventKind(models.TextChoices):
     REVIEW_CLOSED = "review_closed", "Safety review closed"
     PLAN = "plan", "Added to the plan"
     RELEASED = "released", "Shared by the child after the safety review"
+    RELEASE_DECLINED = "release_declined", "Kept held by the child after the safety review"
 
 
 class RuptureEvent(models.Model):
@@ -493,6 +494,12 @@ class SafetyReview(models.Model):
         blank=True,
         help_text="Closed with no safety concern, the child chose to let the parent see it: it "
         "went into the ordinary repair flow then.",
+    )
+    release_declined_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Asked whether the parent may see it, the child said no: it stays held and "
+        "they are not asked again (they may still share it later themselves).",
     )
     erase_on_close = models.BooleanField(
         default=False,

@@ -219,6 +219,11 @@ def on_released(rupture: Rupture, *, now: dt.datetime) -> None:
     on_flagged(rupture, now=now)
 
 
+def on_release_declined(rupture: Rupture, *, now: dt.datetime) -> None:
+    """The child said no: the question is not asked again."""
+    cancel(Q(rupture=rupture, kind=PromptKind.RELEASE_QUESTION), reason="declined")
+
+
 def after_sent(prompt: Prompt, *, now: dt.datetime) -> None:
     after_sent_many([prompt], now=now)
 

@@ -618,6 +618,41 @@ def rupture_release(*, actor: User, rupture_id: int, now: dt.datetime | None = N
     return rupture
 
 
+@transaction.atomic
+def rupture_keep_held(*, actor: User, rupture_id: int, now: dt.datetime | None = None) -> Rupture:
+    """The child's "no" to "Would you like {parent} to see this now?": the flag stays held and
+    the question is not asked again (its prompt is cancelled); sharing it later stays the
+    child's (``release``). Nothing reaches the parent. 403 ``child_only``; 409
+    ``rupture_in_safety_review`` while under review, ``release_not_offered`` otherwise (asked
+    and answered already, or never held); 404 out of reach."""
+    now = now or timezone.now()
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    if party is None:
+        raise Forbidden(
+            _("Only the child decides whether their parent sees this."), code=ErrorCode.CHILD_ONLY
+        )
+    review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
+    if review is None:  # never held: the state machine says which 409
+        decide(rupture, Action.KEEP_HELD, party)
+        raise Conflict(
+            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
+        )
+    rupture.safety_review = review
+    decide(rupture, Action.KEEP_HELD, party)
+    review.release_declined_at = now
+    review.save(update_fields=["release_declined_at"])
+    _event(
+        rupture,
+        EventKind.RELEASE_DECLINED,
+        actor=actor,
+        from_status=rupture.status,
+        now=now,
+        data={},
+    )
+    prompts.on_release_declined(rupture, now=now)
+    return rupture
+
+
 def therapist_reads_record(
     *, reader: User, ruptures: Sequence[Rupture], action: str, per_family: bool = False
 ) -> None:

@@ -19,8 +19,10 @@ it (staff, or a therapist it was alerted to) and then by the child alone:
 
     under_review --close(outcome)--> held                      (any outcome but no_safety_concern)
     under_review --close(no_safety_concern)--> releasable
-    releasable --release(child)--> released   (the rupture: safety_review --> flagged, and from
-                                              there the ordinary repair flow)
+    releasable | kept --release(child)--> released   (the rupture: safety_review --> flagged, and
+                                                     from there the ordinary repair flow)
+    releasable --keep_held(child)--> kept   (the child said no: it stays held, and they are not
+                                            asked again; sharing it later stays theirs)
 
 A flag is shown to the parent only by the child's release; nothing else leaves safety_review.
 
@@ -58,6 +60,7 @@ class Action(StrEnum):
     FOLLOW_UP = "follow_up"
     PLAN = "plan"
     RELEASE = "release"
+    KEEP_HELD = "keep_held"
 
 
 class Hold(StrEnum):
@@ -66,6 +69,7 @@ class Hold(StrEnum):
     UNDER_REVIEW = "under_review"
     HELD = "held"
     RELEASABLE = "releasable"
+    KEPT = "kept"
     RELEASED = "released"
 
 
@@ -130,8 +134,16 @@ RULES: dict[Action, Rule] = {
         ErrorCode.CHILD_ONLY,
         gettext_lazy("Only the child decides whether their parent sees this."),
     ),
+    Action.KEEP_HELD: Rule(
+        frozenset({Party.CHILD}), frozenset({Status.SAFETY_REVIEW}),
+        ErrorCode.CHILD_ONLY,
+        gettext_lazy("Only the child decides whether their parent sees this."),
+    ),
 }  # fmt: skip
 
+
+# The child's answer to "Would you like {parent} to see this now?": never traded by direction.
+HOLD_ACTIONS = frozenset({Action.RELEASE, Action.KEEP_HELD})
 
 # --- direction: who was hurt, who makes it right ------------------------------------------------
 OTHER_SIDE = {Party.CHILD: Party.PARENT, Party.PARENT: Party.CHILD}
@@ -156,7 +168,7 @@ def hurt_side(rupture: Rupture) -> Party:
 
 def _parties(rule: Rule, action: Action, rupture: Rupture) -> frozenset[Party]:
     # Only the repair's own one-sided rules trade sides; releasing a held flag stays the child's.
-    if rupture.direction == Direction.CHILD_REPAIRS and action != Action.RELEASE:
+    if rupture.direction == Direction.CHILD_REPAIRS and action not in HOLD_ACTIONS:
         return frozenset(OTHER_SIDE[party] for party in rule.parties)
     return rule.parties
 
@@ -195,7 +207,7 @@ def hold_of_review(review: SafetyReview) -> Hold:
     if review.released_at is not None:
         return Hold.RELEASED
     if review.outcome == SafetyOutcome.NO_SAFETY_CONCERN:
-        return Hold.RELEASABLE
+        return Hold.KEPT if review.release_declined_at is not None else Hold.RELEASABLE
     return Hold.HELD
 
 
@@ -217,7 +229,7 @@ def _in_review() -> Conflict:
 
 
 def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
-    if action == Action.RELEASE:
+    if action in HOLD_ACTIONS:
         return Conflict(
             _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
         )
@@ -267,9 +279,16 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
         hold = hold_of(rupture)
         if hold == Hold.UNDER_REVIEW:
             raise _in_review()
-        if hold != Hold.RELEASABLE:
+        if hold not in (Hold.RELEASABLE, Hold.KEPT):
             raise _state_conflict(rupture, action)
         return Status.FLAGGED
+    if action == Action.KEEP_HELD:
+        hold = hold_of(rupture)
+        if hold == Hold.UNDER_REVIEW:
+            raise _in_review()
+        if hold != Hold.RELEASABLE:  # asked once: a "no" is not asked for again
+            raise _state_conflict(rupture, action)
+        return Status.SAFETY_REVIEW
     return Status(rupture.status)  # steps and messages leave the state as it is
 
 

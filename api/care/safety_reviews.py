@@ -71,7 +71,8 @@ class SafetyReviewRowOut(serializers.Serializer[dict[str, Any]]):
     hold = serializers.ChoiceField(
         choices=[h.value for h in Hold],
         help_text="under_review (open), held (closed, stays hidden), releasable (closed with no "
-        "safety concern: the child may let the parent see it), released (the child did).",
+        "safety concern: the child may let the parent see it), kept (the child said no for "
+        "now: still hidden), released (the child did).",
     )
     closed_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.ChoiceField(

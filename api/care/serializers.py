@@ -244,6 +244,14 @@ class CaseloadGrantOut(serializers.Serializer[dict[str, Any]]):
     granted_at = serializers.DateTimeField()
 
 
+class CaseloadCheckInOut(serializers.Serializer[dict[str, Any]]):
+    period_start = serializers.DateField(help_text="The latest answered round's first day.")
+    average = serializers.FloatField(help_text="1 to 5: all pairs and both questions.")
+    previous_average = serializers.FloatField(
+        allow_null=True, help_text="The answered round before it (within eight weeks)."
+    )
+
+
 class CaseloadFamilyOut(serializers.Serializer[dict[str, Any]]):
     family = CareFamilyRefOut()
     grant = CaseloadGrantOut()
@@ -260,6 +268,11 @@ class CaseloadFamilyOut(serializers.Serializer[dict[str, Any]]):
         allow_null=True, help_text="Of the last 90 days' ruptures, the share a parent flagged."
     )
     last_activity = serializers.DateTimeField(allow_null=True)
+    check_in_trend = CaseloadCheckInOut(
+        allow_null=True,
+        help_text="The family check-in's latest two answered rounds of the last eight weeks "
+        "(our own question set, not a validated instrument); null with none.",
+    )
     needs_attention = serializers.BooleanField()
     attention_reasons = serializers.ListField(
         child=serializers.ChoiceField(

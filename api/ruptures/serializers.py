@@ -36,7 +36,14 @@ from ruptures.safety import help_resources
 from ruptures.states import Action, allowed_actions, repairer
 
 FORMER_MEMBER = gettext_lazy("Former member")
-REVIEW_EVENTS = frozenset({EventKind.SAFETY_REVIEW, EventKind.REVIEW_CLOSED, EventKind.RELEASED})
+REVIEW_EVENTS = frozenset(
+    {
+        EventKind.SAFETY_REVIEW,
+        EventKind.REVIEW_CLOSED,
+        EventKind.RELEASED,
+        EventKind.RELEASE_DECLINED,
+    }
+)
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -392,11 +399,13 @@ class RuptureOut(RuptureRowOut):
     @extend_schema_field(
         serializers.CharField(
             allow_null=True,
-            help_text="For the child only, when `release` is allowed: the question to ask.",
+            help_text="For the child only, once, after a review found no safety concern: the "
+            "question to ask (yes: `release`; no: `keep_held`, after which it is not asked "
+            "again though `release` stays allowed).",
         )
     )
     def get_release_question(self, rupture: Rupture) -> str | None:
-        if Action.RELEASE not in allowed_actions(rupture, self._party()):
+        if Action.KEEP_HELD not in allowed_actions(rupture, self._party()):
             return None
         parent = rupture.parent.display_name if rupture.parent else ""
         return _("Would you like %(parent)s to see this now?") % {

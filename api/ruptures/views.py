@@ -203,6 +203,20 @@ class RuptureViewSet(GenericViewSet):
         services.rupture_release(actor=self._user(), rupture_id=_id(pk))
         return self._answer(_id(pk))
 
+    @extend_schema(
+        request=None,
+        responses=s.RuptureOut,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        operation_id="ruptures_keep_held",
+        description="The child's answer 'no' to `release_question`: the flag stays held from "
+        "the parent, and the question is not asked again (`release` stays allowed, for a "
+        "child who changes their mind). The child's alone (`allowed_actions`).",
+    )
+    @action(detail=True, methods=["post"], url_path="keep-held")
+    def keep_held(self, request: Request, pk: str) -> Response:
+        services.rupture_keep_held(actor=self._user(), rupture_id=_id(pk))
+        return self._answer(_id(pk))
+
 
 class PlanListView(APIView):
     @extend_schema(

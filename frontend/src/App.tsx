@@ -23,6 +23,7 @@ const TherapistJoin = lazyScreen(() => import("./screens/care/TherapistJoin"));
 const CareFamily = lazyScreen(() => import("./screens/care/CareFamily"));
 const CareSummary = lazyScreen(() => import("./screens/care/CareSummary"));
 const CarePreview = lazyScreen(() => import("./screens/care/CarePreview"));
+const CareRupture = lazyScreen<{ familyId: string; id: string }>(() => import("./screens/care/CareRupture"));
 const SafetyReviewQueue = lazyScreen(() => import("./screens/care/SafetyReviews"));
 const SafetyReviewDetail = lazyScreen<{ id: string }>(() => import("./screens/care/SafetyReviews").then((m) => ({ default: m.SafetyReviewDetail })));
 const Pair = lazyScreen(() => import("./screens/Pair"));
@@ -72,6 +73,7 @@ export const ROUTES: RouteTable = [
   ["therapistJoin", "/therapist/join"],
   ["careFamily", "/care/families/:id"],
   ["careSummary", "/care/families/:id/summary"],
+  ["careRupture", "/care/families/:id/ruptures/:rupture"],
   ["safetyReviews", "/care/safety-reviews"],
   ["safetyReview", "/care/safety-reviews/:id"],
   ["carePreview", "/families/:id/care-team/:grant/preview"],
@@ -116,6 +118,8 @@ function renderRoute(m: Match): JSX.Element {
       return <CareFamily id={p["id"] ?? ""} />;
     case "careSummary":
       return <CareSummary id={p["id"] ?? ""} query={m.query} />;
+    case "careRupture":
+      return <CareRupture familyId={p["id"] ?? ""} id={p["rupture"] ?? ""} />;
     case "safetyReviews":
       return <SafetyReviewQueue />;
     case "safetyReview":

@@ -204,6 +204,9 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
             post(world, who, "/api/v1/notifications/read-all/", kind=kind)
         ),
         "release": lambda who: answer(post(world, who, f"{URL}{ids['probe']}/release/", kind=kind)),
+        "keep held": lambda who: answer(
+            post(world, who, f"{URL}{ids['probe']}/keep-held/", kind=kind)
+        ),
         "close review": lambda who: answer(
             post(
                 world,
@@ -278,6 +281,15 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
     deliver_due(timezone.now() + dt.timedelta(hours=6))
     for who in PARENTS:
         seen[f"{who}: after the review closed"] = read_everything(world, who, ids, kind)
+
+    # The child answers "not now": it stays held, and still nothing reaches the parent.
+    if unsafe:
+        response = post(world, "child", f"{URL}{ids['probe']}/keep-held/", kind=kind)
+        assert response.status_code == 200, response.json()
+        assert response.json()["release_question"] is None
+    deliver_due(timezone.now() + dt.timedelta(hours=7))
+    for who in PARENTS:
+        seen[f"{who}: after the child kept it held"] = read_everything(world, who, ids, kind)
     return seen
 
 

@@ -11,6 +11,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import CareScope, CareTeamGrant, TherapistAccessLog
+from checkins.models import CheckInAnswer, CheckInRound
+from checkins.selectors import PERIOD_DAYS, period_start
 from ruptures import delivery, services
 from ruptures.models import Rupture
 from tests.factories import FamilyFactory, MembershipFactory
@@ -97,6 +99,7 @@ def test_the_caseload_figures(caseload: World) -> None:
         "ruptures_last_90_days": 6,
         "parent_started_share": round(1 / 6, 4),
         "last_activity": first["last_activity"],
+        "check_in_trend": None,
         "needs_attention": True,
         "attention_reasons": ["unrepaired", "repair_rate_falling"],
     }
@@ -248,8 +251,9 @@ def test_each_family_read_leaves_an_access_log_row(caseload: World) -> None:
     )
 
 
-# session, user, MFA check, grants, one aggregate over the families' ruptures, their open reviews
-CASELOAD_QUERIES = 6
+# session, user, MFA check, grants, one aggregate over the families' ruptures, their open reviews,
+# the check-in trend (one aggregate)
+CASELOAD_QUERIES = 7
 
 
 @pytest.mark.parametrize("families", [1, 12])
@@ -297,3 +301,36 @@ def test_old_ruptures_count_by_what_happened_to_them_lately(world: World) -> Non
         Rupture.objects.filter(family=world.family).values_list("updated_at", flat=True)
     )
     assert row["attention_reasons"] == ["unrepaired"]
+
+
+def test_the_check_in_trend_column_is_the_latest_two_answered_rounds(world: World) -> None:
+    """All pairs and both questions averaged per round; a round older than eight weeks is out."""
+    today = timezone.localdate()
+    for rounds_ago, scores in ((0, (4, 5)), (1, (2, 3)), (4, (1, 1))):
+        start = period_start(today) - dt.timedelta(days=PERIOD_DAYS * rounds_ago)
+        round_ = CheckInRound.objects.create(
+            family=world.family,
+            period_start=start,
+            opens_at=days_ago(PERIOD_DAYS * rounds_ago + 1),
+            closes_at=days_ago(PERIOD_DAYS * rounds_ago - 13),
+        )
+        for question, score in zip(("closeness", "make_up"), scores, strict=True):
+            CheckInAnswer.objects.create(
+                round=round_,
+                respondent=world.parent,
+                parent=world.parent,
+                child=world.child,
+                question=question,
+                score=score,
+            )
+
+    rows = client_for(world.therapist_metrics).get(URL).json()["results"]
+
+    assert rows[0]["check_in_trend"] == {
+        "period_start": period_start(today).isoformat(),
+        "average": 4.5,
+        "previous_average": 2.5,
+    }
+    CheckInRound.objects.filter(period_start=period_start(today)).delete()
+    rows = client_for(world.therapist_metrics).get(URL).json()["results"]
+    assert rows[0]["check_in_trend"]["previous_average"] is None  # four rounds back is out

@@ -1,7 +1,8 @@
 """Two-step sign-in from the PWA (allauth headless MFA): a parent turns on an authenticator app
 (QR code and key, then the recovery codes) and adds a passkey in Chromium's virtual authenticator;
 logging in again then asks for the second step, and each way in works: the passkey, the app's
-code, a recovery code."""
+code, a recovery code; and the passkey alone signs in from the login screen ("Sign in with a
+passkey", allauth's passwordless login)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,12 @@ def test_a_parent_turns_on_two_step_sign_in_and_uses_each_way_in(phone: PhoneFac
     log_in_to_second_step(parent, "ada@example.com")
     expect(parent.by_id("mfa-passkey")).to_be_visible()
     parent.tap("mfa-passkey")
+    parent.screen("screen-home")
+
+    # The passkey alone, from the login screen: no email, no password, no second step.
+    log_out(parent)
+    expect(parent.by_id("login-passkey")).to_have_text("Sign in with a passkey")
+    parent.tap("login-passkey")
     parent.screen("screen-home")
 
     # The app's code.

@@ -1,6 +1,7 @@
 """The hold on an unsafe flag, exhaustively: every (hold, transition, actor) -> outcome, through
 the API. A reviewer (staff, or a therapist the flag was alerted to) closes the review; closed as
-"no safety concern", only the child can let the parent see it, and then it is an ordinary flag.
+"no safety concern", only the child can let the parent see it, and then it is an ordinary flag;
+or say "not now" (keep_held), once: it stays held and they are not asked again.
 
 Written out by hand, independently of ``ruptures.states``, like tests/ruptures/test_state_machine.
 """
@@ -28,7 +29,7 @@ from ruptures.models import (
 )
 from tests.world import World, client_for, flag
 
-HOLDS = ["under_review", "held", "releasable", "released"]
+HOLDS = ["under_review", "held", "releasable", "kept", "released"]
 OK = "ok"
 SAFETY = "rupture_in_safety_review"
 NOT_OFFERED = "release_not_offered"
@@ -38,22 +39,28 @@ NO_REVIEW = "safety_review_not_found"
 
 # (transition, actor) -> outcome per hold, in HOLDS order.
 EXPECTED: dict[tuple[str, str], list[str]] = {
-    ("release", "child"): [SAFETY, NOT_OFFERED, OK, NOT_OFFERED],
-    ("release", "parent"): [HIDDEN, HIDDEN, HIDDEN, "child_only"],
-    ("release", "other_parent"): [HIDDEN] * 4,
-    ("release", "sibling"): [HIDDEN] * 4,
-    ("release", "therapist_details"): ["child_only"] * 4,  # reads it, never a party
-    ("release", "therapist_metrics"): [HIDDEN] * 4,
-    ("release", "other_family_child"): [HIDDEN] * 4,
-    ("close", "therapist_details"): [OK, REVIEW_CLOSED, REVIEW_CLOSED, REVIEW_CLOSED],
-    ("close", "therapist_metrics"): [OK, REVIEW_CLOSED, REVIEW_CLOSED, REVIEW_CLOSED],
-    ("close", "therapist_ungranted"): [NO_REVIEW] * 4,
-    ("close", "therapist_unverified"): ["therapist_unverified"] * 4,
-    ("close", "parent"): ["not_a_therapist"] * 4,
-    ("close", "child"): ["not_a_therapist"] * 4,
-    ("message", "child"): [SAFETY, SAFETY, SAFETY, OK],
-    ("acknowledge", "parent"): [HIDDEN, HIDDEN, HIDDEN, OK],
-    ("withdraw", "child"): [SAFETY, SAFETY, SAFETY, OK],
+    ("release", "child"): [SAFETY, NOT_OFFERED, OK, OK, NOT_OFFERED],
+    ("release", "parent"): [HIDDEN, HIDDEN, HIDDEN, HIDDEN, "child_only"],
+    ("release", "other_parent"): [HIDDEN] * 5,
+    ("release", "sibling"): [HIDDEN] * 5,
+    ("release", "therapist_details"): ["child_only"] * 5,  # reads it, never a party
+    ("release", "therapist_metrics"): [HIDDEN] * 5,
+    ("release", "other_family_child"): [HIDDEN] * 5,
+    ("keep-held", "child"): [SAFETY, NOT_OFFERED, OK, NOT_OFFERED, NOT_OFFERED],
+    ("keep-held", "parent"): [HIDDEN, HIDDEN, HIDDEN, HIDDEN, "child_only"],
+    ("keep-held", "other_parent"): [HIDDEN] * 5,
+    ("keep-held", "therapist_details"): ["child_only"] * 5,
+    ("keep-held", "therapist_metrics"): [HIDDEN] * 5,
+    ("keep-held", "other_family_child"): [HIDDEN] * 5,
+    ("close", "therapist_details"): [OK] + [REVIEW_CLOSED] * 4,
+    ("close", "therapist_metrics"): [OK] + [REVIEW_CLOSED] * 4,
+    ("close", "therapist_ungranted"): [NO_REVIEW] * 5,
+    ("close", "therapist_unverified"): ["therapist_unverified"] * 5,
+    ("close", "parent"): ["not_a_therapist"] * 5,
+    ("close", "child"): ["not_a_therapist"] * 5,
+    ("message", "child"): [SAFETY, SAFETY, SAFETY, SAFETY, OK],
+    ("acknowledge", "parent"): [HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK],
+    ("withdraw", "child"): [SAFETY, SAFETY, SAFETY, SAFETY, OK],
 }
 STATUS_OF = {
     "rupture_in_safety_review": 409,
@@ -89,6 +96,8 @@ def held_flag(world: World, hold: str) -> Rupture:
             outcome=outcome,
             note="Spoke with them.",
         )
+    if hold == "kept":
+        client_for(world.child).post(f"/api/v1/ruptures/{rupture.pk}/keep-held/")
     if hold == "released":
         client_for(world.child).post(f"/api/v1/ruptures/{rupture.pk}/release/")
     rupture.refresh_from_db()
@@ -146,7 +155,7 @@ def test_closing_with_no_concern_asks_the_child_and_nobody_else(world: World) ->
     asked = Prompt.objects.filter(rupture=rupture, kind=PromptKind.RELEASE_QUESTION)
     assert list(asked.values_list("recipient_id", flat=True)) == [world.child.pk]
     view = client_for(world.child).get(f"/api/v1/ruptures/{rupture.pk}/").json()
-    assert view["allowed_actions"] == ["release"]
+    assert view["allowed_actions"] == ["release", "keep_held"]
     assert view["release_question"] == "Would you like Ada to see this now?"
     assert view["status"] == "safety_review"
     deliver_due()
@@ -215,3 +224,50 @@ def test_a_release_replayed_with_its_key_releases_once(world: World) -> None:
     assert fresh.status_code == 409
     assert fresh.json()["errors"][0]["code"] == NOT_OFFERED
     assert RuptureEvent.objects.filter(rupture=rupture, kind=EventKind.RELEASED).count() == 1
+
+
+def test_not_now_keeps_it_held_and_the_child_is_not_asked_again(world: World) -> None:
+    User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
+    rupture = held_flag(world, "releasable")
+    asked = Prompt.objects.filter(rupture=rupture, kind=PromptKind.RELEASE_QUESTION)
+
+    response = client_for(world.child).post(f"/api/v1/ruptures/{rupture.pk}/keep-held/")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["release_question"]) == ("safety_review", None)
+    assert body["allowed_actions"] == ["release"]  # changing their mind stays theirs
+    assert [e["kind"] for e in body["timeline"]] == [
+        EventKind.SAFETY_REVIEW,
+        EventKind.REVIEW_CLOSED,
+        EventKind.RELEASE_DECLINED,
+    ]
+    assert asked.get().status == PromptStatus.CANCELLED
+    deliver_due(timezone.now() + dt.timedelta(days=3))
+    assert asked.get().status == PromptStatus.CANCELLED
+    assert SafetyReview.objects.get(rupture=rupture).release_declined_at is not None
+    assert client_for(world.parent).get(f"/api/v1/ruptures/{rupture.pk}/").status_code == 404
+    assert not Prompt.objects.filter(rupture=rupture, recipient=world.parent).exists()
+    review = client_for(world.therapist_details).get(f"/api/v1/care/safety-reviews/{rupture.pk}/")
+    assert review.json()["hold"] == "kept"
+
+    later = client_for(world.child).post(f"/api/v1/ruptures/{rupture.pk}/release/")
+    assert later.status_code == 200, later.json()
+    assert later.json()["status"] == "flagged"
+
+
+def test_a_not_now_replayed_with_its_key_is_recorded_once(world: World) -> None:
+    rupture = held_flag(world, "releasable")
+    client = client_for(world.child)
+    url = f"/api/v1/ruptures/{rupture.pk}/keep-held/"
+
+    first = client.post(url, HTTP_IDEMPOTENCY_KEY="keep-1")
+    again = client.post(url, HTTP_IDEMPOTENCY_KEY="keep-1")
+    fresh = client.post(url, HTTP_IDEMPOTENCY_KEY="keep-2")
+
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert fresh.status_code == 409
+    assert fresh.json()["errors"][0]["code"] == NOT_OFFERED
+    kept = RuptureEvent.objects.filter(rupture=rupture, kind=EventKind.RELEASE_DECLINED)
+    assert kept.count() == 1

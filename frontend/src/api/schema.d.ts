@@ -754,6 +754,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ruptures/{id}/keep-held/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The child's answer 'no' to `release_question`: the flag stays held from the parent, and the question is not asked again (`release` stays allowed, for a child who changes their mind). The child's alone (`allowed_actions`). */
+        post: operations["ruptures_keep_held"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ruptures/{id}/messages/": {
         parameters: {
             query?: never;
@@ -886,9 +903,10 @@ export interface components {
          *     * `follow_up` - follow_up
          *     * `plan` - plan
          *     * `release` - release
+         *     * `keep_held` - keep_held
          * @enum {string}
          */
-        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up" | "plan" | "release";
+        AllowedActionsEnum: "acknowledge" | "update_steps" | "message" | "confirm" | "not_yet" | "withdraw" | "follow_up" | "plan" | "release" | "keep_held";
         /**
          * @description * `ok` - We're OK
          *     * `not_really` - Not really
@@ -967,6 +985,23 @@ export interface components {
          * @enum {string}
          */
         CareScopeEnum: "metrics" | "details";
+        CaseloadCheckInOut: {
+            /**
+             * Format: date
+             * @description The latest answered round's first day.
+             */
+            period_start: string;
+            /**
+             * Format: double
+             * @description 1 to 5: all pairs and both questions.
+             */
+            average: number;
+            /**
+             * Format: double
+             * @description The answered round before it (within eight weeks).
+             */
+            previous_average: number | null;
+        };
         CaseloadFamilyOut: {
             family: components["schemas"]["CareFamilyRefOut"];
             grant: components["schemas"]["CaseloadGrantOut"];
@@ -990,6 +1025,8 @@ export interface components {
             parent_started_share: number | null;
             /** Format: date-time */
             last_activity: string | null;
+            /** @description The family check-in's latest two answered rounds of the last eight weeks (our own question set, not a validated instrument); null with none. */
+            check_in_trend: components["schemas"]["CaseloadCheckInOut"] | null;
             needs_attention: boolean;
             attention_reasons: components["schemas"]["AttentionReasonsEnum"][];
         };
@@ -1459,10 +1496,11 @@ export interface components {
          * @description * `under_review` - under_review
          *     * `held` - held
          *     * `releasable` - releasable
+         *     * `kept` - kept
          *     * `released` - released
          * @enum {string}
          */
-        HoldEnum: "under_review" | "held" | "releasable" | "released";
+        HoldEnum: "under_review" | "held" | "releasable" | "kept" | "released";
         InviteCreateInputRequest: {
             role: components["schemas"]["PartyEnum"];
             /** @default 1 */
@@ -2184,7 +2222,7 @@ export interface components {
             readonly timeline: components["schemas"]["EventOut"][];
             readonly my_side: (components["schemas"]["PartyEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly allowed_actions: components["schemas"]["AllowedActionsEnum"][];
-            /** @description For the child only, when `release` is allowed: the question to ask. */
+            /** @description For the child only, once, after a review found no safety concern: the question to ask (yes: `release`; no: `keep_held`, after which it is not asked again though `release` stays allowed). */
             readonly release_question: string | null;
             readonly help_resources: components["schemas"]["HelpResourcesOut"] | null;
             /** @description The two people in it only. */
@@ -2237,11 +2275,12 @@ export interface components {
             /** Format: date-time */
             opened_at: string;
             /**
-             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), released (the child did).
+             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), kept (the child said no for now: still hidden), released (the child did).
              *
              *     * `under_review` - under_review
              *     * `held` - held
              *     * `releasable` - releasable
+             *     * `kept` - kept
              *     * `released` - released
              */
             hold: components["schemas"]["HoldEnum"];
@@ -2273,11 +2312,12 @@ export interface components {
             /** Format: date-time */
             opened_at: string;
             /**
-             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), released (the child did).
+             * @description under_review (open), held (closed, stays hidden), releasable (closed with no safety concern: the child may let the parent see it), kept (the child said no for now: still hidden), released (the child did).
              *
              *     * `under_review` - under_review
              *     * `held` - held
              *     * `releasable` - releasable
+             *     * `kept` - kept
              *     * `released` - released
              */
             hold: components["schemas"]["HoldEnum"];
@@ -8452,6 +8492,120 @@ export interface operations {
                 };
             };
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuptureOut"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed inside this family */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not possible in the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Idempotency-Key reused for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Server error; nothing was saved */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    ruptures_keep_held: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A client-made unique key per action; retries with it create nothing new. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -101,6 +101,10 @@ export const api = {
   notYet: (id: Id, reason: string) =>
     request<Rupture>("POST", `${API}/ruptures/${enc(id)}/not-yet/`, { body: reason ? { reason } : {} }),
   withdraw: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/withdraw/`),
+  /** The child's yes to "Would you like {parent} to see this now?" after a safety review. */
+  release: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/release/`),
+  /** The child's "not now": it stays held and the question is not asked again. */
+  keepHeld: (id: Id) => request<Rupture>("POST", `${API}/ruptures/${enc(id)}/keep-held/`),
   /** "not_really" answers with a new, linked rupture (201); "ok" with this one. `planHelped`
    * answers "Did our plan help?", only when the two made a plan. */
   followUp: (id: Id, answer: "ok" | "not_really", planHelped: boolean | null = null) =>

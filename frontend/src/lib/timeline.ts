@@ -50,6 +50,9 @@ const EVENT_WORDS = {
   safety_review: () => t("timeline.safety_review"),
   follow_up: () => t("timeline.follow_up"),
   plan: () => t("timeline.plan"),
+  review_closed: () => t("timeline.review_closed"),
+  released: () => t("timeline.released"),
+  release_declined: () => t("timeline.release_declined"),
 } satisfies Record<string, () => string>;
 
 function eventWords(kind: string): string {

@@ -54,7 +54,7 @@ export default function History(): JSX.Element {
           if (r.status === "safety_review") {
             return (
               <li key={String(r.id)}>
-                <SafetyReviewCard />
+                <SafetyReviewCard id={r.id} later />
               </li>
             );
           }

@@ -85,7 +85,7 @@ function OpenList(props: { items: OpenRow[] | null; error: boolean; side: Side }
         if ("held" in r) {
           return (
             <li key={String(r.id)}>
-              <SafetyReviewCard />
+              <SafetyReviewCard id={r.id} />
             </li>
           );
         }

@@ -20,6 +20,7 @@ import { uuid } from "../lib/uuid";
 import { normaliseHelp } from "../lib/help";
 import { HelpList } from "./Safety";
 import { t } from "../lib/i18n";
+import { ReleaseQuestion } from "../components/ReleaseQuestion";
 
 function sizeWord(size: string): string {
   if (size === "small") return t("flag.size.small");
@@ -191,6 +192,7 @@ export default function RuptureDetail(props: { id: string }): JSX.Element {
         <p class="card" data-testid="rupture-safety">
           {t("safety.reviewWords")} {t("rupture.rightThing")}
         </p>
+        <ReleaseQuestion rupture={r} onChange={(x) => setR({ ...r, ...x })} />
         {help.emergency ? (
           <p data-testid="help-emergency">
             <strong>{help.emergency}</strong>

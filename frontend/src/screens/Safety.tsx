@@ -5,7 +5,9 @@
  */
 
 import type { JSX } from "preact";
-import { urls } from "../lib/api";
+import { useEffect, useState } from "preact/hooks";
+import { api, urls } from "../lib/api";
+import { can } from "../lib/model";
 import { buildUnsafePayload, type FlagState } from "../lib/flagFlow";
 import { normaliseHelp, type HelpLink } from "../lib/help";
 import { quickExit } from "../lib/quickExit";
@@ -102,13 +104,33 @@ export function HelpList(props: { links: HelpLink[] }): JSX.Element {
 /**
  * A flag in safety review as a child's Home and History list it: neutral words and the way to
  * help, never the parent it names, its feelings or its note (a shared family device may be in
- * anyone's hands), and not a link to the flag itself.
+ * anyone's hands). Once a review lets the child decide whether the parent sees it (the flag's
+ * `release_question`), a neutral "There's a question for you" leads to the flag, where it is
+ * asked. After a "not now" it is not asked again; History (`later`) still leads to it, so the
+ * choice to share stays the child's (`release` in `allowed_actions`).
  */
-export function SafetyReviewCard(): JSX.Element {
+export function SafetyReviewCard(props: { id?: Id; later?: boolean }): JSX.Element {
+  const [asks, setAsks] = useState<"question" | "later" | null>(null);
+  useEffect(() => {
+    if (props.id === undefined) return;
+    let live = true;
+    api
+      .rupture(props.id)
+      .then((r) => live && setAsks(r.release_question ? "question" : can(r, "release") ? "later" : null))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [props.id]);
   return (
     <div class="card" data-testid="safety-review-card">
       <span class="card-title">{t("safety.reviewWords")}</span>
       <span class="card-sub">{t("safety.rightThing")}</span>
+      {props.id !== undefined && (asks === "question" || (asks === "later" && props.later)) ? (
+        <a href={href(`/ruptures/${String(props.id)}`)} data-testid="release-question-link">
+          {asks === "question" ? t("safety.questionForYou") : t("safety.sharingChoice")}
+        </a>
+      ) : null}
       <a href={href("/safety")} data-testid="safety-review-help">
         {t("safety.helpTitle")}
       </a>

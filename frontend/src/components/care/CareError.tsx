@@ -7,6 +7,7 @@ import type { JSX } from "preact";
 import type { ApiErrorItem } from "../../lib/errors";
 import { href } from "../../lib/router";
 import { FormErrors } from "../ui";
+import { t } from "../../lib/i18n";
 
 export function CareError(props: { errors: ApiErrorItem[] }): JSX.Element | null {
   if (!props.errors.length) return null;
@@ -14,9 +15,9 @@ export function CareError(props: { errors: ApiErrorItem[] }): JSX.Element | null
   if (codes.has("mfa_required")) {
     return (
       <div class="form-errors" role="alert" data-testid="care-mfa-required">
-        <p>You need two-step sign-in before you can see a family's information.</p>
+        <p>{t("care.error.mfaRequired")}</p>
         <p>
-          <a href={href("/account/security")}>Set up two-step sign-in</a>
+          <a href={href("/account/security")}>{t("care.error.mfaLink")}</a>
         </p>
       </div>
     );
@@ -24,7 +25,7 @@ export function CareError(props: { errors: ApiErrorItem[] }): JSX.Element | null
   if (codes.has("therapist_unverified")) {
     return (
       <div class="form-errors" role="alert" data-testid="care-unverified">
-        <p>Our staff are still checking your registration. You will see families once you are verified.</p>
+        <p>{t("care.error.unverified")}</p>
       </div>
     );
   }

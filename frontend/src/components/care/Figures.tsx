@@ -7,17 +7,26 @@
  */
 
 import type { ComponentChildren, JSX } from "preact";
-import { duration, formatDate, percent } from "../../lib/careFormat";
+import { duration, formatDate, percent, weekdays } from "../../lib/careFormat";
+import { t } from "../../lib/i18n";
 import type { Duration, PeriodFigures } from "../../lib/types";
 import { WeeklyChart } from "./WeeklyChart";
 
-export const PERIODS = [
-  { value: "30", label: "30 days" },
-  { value: "90", label: "90 days" },
-  { value: "365", label: "A year" },
-  { value: "all", label: "All" },
-] as const;
-export type PeriodChoice = (typeof PERIODS)[number]["value"];
+export const PERIODS = ["30", "90", "365", "all"] as const;
+export type PeriodChoice = (typeof PERIODS)[number];
+
+function periodLabel(p: PeriodChoice): string {
+  switch (p) {
+    case "30":
+      return t("care.periods.p30");
+    case "90":
+      return t("care.periods.p90");
+    case "365":
+      return t("care.periods.p365");
+    default:
+      return t("care.periods.all");
+  }
+}
 
 export function PeriodPicker(props: {
   value: PeriodChoice;
@@ -26,20 +35,20 @@ export function PeriodPicker(props: {
 }): JSX.Element {
   return (
     <fieldset class="period-picker">
-      <legend>Period</legend>
+      <legend>{t("care.periods.legend")}</legend>
       <div class="chips">
         {PERIODS.map((p) => (
-          <span class="chip" key={p.value}>
+          <span class="chip" key={p}>
             <input
               type="radio"
-              id={`period-${p.value}`}
+              id={`period-${p}`}
               name="period"
-              value={p.value}
-              checked={props.value === p.value}
-              onChange={() => props.onChange(p.value, props.compare)}
-              data-testid={`period-${p.value}`}
+              value={p}
+              checked={props.value === p}
+              onChange={() => props.onChange(p, props.compare)}
+              data-testid={`period-${p}`}
             />
-            <label for={`period-${p.value}`}>{p.label}</label>
+            <label for={`period-${p}`}>{periodLabel(p)}</label>
           </span>
         ))}
       </div>
@@ -51,14 +60,14 @@ export function PeriodPicker(props: {
           onChange={(e) => props.onChange(props.value, (e.currentTarget as HTMLInputElement).checked)}
           data-testid="period-compare"
         />
-        <label for="period-compare">Compare with the period before</label>
+        <label for="period-compare">{t("care.periods.compare")}</label>
       </div>
     </fieldset>
   );
 }
 
 function durationText(d: Duration): string {
-  return d.count ? `median ${duration(d.median_seconds)}, p90 ${duration(d.p90_seconds)} (${d.count})` : "–";
+  return d.count ? t("care.figures.duration", { median: duration(d.median_seconds), p90: duration(d.p90_seconds), count: d.count }) : "–";
 }
 
 /** The server's "self-reported" label, shown with every set of figures. */
@@ -88,28 +97,28 @@ interface Row {
 function Headline(props: { now: PeriodFigures; before: PeriodFigures | null }): JSX.Element {
   const b = props.before;
   const rows: Row[] = [
-    { label: "Ruptures", now: String(props.now.ruptures), before: b ? String(b.ruptures) : undefined },
-    { label: "Repairs (reconnected)", now: String(props.now.repairs), before: b ? String(b.repairs) : undefined },
-    { label: "Repair rate (reconnected / closed)", now: percent(props.now.repair_rate), before: b ? percent(b.repair_rate) : undefined },
-    { label: "Time to acknowledge", now: durationText(props.now.time_to_acknowledge), before: b ? durationText(b.time_to_acknowledge) : undefined },
-    { label: "Time to reconnect", now: durationText(props.now.time_to_reconnect), before: b ? durationText(b.time_to_reconnect) : undefined },
-    { label: "“Not yet” answers", now: String(props.now.not_yet_answers), before: b ? String(b.not_yet_answers) : undefined },
+    { label: t("care.figures.rowRuptures"), now: String(props.now.ruptures), before: b ? String(b.ruptures) : undefined },
+    { label: t("care.figures.rowRepairs"), now: String(props.now.repairs), before: b ? String(b.repairs) : undefined },
+    { label: t("care.figures.rowRate"), now: percent(props.now.repair_rate), before: b ? percent(b.repair_rate) : undefined },
+    { label: t("care.figures.rowAck"), now: durationText(props.now.time_to_acknowledge), before: b ? durationText(b.time_to_acknowledge) : undefined },
+    { label: t("care.figures.rowReconnect"), now: durationText(props.now.time_to_reconnect), before: b ? durationText(b.time_to_reconnect) : undefined },
+    { label: t("care.figures.rowNotYet"), now: String(props.now.not_yet_answers), before: b ? String(b.not_yet_answers) : undefined },
     {
-      label: "“Still OK?”: yes / not really",
+      label: t("care.figures.rowStillOk"),
       now: `${props.now.follow_up_answers.ok} / ${props.now.follow_up_answers.not_really}`,
       before: b ? `${b.follow_up_answers.ok} / ${b.follow_up_answers.not_really}` : undefined,
     },
-    { label: "Started by a parent", now: percent(props.now.started_by.parent_share), before: b ? percent(b.started_by.parent_share) : undefined },
+    { label: t("care.figures.rowParentStarted"), now: percent(props.now.started_by.parent_share), before: b ? percent(b.started_by.parent_share) : undefined },
   ];
   return (
     <div class="table-wrap" tabIndex={0}>
       <table class="figures" data-testid="headline-figures">
-        <caption class="visually-hidden">The period's figures{b ? ", and the period before" : ""}</caption>
+        <caption class="visually-hidden">{b ? t("care.figures.headlineCaptionCompare") : t("care.figures.headlineCaption")}</caption>
         <thead>
           <tr>
-            <th scope="col">Figure</th>
-            <th scope="col">This period</th>
-            {b ? <th scope="col">Period before</th> : null}
+            <th scope="col">{t("care.figures.colFigure")}</th>
+            <th scope="col">{t("care.figures.colNow")}</th>
+            {b ? <th scope="col">{t("care.figures.colBefore")}</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -126,19 +135,19 @@ function Headline(props: { now: PeriodFigures; before: PeriodFigures | null }): 
   );
 }
 
-const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /** Hour-of-day by weekday as a table whose cells are shaded by count: the map and its numbers in one. */
 function HeatMap(props: { grid: number[][]; timeZone: string }): JSX.Element {
   const max = Math.max(1, ...props.grid.flat());
   const bands = [0, 3, 6, 9, 12, 15, 18, 21];
+  const days = weekdays();
   return (
     <div class="table-wrap" tabIndex={0}>
       <table class="heat-map" data-testid="heat-map">
-        <caption>When ruptures happened (hours in {props.timeZone}; each cell is three hours)</caption>
+        <caption>{t("care.figures.heatCaption", { zone: props.timeZone })}</caption>
         <thead>
           <tr>
-            <th scope="col">Day</th>
+            <th scope="col">{t("care.figures.colDay")}</th>
             {bands.map((h) => (
               <th scope="col" key={h}>
                 {String(h).padStart(2, "0")}–{String(h + 3).padStart(2, "0")}
@@ -148,8 +157,8 @@ function HeatMap(props: { grid: number[][]; timeZone: string }): JSX.Element {
         </thead>
         <tbody>
           {props.grid.map((row, d) => (
-            <tr key={DAYS[d]}>
-              <th scope="row">{DAYS[d]}</th>
+            <tr key={d}>
+              <th scope="row">{days[d]}</th>
               {bands.map((h) => {
                 const n = (row[h] ?? 0) + (row[h + 1] ?? 0) + (row[h + 2] ?? 0);
                 const level = n === 0 ? 0 : Math.min(4, Math.ceil((n / max) * 4));
@@ -181,7 +190,7 @@ function Counts(props: { title: string; items: { code: string; label: string; co
           ))}
         </ul>
       ) : (
-        <p class="hint">None in this period.</p>
+        <p class="hint">{t("care.figures.none")}</p>
       )}
     </div>
   );
@@ -199,21 +208,21 @@ export function Figures(props: {
   return (
     <div class="figures-body">
       <SelfReported label={props.label} />
-      <Section id="fig-headline" title="At a glance">
+      <Section id="fig-headline" title={t("care.figures.headlineTitle")}>
         <Headline now={f} before={props.previous} />
       </Section>
-      <Section id="fig-weeks" title="Ruptures and repairs each week">
+      <Section id="fig-weeks" title={t("care.figures.weeksTitle")}>
         {props.print ? null : <WeeklyChart weeks={f.weeks} />}
         <details class="table-details" open={props.print}>
-          <summary>The numbers, week by week</summary>
+          <summary>{t("care.figures.weeksTable")}</summary>
           <div class="table-wrap" tabIndex={0}>
             <table class="figures" data-testid="weeks-table">
-              <caption class="visually-hidden">Ruptures and repairs each week</caption>
+              <caption class="visually-hidden">{t("care.figures.weeksTitle")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Week of</th>
-                  <th scope="col">Ruptures</th>
-                  <th scope="col">Repairs</th>
+                  <th scope="col">{t("care.figures.colWeekOf")}</th>
+                  <th scope="col">{t("care.figures.colRuptures")}</th>
+                  <th scope="col">{t("care.figures.colRepairs")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -229,16 +238,16 @@ export function Figures(props: {
           </div>
         </details>
       </Section>
-      <Section id="fig-starts" title="Who starts repair">
+      <Section id="fig-starts" title={t("care.figures.startsTitle")}>
         <div class="table-wrap" tabIndex={0}>
           <table class="figures" data-testid="starts-table">
-            <caption class="visually-hidden">Ruptures a parent flagged themselves, and ruptures a child flagged, per parent</caption>
+            <caption class="visually-hidden">{t("care.figures.startsCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">Parent</th>
-                <th scope="col">Parent flagged it</th>
-                <th scope="col">Child flagged it</th>
-                <th scope="col">Parent's share</th>
+                <th scope="col">{t("care.figures.colParent")}</th>
+                <th scope="col">{t("care.figures.colParentFlagged")}</th>
+                <th scope="col">{t("care.figures.colChildFlagged")}</th>
+                <th scope="col">{t("care.figures.colParentShare")}</th>
               </tr>
             </thead>
             <tbody>
@@ -254,26 +263,24 @@ export function Figures(props: {
           </table>
         </div>
       </Section>
-      <Section id="fig-pairs" title="Each parent and child">
+      <Section id="fig-pairs" title={t("care.figures.pairsTitle")}>
         <div class="table-wrap" tabIndex={0}>
           <table class="figures" data-testid="pairs-table">
-            <caption class="visually-hidden">The figures per parent-child pair</caption>
+            <caption class="visually-hidden">{t("care.figures.pairsCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">Pair</th>
-                <th scope="col">Ruptures</th>
-                <th scope="col">Repairs</th>
-                <th scope="col">Repair rate</th>
-                <th scope="col">Median time to reconnect</th>
-                <th scope="col">Started by the parent</th>
+                <th scope="col">{t("care.figures.colPair")}</th>
+                <th scope="col">{t("care.figures.colRuptures")}</th>
+                <th scope="col">{t("care.figures.colRepairs")}</th>
+                <th scope="col">{t("care.figures.colRate")}</th>
+                <th scope="col">{t("care.figures.colMedianReconnect")}</th>
+                <th scope="col">{t("care.figures.colStartedByParent")}</th>
               </tr>
             </thead>
             <tbody>
               {f.pairs.map((p) => (
                 <tr key={`${String(p.parent.id)}-${String(p.child.id)}`}>
-                  <th scope="row">
-                    {p.parent.display_name} and {p.child.display_name}
-                  </th>
+                  <th scope="row">{t("care.figures.pair", { parent: p.parent.display_name, child: p.child.display_name })}</th>
                   <td>{p.ruptures}</td>
                   <td>{p.repairs}</td>
                   <td>{percent(p.repair_rate)}</td>
@@ -285,27 +292,27 @@ export function Figures(props: {
           </table>
         </div>
       </Section>
-      <Section id="fig-when" title="When ruptures happen">
+      <Section id="fig-when" title={t("care.figures.whenTitle")}>
         <HeatMap grid={f.heat_map} timeZone={props.timeZone} />
       </Section>
-      <Section id="fig-words" title="Feelings, needs and sizes">
+      <Section id="fig-words" title={t("care.figures.wordsTitle")}>
         <div class="counts-grid">
-          <Counts title="Feelings most named" items={f.feelings} testid="feelings-counts" />
-          <Counts title="Needs asked for" items={f.needs} testid="needs-counts" />
-          <Counts title="Sizes" items={f.sizes} testid="sizes-counts" />
+          <Counts title={t("care.figures.feelings")} items={f.feelings} testid="feelings-counts" />
+          <Counts title={t("care.figures.needs")} items={f.needs} testid="needs-counts" />
+          <Counts title={t("care.figures.sizes")} items={f.sizes} testid="sizes-counts" />
         </div>
       </Section>
-      <Section id="fig-steps" title="Reminders and repair steps">
+      <Section id="fig-steps" title={t("care.figures.stepsTitle")}>
         <ul class="plain">
           <li>
-            Acknowledged with no reminder: <strong>{f.reminders_before_acknowledgement.none}</strong>, after one:{" "}
-            <strong>{f.reminders_before_acknowledgement.one}</strong>, two: <strong>{f.reminders_before_acknowledgement.two}</strong>,
-            three or more: <strong>{f.reminders_before_acknowledgement.three_or_more}</strong>
+            {t("care.figures.reminders", {
+              none: f.reminders_before_acknowledgement.none,
+              one: f.reminders_before_acknowledgement.one,
+              two: f.reminders_before_acknowledgement.two,
+              more: f.reminders_before_acknowledgement.three_or_more,
+            })}
           </li>
-          <li>
-            Repairs with every step done: <strong>{f.repair_steps.all_done}</strong>, some skipped:{" "}
-            <strong>{f.repair_steps.some_skipped}</strong>, none done: <strong>{f.repair_steps.none_done}</strong>
-          </li>
+          <li>{t("care.figures.steps", { all: f.repair_steps.all_done, some: f.repair_steps.some_skipped, none: f.repair_steps.none_done })}</li>
         </ul>
       </Section>
     </div>

@@ -11,6 +11,7 @@ import { Loading, Screen } from "../../components/ui";
 import { care } from "../../lib/api";
 import { formatDate } from "../../lib/careFormat";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
+import { t } from "../../lib/i18n";
 import type { Preview } from "../../lib/types";
 import { usePeriod } from "./CareFamily";
 
@@ -29,21 +30,21 @@ export default function CarePreview(props: { familyId: string; grantId: string }
       live = false;
     };
   }, [props.familyId, props.grantId, p.period, p.compare]);
-  const name = data?.therapist_name ?? "your therapist";
+  const name = data?.therapist_name ?? t("care.preview.yourTherapist");
   return (
     <Screen
-      title={`What ${name} sees`}
+      title={t("care.preview.title", { name })}
       testid="screen-care-preview"
-      back={{ to: `/families/${props.familyId}`, label: "Family settings" }}
+      back={{ to: `/families/${props.familyId}`, label: t("care.preview.back") }}
       wide
     >
       <CareError errors={errors} />
       {data ? (
         <p class="lead">
           {data.scope === "details"
-            ? `${name} sees these figures, and can open what was written unless a child chose to keep their words private.`
-            : `${name} sees these figures only, never what anyone wrote.`}
-          {data.viewer_limited ? " Here you see only the part you can see yourself." : ""}
+            ? t("care.preview.details", { name })
+            : t("care.preview.metrics", { name })}
+          {data.viewer_limited ? t("care.preview.limited") : ""}
         </p>
       ) : null}
       <PeriodPicker value={p.period} compare={p.compare} onChange={p.set} />
@@ -51,7 +52,7 @@ export default function CarePreview(props: { familyId: string; grantId: string }
       {data ? (
         <>
           <p>
-            {formatDate(data.period.from_date)} to {formatDate(data.period.to_date)}
+            {t("care.preview.range", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date) })}
           </p>
           <Figures figures={data} previous={data.previous} label={data.label} timeZone={data.time_zone} />
         </>

@@ -12,27 +12,95 @@ import { CareError } from "../../components/care/CareError";
 import { care } from "../../lib/api";
 import { percent } from "../../lib/careFormat";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
+import { formatNumber, t } from "../../lib/i18n";
 import { href } from "../../lib/router";
 import { useAppState } from "../../lib/store";
 import type { AttentionReason, Caseload as CaseloadData, CaseloadFamily, CaseloadQuery } from "../../lib/types";
 
-const SORTS: { value: NonNullable<CaseloadQuery["sort"]>; label: string }[] = [
-  { value: "needs_attention", label: "Needs attention" },
-  { value: "name", label: "Name" },
-  { value: "last_activity", label: "Last activity" },
-];
+/** "Unrepaired for more than N days": the therapist's own N, remembered on this device. */
+const DAYS_KEY = "fr:care:unrepaired-days";
+const DAYS_DEFAULT = 7;
+
+function clampDays(n: number): number | null {
+  return Number.isInteger(n) && n >= 1 && n <= 365 ? n : null;
+}
+
+function rememberedDays(): number {
+  try {
+    return clampDays(Number(localStorage.getItem(DAYS_KEY))) ?? DAYS_DEFAULT;
+  } catch {
+    return DAYS_DEFAULT;
+  }
+}
+
+function UnrepairedDays(props: { value: number; onChange: (n: number) => void }): JSX.Element {
+  const [text, setText] = useState(String(props.value));
+  const [error, setError] = useState(false);
+  const commit = (): void => {
+    const n = clampDays(Number(text.trim()));
+    setError(n === null);
+    if (n !== null && n !== props.value) props.onChange(n);
+  };
+  return (
+    <div class="field">
+      <label for="caseload-days">{t("care.caseload.days")}</label>
+      <input
+        id="caseload-days"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={365}
+        value={text}
+        aria-invalid={error}
+        aria-describedby={error ? "caseload-days-error" : undefined}
+        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        onChange={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+        data-testid="caseload-days"
+      />
+      {error ? (
+        <p class="field-error" id="caseload-days-error">
+          {t("care.caseload.daysError")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+const SORTS: NonNullable<CaseloadQuery["sort"]>[] = ["needs_attention", "name", "last_activity"];
+
+function sortLabel(sort: NonNullable<CaseloadQuery["sort"]>): string {
+  switch (sort) {
+    case "name":
+      return t("care.caseload.sortName");
+    case "last_activity":
+      return t("care.caseload.sortLastActivity");
+    default:
+      return t("care.caseload.sortNeedsAttention");
+  }
+}
 
 function reasonText(reason: AttentionReason, days: number): string {
   switch (reason) {
     case "safety_review":
-      return "A safety review is open";
+      return t("care.caseload.reasonSafety");
     case "unrepaired":
-      return `A rupture unrepaired for more than ${days} days`;
+      return t("care.caseload.reasonUnrepaired", { count: days });
     case "repair_rate_falling":
-      return "Repair rate falling over two periods";
+      return t("care.caseload.reasonFalling");
     default:
       return String(reason);
   }
+}
+
+function average(n: number): string {
+  return formatNumber(n, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+function checkInText(trend: CaseloadFamily["check_in_trend"]): string {
+  if (!trend) return "–";
+  if (trend.previous_average === null) return average(trend.average);
+  return t("care.caseload.checkInValue", { now: average(trend.average), before: average(trend.previous_average) });
 }
 
 function FamilyCard(props: { f: CaseloadFamily; days: number }): JSX.Element {
@@ -45,26 +113,28 @@ function FamilyCard(props: { f: CaseloadFamily; days: number }): JSX.Element {
           {f.family.name}
         </a>
       </h3>
-      <p class="status">{f.grant.scope === "details" ? "Figures and words" : "Figures only"}</p>
+      <p class="status">{f.grant.scope === "details" ? t("care.caseload.figuresAndWords") : t("care.caseload.figuresOnly")}</p>
       {f.needs_attention ? (
-        <ul class="attention" aria-label="Needs attention" data-testid={`attention-${id}`}>
+        <ul class="attention" aria-label={t("care.caseload.needsAttention")} data-testid={`attention-${id}`}>
           {f.attention_reasons.map((r) => (
             <li key={r}>{reasonText(r, props.days)}</li>
           ))}
         </ul>
       ) : null}
       <dl class="caseload-figures">
-        <dt>Open ruptures</dt>
+        <dt>{t("care.caseload.open")}</dt>
         <dd>{f.open_ruptures}</dd>
-        <dt>Oldest unrepaired</dt>
-        <dd>{f.oldest_unrepaired_days === null ? "–" : `${f.oldest_unrepaired_days} days`}</dd>
-        <dt>Repairs, last 30 days</dt>
+        <dt>{t("care.caseload.oldest")}</dt>
+        <dd>{f.oldest_unrepaired_days === null ? "–" : t("care.format.days", { count: f.oldest_unrepaired_days, n: formatNumber(f.oldest_unrepaired_days) })}</dd>
+        <dt>{t("care.caseload.repairs30")}</dt>
         <dd>
-          {f.repairs_last_30_days} <span class="hint">(30 before: {f.repairs_previous_30_days})</span>
+          {f.repairs_last_30_days} <span class="hint">{t("care.caseload.before30", { count: f.repairs_previous_30_days })}</span>
         </dd>
-        <dt>Started by a parent</dt>
+        <dt>{t("care.caseload.parentStarted")}</dt>
         <dd>{percent(f.parent_started_share)}</dd>
-        <dt>Last activity</dt>
+        <dt>{t("care.caseload.checkIn")}</dt>
+        <dd data-testid={`check-in-trend-${id}`}>{checkInText(f.check_in_trend)}</dd>
+        <dt>{t("care.caseload.lastActivity")}</dt>
         <dd>{f.last_activity ? <Time iso={f.last_activity} /> : "–"}</dd>
       </dl>
     </li>
@@ -75,6 +145,15 @@ export default function Caseload(): JSX.Element {
   const s = useAppState();
   const [sort, setSort] = useState<NonNullable<CaseloadQuery["sort"]>>("needs_attention");
   const [onlyAttention, setOnlyAttention] = useState(false);
+  const [days, setDays] = useState(rememberedDays);
+  const changeDays = (n: number): void => {
+    setDays(n);
+    try {
+      localStorage.setItem(DAYS_KEY, String(n));
+    } catch {
+      // Not remembered on this device; it still applies now.
+    }
+  };
   const [data, setData] = useState<CaseloadData | null>(null);
   const [errors, setErrors] = useState<ApiErrorItem[]>([]);
 
@@ -82,46 +161,44 @@ export default function Caseload(): JSX.Element {
     let live = true;
     setErrors([]);
     care
-      .caseload({ sort, needs_attention: onlyAttention })
+      .caseload({ sort, needs_attention: onlyAttention, unrepaired_days: days })
       .then((d) => live && setData(d))
       .catch((err) => live && setErrors(errorsOf(err)));
     return () => {
       live = false;
     };
-  }, [sort, onlyAttention]);
+  }, [sort, onlyAttention, days]);
 
   const code = s.me?.therapist_share_code;
   return (
-    <Screen title="Your families" testid="screen-caseload">
+    <Screen title={t("care.caseload.title")} testid="screen-caseload">
       {data && data.safety_reviews > 0 ? (
         <a class="safety-alert" href={href("/care/safety-reviews")} data-testid="safety-reviews-alert">
-          <strong>
-            {data.safety_reviews === 1 ? "1 safety review needs you" : `${data.safety_reviews} safety reviews need you`}
-          </strong>
-          <span>A child said they feel unsafe. Open the safety reviews.</span>
+          <strong>{t("care.caseload.reviews", { count: data.safety_reviews })}</strong>
+          <span>{t("care.caseload.reviewsBody")}</span>
         </a>
       ) : (
         <p>
           <a href={href("/care/safety-reviews")} data-testid="safety-reviews-link">
-            Safety reviews
+            {t("care.caseload.reviewsLink")}
           </a>
         </p>
       )}
       {code ? (
         <section class="card" aria-labelledby="share-title">
-          <h2 id="share-title">Your share code</h2>
+          <h2 id="share-title">{t("care.caseload.shareTitle")}</h2>
           <p class="big-code" data-testid="therapist-share-code">
             {code}
           </p>
-          <p>Give this code to a family: a parent adds it in Family settings, under Care team, and chooses what you see.</p>
+          <p>{t("care.caseload.shareBody")}</p>
         </section>
       ) : null}
       <CareError errors={errors} />
       <section aria-labelledby="caseload-title">
-        <h2 id="caseload-title">Families</h2>
+        <h2 id="caseload-title">{t("care.caseload.families")}</h2>
         <div class="caseload-controls">
           <div class="field">
-            <label for="caseload-sort">Sort by</label>
+            <label for="caseload-sort">{t("care.caseload.sortBy")}</label>
             <select
               id="caseload-sort"
               value={sort}
@@ -129,19 +206,25 @@ export default function Caseload(): JSX.Element {
               data-testid="caseload-sort"
             >
               {SORTS.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
+                <option key={o} value={o}>
+                  {sortLabel(o)}
                 </option>
               ))}
             </select>
           </div>
-          <Checkbox label="Only families that need attention" checked={onlyAttention} onChange={setOnlyAttention} testid="caseload-attention" />
+          <UnrepairedDays value={days} onChange={changeDays} />
+          <Checkbox label={t("care.caseload.onlyAttention")} checked={onlyAttention} onChange={setOnlyAttention} testid="caseload-attention" />
         </div>
         {data === null && !errors.length ? <Loading /> : null}
         {data ? <SelfReported label={data.label} /> : null}
+        {data ? (
+          <p class="hint" data-testid="check-in-note">
+            {t("care.caseload.checkInNote")}
+          </p>
+        ) : null}
         {data && data.results.length === 0 ? (
           <p data-testid="caseload-empty">
-            {onlyAttention ? "No family needs attention right now." : "No family has linked you yet. Give them your share code."}
+            {onlyAttention ? t("care.caseload.emptyAttention") : t("care.caseload.empty")}
           </p>
         ) : null}
         <ul class="cards" data-testid="caseload-list">

@@ -5,6 +5,7 @@
 
 import type { JSX } from "preact";
 import { Screen } from "../../components/ui";
+import { t } from "../../lib/i18n";
 import { therapistStep } from "../../lib/model";
 import { href } from "../../lib/router";
 import type { Me } from "../../lib/types";
@@ -15,38 +16,36 @@ function Waiting(props: { me: Me }): JSX.Element {
   const c = props.me.therapist_claims;
   return (
     <Screen
-      title="Waiting for verification"
+      title={t("care.home.waitingTitle")}
       testid="screen-therapist-waiting"
-      lead="Thank you. Our staff are checking your registration. You will see the families who link you once you are verified; until then nothing of any family is shown here."
+      lead={t("care.home.waitingLead")}
     >
       {c ? (
         <section aria-labelledby="claims-title" class="card">
-          <h2 id="claims-title">What you told us</h2>
+          <h2 id="claims-title">{t("care.home.claimsTitle")}</h2>
           <dl class="claims" data-testid="therapist-claims">
-            <dt>Name</dt>
+            <dt>{t("care.home.name")}</dt>
             <dd>{c.full_name}</dd>
-            <dt>Profession</dt>
+            <dt>{t("care.home.profession")}</dt>
             <dd>{c.profession}</dd>
-            <dt>Registration</dt>
-            <dd>
-              {c.registration_body}, {c.registration_number}
-            </dd>
-            <dt>Where you practise</dt>
+            <dt>{t("care.home.registration")}</dt>
+            <dd>{t("care.home.registrationValue", { body: c.registration_body, number: c.registration_number })}</dd>
+            <dt>{t("care.home.jurisdiction")}</dt>
             <dd>{c.jurisdiction}</dd>
           </dl>
           {c.editable ? (
             <p>
               <a href={href("/therapist/join")} data-testid="claims-edit">
-                Correct these details
+                {t("care.home.edit")}
               </a>
             </p>
           ) : null}
         </section>
       ) : null}
-      <p>Meanwhile you can set up two-step sign-in: you will need it to see any family.</p>
+      <p>{t("care.home.meanwhile")}</p>
       <p>
         <a href={href("/account/security")} data-testid="therapist-security-link">
-          Set up two-step sign-in
+          {t("care.home.setUpMfa")}
         </a>
       </p>
     </Screen>
@@ -56,12 +55,12 @@ function Waiting(props: { me: Me }): JSX.Element {
 function NeedsMfa(): JSX.Element {
   return (
     <Screen
-      title="One more step: two-step sign-in"
+      title={t("care.home.mfaTitle")}
       testid="screen-therapist-mfa"
-      lead="You are verified. Before you see any family's information, add a second step to your sign-in: an authenticator app or a passkey."
+      lead={t("care.home.mfaLead")}
     >
       <a class="button primary big" href={href("/account/security")} data-testid="therapist-security-link">
-        Set up two-step sign-in
+        {t("care.home.setUpMfa")}
       </a>
     </Screen>
   );

@@ -8,17 +8,21 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../../components/ui";
 import { api } from "../../lib/api";
+import { t } from "../../lib/i18n";
 import { navigate } from "../../lib/router";
 import { announce, refreshMe, useAppState } from "../../lib/store";
 import type { TherapistClaimsInput } from "../../lib/types";
 
-const FIELDS: { name: keyof TherapistClaimsInput; label: string; hint?: string; autoComplete: string }[] = [
-  { name: "full_name", label: "Your full name", hint: "As it appears on your registration.", autoComplete: "name" },
-  { name: "profession", label: "Profession", hint: "For example: family therapist, clinical psychologist.", autoComplete: "organization-title" },
-  { name: "registration_body", label: "Registration body", hint: "The body you are registered with.", autoComplete: "off" },
-  { name: "registration_number", label: "Registration number", autoComplete: "off" },
-  { name: "jurisdiction", label: "Where you practise", hint: "Country, state or region of your registration.", autoComplete: "off" },
-];
+/** The claims' fields, their words read at render time (the person's language). */
+function fields(): { name: keyof TherapistClaimsInput; label: string; hint?: string; autoComplete: string }[] {
+  return [
+    { name: "full_name", label: t("care.join.fullName"), hint: t("care.join.fullNameHint"), autoComplete: "name" },
+    { name: "profession", label: t("care.join.profession"), hint: t("care.join.professionHint"), autoComplete: "organization-title" },
+    { name: "registration_body", label: t("care.join.body"), hint: t("care.join.bodyHint"), autoComplete: "off" },
+    { name: "registration_number", label: t("care.join.number"), autoComplete: "off" },
+    { name: "jurisdiction", label: t("care.join.jurisdiction"), hint: t("care.join.jurisdictionHint"), autoComplete: "off" },
+  ];
+}
 
 export default function TherapistJoin(): JSX.Element {
   const s = useAppState();
@@ -30,7 +34,7 @@ export default function TherapistJoin(): JSX.Element {
     registration_number: claims?.registration_number ?? "",
     jurisdiction: claims?.jurisdiction ?? "",
   }));
-  const form = useSubmit(FIELDS.map((f) => f.name));
+  const form = useSubmit(["full_name", "profession", "registration_body", "registration_number", "jurisdiction"]);
   const save = (): Promise<void> =>
     form.run(async () => {
       const trimmed = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()])) as TherapistClaimsInput;
@@ -38,18 +42,18 @@ export default function TherapistJoin(): JSX.Element {
       const name = s.me?.display_name ? {} : { display_name: trimmed.full_name };
       await api.updateMe({ is_therapist: true, therapist_claims: trimmed, ...name });
       await refreshMe();
-      announce("Thank you. We will check your registration.");
+      announce(t("care.join.thanks"));
       navigate("/", { replace: true });
     });
   return (
     <Screen
-      title="Join as a family therapist"
+      title={t("care.join.title")}
       testid="screen-therapist-join"
-      lead="Families link you with a share code and choose what you see. First, tell us about your registration: our staff check it before you see anything of any family."
+      lead={t("care.join.lead")}
     >
       <form onSubmit={onSubmit(() => void save())} noValidate>
         <FormErrors messages={form.general} />
-        {FIELDS.map((f) => (
+        {fields().map((f) => (
           <Field
             key={f.name}
             label={f.label}
@@ -64,7 +68,7 @@ export default function TherapistJoin(): JSX.Element {
           />
         ))}
         <button type="submit" class="button primary" disabled={form.busy} data-testid="claims-submit">
-          {form.busy ? "Sending…" : "Send for verification"}
+          {form.busy ? t("care.join.sending") : t("care.join.send")}
         </button>
       </form>
     </Screen>
