@@ -1,18 +1,23 @@
 /// <reference types="node" />
 /**
  * The catalogs are whole, and screens speak only through them. Fails on:
- *  - a key of `en` that `es` lacks or leaves empty (or one `es` has that `en` does not);
+ *  - a key of `en` that `es` lacks or leaves empty (or one `es` has that `en` does not), in the
+ *    main catalogs and in the therapist's (`care`, locales/care/);
  *  - a translation whose `{{placeholders}}` differ from the English ones;
  *  - JSX text, or a user-visible attribute (aria-label, placeholder, title, alt, and our
  *    components' label/hint/lead/title props, also as `{ label: "…" }` objects) written as a
  *    literal in a screen or component instead of `t("…")`.
- * Keys used in code are checked by tsc (lib/i18n.ts types `t` with the English catalog).
+ *  - a `care:` word, or the care catalogs, used outside the therapist's code (a family's device
+ *    never loads them, so such a word would show as its key).
+ * Keys used in code are checked by tsc (lib/i18n.ts types `t` with the English catalogs).
  */
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import careEn from "./locales/care/en.json";
+import careEs from "./locales/care/es.json";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
 
@@ -32,9 +37,14 @@ function placeholders(text: string): string[] {
   return [...text.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1] ?? "").sort();
 }
 
-describe("catalogs", () => {
-  const english = flatten(en as Tree);
-  const spanish = flatten(es as Tree);
+const CATALOGS = [
+  ["main", en, es],
+  ["care", careEn, careEs],
+] as const;
+
+describe.each(CATALOGS)("the %s catalogs", (_name, enTree, esTree) => {
+  const english = flatten(enTree as Tree);
+  const spanish = flatten(esTree as Tree);
 
   it("has every English key in Spanish, not empty", () => {
     const missing = [...english.keys()].filter((k) => !(spanish.get(k) ?? "").trim());
@@ -151,5 +161,40 @@ describe("screens and components", () => {
     const src = `export const A = () => <p title="Hello there">Hi there {x ? "yes sir" : t("k")}<b aria-label={\`Go \${n}\`} /><F f={{ label: "Your name" }} /></p>;`;
     expect(literalsIn(join(SRC, "screens/Probe.tsx"), src)).toHaveLength(5);
     expect(literalsIn(join(SRC, "screens/Probe.tsx"), `export const A = () => <p title={t("a")}>{t("b")} — 🙂 {n}</p>;`)).toEqual([]);
+  });
+});
+
+// --- the therapist's words stay in the therapist's code ---------------------------------------
+
+/** The care chunks: screens/care, components/care, and the two lib modules only they import. */
+function isCareCode(rel: string): boolean {
+  return rel.startsWith("screens/care/") || rel.startsWith("components/care/") || rel === "lib/careFormat.ts" || rel === "lib/careWords.ts";
+}
+
+/** Why `rel` would pull the care words into family code, if it does. */
+export function careUses(source: string): string[] {
+  return [...source.matchAll(/["'`]care:[\w.]+|["'](?:\.{1,2}\/)+(?:lib\/)?careWords["']|locales\/care\//g)].map((m) => m[0]);
+}
+
+function* codeFiles(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* codeFiles(path);
+    else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".test.ts")) yield path;
+  }
+}
+
+describe("the care namespace", () => {
+  it("is used only by the therapist's code (lib/i18n.ts types it, lib/lazy.tsx awaits it)", () => {
+    const outside = [...codeFiles(SRC)]
+      .map((f) => relative(SRC, f))
+      .filter((rel) => !isCareCode(rel) && rel !== "lib/i18n.ts" && rel !== "lib/lazy.tsx")
+      .flatMap((rel) => careUses(readFileSync(join(SRC, rel), "utf8")).map((use) => `${rel}  ${use}`));
+    expect(outside).toEqual([]);
+  });
+
+  it("catches a care word in family code (the check can fail)", () => {
+    expect(careUses(`import { t } from "../lib/careWords"; t("care:caseload.title"); import("./locales/care/es.json")`)).toHaveLength(3);
+    expect(careUses(`t("shell.care"); import("./care/TherapistHome")`)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import i18next from "i18next";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseErrors } from "./errors";
 import { buildHeaders } from "./http";
@@ -47,5 +48,18 @@ describe("the locale", () => {
     expect(formatNumber(1234.5)).toBe("1234,5");
     await setLocale("en");
     expect(formatDate("2026-03-03T12:00:00Z")).toBe("Mar 3, 2026");
+  });
+
+  it("loads the therapist's words only with the care code, in the language shown", async () => {
+    await setLocale("es");
+    expect(i18next.exists("care:caseload.repairs30")).toBe(false);
+    const care = await import("./careWords");
+    await care.careWordsReady;
+    expect(care.t("care:caseload.repairs30")).toBe("Reparaciones, últimos 30 días");
+    await setLocale("en-gb");
+    expect(care.t("care:caseload.repairs30")).toBe("Repairs, last 30 days");
+    await setLocale("es"); // switched while a care screen is open
+    expect(care.t("care:caseload.repairs30")).toBe("Reparaciones, últimos 30 días");
+    expect(t("shell.settings")).toBe("Ajustes");
   });
 });

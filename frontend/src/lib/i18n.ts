@@ -2,7 +2,8 @@
  * The PWA's words in the person's language, through i18next (a kept library: plurals by
  * Intl.PluralRules, `{{name}}` interpolation, typed keys). English is bundled with the app; the
  * Spanish catalog is its own chunk, fetched only when Spanish is shown, so the English first
- * load stays small. The language is the signed-in person's `me.locale` (Settings); before
+ * load stays small. The therapist's screens have their own namespace (`care`, keys `care:…`,
+ * lib/careWords.ts): its catalogs ride in the care chunks, so a family's device never loads them. The language is the signed-in person's `me.locale` (Settings); before
  * sign-in, the browser's `navigator.languages`. Dates and numbers go through Intl in the same
  * locale, and API calls carry it as Accept-Language so the server answers in it too.
  *
@@ -11,6 +12,7 @@
  */
 
 import i18next from "i18next";
+import type careEn from "../locales/care/en.json";
 import en from "../locales/en.json";
 import { setFallbackWords } from "./errors";
 import { setAcceptLanguage } from "./http";
@@ -25,14 +27,19 @@ export const LOCALES: readonly Locale[] = ["en", "en-gb", "es"];
 declare module "i18next" {
   interface CustomTypeOptions {
     defaultNS: "translation";
-    resources: { translation: typeof en };
+    resources: { translation: typeof en; care: typeof careEn };
     returnNull: false;
   }
 }
 
-const loaders: Record<Exclude<Catalog, "en">, () => Promise<{ default: unknown }>> = {
-  es: () => import("../locales/es.json"),
-};
+/** Fetches one non-English catalog (its own chunk, precached by the service worker). */
+export type CatalogLoaders = Record<Exclude<Catalog, "en">, () => Promise<{ default: unknown }>>;
+/** The namespaces i18next knows; `care` only once the therapist's code has loaded. */
+type Namespace = "translation" | "care";
+
+const loaders = new Map<Namespace, CatalogLoaders>([["translation", { es: () => import("../locales/es.json") }]]);
+/** The catalog being switched to (set before its words load, so a namespace added meanwhile follows). */
+let wanted: Catalog = "en";
 
 let current: Locale = "en";
 const listeners = new Set<(locale: Locale) => void>();
@@ -105,20 +112,36 @@ export function onLocaleChange(listener: (locale: Locale) => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Adds `ns`'s words in `catalog` the first time; no catalog (offline before the first precache) leaves English. */
+async function loadBundle(catalog: Catalog, ns: Namespace): Promise<void> {
+  const load = catalog === "en" ? undefined : loaders.get(ns)?.[catalog];
+  if (!load || i18next.hasResourceBundle(catalog, ns)) return;
+  try {
+    i18next.addResourceBundle(catalog, ns, (await load()).default, true, true);
+  } catch {
+    // English words (the fallback language), the person's dates.
+  }
+}
+
 /**
- * Shows the app in `locale`: fetches its catalog the first time (offline, the service worker's
- * precache has it), then switches. Falls back to English words if the catalog cannot load.
+ * Registers a lazily loaded namespace: its English words come with its code, the others are
+ * fetched now if the app is not in English, and on each later switch with the main catalog.
+ * Its code awaits this before rendering, so no screen shows English words in a Spanish app.
+ */
+export async function addNamespace(ns: Exclude<Namespace, "translation">, english: unknown, others: CatalogLoaders): Promise<void> {
+  if (!i18next.hasResourceBundle("en", ns)) i18next.addResourceBundle("en", ns, english, true, true);
+  loaders.set(ns, others);
+  await loadBundle(wanted, ns);
+}
+
+/**
+ * Shows the app in `locale`: fetches its catalogs the first time (offline, the service worker's
+ * precache has them), then switches. Falls back to English words if a catalog cannot load.
  */
 export async function setLocale(locale: Locale): Promise<void> {
   const catalog = catalogOf(locale);
-  if (catalog !== "en" && !i18next.hasResourceBundle(catalog, "translation")) {
-    try {
-      const mod = await loaders[catalog]();
-      i18next.addResourceBundle(catalog, "translation", mod.default, true, true);
-    } catch {
-      // No catalog (offline before the first precache): English words, the person's dates.
-    }
-  }
+  wanted = catalog;
+  await Promise.all([...loaders.keys()].map((ns) => loadBundle(catalog, ns)));
   await i18next.changeLanguage(catalog);
   current = locale;
   setAcceptLanguage(intlLocale(locale));

@@ -52,3 +52,15 @@ export function lazyScreen<P extends object>(
     );
   };
 }
+
+/**
+ * A therapist's screen: its code and its words (lib/careWords.ts) in the language shown, before
+ * it renders, so a Spanish desk never flashes English. A family's device never fetches either.
+ */
+export function careScreen<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): (props: P) => JSX.Element {
+  return lazyScreen(async () => {
+    const [screen, words] = await Promise.all([load(), import("./careWords")]);
+    await words.careWordsReady;
+    return screen;
+  });
+}

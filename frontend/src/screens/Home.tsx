@@ -18,11 +18,11 @@ import { loadMembers, myOutbox, useAppState } from "../lib/store";
 import type { Member, RuptureRow, Side } from "../lib/types";
 import { OutboxList } from "./OutboxList";
 import { SafetyReviewCard, startUnsafe } from "./Safety";
-import { lazyScreen } from "../lib/lazy";
+import { careScreen } from "../lib/lazy";
 import { t } from "../lib/i18n";
 
 /** Therapist code loads only for therapists: the family's first load stays small. */
-const TherapistHome = lazyScreen(() => import("./care/TherapistHome"));
+const TherapistHome = careScreen(() => import("./care/TherapistHome"));
 
 const OPEN_CACHE = "fr:open";
 

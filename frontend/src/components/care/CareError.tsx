@@ -7,7 +7,7 @@ import type { JSX } from "preact";
 import type { ApiErrorItem } from "../../lib/errors";
 import { href } from "../../lib/router";
 import { FormErrors } from "../ui";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 
 export function CareError(props: { errors: ApiErrorItem[] }): JSX.Element | null {
   if (!props.errors.length) return null;
@@ -15,9 +15,9 @@ export function CareError(props: { errors: ApiErrorItem[] }): JSX.Element | null
   if (codes.has("mfa_required")) {
     return (
       <div class="form-errors" role="alert" data-testid="care-mfa-required">
-        <p>{t("care.error.mfaRequired")}</p>
+        <p>{t("care:error.mfaRequired")}</p>
         <p>
-          <a href={href("/account/security")}>{t("care.error.mfaLink")}</a>
+          <a href={href("/account/security")}>{t("care:error.mfaLink")}</a>
         </p>
       </div>
     );
@@ -25,7 +25,7 @@ export function CareError(props: { errors: ApiErrorItem[] }): JSX.Element | null
   if (codes.has("therapist_unverified")) {
     return (
       <div class="form-errors" role="alert" data-testid="care-unverified">
-        <p>{t("care.error.unverified")}</p>
+        <p>{t("care:error.unverified")}</p>
       </div>
     );
   }

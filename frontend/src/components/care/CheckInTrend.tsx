@@ -9,18 +9,18 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDate } from "../../lib/careFormat";
-import { formatNumber, t } from "../../lib/i18n";
+import { formatNumber, t } from "../../lib/careWords";
 import type { Dashboard } from "../../lib/types";
 
 type Trend = Dashboard["check_ins"];
 type Round = Trend["rounds"][number];
 
 function questionText(q: Round["question"]): string {
-  return q === "closeness" ? t("care.checkIns.closeness") : t("care.checkIns.makeUp");
+  return q === "closeness" ? t("care:checkIns.closeness") : t("care:checkIns.makeUp");
 }
 
 function pairName(r: Round): string {
-  return t("care.figures.pair", { parent: r.parent.display_name, child: r.child.display_name });
+  return t("care:figures.pair", { parent: r.parent.display_name, child: r.child.display_name });
 }
 
 function seriesOf(rounds: readonly Round[]): { label: string; points: Map<string, number> }[] {
@@ -81,7 +81,7 @@ function TrendChart(props: { rounds: readonly Round[] }): JSX.Element {
       chart?.destroy();
     };
   }, [props.rounds]);
-  if (failed) return <p class="hint">{t("care.checkIns.failed")}</p>;
+  if (failed) return <p class="hint">{t("care:checkIns.failed")}</p>;
   return (
     <div class="chart" data-testid="check-in-chart">
       <canvas ref={canvas} aria-hidden="true" />
@@ -93,27 +93,27 @@ export function CheckInTrend(props: { trend: Trend; print?: boolean }): JSX.Elem
   const rounds = props.trend.rounds;
   return (
     <section aria-labelledby="fig-check-ins" class="figures-section" data-testid="check-in-trend">
-      <h2 id="fig-check-ins">{t("care.checkIns.title")}</h2>
+      <h2 id="fig-check-ins">{t("care:checkIns.title")}</h2>
       <p class="self-reported" data-testid="check-in-label">
-        {t("care.checkIns.notValidated")}
+        {t("care:checkIns.notValidated")}
       </p>
       {rounds.length === 0 ? (
         <p class="hint" data-testid="check-in-none">
-          {t("care.checkIns.none")}
+          {t("care:checkIns.none")}
         </p>
       ) : (
         <div class="check-in-trend">
           {props.print ? null : <TrendChart rounds={rounds} />}
           <div class="table-wrap" tabIndex={0}>
             <table class="figures" data-testid="check-in-table">
-              <caption>{t("care.checkIns.caption")}</caption>
+              <caption>{t("care:checkIns.caption")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{t("care.checkIns.colRound")}</th>
-                  <th scope="col">{t("care.figures.colPair")}</th>
-                  <th scope="col">{t("care.checkIns.colQuestion")}</th>
-                  <th scope="col">{t("care.checkIns.colAverage")}</th>
-                  <th scope="col">{t("care.checkIns.colAnswers")}</th>
+                  <th scope="col">{t("care:checkIns.colRound")}</th>
+                  <th scope="col">{t("care:figures.colPair")}</th>
+                  <th scope="col">{t("care:checkIns.colQuestion")}</th>
+                  <th scope="col">{t("care:checkIns.colAverage")}</th>
+                  <th scope="col">{t("care:checkIns.colAnswers")}</th>
                 </tr>
               </thead>
               <tbody>

@@ -8,7 +8,7 @@
 
 import type { ComponentChildren, JSX } from "preact";
 import { duration, formatDate, percent, weekdays } from "../../lib/careFormat";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import type { Duration, PeriodFigures } from "../../lib/types";
 import { WeeklyChart } from "./WeeklyChart";
 
@@ -18,13 +18,13 @@ export type PeriodChoice = (typeof PERIODS)[number];
 function periodLabel(p: PeriodChoice): string {
   switch (p) {
     case "30":
-      return t("care.periods.p30");
+      return t("care:periods.p30");
     case "90":
-      return t("care.periods.p90");
+      return t("care:periods.p90");
     case "365":
-      return t("care.periods.p365");
+      return t("care:periods.p365");
     default:
-      return t("care.periods.all");
+      return t("care:periods.all");
   }
 }
 
@@ -35,7 +35,7 @@ export function PeriodPicker(props: {
 }): JSX.Element {
   return (
     <fieldset class="period-picker">
-      <legend>{t("care.periods.legend")}</legend>
+      <legend>{t("care:periods.legend")}</legend>
       <div class="chips">
         {PERIODS.map((p) => (
           <span class="chip" key={p}>
@@ -60,14 +60,14 @@ export function PeriodPicker(props: {
           onChange={(e) => props.onChange(props.value, (e.currentTarget as HTMLInputElement).checked)}
           data-testid="period-compare"
         />
-        <label for="period-compare">{t("care.periods.compare")}</label>
+        <label for="period-compare">{t("care:periods.compare")}</label>
       </div>
     </fieldset>
   );
 }
 
 function durationText(d: Duration): string {
-  return d.count ? t("care.figures.duration", { median: duration(d.median_seconds), p90: duration(d.p90_seconds), count: d.count }) : "–";
+  return d.count ? t("care:figures.duration", { median: duration(d.median_seconds), p90: duration(d.p90_seconds), count: d.count }) : "–";
 }
 
 /** The server's "self-reported" label, shown with every set of figures. */
@@ -97,28 +97,28 @@ interface Row {
 function Headline(props: { now: PeriodFigures; before: PeriodFigures | null }): JSX.Element {
   const b = props.before;
   const rows: Row[] = [
-    { label: t("care.figures.rowRuptures"), now: String(props.now.ruptures), before: b ? String(b.ruptures) : undefined },
-    { label: t("care.figures.rowRepairs"), now: String(props.now.repairs), before: b ? String(b.repairs) : undefined },
-    { label: t("care.figures.rowRate"), now: percent(props.now.repair_rate), before: b ? percent(b.repair_rate) : undefined },
-    { label: t("care.figures.rowAck"), now: durationText(props.now.time_to_acknowledge), before: b ? durationText(b.time_to_acknowledge) : undefined },
-    { label: t("care.figures.rowReconnect"), now: durationText(props.now.time_to_reconnect), before: b ? durationText(b.time_to_reconnect) : undefined },
-    { label: t("care.figures.rowNotYet"), now: String(props.now.not_yet_answers), before: b ? String(b.not_yet_answers) : undefined },
+    { label: t("care:figures.rowRuptures"), now: String(props.now.ruptures), before: b ? String(b.ruptures) : undefined },
+    { label: t("care:figures.rowRepairs"), now: String(props.now.repairs), before: b ? String(b.repairs) : undefined },
+    { label: t("care:figures.rowRate"), now: percent(props.now.repair_rate), before: b ? percent(b.repair_rate) : undefined },
+    { label: t("care:figures.rowAck"), now: durationText(props.now.time_to_acknowledge), before: b ? durationText(b.time_to_acknowledge) : undefined },
+    { label: t("care:figures.rowReconnect"), now: durationText(props.now.time_to_reconnect), before: b ? durationText(b.time_to_reconnect) : undefined },
+    { label: t("care:figures.rowNotYet"), now: String(props.now.not_yet_answers), before: b ? String(b.not_yet_answers) : undefined },
     {
-      label: t("care.figures.rowStillOk"),
+      label: t("care:figures.rowStillOk"),
       now: `${props.now.follow_up_answers.ok} / ${props.now.follow_up_answers.not_really}`,
       before: b ? `${b.follow_up_answers.ok} / ${b.follow_up_answers.not_really}` : undefined,
     },
-    { label: t("care.figures.rowParentStarted"), now: percent(props.now.started_by.parent_share), before: b ? percent(b.started_by.parent_share) : undefined },
+    { label: t("care:figures.rowParentStarted"), now: percent(props.now.started_by.parent_share), before: b ? percent(b.started_by.parent_share) : undefined },
   ];
   return (
     <div class="table-wrap" tabIndex={0}>
       <table class="figures" data-testid="headline-figures">
-        <caption class="visually-hidden">{b ? t("care.figures.headlineCaptionCompare") : t("care.figures.headlineCaption")}</caption>
+        <caption class="visually-hidden">{b ? t("care:figures.headlineCaptionCompare") : t("care:figures.headlineCaption")}</caption>
         <thead>
           <tr>
-            <th scope="col">{t("care.figures.colFigure")}</th>
-            <th scope="col">{t("care.figures.colNow")}</th>
-            {b ? <th scope="col">{t("care.figures.colBefore")}</th> : null}
+            <th scope="col">{t("care:figures.colFigure")}</th>
+            <th scope="col">{t("care:figures.colNow")}</th>
+            {b ? <th scope="col">{t("care:figures.colBefore")}</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -144,10 +144,10 @@ function HeatMap(props: { grid: number[][]; timeZone: string }): JSX.Element {
   return (
     <div class="table-wrap" tabIndex={0}>
       <table class="heat-map" data-testid="heat-map">
-        <caption>{t("care.figures.heatCaption", { zone: props.timeZone })}</caption>
+        <caption>{t("care:figures.heatCaption", { zone: props.timeZone })}</caption>
         <thead>
           <tr>
-            <th scope="col">{t("care.figures.colDay")}</th>
+            <th scope="col">{t("care:figures.colDay")}</th>
             {bands.map((h) => (
               <th scope="col" key={h}>
                 {String(h).padStart(2, "0")}–{String(h + 3).padStart(2, "0")}
@@ -190,7 +190,7 @@ function Counts(props: { title: string; items: { code: string; label: string; co
           ))}
         </ul>
       ) : (
-        <p class="hint">{t("care.figures.none")}</p>
+        <p class="hint">{t("care:figures.none")}</p>
       )}
     </div>
   );
@@ -208,21 +208,21 @@ export function Figures(props: {
   return (
     <div class="figures-body">
       <SelfReported label={props.label} />
-      <Section id="fig-headline" title={t("care.figures.headlineTitle")}>
+      <Section id="fig-headline" title={t("care:figures.headlineTitle")}>
         <Headline now={f} before={props.previous} />
       </Section>
-      <Section id="fig-weeks" title={t("care.figures.weeksTitle")}>
+      <Section id="fig-weeks" title={t("care:figures.weeksTitle")}>
         {props.print ? null : <WeeklyChart weeks={f.weeks} />}
         <details class="table-details" open={props.print}>
-          <summary>{t("care.figures.weeksTable")}</summary>
+          <summary>{t("care:figures.weeksTable")}</summary>
           <div class="table-wrap" tabIndex={0}>
             <table class="figures" data-testid="weeks-table">
-              <caption class="visually-hidden">{t("care.figures.weeksTitle")}</caption>
+              <caption class="visually-hidden">{t("care:figures.weeksTitle")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{t("care.figures.colWeekOf")}</th>
-                  <th scope="col">{t("care.figures.colRuptures")}</th>
-                  <th scope="col">{t("care.figures.colRepairs")}</th>
+                  <th scope="col">{t("care:figures.colWeekOf")}</th>
+                  <th scope="col">{t("care:figures.colRuptures")}</th>
+                  <th scope="col">{t("care:figures.colRepairs")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -238,16 +238,16 @@ export function Figures(props: {
           </div>
         </details>
       </Section>
-      <Section id="fig-starts" title={t("care.figures.startsTitle")}>
+      <Section id="fig-starts" title={t("care:figures.startsTitle")}>
         <div class="table-wrap" tabIndex={0}>
           <table class="figures" data-testid="starts-table">
-            <caption class="visually-hidden">{t("care.figures.startsCaption")}</caption>
+            <caption class="visually-hidden">{t("care:figures.startsCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">{t("care.figures.colParent")}</th>
-                <th scope="col">{t("care.figures.colParentFlagged")}</th>
-                <th scope="col">{t("care.figures.colChildFlagged")}</th>
-                <th scope="col">{t("care.figures.colParentShare")}</th>
+                <th scope="col">{t("care:figures.colParent")}</th>
+                <th scope="col">{t("care:figures.colParentFlagged")}</th>
+                <th scope="col">{t("care:figures.colChildFlagged")}</th>
+                <th scope="col">{t("care:figures.colParentShare")}</th>
               </tr>
             </thead>
             <tbody>
@@ -263,24 +263,24 @@ export function Figures(props: {
           </table>
         </div>
       </Section>
-      <Section id="fig-pairs" title={t("care.figures.pairsTitle")}>
+      <Section id="fig-pairs" title={t("care:figures.pairsTitle")}>
         <div class="table-wrap" tabIndex={0}>
           <table class="figures" data-testid="pairs-table">
-            <caption class="visually-hidden">{t("care.figures.pairsCaption")}</caption>
+            <caption class="visually-hidden">{t("care:figures.pairsCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">{t("care.figures.colPair")}</th>
-                <th scope="col">{t("care.figures.colRuptures")}</th>
-                <th scope="col">{t("care.figures.colRepairs")}</th>
-                <th scope="col">{t("care.figures.colRate")}</th>
-                <th scope="col">{t("care.figures.colMedianReconnect")}</th>
-                <th scope="col">{t("care.figures.colStartedByParent")}</th>
+                <th scope="col">{t("care:figures.colPair")}</th>
+                <th scope="col">{t("care:figures.colRuptures")}</th>
+                <th scope="col">{t("care:figures.colRepairs")}</th>
+                <th scope="col">{t("care:figures.colRate")}</th>
+                <th scope="col">{t("care:figures.colMedianReconnect")}</th>
+                <th scope="col">{t("care:figures.colStartedByParent")}</th>
               </tr>
             </thead>
             <tbody>
               {f.pairs.map((p) => (
                 <tr key={`${String(p.parent.id)}-${String(p.child.id)}`}>
-                  <th scope="row">{t("care.figures.pair", { parent: p.parent.display_name, child: p.child.display_name })}</th>
+                  <th scope="row">{t("care:figures.pair", { parent: p.parent.display_name, child: p.child.display_name })}</th>
                   <td>{p.ruptures}</td>
                   <td>{p.repairs}</td>
                   <td>{percent(p.repair_rate)}</td>
@@ -292,27 +292,27 @@ export function Figures(props: {
           </table>
         </div>
       </Section>
-      <Section id="fig-when" title={t("care.figures.whenTitle")}>
+      <Section id="fig-when" title={t("care:figures.whenTitle")}>
         <HeatMap grid={f.heat_map} timeZone={props.timeZone} />
       </Section>
-      <Section id="fig-words" title={t("care.figures.wordsTitle")}>
+      <Section id="fig-words" title={t("care:figures.wordsTitle")}>
         <div class="counts-grid">
-          <Counts title={t("care.figures.feelings")} items={f.feelings} testid="feelings-counts" />
-          <Counts title={t("care.figures.needs")} items={f.needs} testid="needs-counts" />
-          <Counts title={t("care.figures.sizes")} items={f.sizes} testid="sizes-counts" />
+          <Counts title={t("care:figures.feelings")} items={f.feelings} testid="feelings-counts" />
+          <Counts title={t("care:figures.needs")} items={f.needs} testid="needs-counts" />
+          <Counts title={t("care:figures.sizes")} items={f.sizes} testid="sizes-counts" />
         </div>
       </Section>
-      <Section id="fig-steps" title={t("care.figures.stepsTitle")}>
+      <Section id="fig-steps" title={t("care:figures.stepsTitle")}>
         <ul class="plain">
           <li>
-            {t("care.figures.reminders", {
+            {t("care:figures.reminders", {
               none: f.reminders_before_acknowledgement.none,
               one: f.reminders_before_acknowledgement.one,
               two: f.reminders_before_acknowledgement.two,
               more: f.reminders_before_acknowledgement.three_or_more,
             })}
           </li>
-          <li>{t("care.figures.steps", { all: f.repair_steps.all_done, some: f.repair_steps.some_skipped, none: f.repair_steps.none_done })}</li>
+          <li>{t("care:figures.steps", { all: f.repair_steps.all_done, some: f.repair_steps.some_skipped, none: f.repair_steps.none_done })}</li>
         </ul>
       </Section>
     </div>

@@ -11,7 +11,7 @@ import { useState } from "preact/hooks";
 import { FormErrors, Time } from "../ui";
 import { api } from "../../lib/api";
 import { errorsOf } from "../../lib/errors";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import { statusLabel } from "../../lib/model";
 import { href } from "../../lib/router";
 import type { RuptureRow } from "../../lib/types";
@@ -46,21 +46,21 @@ export function RupturesList(props: { familyId: string; from: string; to: string
   const shown = (rows ?? []).filter((r) => inPeriod(r, props.from, props.to));
   return (
     <section aria-labelledby="words-title" class="card" data-testid="care-ruptures">
-      <h2 id="words-title">{t("care.words.title")}</h2>
-      <p>{t("care.words.intro")}</p>
+      <h2 id="words-title">{t("care:words.title")}</h2>
+      <p>{t("care:words.intro")}</p>
       <FormErrors messages={errors} />
       {rows === null ? (
         <button type="button" class="button" disabled={busy} onClick={() => void load(null)} data-testid="care-ruptures-load">
-          {busy ? t("care.words.loading") : t("care.words.load")}
+          {busy ? t("care:words.loading") : t("care:words.load")}
         </button>
       ) : (
         <>
-          {shown.length === 0 ? <p data-testid="care-ruptures-empty">{t("care.words.empty")}</p> : null}
+          {shown.length === 0 ? <p data-testid="care-ruptures-empty">{t("care:words.empty")}</p> : null}
           <ul class="cards">
             {shown.map((r) => (
               <li key={String(r.id)}>
                 <a class="card card-link" href={href(`/care/families/${props.familyId}/ruptures/${String(r.id)}`)} data-testid={`care-rupture-${String(r.id)}`}>
-                  <span class="card-title">{t("care.figures.pair", { parent: r.parent.display_name, child: r.child.display_name })}</span>
+                  <span class="card-title">{t("care:figures.pair", { parent: r.parent.display_name, child: r.child.display_name })}</span>
                   <span class={`status status-${r.status}`}>{statusLabel(r.status)}</span>
                   <Time iso={r.occurred_at} />
                 </a>
@@ -69,7 +69,7 @@ export function RupturesList(props: { familyId: string; from: string; to: string
           </ul>
           {next ? (
             <button type="button" class="button" disabled={busy} onClick={() => void load(next)} data-testid="care-ruptures-more">
-              {busy ? t("care.words.loading") : t("care.words.more")}
+              {busy ? t("care:words.loading") : t("care:words.more")}
             </button>
           ) : null}
         </>

@@ -9,7 +9,7 @@ import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PeriodFigures } from "../../lib/types";
 import { formatDate } from "../../lib/careFormat";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 
 type Week = PeriodFigures["weeks"][number];
 
@@ -21,8 +21,8 @@ async function draw(canvas: HTMLCanvasElement, weeks: readonly Week[]): Promise<
     data: {
       labels: weeks.map((w) => formatDate(w.week_start)),
       datasets: [
-        { label: t("care.chart.ruptures"), data: weeks.map((w) => w.ruptures), backgroundColor: "#9c3b2a" },
-        { label: t("care.chart.repairs"), data: weeks.map((w) => w.repairs), backgroundColor: "#2f6b5e" },
+        { label: t("care:chart.ruptures"), data: weeks.map((w) => w.ruptures), backgroundColor: "#9c3b2a" },
+        { label: t("care:chart.repairs"), data: weeks.map((w) => w.repairs), backgroundColor: "#2f6b5e" },
       ],
     },
     options: {
@@ -54,7 +54,7 @@ export function WeeklyChart(props: { weeks: readonly Week[] }): JSX.Element {
       chart?.destroy();
     };
   }, [props.weeks]);
-  if (failed) return <p class="hint">{t("care.chart.failed")}</p>;
+  if (failed) return <p class="hint">{t("care:chart.failed")}</p>;
   return (
     <div class="chart" data-testid="weekly-chart">
       <canvas ref={canvas} aria-hidden="true" />

@@ -15,7 +15,7 @@ import { FormErrors, Loading, Screen } from "../../components/ui";
 import { care } from "../../lib/api";
 import { formatDate } from "../../lib/careFormat";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import { href } from "../../lib/router";
 import { announce } from "../../lib/store";
 import type { Dashboard } from "../../lib/types";
@@ -73,23 +73,23 @@ export default function CareFamily(props: { id: string }): JSX.Element {
       const csv = await care.exportCsv(props.id, { period: p.period });
       const period = data?.period;
       saveText(csv, `familyrepair-${props.id}-${period ? `${period.from_date}-${period.to_date}` : p.period}.csv`, "text/csv");
-      announce(t("care.family.csvDone"));
+      announce(t("care:family.csvDone"));
     } catch (err) {
       setExportErrors(errorsOf(err).map((e) => e.message));
     }
   };
 
-  const title = data?.family.name ?? t("care.family.fallbackTitle");
+  const title = data?.family.name ?? t("care:family.fallbackTitle");
   return (
-    <Screen title={title} testid="screen-care-family" back={{ to: "/", label: t("care.family.back") }} wide>
+    <Screen title={title} testid="screen-care-family" back={{ to: "/", label: t("care:family.back") }} wide>
       <CareError errors={errors} />
-      <p class="status">{data ? (data.scope === "details" ? t("care.family.sharesDetails") : t("care.family.sharesMetrics")) : null}</p>
+      <p class="status">{data ? (data.scope === "details" ? t("care:family.sharesDetails") : t("care:family.sharesMetrics")) : null}</p>
       <PeriodPicker value={p.period} compare={p.compare} onChange={p.set} />
       {data === null && !errors.length ? <Loading /> : null}
       {data ? (
         <>
           <p data-testid="period-range">
-            {t("care.family.range", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date), count: data.period.days })}
+            {t("care:family.range", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date), count: data.period.days })}
           </p>
           <Figures figures={data} previous={data.previous} label={data.label} timeZone={data.time_zone} />
           <CheckInTrend trend={data.check_ins} />
@@ -97,19 +97,19 @@ export default function CareFamily(props: { id: string }): JSX.Element {
             <RupturesList key={`${data.period.from_date}-${data.period.to_date}`} familyId={props.id} from={data.period.from_date} to={data.period.to_date} />
           ) : null}
           <section aria-labelledby="export-title" class="card">
-            <h2 id="export-title">{t("care.family.exportTitle")}</h2>
-            <p>{t("care.family.exportNote")}</p>
+            <h2 id="export-title">{t("care:family.exportTitle")}</h2>
+            <p>{t("care:family.exportNote")}</p>
             <FormErrors messages={exportErrors} />
             <div class="row">
               <button type="button" class="button" onClick={() => void downloadCsv()} data-testid="export-csv">
-                {t("care.family.exportCsv")}
+                {t("care:family.exportCsv")}
               </button>
               <a
                 class="button"
                 href={href(`/care/families/${props.id}/summary?period=${p.period}${p.compare ? "&compare=true" : ""}`)}
                 data-testid="export-summary"
               >
-                {t("care.family.exportSummary")}
+                {t("care:family.exportSummary")}
               </a>
             </div>
           </section>

@@ -11,7 +11,7 @@ import { Loading, Screen } from "../../components/ui";
 import { care } from "../../lib/api";
 import { formatDate } from "../../lib/careFormat";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import type { Preview } from "../../lib/types";
 import { usePeriod } from "./CareFamily";
 
@@ -30,21 +30,21 @@ export default function CarePreview(props: { familyId: string; grantId: string }
       live = false;
     };
   }, [props.familyId, props.grantId, p.period, p.compare]);
-  const name = data?.therapist_name ?? t("care.preview.yourTherapist");
+  const name = data?.therapist_name ?? t("care:preview.yourTherapist");
   return (
     <Screen
-      title={t("care.preview.title", { name })}
+      title={t("care:preview.title", { name })}
       testid="screen-care-preview"
-      back={{ to: `/families/${props.familyId}`, label: t("care.preview.back") }}
+      back={{ to: `/families/${props.familyId}`, label: t("care:preview.back") }}
       wide
     >
       <CareError errors={errors} />
       {data ? (
         <p class="lead">
           {data.scope === "details"
-            ? t("care.preview.details", { name })
-            : t("care.preview.metrics", { name })}
-          {data.viewer_limited ? t("care.preview.limited") : ""}
+            ? t("care:preview.details", { name })
+            : t("care:preview.metrics", { name })}
+          {data.viewer_limited ? t("care:preview.limited") : ""}
         </p>
       ) : null}
       <PeriodPicker value={p.period} compare={p.compare} onChange={p.set} />
@@ -52,7 +52,7 @@ export default function CarePreview(props: { familyId: string; grantId: string }
       {data ? (
         <>
           <p>
-            {t("care.preview.range", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date) })}
+            {t("care:preview.range", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date) })}
           </p>
           <Figures figures={data} previous={data.previous} label={data.label} timeZone={data.time_zone} />
         </>

@@ -10,7 +10,7 @@ import { CareError } from "../../components/care/CareError";
 import { Loading, Screen, Time } from "../../components/ui";
 import { api } from "../../lib/api";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import { statusLabel } from "../../lib/model";
 import { needSentence, timelineLines } from "../../lib/timeline";
 import type { Rupture, RuptureMessage } from "../../lib/types";
@@ -33,10 +33,10 @@ export default function CareRupture(props: { familyId: string; id: string }): JS
       live = false;
     };
   }, [props.id]);
-  const back = { to: `/care/families/${props.familyId}`, label: t("care.rupture.back") };
+  const back = { to: `/care/families/${props.familyId}`, label: t("care:rupture.back") };
   if (!r) {
     return (
-      <Screen title={t("care.rupture.title")} testid="screen-care-rupture" back={back} wide>
+      <Screen title={t("care:rupture.title")} testid="screen-care-rupture" back={back} wide>
         <CareError errors={errors} />
         {errors.length ? null : <Loading />}
       </Screen>
@@ -44,38 +44,38 @@ export default function CareRupture(props: { familyId: string; id: string }): JS
   }
   const need = needSentence(r.need, "parent", r.child.display_name, r.parent.display_name);
   return (
-    <Screen title={t("care.figures.pair", { parent: r.parent.display_name, child: r.child.display_name })} testid="screen-care-rupture" back={back} wide>
-      <p class="hint">{t("care.rupture.readOnly")}</p>
+    <Screen title={t("care:figures.pair", { parent: r.parent.display_name, child: r.child.display_name })} testid="screen-care-rupture" back={back} wide>
+      <p class="hint">{t("care:rupture.readOnly")}</p>
       <dl class="claims" data-testid="care-rupture-facts">
-        <dt>{t("care.rupture.when")}</dt>
+        <dt>{t("care:rupture.when")}</dt>
         <dd>
           <Time iso={r.occurred_at} />
         </dd>
-        <dt>{t("care.rupture.startedBy")}</dt>
+        <dt>{t("care:rupture.startedBy")}</dt>
         <dd>{r.started_by === "child" ? r.child.display_name : r.parent.display_name}</dd>
-        <dt>{t("care.rupture.stands")}</dt>
+        <dt>{t("care:rupture.stands")}</dt>
         <dd>{statusLabel(r.status)}</dd>
-        <dt>{t("care.rupture.feelings")}</dt>
+        <dt>{t("care:rupture.feelings")}</dt>
         <dd>{r.feelings.map((f) => f.label).join(", ") || "–"}</dd>
-        <dt>{t("care.rupture.intensity")}</dt>
+        <dt>{t("care:rupture.intensity")}</dt>
         <dd>{r.intensity}</dd>
         {need ? (
           <>
-            <dt>{t("care.rupture.askedFor")}</dt>
+            <dt>{t("care:rupture.askedFor")}</dt>
             <dd>{need}</dd>
           </>
         ) : null}
       </dl>
       {r.note ? (
         <section class="card" aria-labelledby="note-title">
-          <h2 id="note-title">{t("care.rupture.inTheirWords")}</h2>
+          <h2 id="note-title">{t("care:rupture.inTheirWords")}</h2>
           <blockquote data-testid="care-rupture-note">{r.note}</blockquote>
         </section>
       ) : null}
       <section aria-labelledby="care-messages-title">
-        <h2 id="care-messages-title">{t("care.rupture.messages")}</h2>
+        <h2 id="care-messages-title">{t("care:rupture.messages")}</h2>
         {messages === null ? <Loading /> : null}
-        {messages && messages.length === 0 ? <p>{t("care.rupture.noMessages")}</p> : null}
+        {messages && messages.length === 0 ? <p>{t("care:rupture.noMessages")}</p> : null}
         {messages && messages.length ? (
           <ul class="messages" data-testid="care-rupture-messages">
             {messages.map((m) => (
@@ -87,7 +87,7 @@ export default function CareRupture(props: { familyId: string; id: string }): JS
         ) : null}
       </section>
       <section aria-labelledby="care-timeline-title">
-        <h2 id="care-timeline-title">{t("care.rupture.happened")}</h2>
+        <h2 id="care-timeline-title">{t("care:rupture.happened")}</h2>
         <ul class="plain">
           {timelineLines(r.timeline).map((l) => (
             <li key={l.key}>

@@ -12,7 +12,7 @@ import { Loading, Screen, Time } from "../../components/ui";
 import { care } from "../../lib/api";
 import { formatDate } from "../../lib/careFormat";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import type { Summary } from "../../lib/types";
 import { usePeriod } from "./CareFamily";
 
@@ -28,9 +28,9 @@ export default function CareSummary(props: { id: string; query: URLSearchParams 
   }, [props.id]);
   return (
     <Screen
-      title={data ? t("care.summary.title", { family: data.family.name }) : t("care.summary.fallbackTitle")}
+      title={data ? t("care:summary.title", { family: data.family.name }) : t("care:summary.fallbackTitle")}
       testid="screen-care-summary"
-      back={{ to: `/care/families/${props.id}`, label: t("care.summary.back") }}
+      back={{ to: `/care/families/${props.id}`, label: t("care:summary.back") }}
       wide
     >
       <CareError errors={errors} />
@@ -38,12 +38,12 @@ export default function CareSummary(props: { id: string; query: URLSearchParams 
       {data ? (
         <div class="print-summary">
           <p class="lead">
-            {t("care.summary.lead", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date), therapist: data.therapist_name })}
+            {t("care:summary.lead", { from: formatDate(data.period.from_date), to: formatDate(data.period.to_date), therapist: data.therapist_name })}
             <Time iso={data.generated_at} />
           </p>
           <p class="no-print">
             <button type="button" class="button primary" onClick={() => window.print()} data-testid="print-summary">
-              {t("care.summary.print")}
+              {t("care:summary.print")}
             </button>
           </p>
           <Figures figures={data} previous={data.previous} label={data.label} timeZone={data.time_zone} print />

@@ -12,7 +12,7 @@ import { CareError } from "../../components/care/CareError";
 import { care } from "../../lib/api";
 import { percent } from "../../lib/careFormat";
 import { errorsOf, type ApiErrorItem } from "../../lib/errors";
-import { formatNumber, t } from "../../lib/i18n";
+import { formatNumber, t } from "../../lib/careWords";
 import { href } from "../../lib/router";
 import { useAppState } from "../../lib/store";
 import type { AttentionReason, Caseload as CaseloadData, CaseloadFamily, CaseloadQuery } from "../../lib/types";
@@ -43,7 +43,7 @@ function UnrepairedDays(props: { value: number; onChange: (n: number) => void })
   };
   return (
     <div class="field">
-      <label for="caseload-days">{t("care.caseload.days")}</label>
+      <label for="caseload-days">{t("care:caseload.days")}</label>
       <input
         id="caseload-days"
         type="number"
@@ -60,7 +60,7 @@ function UnrepairedDays(props: { value: number; onChange: (n: number) => void })
       />
       {error ? (
         <p class="field-error" id="caseload-days-error">
-          {t("care.caseload.daysError")}
+          {t("care:caseload.daysError")}
         </p>
       ) : null}
     </div>
@@ -72,22 +72,22 @@ const SORTS: NonNullable<CaseloadQuery["sort"]>[] = ["needs_attention", "name", 
 function sortLabel(sort: NonNullable<CaseloadQuery["sort"]>): string {
   switch (sort) {
     case "name":
-      return t("care.caseload.sortName");
+      return t("care:caseload.sortName");
     case "last_activity":
-      return t("care.caseload.sortLastActivity");
+      return t("care:caseload.sortLastActivity");
     default:
-      return t("care.caseload.sortNeedsAttention");
+      return t("care:caseload.sortNeedsAttention");
   }
 }
 
 function reasonText(reason: AttentionReason, days: number): string {
   switch (reason) {
     case "safety_review":
-      return t("care.caseload.reasonSafety");
+      return t("care:caseload.reasonSafety");
     case "unrepaired":
-      return t("care.caseload.reasonUnrepaired", { count: days });
+      return t("care:caseload.reasonUnrepaired", { count: days });
     case "repair_rate_falling":
-      return t("care.caseload.reasonFalling");
+      return t("care:caseload.reasonFalling");
     default:
       return String(reason);
   }
@@ -100,7 +100,7 @@ function average(n: number): string {
 function checkInText(trend: CaseloadFamily["check_in_trend"]): string {
   if (!trend) return "–";
   if (trend.previous_average === null) return average(trend.average);
-  return t("care.caseload.checkInValue", { now: average(trend.average), before: average(trend.previous_average) });
+  return t("care:caseload.checkInValue", { now: average(trend.average), before: average(trend.previous_average) });
 }
 
 function FamilyCard(props: { f: CaseloadFamily; days: number }): JSX.Element {
@@ -113,28 +113,28 @@ function FamilyCard(props: { f: CaseloadFamily; days: number }): JSX.Element {
           {f.family.name}
         </a>
       </h3>
-      <p class="status">{f.grant.scope === "details" ? t("care.caseload.figuresAndWords") : t("care.caseload.figuresOnly")}</p>
+      <p class="status">{f.grant.scope === "details" ? t("care:caseload.figuresAndWords") : t("care:caseload.figuresOnly")}</p>
       {f.needs_attention ? (
-        <ul class="attention" aria-label={t("care.caseload.needsAttention")} data-testid={`attention-${id}`}>
+        <ul class="attention" aria-label={t("care:caseload.needsAttention")} data-testid={`attention-${id}`}>
           {f.attention_reasons.map((r) => (
             <li key={r}>{reasonText(r, props.days)}</li>
           ))}
         </ul>
       ) : null}
       <dl class="caseload-figures">
-        <dt>{t("care.caseload.open")}</dt>
+        <dt>{t("care:caseload.open")}</dt>
         <dd>{f.open_ruptures}</dd>
-        <dt>{t("care.caseload.oldest")}</dt>
-        <dd>{f.oldest_unrepaired_days === null ? "–" : t("care.format.days", { count: f.oldest_unrepaired_days, n: formatNumber(f.oldest_unrepaired_days) })}</dd>
-        <dt>{t("care.caseload.repairs30")}</dt>
+        <dt>{t("care:caseload.oldest")}</dt>
+        <dd>{f.oldest_unrepaired_days === null ? "–" : t("care:format.days", { count: f.oldest_unrepaired_days, n: formatNumber(f.oldest_unrepaired_days) })}</dd>
+        <dt>{t("care:caseload.repairs30")}</dt>
         <dd>
-          {f.repairs_last_30_days} <span class="hint">{t("care.caseload.before30", { count: f.repairs_previous_30_days })}</span>
+          {f.repairs_last_30_days} <span class="hint">{t("care:caseload.before30", { count: f.repairs_previous_30_days })}</span>
         </dd>
-        <dt>{t("care.caseload.parentStarted")}</dt>
+        <dt>{t("care:caseload.parentStarted")}</dt>
         <dd>{percent(f.parent_started_share)}</dd>
-        <dt>{t("care.caseload.checkIn")}</dt>
+        <dt>{t("care:caseload.checkIn")}</dt>
         <dd data-testid={`check-in-trend-${id}`}>{checkInText(f.check_in_trend)}</dd>
-        <dt>{t("care.caseload.lastActivity")}</dt>
+        <dt>{t("care:caseload.lastActivity")}</dt>
         <dd>{f.last_activity ? <Time iso={f.last_activity} /> : "–"}</dd>
       </dl>
     </li>
@@ -171,34 +171,34 @@ export default function Caseload(): JSX.Element {
 
   const code = s.me?.therapist_share_code;
   return (
-    <Screen title={t("care.caseload.title")} testid="screen-caseload">
+    <Screen title={t("care:caseload.title")} testid="screen-caseload">
       {data && data.safety_reviews > 0 ? (
         <a class="safety-alert" href={href("/care/safety-reviews")} data-testid="safety-reviews-alert">
-          <strong>{t("care.caseload.reviews", { count: data.safety_reviews })}</strong>
-          <span>{t("care.caseload.reviewsBody")}</span>
+          <strong>{t("care:caseload.reviews", { count: data.safety_reviews })}</strong>
+          <span>{t("care:caseload.reviewsBody")}</span>
         </a>
       ) : (
         <p>
           <a href={href("/care/safety-reviews")} data-testid="safety-reviews-link">
-            {t("care.caseload.reviewsLink")}
+            {t("care:caseload.reviewsLink")}
           </a>
         </p>
       )}
       {code ? (
         <section class="card" aria-labelledby="share-title">
-          <h2 id="share-title">{t("care.caseload.shareTitle")}</h2>
+          <h2 id="share-title">{t("care:caseload.shareTitle")}</h2>
           <p class="big-code" data-testid="therapist-share-code">
             {code}
           </p>
-          <p>{t("care.caseload.shareBody")}</p>
+          <p>{t("care:caseload.shareBody")}</p>
         </section>
       ) : null}
       <CareError errors={errors} />
       <section aria-labelledby="caseload-title">
-        <h2 id="caseload-title">{t("care.caseload.families")}</h2>
+        <h2 id="caseload-title">{t("care:caseload.families")}</h2>
         <div class="caseload-controls">
           <div class="field">
-            <label for="caseload-sort">{t("care.caseload.sortBy")}</label>
+            <label for="caseload-sort">{t("care:caseload.sortBy")}</label>
             <select
               id="caseload-sort"
               value={sort}
@@ -213,18 +213,18 @@ export default function Caseload(): JSX.Element {
             </select>
           </div>
           <UnrepairedDays value={days} onChange={changeDays} />
-          <Checkbox label={t("care.caseload.onlyAttention")} checked={onlyAttention} onChange={setOnlyAttention} testid="caseload-attention" />
+          <Checkbox label={t("care:caseload.onlyAttention")} checked={onlyAttention} onChange={setOnlyAttention} testid="caseload-attention" />
         </div>
         {data === null && !errors.length ? <Loading /> : null}
         {data ? <SelfReported label={data.label} /> : null}
         {data ? (
           <p class="hint" data-testid="check-in-note">
-            {t("care.caseload.checkInNote")}
+            {t("care:caseload.checkInNote")}
           </p>
         ) : null}
         {data && data.results.length === 0 ? (
           <p data-testid="caseload-empty">
-            {onlyAttention ? t("care.caseload.emptyAttention") : t("care.caseload.empty")}
+            {onlyAttention ? t("care:caseload.emptyAttention") : t("care:caseload.empty")}
           </p>
         ) : null}
         <ul class="cards" data-testid="caseload-list">

@@ -5,7 +5,7 @@
 
 import type { JSX } from "preact";
 import { Screen } from "../../components/ui";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import { therapistStep } from "../../lib/model";
 import { href } from "../../lib/router";
 import type { Me } from "../../lib/types";
@@ -16,36 +16,36 @@ function Waiting(props: { me: Me }): JSX.Element {
   const c = props.me.therapist_claims;
   return (
     <Screen
-      title={t("care.home.waitingTitle")}
+      title={t("care:home.waitingTitle")}
       testid="screen-therapist-waiting"
-      lead={t("care.home.waitingLead")}
+      lead={t("care:home.waitingLead")}
     >
       {c ? (
         <section aria-labelledby="claims-title" class="card">
-          <h2 id="claims-title">{t("care.home.claimsTitle")}</h2>
+          <h2 id="claims-title">{t("care:home.claimsTitle")}</h2>
           <dl class="claims" data-testid="therapist-claims">
-            <dt>{t("care.home.name")}</dt>
+            <dt>{t("care:home.name")}</dt>
             <dd>{c.full_name}</dd>
-            <dt>{t("care.home.profession")}</dt>
+            <dt>{t("care:home.profession")}</dt>
             <dd>{c.profession}</dd>
-            <dt>{t("care.home.registration")}</dt>
-            <dd>{t("care.home.registrationValue", { body: c.registration_body, number: c.registration_number })}</dd>
-            <dt>{t("care.home.jurisdiction")}</dt>
+            <dt>{t("care:home.registration")}</dt>
+            <dd>{t("care:home.registrationValue", { body: c.registration_body, number: c.registration_number })}</dd>
+            <dt>{t("care:home.jurisdiction")}</dt>
             <dd>{c.jurisdiction}</dd>
           </dl>
           {c.editable ? (
             <p>
               <a href={href("/therapist/join")} data-testid="claims-edit">
-                {t("care.home.edit")}
+                {t("care:home.edit")}
               </a>
             </p>
           ) : null}
         </section>
       ) : null}
-      <p>{t("care.home.meanwhile")}</p>
+      <p>{t("care:home.meanwhile")}</p>
       <p>
         <a href={href("/account/security")} data-testid="therapist-security-link">
-          {t("care.home.setUpMfa")}
+          {t("care:home.setUpMfa")}
         </a>
       </p>
     </Screen>
@@ -55,12 +55,12 @@ function Waiting(props: { me: Me }): JSX.Element {
 function NeedsMfa(): JSX.Element {
   return (
     <Screen
-      title={t("care.home.mfaTitle")}
+      title={t("care:home.mfaTitle")}
       testid="screen-therapist-mfa"
-      lead={t("care.home.mfaLead")}
+      lead={t("care:home.mfaLead")}
     >
       <a class="button primary big" href={href("/account/security")} data-testid="therapist-security-link">
-        {t("care.home.setUpMfa")}
+        {t("care:home.setUpMfa")}
       </a>
     </Screen>
   );

@@ -8,7 +8,7 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { Field, FormErrors, Screen, onSubmit, useSubmit } from "../../components/ui";
 import { api } from "../../lib/api";
-import { t } from "../../lib/i18n";
+import { t } from "../../lib/careWords";
 import { navigate } from "../../lib/router";
 import { announce, refreshMe, useAppState } from "../../lib/store";
 import type { TherapistClaimsInput } from "../../lib/types";
@@ -16,11 +16,11 @@ import type { TherapistClaimsInput } from "../../lib/types";
 /** The claims' fields, their words read at render time (the person's language). */
 function fields(): { name: keyof TherapistClaimsInput; label: string; hint?: string; autoComplete: string }[] {
   return [
-    { name: "full_name", label: t("care.join.fullName"), hint: t("care.join.fullNameHint"), autoComplete: "name" },
-    { name: "profession", label: t("care.join.profession"), hint: t("care.join.professionHint"), autoComplete: "organization-title" },
-    { name: "registration_body", label: t("care.join.body"), hint: t("care.join.bodyHint"), autoComplete: "off" },
-    { name: "registration_number", label: t("care.join.number"), autoComplete: "off" },
-    { name: "jurisdiction", label: t("care.join.jurisdiction"), hint: t("care.join.jurisdictionHint"), autoComplete: "off" },
+    { name: "full_name", label: t("care:join.fullName"), hint: t("care:join.fullNameHint"), autoComplete: "name" },
+    { name: "profession", label: t("care:join.profession"), hint: t("care:join.professionHint"), autoComplete: "organization-title" },
+    { name: "registration_body", label: t("care:join.body"), hint: t("care:join.bodyHint"), autoComplete: "off" },
+    { name: "registration_number", label: t("care:join.number"), autoComplete: "off" },
+    { name: "jurisdiction", label: t("care:join.jurisdiction"), hint: t("care:join.jurisdictionHint"), autoComplete: "off" },
   ];
 }
 
@@ -42,14 +42,14 @@ export default function TherapistJoin(): JSX.Element {
       const name = s.me?.display_name ? {} : { display_name: trimmed.full_name };
       await api.updateMe({ is_therapist: true, therapist_claims: trimmed, ...name });
       await refreshMe();
-      announce(t("care.join.thanks"));
+      announce(t("care:join.thanks"));
       navigate("/", { replace: true });
     });
   return (
     <Screen
-      title={t("care.join.title")}
+      title={t("care:join.title")}
       testid="screen-therapist-join"
-      lead={t("care.join.lead")}
+      lead={t("care:join.lead")}
     >
       <form onSubmit={onSubmit(() => void save())} noValidate>
         <FormErrors messages={form.general} />
@@ -68,7 +68,7 @@ export default function TherapistJoin(): JSX.Element {
           />
         ))}
         <button type="submit" class="button primary" disabled={form.busy} data-testid="claims-submit">
-          {form.busy ? t("care.join.sending") : t("care.join.send")}
+          {form.busy ? t("care:join.sending") : t("care:join.send")}
         </button>
       </form>
     </Screen>
