@@ -320,3 +320,21 @@ def test_metrics_scope_shows_no_list_of_words_in_spanish_too(
         "Nuestro propio cuestionario, no un instrumento validado."
     )
     expect(desk.by_id("check-in-none")).to_be_visible()
+
+
+def test_the_desk_follows_a_change_of_language(desktop: Callable[[str], Phone]) -> None:
+    """The care words are their own catalog (loaded with the care screens): picking Spanish after
+    a care screen has loaded in English fetches their Spanish too, not only the shell's."""
+    world = young_family()
+    _, secret = therapist_of(world, scope=CareScope.METRICS)
+    desk = at_the_desk(desktop, "dr.okoro@example.com", secret)
+    desk.screen("screen-caseload", heading="Your families")
+    desk.tap("settings-link")
+    desk.screen("screen-account", heading="Settings")
+    desk.page.get_by_test_id("locale").select_option("es")
+    desk.screen("screen-account", heading="Ajustes")
+    desk.go("/")
+    desk.screen("screen-caseload", heading="Sus familias")
+    desk.tap(f"open-family-{world.family.pk}")
+    desk.screen("screen-care-family", heading="The Okafors")
+    expect(desk.page.locator("#fig-headline")).to_have_text("De un vistazo")
