@@ -43,8 +43,19 @@ say "migrations are complete"
 # Redis database.
 say "pytest on PostgreSQL"
 .venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
-say "pytest on PostgreSQL: real processes and the browser"
-.venv/bin/pytest -q -m "processes or browser" "$@"
+say "pytest on PostgreSQL: real processes (the run command, workers and beat, a replica)"
+.venv/bin/pytest -q -m "processes and not browser" "$@"
+
+# The browser tests mostly wait (on Chromium, the live server, a Celery worker), so they run in the
+# background beside the SQLite pass. Their test database is the non-xdist one and their Redis
+# database is 1, apart from the SQLite pass's xdist workers (2 and 3).
+say "pytest on PostgreSQL in the browser: in the background, beside the SQLite pass"
+BROWSER_LOG="$SERVICES/browser.log"
+set -m
+.venv/bin/pytest -q -m "browser and not processes" "$@" >"$BROWSER_LOG" 2>&1 &
+BROWSER_PID=$!
+set +m
+trap 'kill -- -"$BROWSER_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
 # The benchmarks that start their own workers and servers mostly wait on processes, so they run in
 # the background, beside the SQLite pass and the HTTP benchmarks; their output is printed, and their
@@ -65,7 +76,7 @@ set -m  # its own process group, so a failure here stops all of it (workers incl
 ) >"$BACKGROUND_LOG" 2>&1 &
 BACKGROUND_PID=$!
 set +m
-trap 'kill -- -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
+trap 'kill -- -"$BROWSER_PID" -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
 # SQLite is the dev default (`make run`): it runs every test that touches the database engine. The
 # permission, visibility and schema matrices (hundreds of parametrized cases whose answers do not
@@ -84,6 +95,14 @@ say "benchmarks, smoke runs: HTTP, load, Lighthouse"
 .venv/bin/python benchmarks/http/run.py --smoke
 .venv/bin/python benchmarks/load/run.py --smoke
 .venv/bin/python benchmarks/lighthouse/run.py --smoke
+
+say "pytest in the browser, from the background"
+if wait "$BROWSER_PID"; then
+    cat "$BROWSER_LOG"
+else
+    cat "$BROWSER_LOG"
+    die "the browser tests failed (their output is above)"
+fi
 
 say "benchmarks, smoke runs from the background: prompts, fault drills, read replica, dashboard"
 if wait "$BACKGROUND_PID"; then
