@@ -24,7 +24,9 @@ class YoungFamily:
 
 
 @transaction.atomic  # as a request would be: the services lock rows
-def young_family() -> YoungFamily:
+def young_family(
+    *, family_name: str = "The Okafors", child_name: str = "Mia", child_age: int = 7
+) -> YoungFamily:
     """Ada (a parent with no quiet hours) and Mia (7, paired by code); no calm-down wait."""
     parent = verified_email(
         UserFactory.create(
@@ -34,13 +36,13 @@ def young_family() -> YoungFamily:
             quiet_hours_end=None,
         )
     )
-    family = family_create(actor=parent, name="The Okafors")
+    family = family_create(actor=parent, name=family_name)
     family_update(actor=parent, family_id=family.pk, changes={"calm_down_minutes": 0})
     child = child_profile_create(
         actor=parent,
         family_id=family.pk,
-        display_name="Mia",
-        birth_year=timezone.localdate().year - 7,
+        display_name=child_name,
+        birth_year=timezone.localdate().year - child_age,
     )
     return YoungFamily(family=family, parent=parent, child=child)
 

@@ -6,7 +6,6 @@ axe-core in Spanish, and ``<html lang>`` says so."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -16,15 +15,13 @@ from django.test import TestCase
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import Family, User
-from accounts.services.children import child_profile_create, pairing_code_create
-from accounts.services.families import family_create, family_update
+from accounts.models import User
+from accounts.services.children import pairing_code_create
 from ruptures import delivery
 from ruptures.models import Notification, Rupture, Status
 from tests.e2e.conftest import PhoneFactory
-from tests.e2e.family import log_in
+from tests.e2e.family import YoungFamily, log_in, young_family
 from tests.e2e.phone import Phone, code_from_mail, poll
-from tests.factories import UserFactory, verified_email
 
 pytestmark = pytest.mark.browser
 
@@ -35,33 +32,9 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "es-MX"}
 
 
-@dataclass
-class SpanishFamily:
-    family: Family
-    parent: User
-    child: User
-
-
-@transaction.atomic  # as a request would be: the services lock rows
-def spanish_family() -> SpanishFamily:
+def spanish_family() -> YoungFamily:
     """Ada (a parent whose account still has the server's default, English) and Leo (10)."""
-    parent = verified_email(
-        UserFactory.create(
-            email="ada@example.com",
-            display_name="Ada",
-            quiet_hours_start=None,
-            quiet_hours_end=None,
-        )
-    )
-    family = family_create(actor=parent, name="Los Okafor")
-    family_update(actor=parent, family_id=family.pk, changes={"calm_down_minutes": 0})
-    child = child_profile_create(
-        actor=parent,
-        family_id=family.pk,
-        display_name="Leo",
-        birth_year=timezone.localdate().year - 10,
-    )
-    return SpanishFamily(family=family, parent=parent, child=child)
+    return young_family(family_name="Los Okafor", child_name="Leo", child_age=10)
 
 
 def deliver_due() -> None:

@@ -136,34 +136,30 @@ export async function authenticateWithCode(code: string): Promise<AuthState> {
   return readAuth(await call("POST", "/auth/2fa/authenticate", { code: code.replace(/\s+/g, "") }));
 }
 
+/** allauth's WebAuthn round trip at `path`: its options, the browser's prompt, the answer. */
+async function withPasskey(path: "/auth/webauthn/login" | "/auth/webauthn/authenticate"): Promise<AuthState | null> {
+  const options = check(await call("GET", path)).data as { request_options: Record<string, unknown> };
+  let credential: Record<string, unknown> | null;
+  try {
+    credential = await getPasskey(options.request_options);
+  } catch (err) {
+    if (err instanceof DOMException && (err.name === "NotAllowedError" || err.name === "AbortError")) return null;
+    throw err;
+  }
+  if (!credential) return null;
+  return readAuth(await call("POST", path, { credential }));
+}
+
 /**
  * Signing in with a passkey alone, from the login screen (allauth's passwordless login,
  * `MFA_PASSKEY_LOGIN_ENABLED`): the passkey is both steps. Null when the person cancelled the
  * browser's prompt.
  */
-export async function loginWithPasskey(): Promise<AuthState | null> {
-  const options = check(await call("GET", "/auth/webauthn/login")).data as { request_options: Record<string, unknown> };
-  let credential: Record<string, unknown> | null;
-  try {
-    credential = await getPasskey(options.request_options);
-  } catch (err) {
-    if (err instanceof DOMException && (err.name === "NotAllowedError" || err.name === "AbortError")) return null;
-    throw err;
-  }
-  if (!credential) return null;
-  return readAuth(await call("POST", "/auth/webauthn/login", { credential }));
+export function loginWithPasskey(): Promise<AuthState | null> {
+  return withPasskey("/auth/webauthn/login");
 }
 
-/** The passkey way; null when the person cancelled the browser's prompt. */
-export async function authenticateWithPasskey(): Promise<AuthState | null> {
-  const options = check(await call("GET", "/auth/webauthn/authenticate")).data as { request_options: Record<string, unknown> };
-  let credential: Record<string, unknown> | null;
-  try {
-    credential = await getPasskey(options.request_options);
-  } catch (err) {
-    if (err instanceof DOMException && (err.name === "NotAllowedError" || err.name === "AbortError")) return null;
-    throw err;
-  }
-  if (!credential) return null;
-  return readAuth(await call("POST", "/auth/webauthn/authenticate", { credential }));
+/** The passkey as the second step; null when the person cancelled the browser's prompt. */
+export function authenticateWithPasskey(): Promise<AuthState | null> {
+  return withPasskey("/auth/webauthn/authenticate");
 }

@@ -7,7 +7,7 @@
  */
 
 import type { JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { ChartCanvas } from "./ChartCanvas";
 import { formatDate } from "../../lib/careFormat";
 import { formatNumber, t } from "../../lib/careWords";
 import type { Dashboard } from "../../lib/types";
@@ -63,30 +63,7 @@ async function draw(canvas: HTMLCanvasElement, rounds: readonly Round[]): Promis
 }
 
 function TrendChart(props: { rounds: readonly Round[] }): JSX.Element {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let chart: { destroy: () => void } | null = null;
-    let live = true;
-    if (canvas.current) {
-      draw(canvas.current, props.rounds)
-        .then((c) => {
-          if (live) chart = c;
-          else c.destroy();
-        })
-        .catch(() => live && setFailed(true));
-    }
-    return () => {
-      live = false;
-      chart?.destroy();
-    };
-  }, [props.rounds]);
-  if (failed) return <p class="hint">{t("care:checkIns.failed")}</p>;
-  return (
-    <div class="chart" data-testid="check-in-chart">
-      <canvas ref={canvas} aria-hidden="true" />
-    </div>
-  );
+  return <ChartCanvas draw={(canvas) => draw(canvas, props.rounds)} data={props.rounds} failed={t("care:checkIns.failed")} testid="check-in-chart" />;
 }
 
 export function CheckInTrend(props: { trend: Trend; print?: boolean }): JSX.Element {

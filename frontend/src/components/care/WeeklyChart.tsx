@@ -6,7 +6,7 @@
  */
 
 import type { JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { ChartCanvas } from "./ChartCanvas";
 import type { PeriodFigures } from "../../lib/types";
 import { formatDate } from "../../lib/careFormat";
 import { t } from "../../lib/careWords";
@@ -36,28 +36,5 @@ async function draw(canvas: HTMLCanvasElement, weeks: readonly Week[]): Promise<
 }
 
 export function WeeklyChart(props: { weeks: readonly Week[] }): JSX.Element {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let chart: { destroy: () => void } | null = null;
-    let live = true;
-    if (canvas.current) {
-      draw(canvas.current, props.weeks)
-        .then((c) => {
-          if (live) chart = c;
-          else c.destroy();
-        })
-        .catch(() => live && setFailed(true));
-    }
-    return () => {
-      live = false;
-      chart?.destroy();
-    };
-  }, [props.weeks]);
-  if (failed) return <p class="hint">{t("care:chart.failed")}</p>;
-  return (
-    <div class="chart" data-testid="weekly-chart">
-      <canvas ref={canvas} aria-hidden="true" />
-    </div>
-  );
+  return <ChartCanvas draw={(canvas) => draw(canvas, props.weeks)} data={props.weeks} failed={t("care:chart.failed")} testid="weekly-chart" />;
 }
