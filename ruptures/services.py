@@ -581,6 +581,27 @@ def rupture_follow_up_answer(
     return rupture_flag(actor=actor, flag=reopened, now=now, follow_up_of=rupture)
 
 
+def _child_decides_on_held(
+    actor: User, rupture_id: int, action: Action
+) -> tuple[Rupture, SafetyReview, Status]:
+    """The shared gate of the child's answer to "Would you like {parent} to see this now?": the
+    rupture and its review locked, and where ``action`` leads (403 ``child_only``; the state
+    machine's 409s; ``release_not_offered`` for a flag never held)."""
+    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
+    if party is None:
+        raise Forbidden(
+            _("Only the child decides whether their parent sees this."), code=ErrorCode.CHILD_ONLY
+        )
+    review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
+    if review is None:  # never held: nothing to decide (the state machine says which 409 first)
+        decide(rupture, action, party)
+        raise Conflict(
+            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
+        )
+    rupture.safety_review = review
+    return rupture, review, decide(rupture, action, party)
+
+
 @transaction.atomic
 def rupture_release(*, actor: User, rupture_id: int, now: dt.datetime | None = None) -> Rupture:
     """The child lets the parent see a flag whose review found no safety concern: it becomes an
@@ -588,19 +609,7 @@ def rupture_release(*, actor: User, rupture_id: int, now: dt.datetime | None = N
     (403 ``child_only``), only then (409 ``rupture_in_safety_review`` while under review,
     ``release_not_offered`` otherwise); 404 out of reach."""
     now = now or timezone.now()
-    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
-    if party is None:
-        raise Forbidden(
-            _("Only the child decides whether their parent sees this."), code=ErrorCode.CHILD_ONLY
-        )
-    review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
-    if review is None:  # never held: nothing to release (the state machine says which 409)
-        decide(rupture, Action.RELEASE, party)
-        raise Conflict(
-            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
-        )
-    rupture.safety_review = review
-    to = decide(rupture, Action.RELEASE, party)
+    rupture, review, to = _child_decides_on_held(actor, rupture_id, Action.RELEASE)
     previous = rupture.status
     rupture.status, rupture.updated_at = to, now
     rupture.save(update_fields=["status", "updated_at"])
@@ -626,19 +635,7 @@ def rupture_keep_held(*, actor: User, rupture_id: int, now: dt.datetime | None =
     ``rupture_in_safety_review`` while under review, ``release_not_offered`` otherwise (asked
     and answered already, or never held); 404 out of reach."""
     now = now or timezone.now()
-    rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
-    if party is None:
-        raise Forbidden(
-            _("Only the child decides whether their parent sees this."), code=ErrorCode.CHILD_ONLY
-        )
-    review = SafetyReview.objects.select_for_update().filter(rupture=rupture).first()
-    if review is None:  # never held: the state machine says which 409
-        decide(rupture, Action.KEEP_HELD, party)
-        raise Conflict(
-            _("There is nothing waiting for you to share."), code=ErrorCode.RELEASE_NOT_OFFERED
-        )
-    rupture.safety_review = review
-    decide(rupture, Action.KEEP_HELD, party)
+    rupture, review, _to = _child_decides_on_held(actor, rupture_id, Action.KEEP_HELD)
     review.release_declined_at = now
     review.save(update_fields=["release_declined_at"])
     _event(

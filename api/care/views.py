@@ -21,7 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import CareScope, Family, Role, User
+from accounts.models import CareScope, CareTeamGrant, Family, Role, User
 from accounts.services.common import name_of
 from api.care import serializers as io_
 from api.views import APIView, validated
@@ -110,15 +110,21 @@ class CaseloadView(APIView):
         return Response(io_.CaseloadOut(body).data)
 
 
+def _granted_dashboard(request: Request, family_id: int) -> tuple[CareTeamGrant, dict[str, Any]]:
+    """The therapist's grant for the family (404 out of scope) and its dashboard for the period
+    the query asks."""
+    grant = selectors.care_grant_for(actor=_user(request), family_id=family_id)
+    query = validated(io_.PeriodQuery, request.query_params)
+    ruptures = selectors.counted_ruptures(family_id)
+    return grant, _dashboard(grant.family, ruptures, query, scope=grant.scope, limited=False)
+
+
 class DashboardView(APIView):
     @extend_schema(
         parameters=[io_.PeriodQuery], responses=io_.DashboardOut, operation_id="care_dashboard"
     )
     def get(self, request: Request, family_id: int) -> Response:
-        grant = selectors.care_grant_for(actor=_user(request), family_id=family_id)
-        query = validated(io_.PeriodQuery, request.query_params)
-        ruptures = selectors.counted_ruptures(family_id)
-        body = _dashboard(grant.family, ruptures, query, scope=grant.scope, limited=False)
+        grant, body = _granted_dashboard(request, family_id)
         services.care_reads_record(
             therapist=_user(request), family_ids=[grant.family_id], action="dashboard.view"
         )
@@ -131,10 +137,7 @@ class SummaryView(APIView):
     )
     def get(self, request: Request, family_id: int) -> Response:
         """The data of the printable one-page summary (the PWA lays it out for print)."""
-        grant = selectors.care_grant_for(actor=_user(request), family_id=family_id)
-        query = validated(io_.PeriodQuery, request.query_params)
-        ruptures = selectors.counted_ruptures(family_id)
-        body = _dashboard(grant.family, ruptures, query, scope=grant.scope, limited=False)
+        grant, body = _granted_dashboard(request, family_id)
         body |= {"therapist_name": name_of(_user(request)), "generated_at": timezone.now()}
         services.care_reads_record(
             therapist=_user(request), family_ids=[grant.family_id], action="export.summary"
