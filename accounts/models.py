@@ -55,6 +55,20 @@ class AgeBand(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# Wall-clock defaults are callables: Django's fields.W161 check takes a fixed time that falls within
+# ten seconds of now for a mistaken "now", so `check --deploy` failed at 07:00:00 with a constant.
+def default_quiet_hours_start() -> dt.time:
+    return dt.time(21, 0)
+
+
+def default_quiet_hours_end() -> dt.time:
+    return dt.time(7, 0)
+
+
+def default_reflection_time() -> dt.time:
+    return dt.time(20, 0)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in. Young children have no email: they sign in on a paired device."""
 
@@ -62,14 +76,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=80, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    quiet_hours_start = models.TimeField(null=True, blank=True, default=dt.time(21, 0))
-    quiet_hours_end = models.TimeField(null=True, blank=True, default=dt.time(7, 0))
+    quiet_hours_start = models.TimeField(null=True, blank=True, default=default_quiet_hours_start)
+    quiet_hours_end = models.TimeField(null=True, blank=True, default=default_quiet_hours_end)
     locale = models.CharField(max_length=16, default="en")
     notify_email = models.BooleanField(default=True)
     notify_push = models.BooleanField(default=True)
     # The evening reflection, a parent's own opt-in nudge (``ruptures.reflection``).
     reflection_enabled = models.BooleanField(default=False)
-    reflection_time = models.TimeField(default=dt.time(20, 0), help_text="Local wall-clock time.")
+    reflection_time = models.TimeField(
+        default=default_reflection_time, help_text="Local wall-clock time."
+    )
     reflection_dismissals = models.PositiveSmallIntegerField(
         default=0, help_text="Reflections dismissed in a row; three ask whether to pause."
     )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.db import models
 
 ROOT = Path(__file__).resolve().parent.parent
+OUR_APPS = {"accounts", "ruptures", "checkins", "care", "api"}
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
@@ -80,3 +87,32 @@ def test_production_reads_the_trusted_proxy_count_for_every_rate_limit() -> None
 
     assert behind_one.stdout.split() == ["1", "1", "1"], behind_one.stderr
     assert direct.stdout.split() == ["0", "0", "0"], direct.stderr
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        field
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS
+        for field in model._meta.get_fields()
+        if isinstance(field, models.DateField | models.TimeField) and field.has_default()
+    ],
+    ids=lambda field: f"{field.model._meta.label}.{field.name}",
+)
+def test_no_wall_clock_default_trips_the_fixed_default_check_at_its_own_hour(
+    field: models.Field[object, object],
+) -> None:
+    """At 07:00:00 the check above failed: quiet_hours_end's fixed default looked like "now"."""
+    default = field.get_default()
+    if isinstance(default, dt.datetime):
+        instant = default.replace(tzinfo=None)
+    elif isinstance(default, dt.time):
+        instant = dt.datetime.combine(dt.date(2026, 3, 1), default)
+    else:
+        instant = dt.datetime.combine(default, dt.time(12, 0))
+
+    with mock.patch("django.db.models.fields._get_naive_now", return_value=instant):
+        warnings = [w for w in field.check() if w.id == "fields.W161"]
+
+    assert warnings == []
