@@ -43,29 +43,36 @@ say "migrations are complete"
 # Redis database.
 say "pytest on PostgreSQL"
 .venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
-# The tests that start processes (the run command, workers and beat, a replica) run alone: their
-# fault drills kill workers mid-push, and beside a busy SQLite pass one killed mid-request sent the
-# push service a torn request. The browser tests mostly wait (on Chromium, the live server, a
-# Celery worker), so they run in the background beside the SQLite pass; their test database is the
-# non-xdist one and their Redis database is 1, apart from the SQLite pass's xdist workers (2 and 3).
-say "pytest on PostgreSQL: real processes (the run command, workers and beat, a replica)"
-.venv/bin/pytest -q -m "processes and not browser" "$@"
-say "pytest on PostgreSQL in the browser: in the background, beside the SQLite pass"
+# The fault drills start Celery workers and beat and kill them mid-push: they run alone, so that
+# their leases and timings meet no one else's load.
+say "pytest on PostgreSQL: the prompt fault drills (real workers and beat, killed mid-push)"
+.venv/bin/pytest -q -m "processes and not browser" --ignore=tests/test_run_command.py "$@"
+
+# What mostly waits (on Chromium, a live server, a Celery worker, the run command's processes)
+# runs in the background beside the SQLite pass: the browser tests (the non-xdist test database,
+# Redis database 1, apart from the SQLite pass's xdist workers on 2 and 3), then the run command's
+# own test (its own SQLite file and Redis). Their output is printed, and their exit status checked,
+# at the end.
+say "in the background: pytest in the browser, then the run command's test"
 BROWSER_LOG="$SERVICES/browser.log"
-set -m
-.venv/bin/pytest -q -m "browser and not processes" "$@" >"$BROWSER_LOG" 2>&1 &
+set -m  # its own process group, so a failure elsewhere stops all of it
+(
+    set -e
+    .venv/bin/pytest -q -m "browser and not processes" "$@"
+    .venv/bin/pytest -q tests/test_run_command.py "$@"
+) >"$BROWSER_LOG" 2>&1 &
 BROWSER_PID=$!
 set +m
 trap 'kill -- -"$BROWSER_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
-# The benchmarks that start their own workers and servers mostly wait on processes, so they run in
-# the background, beside the SQLite pass and the HTTP benchmarks; their output is printed, and their
-# exit status checked, at the end. The prompts benchmark gets its own database on the cluster above.
-say "benchmark smoke runs in the background: prompts (two worker nodes), fault drills, read replica, therapist dashboard"
+# The benchmarks that start their own workers and servers mostly wait on processes too. The prompts
+# and dashboard benchmarks get their own databases on the cluster above; the read-replica one
+# starts its own primary and replica, and exits 1 when its routing checks fail.
+say "in the background: benchmark smoke runs: prompts (two worker nodes), fault drills, read replica, therapist dashboard"
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_prompts
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_dashboard
 BACKGROUND_LOG="$SERVICES/benchmarks-background.log"
-set -m  # its own process group, so a failure here stops all of it (workers included)
+set -m
 (
     set -e
     DATABASE_URL="${DATABASE_URL%/*}/familyrepair_prompts" \
@@ -79,15 +86,17 @@ BACKGROUND_PID=$!
 set +m
 trap 'kill -- -"$BROWSER_PID" -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
-# SQLite is the dev default (`make run`): it runs every test that touches the database engine. The
-# permission, visibility and schema matrices (hundreds of parametrized cases whose answers do not
-# depend on the engine) run on PostgreSQL only, above.
+# SQLite is the dev default (`make run`): it runs every test that touches the database engine. What
+# does not depend on the engine runs on PostgreSQL only, above: the permission, visibility and
+# schema matrices (hundreds of parametrized cases), the safety-invisibility property (random
+# families compared response by response) and the settings checks (manage.py in subprocesses).
 say "pytest on SQLite (what needs PostgreSQL or starts processes is deselected, not skipped)"
 DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" \
     --ignore=tests/api/accounts/test_permission_matrix.py --ignore=tests/api/test_authorize_first.py \
     --ignore=tests/api/test_no_store.py --ignore=tests/api/test_schema.py \
-    --ignore=tests/test_compose.py "$@"
+    --ignore=tests/api/test_safety_invisibility.py --ignore=tests/test_settings.py \
+    --ignore=tests/test_compose.py --ignore=tests/test_run_command.py "$@"
 
 # --- Benchmark smoke runs: each benchmark command once at a tiny size, on the throwaway PostgreSQL
 # and Redis above, so a benchmark that no longer runs fails the test command. Each must finish and
@@ -97,12 +106,12 @@ say "benchmarks, smoke runs: HTTP, load, Lighthouse"
 .venv/bin/python benchmarks/load/run.py --smoke
 .venv/bin/python benchmarks/lighthouse/run.py --smoke
 
-say "pytest in the browser, from the background"
+say "from the background: pytest in the browser, then the run command's test"
 if wait "$BROWSER_PID"; then
     cat "$BROWSER_LOG"
 else
     cat "$BROWSER_LOG"
-    die "the browser tests failed (their output is above)"
+    die "the browser tests or the run command's test failed (their output is above)"
 fi
 
 say "benchmarks, smoke runs from the background: prompts, fault drills, read replica, dashboard"

@@ -8,6 +8,8 @@ decrypts the body with the subscription's own private key and auth secret, recor
 (headers, decrypted JSON) and answers 201, or the status a test set for that subscription (404/410
 for a subscription the browser dropped, 500 for a service in trouble). A request that fails a
 check is recorded with the reason and answered 400/401/403, so a test can assert there were none.
+A request whose sender went away before its body was complete (a worker killed mid-push) is torn:
+recorded as such, neither delivered nor refused, and never answered, as any HTTP server would.
 
 Runs in a thread of the test process; worker processes reach it over HTTP like any push service.
 """
@@ -32,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 MAX_VAPID_LIFETIME_SECONDS = 24 * 60 * 60  # RFC 8292 section 2
+TORN = 0  # the recorded status of a request whose sender went away mid-body: never answered
 
 
 def b64url(data: bytes) -> str:
@@ -88,6 +91,7 @@ class PushRequest:
     error: str
     vapid_claims: dict[str, Any] | None
     received_at: float
+    torn: bool = False  # the connection closed before Content-Length bytes of body arrived
 
     @property
     def accepted(self) -> bool:
@@ -142,6 +146,9 @@ class PushServer:
 
             def do_POST(self) -> None:
                 status = server._handle(self)
+                if status == TORN:
+                    self.close_connection = True  # nobody is left to answer
+                    return
                 self.send_response(status)
                 if status == 201:
                     self.send_header("Location", f"{server.origin}/message/{secrets.token_hex(8)}")
@@ -220,6 +227,10 @@ class PushServer:
         """Requests that failed a protocol check (bad VAPID, encryption, headers)."""
         return [r for r in self.requests if r.error]
 
+    def torn(self) -> list[PushRequest]:
+        """Requests cut off mid-body by their sender: never checked, delivered or answered."""
+        return [r for r in self.requests if r.torn]
+
     def clear(self) -> None:
         with self._lock:
             self._requests.clear()
@@ -233,6 +244,9 @@ class PushServer:
         length = int(headers.get("content-length", "0") or 0)
         body = request.rfile.read(length) if length else b""
         sub_id = request.path.rsplit("/", 1)[-1] if request.path.startswith("/push/") else ""
+        if len(body) < length:
+            self._record(PushRequest(sub_id, TORN, headers, None, "", None, time.time(), torn=True))
+            return TORN
         with self._lock:
             registered = self._subscriptions.get(sub_id)
         payload: dict[str, Any] | None = None
@@ -257,11 +271,14 @@ class PushServer:
             vapid_claims=claims,
             received_at=time.time(),
         )
-        with self._lock:
-            self._requests.append(record)
+        self._record(record)
         if registered is not None and registered.delay:
             time.sleep(registered.delay)
         return status
+
+    def _record(self, request: PushRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
 
     def _check_vapid(self, authorization: str) -> dict[str, Any]:
         scheme, _, params = authorization.partition(" ")
