@@ -107,7 +107,10 @@ class CaseloadView(APIView):
             "safety_reviews": sum(row["safety_reviews"] for row in rows),
             "results": rows,
         }
-        return Response(io_.CaseloadOut(body).data)
+        # The selector builds the rows JSON-ready, so they go out as they are: CaseloadOut
+        # documents them (the schema) and a test holds the body to it field for field, but a
+        # caseload of 200 families through DRF's field-by-field serializer cost 20-30 ms.
+        return Response(body)
 
 
 def _granted_dashboard(request: Request, family_id: int) -> tuple[CareTeamGrant, dict[str, Any]]:

@@ -4,13 +4,16 @@ reviews first; who may call it and what each caller is told; its query count."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from django.test import TestCase
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from accounts.models import CareScope, CareTeamGrant, TherapistAccessLog
+from api.care.serializers import CaseloadOut
 from checkins.models import CheckInAnswer, CheckInRound
 from checkins.selectors import PERIOD_DAYS, period_start
 from ruptures import delivery, services
@@ -334,3 +337,31 @@ def test_the_check_in_trend_column_is_the_latest_two_answered_rounds(world: Worl
     CheckInRound.objects.filter(period_start=period_start(today)).delete()
     rows = client_for(world.therapist_metrics).get(URL).json()["results"]
     assert rows[0]["check_in_trend"]["previous_average"] is None  # four rounds back is out
+
+
+def test_the_caseload_body_is_what_its_serializer_documents(caseload: World) -> None:
+    """The view sends the selector's rows without a pass through CaseloadOut (for speed): the body
+    must read back through CaseloadOut and come out of it unchanged, field for field."""
+    world = caseload
+    start = period_start(timezone.localdate())
+    CheckInAnswer.objects.create(
+        round=CheckInRound.objects.create(
+            family=world.family,
+            period_start=start,
+            opens_at=days_ago(1),
+            closes_at=days_ago(-13),
+        ),
+        respondent=world.parent,
+        parent=world.parent,
+        child=world.child,
+        question="closeness",
+        score=4,
+    )
+    body = client_for(world.therapist_metrics).get(URL).json()
+
+    read_back = CaseloadOut(data=body)
+
+    assert read_back.is_valid(), read_back.errors
+    assert json.loads(JSONRenderer().render(CaseloadOut(read_back.validated_data).data)) == body
+    assert [row["check_in_trend"] is not None for row in body["results"]] == [True, False]
+    assert body["results"][0]["oldest_unrepaired_at"] is not None
