@@ -87,15 +87,17 @@ set +m
 trap 'kill -- -"$BROWSER_PID" -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
 # SQLite is the dev default (`make run`): it runs every test that touches the database engine. What
-# does not depend on the engine runs on PostgreSQL only, above: the permission, visibility and
-# schema matrices (hundreds of parametrized cases), the safety-invisibility property (random
-# families compared response by response) and the settings checks (manage.py in subprocesses).
+# does not depend on the engine runs on PostgreSQL only, above: the permission, visibility, schema
+# and state-machine matrices (hundreds of parametrized cases each, over the same ORM calls the rest
+# make), the safety-invisibility property (random families compared response by response) and the
+# settings checks (manage.py in subprocesses).
 say "pytest on SQLite (what needs PostgreSQL or starts processes is deselected, not skipped)"
 DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" \
     --ignore=tests/api/accounts/test_permission_matrix.py --ignore=tests/api/test_authorize_first.py \
     --ignore=tests/api/test_no_store.py --ignore=tests/api/test_schema.py \
     --ignore=tests/api/test_safety_invisibility.py --ignore=tests/test_settings.py \
+    --ignore=tests/ruptures/test_state_machine.py --ignore=tests/ruptures/test_safety_release.py \
     --ignore=tests/test_compose.py --ignore=tests/test_run_command.py "$@"
 
 # --- Benchmark smoke runs: each benchmark command once at a tiny size, on the throwaway PostgreSQL
