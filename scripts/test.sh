@@ -38,21 +38,16 @@ start_test_postgres "$SERVICES"
 say "migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
-# Tests that start real processes (the run command, Celery workers and beat, a browser against a
-# live server) run one at a time; the rest on two xdist workers, each with its own database and
-# Redis database.
-say "pytest on PostgreSQL"
-.venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
-# The fault drills start Celery workers and beat and kill them mid-push: they run alone, so that
-# their leases and timings meet no one else's load.
+# The fault drills start Celery workers and beat and kill them mid-push: they run first and alone,
+# so that their leases and timings meet no one else's load.
 say "pytest on PostgreSQL: the prompt fault drills (real workers and beat, killed mid-push)"
 .venv/bin/pytest -q -m "processes and not browser" --ignore=tests/test_run_command.py "$@"
 
 # What mostly waits (on Chromium, a live server, a Celery worker, the run command's processes)
-# runs in the background beside the SQLite pass: the browser tests (the non-xdist test database,
-# Redis database 1, apart from the SQLite pass's xdist workers on 2 and 3), then the run command's
-# own test (its own SQLite file and Redis). Their output is printed, and their exit status checked,
-# at the end.
+# runs in the background beside the PostgreSQL and SQLite passes: the browser tests (the non-xdist
+# test database, Redis database 1, apart from the xdist workers' databases and their Redis
+# databases 2 and 3), then the run command's own test (its own SQLite file and Redis). Their
+# output is printed, and their exit status checked, at the end.
 say "in the background: pytest in the browser, then the run command's test"
 BROWSER_LOG="$SERVICES/browser.log"
 set -m  # its own process group, so a failure elsewhere stops all of it
@@ -86,19 +81,24 @@ BACKGROUND_PID=$!
 set +m
 trap 'kill -- -"$BROWSER_PID" -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
 
-# SQLite is the dev default (`make run`): it runs every test that touches the database engine. What
-# does not depend on the engine runs on PostgreSQL only, above: the permission, visibility, schema
-# and state-machine matrices (hundreds of parametrized cases each, over the same ORM calls the rest
-# make), the safety-invisibility property (random families compared response by response) and the
-# settings checks (manage.py in subprocesses).
-say "pytest on SQLite (what needs PostgreSQL or starts processes is deselected, not skipped)"
+# Everything else on PostgreSQL, on two xdist workers, each with its own database and Redis
+# database.
+say "pytest on PostgreSQL"
+.venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
+
+# SQLite is the dev default (`make run`; the run command's own test above starts it on SQLite).
+# PostgreSQL is what the suite is for; on SQLite run the tests of what depends on the engine: the
+# database rules and triggers, the therapist's figures (percentiles, weeks and hours in a time
+# zone, JSON unnested), the check-in trend, the services with their constraints and locks, the
+# prompt claims, idempotency, health, and the family loop through the API. What needs PostgreSQL
+# there is deselected, not skipped.
+say "pytest on SQLite: what depends on the engine"
 DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" \
-    --ignore=tests/api/accounts/test_permission_matrix.py --ignore=tests/api/test_authorize_first.py \
-    --ignore=tests/api/test_no_store.py --ignore=tests/api/test_schema.py \
-    --ignore=tests/api/test_safety_invisibility.py --ignore=tests/test_settings.py \
+    tests/accounts tests/care tests/checkins tests/ruptures \
+    tests/api/test_idempotency.py tests/api/test_repair_both_ways.py tests/test_health.py \
     --ignore=tests/ruptures/test_state_machine.py --ignore=tests/ruptures/test_safety_release.py \
-    --ignore=tests/test_compose.py --ignore=tests/test_run_command.py "$@"
+    "$@"
 
 # --- Benchmark smoke runs: each benchmark command once at a tiny size, on the throwaway PostgreSQL
 # and Redis above, so a benchmark that no longer runs fails the test command. Each must finish and
