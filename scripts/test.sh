@@ -38,24 +38,19 @@ start_test_postgres "$SERVICES"
 say "migrations are complete"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
-# The fault drills start Celery workers and beat and kill them mid-push: they run first and alone,
-# so that their leases and timings meet no one else's load.
-say "pytest on PostgreSQL: the prompt fault drills (real workers and beat, killed mid-push)"
-.venv/bin/pytest -q -m "processes and not browser" --ignore=tests/test_run_command.py "$@"
+# The tests that start real processes run first and alone, so that their timings meet no one
+# else's load: the prompt fault drills (Celery workers and beat, killed mid-push) and the run
+# command's test (everything `make run` starts, healthy within a minute).
+say "pytest on PostgreSQL: real processes (the prompt fault drills, the run command)"
+.venv/bin/pytest -q -m "processes and not browser" "$@"
 
-# What mostly waits (on Chromium, a live server, a Celery worker, the run command's processes)
-# runs in the background beside the PostgreSQL and SQLite passes: the browser tests (the non-xdist
-# test database, Redis database 1, apart from the xdist workers' databases and their Redis
-# databases 2 and 3), then the run command's own test (its own SQLite file and Redis). Their
-# output is printed, and their exit status checked, at the end.
-say "in the background: pytest in the browser, then the run command's test"
+# The browser tests run in the background beside the PostgreSQL and SQLite passes (the non-xdist
+# test database and Redis database 1, apart from the xdist workers' databases and their Redis
+# databases 2 and 3). Their output is printed, and their exit status checked, at the end.
+say "in the background: pytest in the browser"
 BROWSER_LOG="$SERVICES/browser.log"
 set -m  # its own process group, so a failure elsewhere stops all of it
-(
-    set -e
-    .venv/bin/pytest -q -m "browser and not processes" "$@"
-    .venv/bin/pytest -q tests/test_run_command.py "$@"
-) >"$BROWSER_LOG" 2>&1 &
+.venv/bin/pytest -q -m "browser and not processes" "$@" >"$BROWSER_LOG" 2>&1 &
 BROWSER_PID=$!
 set +m
 trap 'kill -- -"$BROWSER_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
@@ -108,12 +103,12 @@ say "benchmarks, smoke runs: HTTP, load, Lighthouse"
 .venv/bin/python benchmarks/load/run.py --smoke
 .venv/bin/python benchmarks/lighthouse/run.py --smoke
 
-say "from the background: pytest in the browser, then the run command's test"
+say "from the background: pytest in the browser"
 if wait "$BROWSER_PID"; then
     cat "$BROWSER_LOG"
 else
     cat "$BROWSER_LOG"
-    die "the browser tests or the run command's test failed (their output is above)"
+    die "the browser tests failed (their output is above)"
 fi
 
 say "benchmarks, smoke runs from the background: prompts, fault drills, read replica, dashboard"
