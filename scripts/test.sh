@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (make test): install what the tests need, then lint, type-check and run pytest
-# on a throwaway PostgreSQL cluster and a private Redis, then again on SQLite.
+# on a throwaway PostgreSQL cluster and a private Redis, then on SQLite the tests of what depends on
+# the engine, and smoke-run every benchmark.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/services.sh"

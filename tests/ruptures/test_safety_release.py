@@ -210,20 +210,28 @@ def test_a_released_flag_is_an_ordinary_flag_for_the_parent(world: World) -> Non
     assert Rupture.objects.get(pk=rupture.pk).status == Status.FLAGGED
 
 
-def test_a_release_replayed_with_its_key_releases_once(world: World) -> None:
+@pytest.mark.parametrize(
+    ("path", "recorded"),
+    [("release", EventKind.RELEASED), ("keep-held", EventKind.RELEASE_DECLINED)],
+)
+def test_the_childs_answer_replayed_with_its_key_counts_once(
+    world: World, path: str, recorded: EventKind
+) -> None:
+    """Release and "not now" alike: the same Idempotency-Key replays the first answer; a new key
+    is a second answer to a question already answered (409)."""
     rupture = held_flag(world, "releasable")
     client = client_for(world.child)
-    url = f"/api/v1/ruptures/{rupture.pk}/release/"
+    url = f"/api/v1/ruptures/{rupture.pk}/{path}/"
 
-    first = client.post(url, HTTP_IDEMPOTENCY_KEY="release-1")
-    again = client.post(url, HTTP_IDEMPOTENCY_KEY="release-1")
-    fresh = client.post(url, HTTP_IDEMPOTENCY_KEY="release-2")
+    first = client.post(url, HTTP_IDEMPOTENCY_KEY=f"{path}-1")
+    again = client.post(url, HTTP_IDEMPOTENCY_KEY=f"{path}-1")
+    fresh = client.post(url, HTTP_IDEMPOTENCY_KEY=f"{path}-2")
 
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json()
     assert fresh.status_code == 409
     assert fresh.json()["errors"][0]["code"] == NOT_OFFERED
-    assert RuptureEvent.objects.filter(rupture=rupture, kind=EventKind.RELEASED).count() == 1
+    assert RuptureEvent.objects.filter(rupture=rupture, kind=recorded).count() == 1
 
 
 def test_not_now_keeps_it_held_and_the_child_is_not_asked_again(world: World) -> None:
@@ -254,20 +262,3 @@ def test_not_now_keeps_it_held_and_the_child_is_not_asked_again(world: World) ->
     later = client_for(world.child).post(f"/api/v1/ruptures/{rupture.pk}/release/")
     assert later.status_code == 200, later.json()
     assert later.json()["status"] == "flagged"
-
-
-def test_a_not_now_replayed_with_its_key_is_recorded_once(world: World) -> None:
-    rupture = held_flag(world, "releasable")
-    client = client_for(world.child)
-    url = f"/api/v1/ruptures/{rupture.pk}/keep-held/"
-
-    first = client.post(url, HTTP_IDEMPOTENCY_KEY="keep-1")
-    again = client.post(url, HTTP_IDEMPOTENCY_KEY="keep-1")
-    fresh = client.post(url, HTTP_IDEMPOTENCY_KEY="keep-2")
-
-    assert first.status_code == again.status_code == 200
-    assert again.json() == first.json()
-    assert fresh.status_code == 409
-    assert fresh.json()["errors"][0]["code"] == NOT_OFFERED
-    kept = RuptureEvent.objects.filter(rupture=rupture, kind=EventKind.RELEASE_DECLINED)
-    assert kept.count() == 1
