@@ -48,7 +48,7 @@ from accounts.models import CareTeamGrant, Family, Membership, User
 from accounts.selectors import can_see_care_team, care_reader, family_membership
 from care.aggregates import PercentileCont, Seconds
 from care.periods import Period, zone_of
-from checkins.selectors import family_trend
+from checkins.selectors import caseload_trends, family_trend
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
 from ruptures import feelings as feeling_vocabulary
 from ruptures.models import (
@@ -602,11 +602,12 @@ class CaseloadOptions:
 def caseload(
     *, therapist: User, options: CaseloadOptions, now: dt.datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Every family with an active grant to the therapist, with its figures, in three queries
+    """Every family with an active grant to the therapist, with its figures, in four queries
     whatever the number of families or ruptures: the grants (with each family's last activity,
     one index probe each), one grouped aggregate over the ruptures the figures can count (open,
     or flagged, reconnected or closed in the windows: an index each, not two years of history),
-    and the open safety reviews. Families with an open safety review always come first."""
+    the open safety reviews, and the check-in trend of the families listed (one aggregate).
+    Families with an open safety review always come first."""
     now = now or timezone.now()
     last_update = (
         Rupture.objects.filter(family=OuterRef("family_id"))
@@ -688,6 +689,9 @@ def caseload(
     ]
     if options.needs_attention is not None:
         rows = [row for row in rows if row["needs_attention"] == options.needs_attention]
+    trends = caseload_trends([row["family"]["id"] for row in rows], today=timezone.localdate(now))
+    for row in rows:
+        row["check_in_trend"] = trends.get(row["family"]["id"])
     return sorted(rows, key=_sort_key(options.sort))
 
 

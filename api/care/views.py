@@ -27,7 +27,6 @@ from api.care import serializers as io_
 from api.views import APIView, validated
 from care import selectors, services
 from care.periods import Period, period_for, zone_of
-from checkins.selectors import caseload_trends
 
 
 def _user(request: Request) -> User:
@@ -91,8 +90,6 @@ class CaseloadView(APIView):
             needs_attention=query["needs_attention"],
         )
         rows = selectors.caseload(therapist=therapist, options=options)
-        trends = caseload_trends([row["family"]["id"] for row in rows], today=timezone.localdate())
-        rows = [row | {"check_in_trend": trends.get(row["family"]["id"])} for row in rows]
         services.care_reads_record(
             therapist=therapist,
             family_ids=[row["family"]["id"] for row in rows],
