@@ -15,46 +15,70 @@ if ! command -v chromium >/dev/null 2>&1; then apt_install chromium chromium-dri
 if ! command -v xgettext >/dev/null 2>&1; then
     apt_install gettext || die "gettext is needed: 'apt-get install gettext'."
 fi
+export DJANGO_ENV=test
+
+SERVICES="$(mktemp -d /tmp/familyrepair-test.XXXXXX)"
+# Steps that run beside others, each in its own process group with its output in a log: a
+# failure anywhere stops all of them, and each one's output and exit status are checked in turn.
+BACKGROUND=()
+trap 'for pid in ${BACKGROUND[@]+"${BACKGROUND[@]}"}; do kill -- -"$pid" 2>/dev/null || true; done; stop_test_services "$SERVICES"' EXIT
+in_background() {  # NAME COMMAND...: starts COMMAND, its output in $SERVICES/NAME.log
+    local name="$1"
+    shift
+    set -m
+    "$@" >"$SERVICES/$name.log" 2>&1 &
+    declare -g "PID_$name=$!"
+    BACKGROUND+=("$!")
+    set +m
+}
+finish() {  # NAME: waits for it, prints its output, and fails if it failed
+    local name="$1" pid_var="PID_$1"
+    if wait "${!pid_var}"; then
+        cat "$SERVICES/$name.log"
+    else
+        cat "$SERVICES/$name.log"
+        die "$name failed (its output is above)"
+    fi
+}
+lint() {  # one command per line: `set -e` does not stop on a failure inside an `a && b` list
+    set -e
+    say "ruff"
+    .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
+    say "mypy"
+    .venv/bin/mypy .
+    say "compose schema"
+    .venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+}
+
+# Lint and types (one core) beside installing and building the PWA (mostly the other).
+say "in the background: ruff, mypy, compose schema"
+in_background lint lint
 build_frontend
+
+start_test_redis "$SERVICES"
+start_test_postgres "$SERVICES"
+say "migrations are complete"
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+
+# The tests that start real processes (the prompt fault drills: Celery workers and beat, killed
+# mid-push; the run command's test: everything `make run` starts, healthy within a minute) run
+# before the heavy passes, beside only the lint above and the PWA's own checks below, so that
+# their timings meet little load. They need the PWA built (the run command serves it).
+say "in the background: pytest on PostgreSQL: real processes (the prompt fault drills, the run command)"
+in_background processes .venv/bin/pytest -q -m "processes and not browser" "$@"
 if [ -f frontend/package.json ]; then
     say "frontend: types match the committed schema, unit tests"
     (cd frontend && npm run --silent schema:check && npm test --silent)
 fi
-
-export DJANGO_ENV=test
-# One command per line: `set -e` does not stop on a failure inside an `a && b` list.
-say "ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-say "mypy"
-.venv/bin/mypy .
-say "compose schema"
-.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
-
-SERVICES="$(mktemp -d /tmp/familyrepair-test.XXXXXX)"
-trap 'stop_test_services "$SERVICES"' EXIT
-start_test_redis "$SERVICES"
-start_test_postgres "$SERVICES"
-
-say "migrations are complete"
-.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
-
-# The tests that start real processes run first and alone, so that their timings meet no one
-# else's load: the prompt fault drills (Celery workers and beat, killed mid-push) and the run
-# command's test (everything `make run` starts, healthy within a minute).
-say "pytest on PostgreSQL: real processes (the prompt fault drills, the run command)"
-.venv/bin/pytest -q -m "processes and not browser" "$@"
+finish lint
+finish processes
 
 # The browser tests run in the background beside the PostgreSQL and SQLite passes (the non-xdist
 # test database and Redis database 1, apart from the xdist workers' databases and their Redis
 # databases 2 and 3). Their output is printed, and their exit status checked, at the end.
 say "in the background: pytest in the browser"
-BROWSER_LOG="$SERVICES/browser.log"
-set -m  # its own process group, so a failure elsewhere stops all of it
-.venv/bin/pytest -q -m "browser and not processes" "$@" >"$BROWSER_LOG" 2>&1 &
-BROWSER_PID=$!
-set +m
-trap 'kill -- -"$BROWSER_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
+in_background browser .venv/bin/pytest -q -m "browser and not processes" "$@"
 
 # The benchmarks that start their own workers and servers mostly wait on processes too. The prompts
 # and dashboard benchmarks get their own databases on the cluster above; the read-replica one
@@ -62,9 +86,7 @@ trap 'kill -- -"$BROWSER_PID" 2>/dev/null || true; stop_test_services "$SERVICES
 say "in the background: benchmark smoke runs: prompts (two worker nodes), fault drills, read replica, therapist dashboard"
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_prompts
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_dashboard
-BACKGROUND_LOG="$SERVICES/benchmarks-background.log"
-set -m
-(
+background_benchmarks() {
     set -e
     DATABASE_URL="${DATABASE_URL%/*}/familyrepair_prompts" \
         .venv/bin/python benchmarks/prompts/run.py --smoke --workers 2
@@ -72,10 +94,8 @@ set -m
     .venv/bin/python benchmarks/scale/replica.py --smoke
     DATABASE_URL="${DATABASE_URL%/*}/familyrepair_dashboard" \
         .venv/bin/python benchmarks/dashboard/run.py --smoke
-) >"$BACKGROUND_LOG" 2>&1 &
-BACKGROUND_PID=$!
-set +m
-trap 'kill -- -"$BROWSER_PID" -"$BACKGROUND_PID" 2>/dev/null || true; stop_test_services "$SERVICES"' EXIT
+}
+in_background benchmarks background_benchmarks
 
 # Everything else on PostgreSQL, on two xdist workers, each with its own database and Redis
 # database.
@@ -105,17 +125,6 @@ say "benchmarks, smoke runs: HTTP, load, Lighthouse"
 .venv/bin/python benchmarks/lighthouse/run.py --smoke
 
 say "from the background: pytest in the browser"
-if wait "$BROWSER_PID"; then
-    cat "$BROWSER_LOG"
-else
-    cat "$BROWSER_LOG"
-    die "the browser tests failed (their output is above)"
-fi
-
+finish browser
 say "benchmarks, smoke runs from the background: prompts, fault drills, read replica, dashboard"
-if wait "$BACKGROUND_PID"; then
-    cat "$BACKGROUND_LOG"
-else
-    cat "$BACKGROUND_LOG"
-    die "a background benchmark smoke run failed (its output is above)"
-fi
+finish benchmarks
