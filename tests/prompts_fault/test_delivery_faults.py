@@ -54,6 +54,26 @@ def wait_for_sent(rig: Rig, population: Population, *, at_least: int, timeout: f
         time.sleep(0.1)
 
 
+def every_pool_process_waits_on_a_push(
+    rig: Rig, population: Population, *, pool_processes: int, hold: float = 4.0
+) -> None:
+    """Makes the push service answer after ``hold`` seconds, and returns once ``pool_processes``
+    pushes are waiting for their answers at the same time: one per pool process, since each sends
+    one push at a time (the push client's timeout is longer than ``hold``)."""
+    for subscription in population.subscription_owner:
+        rig.push.respond(subscription, 201, delay=hold)
+    since = time.time()
+    deadline = time.monotonic() + 30
+    while True:
+        now = time.time()
+        waiting = [r for r in rig.push.requests if r.received_at >= max(since, now - hold + 0.5)]
+        if len(waiting) >= pool_processes:
+            return
+        assert time.monotonic() < deadline, f"only {len(waiting)} pushes waiting at once"
+        rig.supervise()
+        time.sleep(0.02)
+
+
 def wait_until_settled(population: Population, rig: Rig) -> float:
     """Until every prompt has its final state; returns the seconds it took."""
     started = time.monotonic()
@@ -148,9 +168,14 @@ def test_a_thousand_prompts_through_racing_beats_a_killed_worker_and_a_flushed_r
         rig.publish("ruptures.dispatch_due_prompts")
 
     # (a) SIGKILL a worker mid-batch (pool and all: nothing acked, nothing said), start another.
+    # It is killed while each of its pool processes waits on the push service, so it certainly
+    # holds claimed prompts: their leases must run out and another worker take them over.
     wait_for_sent(rig, population, at_least=200)
+    every_pool_process_waits_on_a_push(rig, population, pool_processes=4)  # two workers, 2 each
     doomed.kill()
     rig.worker("w3")
+    for subscription in population.subscription_owner:
+        rig.push.respond(subscription, 201)
 
     # (b) Flush Redis and restart it mid-batch: every queued delivery is gone.
     wait_for_sent(rig, population, at_least=500)
