@@ -63,27 +63,51 @@ say "migrations are complete"
 
 # The tests that start real processes (the prompt fault drills: Celery workers and beat, killed
 # mid-push; the run command's test: everything `make run` starts, healthy within a minute) run
-# before the heavy passes, beside only the lint above and the PWA's own checks below, so that
-# their timings meet little load. They need the PWA built (the run command serves it).
+# before the heavy passes, beside only the tail of the lint above, the PWA's own checks and the
+# one-worker SQLite pass below (about one core), so that their timings meet little load. They
+# need the PWA built (the run command serves it).
 say "in the background: pytest on PostgreSQL: real processes (the prompt fault drills, the run command)"
 in_background processes .venv/bin/pytest -q -m "processes and not browser" "$@"
 if [ -f frontend/package.json ]; then
     say "frontend: types match the committed schema, unit tests"
     (cd frontend && npm run --silent schema:check && npm test --silent)
 fi
+
+# SQLite is the dev default (`make run`; the run command's own test starts it on SQLite).
+# PostgreSQL is what the suite is for; on SQLite run the tests of what depends on the engine: the
+# database rules and triggers, the therapist's figures (percentiles, weeks and hours in a time
+# zone, JSON unnested), the check-in trend, the services with their constraints and locks, the
+# prompt claims, idempotency, health, and the family loop through the API. What needs PostgreSQL
+# there is deselected, not skipped. One xdist worker (Redis database 2), on the core the process
+# tests leave.
+say "pytest on SQLite: what depends on the engine"
+DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
+    .venv/bin/pytest -q -n 1 -m "not postgresql and not browser and not processes" \
+    tests/accounts tests/care tests/checkins tests/ruptures \
+    tests/api/test_idempotency.py tests/api/test_repair_both_ways.py tests/test_health.py \
+    --ignore=tests/ruptures/test_state_machine.py --ignore=tests/ruptures/test_safety_release.py \
+    "$@"
 finish lint
 finish processes
 
-# The browser tests run in the background beside the PostgreSQL and SQLite passes (the non-xdist
-# test database and Redis database 1, apart from the xdist workers' databases and their Redis
-# databases 2 and 3). Their output is printed, and their exit status checked, at the end.
-say "in the background: pytest in the browser"
-in_background browser .venv/bin/pytest -q -m "browser and not processes" "$@"
+# Beside the PostgreSQL pass, in two background chains:
+# - the browser tests (the non-xdist test database and Redis database 1, apart from the xdist
+#   workers' databases and their Redis databases 2 and 3), then the HTTP and load benchmarks;
+# - the benchmarks that start their own workers and servers: prompts and dashboard get their own
+#   databases on the cluster above, the read-replica one starts its own primary and replica (and
+#   exits 1 when its routing checks fail), then Lighthouse.
+# Each benchmark runs once at a tiny size (`--smoke`), so one that no longer runs fails the test
+# command; each must finish and print its table, and no figure is asserted (speed is measured by
+# the benchmarks, never by a test).
+browser_then_http() {
+    set -e
+    .venv/bin/pytest -q -m "browser and not processes" "$@"
+    .venv/bin/python benchmarks/http/run.py --smoke
+    .venv/bin/python benchmarks/load/run.py --smoke
+}
+say "in the background: pytest in the browser, then benchmark smoke runs: HTTP, load"
+in_background browser browser_then_http "$@"
 
-# The benchmarks that start their own workers and servers mostly wait on processes too. The prompts
-# and dashboard benchmarks get their own databases on the cluster above; the read-replica one
-# starts its own primary and replica, and exits 1 when its routing checks fail.
-say "in the background: benchmark smoke runs: prompts (two worker nodes), fault drills, read replica, therapist dashboard"
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_prompts
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_dashboard
 background_benchmarks() {
@@ -94,7 +118,9 @@ background_benchmarks() {
     .venv/bin/python benchmarks/scale/replica.py --smoke
     DATABASE_URL="${DATABASE_URL%/*}/familyrepair_dashboard" \
         .venv/bin/python benchmarks/dashboard/run.py --smoke
+    .venv/bin/python benchmarks/lighthouse/run.py --smoke
 }
+say "in the background: benchmark smoke runs: prompts (two worker nodes), fault drills, read replica, therapist dashboard, Lighthouse"
 in_background benchmarks background_benchmarks
 
 # Everything else on PostgreSQL, on two xdist workers, each with its own database and Redis
@@ -102,29 +128,7 @@ in_background benchmarks background_benchmarks
 say "pytest on PostgreSQL"
 .venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
 
-# SQLite is the dev default (`make run`; the run command's own test above starts it on SQLite).
-# PostgreSQL is what the suite is for; on SQLite run the tests of what depends on the engine: the
-# database rules and triggers, the therapist's figures (percentiles, weeks and hours in a time
-# zone, JSON unnested), the check-in trend, the services with their constraints and locks, the
-# prompt claims, idempotency, health, and the family loop through the API. What needs PostgreSQL
-# there is deselected, not skipped.
-say "pytest on SQLite: what depends on the engine"
-DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
-    .venv/bin/pytest -q -n 2 -m "not postgresql and not browser and not processes" \
-    tests/accounts tests/care tests/checkins tests/ruptures \
-    tests/api/test_idempotency.py tests/api/test_repair_both_ways.py tests/test_health.py \
-    --ignore=tests/ruptures/test_state_machine.py --ignore=tests/ruptures/test_safety_release.py \
-    "$@"
-
-# --- Benchmark smoke runs: each benchmark command once at a tiny size, on the throwaway PostgreSQL
-# and Redis above, so a benchmark that no longer runs fails the test command. Each must finish and
-# print its table; no figure is asserted (speed is measured by the benchmarks, never by a test).
-say "benchmarks, smoke runs: HTTP, load, Lighthouse"
-.venv/bin/python benchmarks/http/run.py --smoke
-.venv/bin/python benchmarks/load/run.py --smoke
-.venv/bin/python benchmarks/lighthouse/run.py --smoke
-
-say "from the background: pytest in the browser"
+say "from the background: pytest in the browser, then HTTP and load"
 finish browser
-say "benchmarks, smoke runs from the background: prompts, fault drills, read replica, dashboard"
+say "from the background: prompts, fault drills, read replica, dashboard, Lighthouse"
 finish benchmarks
