@@ -15,6 +15,7 @@ an active grant to them. The views write the access-log rows (``care.services``)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +32,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
-from django.db.models.fields import DateField
+from django.db.models.fields import DateField, DateTimeField
 from django.db.models.functions import (
     Coalesce,
     ExtractHour,
@@ -48,6 +50,7 @@ from accounts.models import CareTeamGrant, Family, Membership, User
 from accounts.selectors import can_see_care_team, care_reader, family_membership
 from care.aggregates import PercentileCont, Seconds
 from care.periods import Period, zone_of
+from care.statements import Slot, bound
 from checkins.selectors import caseload_trends, family_trend
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
 from ruptures import feelings as feeling_vocabulary
@@ -134,9 +137,9 @@ def preview_grant_for(
 # --- what the figures are computed over ---------------------------------------------------------
 
 
-def counted_ruptures(family_id: int, viewer: User | None = None) -> QuerySet[Rupture]:
+def counted_ruptures(family_id: int | Slot, viewer: User | Slot | None = None) -> QuerySet[Rupture]:
     """The family's ruptures the figures count: never one held for safety review; for a
-    member's preview (``viewer``), only those they see themselves."""
+    member's preview (``viewer``), only those they see themselves. (Slots in a kept statement.)"""
     ruptures = Rupture.objects.filter(family_id=family_id).exclude(status=Status.SAFETY_REVIEW)
     if viewer is not None:
         ruptures = ruptures.filter(seen_as_party(viewer))
@@ -151,7 +154,20 @@ def earliest_rupture_date(ruptures: QuerySet[Rupture], zone_name: str) -> dt.dat
 # --- the figures ------------------------------------------------------------------------------
 
 
-def _within(field: str, period: Period) -> Q:
+@dataclass(frozen=True)
+class _Bounds:
+    """Where a kept statement's period goes (``Period`` has the same two attributes)."""
+
+    start: Slot
+    end: Slot
+
+
+_FAMILY = Slot("family", IntegerField())
+_VIEWER = Slot("viewer", IntegerField())
+_PERIOD = _Bounds(start=Slot("start", DateTimeField()), end=Slot("end", DateTimeField()))
+
+
+def _within(field: str, period: Period | _Bounds) -> Q:
     return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
 
 
@@ -193,7 +209,7 @@ class _Moments:
     closed: Q
 
     @classmethod
-    def of(cls, period: Period) -> _Moments:
+    def of(cls, period: Period | _Bounds) -> _Moments:
         return cls(
             created=_within("created_at", period),
             acknowledged=_within("acknowledged_at", period) & Q(started_by=Party.CHILD),
@@ -283,7 +299,7 @@ def _event_aggregates() -> dict[str, Any]:
     }
 
 
-def _touching(ruptures: QuerySet[Rupture], period: Period) -> QuerySet[Rupture]:
+def _touching(ruptures: QuerySet[Rupture], period: Period | _Bounds) -> QuerySet[Rupture]:
     """The ruptures anything in the period happened to, ready for the aggregates above."""
     return ruptures.filter(
         _within("created_at", period)
@@ -374,36 +390,66 @@ def _feelings(ruptures: QuerySet[Rupture], period: Period) -> list[dict[str, Any
     return [feeling | {"count": count} for feeling, (_, count) in zip(described, rows, strict=True)]
 
 
-def family_figures(*, ruptures: QuerySet[Rupture], period: Period) -> dict[str, Any]:
-    """Every figure of the dashboard for one period, over ``ruptures`` (``counted_ruptures``), in
-    seven queries whatever the number of ruptures: the pairs' figures, their events, the family's
-    own figures, weeks flagged, weeks repaired, the heat map, the feelings. The family's counts
-    and the per-parent shares are sums of the pairs' rows (a handful), never of ruptures."""
-    zone = period.zone
-    at = _Moments.of(period)
-    touching = _touching(ruptures, period)
-    events = _events(ruptures, period)
-
-    pair_rows: list[Mapping[str, Any]] = list(
-        touching.values("family_id", "parent_id", "child_id")
+@functools.cache
+def _kept_pair_figures(with_viewer: bool) -> QuerySet[Any, Any]:
+    """The pairs' figures (``_pair_aggregates``) for the bound family, viewer and period."""
+    ruptures = counted_ruptures(_FAMILY, _VIEWER if with_viewer else None)
+    return (
+        _touching(ruptures, _PERIOD)
+        .values("family_id", "parent_id", "child_id")
         .annotate(
             parent_name=F("parent__display_name"),
             child_name=F("child__display_name"),
             parent_is_member=_is_member("parent"),
             child_is_member=_is_member("child"),
-            **_pair_aggregates(at),
+            **_pair_aggregates(_Moments.of(_PERIOD)),
         )
         .order_by("parent__display_name", "parent_id", "child__display_name", "child_id")
     )
+
+
+@functools.cache
+def _kept_family_figures(with_viewer: bool) -> QuerySet[Any, Any]:
+    """The family's own figures (``_family_aggregates``) in one row: no GROUP BY (a constant
+    groups nothing), so an empty period still answers one row of zeros and nulls."""
+    ruptures = counted_ruptures(_FAMILY, _VIEWER if with_viewer else None)
+    aggregates = _family_aggregates(_Moments.of(_PERIOD))
+    kept: QuerySet[Any, Any] = (
+        _touching(ruptures, _PERIOD)
+        .alias(reminders=_reminders_before_acknowledgement(), steps_done=_steps_done())
+        .values(whole=Value(1))
+        .annotate(**aggregates)
+        .values(*aggregates)
+    )
+    return kept
+
+
+def family_figures(*, family_id: int, viewer: User | None, period: Period) -> dict[str, Any]:
+    """Every figure of the dashboard for one period, over the family's ``counted_ruptures``
+    (for ``viewer``'s preview, theirs), in seven queries whatever the number of ruptures: the
+    pairs' figures, their events, the family's own figures, weeks flagged, weeks repaired, the
+    heat map, the feelings. The family's counts and the per-parent shares are sums of the pairs'
+    rows (a handful), never of ruptures. The two widest statements are kept (``care.statements``).
+    """
+    zone = period.zone
+    at = _Moments.of(period)
+    ruptures = counted_ruptures(family_id, viewer)
+    events = _events(ruptures, period)
+
+    with bound(
+        family=family_id,
+        viewer=viewer.pk if viewer is not None else None,
+        start=period.start,
+        end=period.end,
+    ):
+        pair_rows: list[Mapping[str, Any]] = list(_kept_pair_figures(viewer is not None).all())
+        [family] = _kept_family_figures(viewer is not None).all()
     pair_events: dict[tuple[int | None, int | None], Mapping[str, Any]] = {
         (row["rupture__parent_id"], row["rupture__child_id"]): row
         for row in events.values("rupture__parent_id", "rupture__child_id").annotate(
             **_event_aggregates()
         )
     }
-    family = touching.alias(
-        reminders=_reminders_before_acknowledgement(), steps_done=_steps_done()
-    ).aggregate(**_family_aggregates(at))
     total = family | {name: sum(row[name] for row in pair_rows) for name in SUMMED}
     event_total = {
         name: sum(row[name] for row in pair_events.values()) for name in _event_aggregates()
@@ -517,17 +563,18 @@ def period_out(period: Period) -> dict[str, Any]:
 def dashboard(
     *,
     family: Family,
-    ruptures: QuerySet[Rupture],
+    viewer: User | None,
     period: Period,
     compare: bool,
 ) -> dict[str, Any]:
-    """The dashboard's figures for a period, and for the one before it when ``compare``."""
+    """The dashboard's figures for a period, and for the one before it when ``compare``; for a
+    member's preview (``viewer``), of the ruptures they see themselves."""
     previous = None
     if compare:
         before = period.previous()
         previous = {
             "period": period_out(before),
-            **family_figures(ruptures=ruptures, period=before),
+            **family_figures(family_id=family.pk, viewer=viewer, period=before),
         }
     return {
         "family": {"id": family.pk, "name": family.name},
@@ -535,7 +582,7 @@ def dashboard(
         "self_reported": True,
         "label": SELF_REPORTED,
         "period": period_out(period),
-        **family_figures(ruptures=ruptures, period=period),
+        **family_figures(family_id=family.pk, viewer=viewer, period=period),
         "previous": previous,
     }
 

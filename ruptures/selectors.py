@@ -12,7 +12,7 @@ nothing.
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, Expression, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -49,9 +49,9 @@ def therapist_details_family_ids(therapist: User) -> QuerySet[CareTeamGrant, int
     ).values_list("family_id", flat=True)
 
 
-def seen_as_party(actor: User) -> Q:
+def seen_as_party(actor: User | Expression) -> Q:
     """Its child, and its parent unless it is held for safety review, while still members of its
-    family."""
+    family. (``actor`` may be an expression giving a user's id, as in a kept statement.)"""
     still_member = Exists(Membership.objects.filter(family=OuterRef("family"), user=actor))
     return (Q(child=actor) | (Q(parent=actor) & ~Q(status=Status.SAFETY_REVIEW))) & Q(still_member)
 

@@ -51,7 +51,7 @@ def _period(family: Family, query: dict[str, Any], ruptures: Any) -> Period:
 
 def _dashboard(
     family: Family,
-    ruptures: Any,
+    viewer: User | None,
     query: dict[str, Any],
     *,
     scope: str,
@@ -60,9 +60,9 @@ def _dashboard(
 ) -> dict[str, Any]:
     """``check_ins``: ``all`` (a therapist), ``shared`` (a parent's preview: what children
     shared with parents), ``none`` (a child's preview: their check-in page shows no trend)."""
-    period = _period(family, query, ruptures)
+    period = _period(family, query, selectors.counted_ruptures(family.pk, viewer))
     body = selectors.dashboard(
-        family=family, ruptures=ruptures, period=period, compare=bool(query.get("compare"))
+        family=family, viewer=viewer, period=period, compare=bool(query.get("compare"))
     )
     trend = selectors.check_in_trend(
         family_id=family.pk, period=period, shared_only=check_ins == "shared"
@@ -115,8 +115,7 @@ def _granted_dashboard(request: Request, family_id: int) -> tuple[CareTeamGrant,
     the query asks."""
     grant = selectors.care_grant_for(actor=_user(request), family_id=family_id)
     query = validated(io_.PeriodQuery, request.query_params)
-    ruptures = selectors.counted_ruptures(family_id)
-    return grant, _dashboard(grant.family, ruptures, query, scope=grant.scope, limited=False)
+    return grant, _dashboard(grant.family, None, query, scope=grant.scope, limited=False)
 
 
 class DashboardView(APIView):
@@ -211,11 +210,10 @@ class PreviewView(APIView):
             actor=_user(request), family_id=family_id, grant_id=grant_id
         )
         query = validated(io_.PeriodQuery, request.query_params)
-        ruptures = selectors.counted_ruptures(family_id, viewer=_user(request))
         role = membership.role
         body = _dashboard(
             grant.family,
-            ruptures,
+            _user(request),
             query,
             scope=grant.scope,
             limited=True,

@@ -13,6 +13,7 @@ out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,10 +54,11 @@ ID_KEYS = {
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})?$")
 
 
-def get_operations() -> list[str]:
-    """Every path with a GET in the schema."""
+@functools.cache
+def get_operations() -> tuple[str, ...]:
+    """Every path with a GET in the schema (generated once: it is read forty times a test)."""
     spec = SchemaGenerator().get_schema(request=None, public=True)
-    return sorted(path for path, ops in spec["paths"].items() if "get" in ops)
+    return tuple(sorted(path for path, ops in spec["paths"].items() if "get" in ops))
 
 
 def normalise(value: Any, key: str = "") -> Any:
