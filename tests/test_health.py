@@ -48,7 +48,7 @@ def test_a_stale_heartbeat_means_beat_is_down(client: Client) -> None:
 def test_redis_down_is_503(client: Client, tmp_path: Path) -> None:
     unreachable = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "familyrepair.cache.RedisCache",
             "LOCATION": f"unix://{tmp_path}/nothing-listens-here.sock",
         }
     }

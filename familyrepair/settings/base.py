@@ -153,7 +153,7 @@ def celery_broker_url(redis_url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "familyrepair.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="familyrepair"),
         "TIMEOUT": 300,
@@ -196,6 +196,7 @@ ACCOUNT_RATE_LIMITS: dict[str, str] = {}  # allauth's defaults, kept in the Redi
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # rate limits and usersessions' recorded IP
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
+HEADLESS_TOKEN_STRATEGY = "api.authentication.SessionTokenStrategy"  # one session read, not two
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{SITE_URL}/#/verify-email/{{key}}",
     "account_reset_password_from_key": f"{SITE_URL}/#/reset-password/{{key}}",

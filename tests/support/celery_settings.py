@@ -12,7 +12,7 @@ from familyrepair.settings.test import *  # noqa: F403  # the test settings, the
 REDIS_URL = os.environ["REDIS_URL"]
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "familyrepair.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "familyrepair-test",
     }
