@@ -4,9 +4,10 @@ reflections go to the parent only; help resources to the child only."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -200,18 +201,28 @@ class RuptureRowOut(serializers.Serializer[Rupture]):
         return feelings.describe(rupture.feelings)
 
 
-_DATETIME = serializers.DateTimeField()  # DRF's own rendering (ISO 8601, "Z" for UTC)
+def _moments_in(zone: dt.tzinfo) -> Callable[[dt.datetime | None], str | None]:
+    """DRF's DateTimeField rendering of an aware datetime (ISO 8601 in the current time zone,
+    "Z" for UTC), without its per-call settings and time zone look-ups: six times a row."""
+
+    def when(value: dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return when
 
 
 def _when(value: dt.datetime | None) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
+    return _moments_in(timezone.get_current_timezone())(value)
 
 
 def rupture_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
     """``RuptureRowOut(ruptures, many=True).data``, built as plain dicts: the same keys, order and
     values (a test compares them), for a fraction of DRF's per-field cost on a page of 20 rows.
     RuptureRowOut stays the documented shape (the OpenAPI schema)."""
-    when = _when
+    when = _moments_in(timezone.get_current_timezone())
     return [
         {
             "id": rupture.pk,
