@@ -189,13 +189,26 @@ def rupture_list(
     )
 
 
+def _timeline() -> QuerySet[RuptureEvent]:
+    """Who did each thing, by name: not every column of their account."""
+    return RuptureEvent.objects.select_related("actor").only(
+        "rupture_id",
+        "kind",
+        "from_status",
+        "to_status",
+        "data",
+        "created_at",
+        "actor__display_name",
+    )
+
+
 def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | None]:
     """One rupture with its timeline and repair steps in a fixed number of queries."""
     ruptures = (
         ruptures_visible_to(actor)
         .select_related("child", "parent", "safety_review")
         .prefetch_related(
-            Prefetch("events", queryset=RuptureEvent.objects.select_related("actor")),
+            Prefetch("events", queryset=_timeline()),
             "repair_steps",
         )
     )
