@@ -239,4 +239,8 @@ def plans_of_pair(
 
 
 def message_list(*, rupture: Rupture) -> QuerySet[Message]:
-    return rupture.messages.select_related("author").order_by("created_at", "id")
+    return (
+        rupture.messages.select_related("author")
+        .only("rupture_id", "body", "created_at", "author__display_name")
+        .order_by("created_at", "id")
+    )

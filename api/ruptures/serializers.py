@@ -445,3 +445,20 @@ class MessageOut(serializers.Serializer[Message]):
     def get_mine(self, message: Message) -> bool:
         user = self.context["request"].user
         return bool(message.author_id == user.pk)
+
+
+def message_rows(messages: Iterable[Message], *, reader: User) -> list[dict[str, Any]]:
+    """``MessageOut(messages, many=True).data`` as plain dicts (a test compares the two), as
+    ``rupture_rows`` does for the list: a conversation is read every time its screen opens."""
+    when = _moments_in(timezone.get_current_timezone())
+    return [
+        {
+            "id": message.pk,
+            "rupture": message.rupture_id,
+            "author": person(message.author),
+            "body": message.body,
+            "created_at": when(message.created_at),
+            "mine": message.author_id == reader.pk,
+        }
+        for message in messages
+    ]

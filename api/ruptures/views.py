@@ -246,8 +246,7 @@ class RuptureMessagesView(APIView):
         rupture, _party = selectors.access_rupture(actor=user, rupture_id=pk)
         services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.messages")
         messages = selectors.message_list(rupture=rupture)
-        body = s.MessageOut(messages, many=True, context={"request": request}).data  # type: ignore[arg-type]  # many=True: a queryset
-        return Response(body)
+        return Response(s.message_rows(messages, reader=user))
 
     @extend_schema(
         request=s.MessageIn,

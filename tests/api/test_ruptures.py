@@ -10,7 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from accounts.models import Membership, TherapistAccessLog
-from api.ruptures.serializers import RuptureRowOut, rupture_rows
+from api.ruptures.serializers import MessageOut, RuptureRowOut, message_rows, rupture_rows
 from ruptures import selectors, services
 from ruptures.models import Message, Rupture, RuptureEvent, Status
 from tests.world import ClientKind, World, client_for, flag
@@ -593,6 +593,31 @@ def test_list_rows_are_what_the_documented_serializer_renders(world: World) -> N
 
     assert len(rows) == 3
     assert rupture_rows(rows) == RuptureRowOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
+
+
+def test_message_rows_are_what_the_documented_serializer_renders(world: World) -> None:
+    """The conversation renders plain dicts for speed; MessageOut documents them: the two agree,
+    for the reader's own messages, the other's, and a former member's."""
+    rupture = flag(world)
+    services.rupture_acknowledge(actor=world.parent, rupture_id=rupture.pk)
+    services.rupture_message_post(actor=world.child, rupture_id=rupture.pk, body="Ça m'a fait mal")
+    services.rupture_message_post(actor=world.parent, rupture_id=rupture.pk, body="I hear you.")
+    gone = services.rupture_message_post(actor=world.child, rupture_id=rupture.pk, body="ok")
+    Message.objects.filter(pk=gone.pk).update(author=None)  # the child deleted their account
+    request = type("Request", (), {"user": world.parent})()
+
+    messages = list(selectors.message_list(rupture=rupture))
+
+    assert len(messages) == 3
+    assert [row["mine"] for row in message_rows(messages, reader=world.parent)] == [
+        False,
+        True,
+        False,
+    ]
+    assert (
+        message_rows(messages, reader=world.parent)
+        == MessageOut(messages, many=True, context={"request": request}).data  # type: ignore[arg-type]  # many=True: a list
+    )
 
 
 def test_detail_runs_the_same_queries_whatever_its_history(
