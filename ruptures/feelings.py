@@ -8,8 +8,10 @@ aloud); teens and adult children see every feeling with fuller words.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -52,19 +54,27 @@ MAX_FEELINGS = 6
 
 def vocabulary() -> list[dict[str, Any]]:
     """Every feeling, its words in the active language."""
-    return [
-        {**asdict(f), "label_young": str(f.label_young), "label": str(f.label)} for f in FEELINGS
-    ]
+    return [dict(row) for row in _vocabulary_in(get_language())]
 
 
 def describe(codes: list[str]) -> list[dict[str, str]]:
     """Feelings as shown on a rupture; unknown codes (from an older vocabulary) are kept, plain."""
-    out = []
-    for code in codes:
-        feeling = BY_CODE.get(code)
-        out.append(
-            {"code": code, "label": str(feeling.label), "emoji": feeling.emoji}
-            if feeling
-            else {"code": code, "label": code.replace("_", " ").capitalize(), "emoji": ""}
-        )
-    return out
+    language = get_language()
+    return [dict(_described_in(code, language)) for code in codes]
+
+
+# Words are looked up once per language and process: a list page shows a few feelings on each of
+# its rows, and the catalogue does not change while the process runs. Callers get copies.
+@cache
+def _vocabulary_in(language: str | None) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {**asdict(f), "label_young": str(f.label_young), "label": str(f.label)} for f in FEELINGS
+    )
+
+
+@lru_cache(maxsize=512)  # codes come from stored ruptures: bounded, even for unknown ones
+def _described_in(code: str, language: str | None) -> dict[str, str]:
+    feeling = BY_CODE.get(code)
+    if feeling:
+        return {"code": code, "label": str(feeling.label), "emoji": feeling.emoji}
+    return {"code": code, "label": code.replace("_", " ").capitalize(), "emoji": ""}

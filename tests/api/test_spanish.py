@@ -169,6 +169,23 @@ def test_the_feelings_vocabulary_is_spanish_for_a_spanish_reader(world: World) -
     assert [f["code"] for f in spanish] == [f["code"] for f in english]
 
 
+def test_the_feelings_words_are_kept_per_language_and_handed_out_as_copies() -> None:
+    from ruptures import feelings
+
+    with translation.override("es"):
+        spanish = feelings.vocabulary()
+        spanish[0]["label"] = "changed by a caller"
+        feelings.describe(["hurt"])[0]["label"] = "changed by a caller"
+        assert feelings.vocabulary()[0]["label"] == "Dolor"
+        assert feelings.describe(["hurt", "an_old_code"]) == [
+            {"code": "hurt", "label": "Dolor", "emoji": "🤕"},
+            {"code": "an_old_code", "label": "An old code", "emoji": ""},
+        ]
+    with translation.override("en"):
+        assert feelings.vocabulary()[0]["label"] == "Hurt"
+        assert feelings.describe(["hurt"])[0]["label"] == "Hurt"
+
+
 def test_the_repair_guide_names_the_child_in_spanish(world: World) -> None:
     speaks(world.parent, "es")
     rupture = flag(world)
