@@ -11,6 +11,7 @@ from django.db.models.query import ModelIterable
 from rest_framework import pagination
 
 _TOTAL = "paginator_total"
+_LARGEST_OFFSET = 2**62  # OFFSET and LIMIT are 64-bit integers in PostgreSQL and SQLite
 
 
 class CountedPaginator(Paginator):  # type: ignore[type-arg]  # generic in the stubs only
@@ -29,6 +30,8 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # generic in the s
         django: Any = self  # _validate_number is Django's, private and not in django-stubs
         number = django._validate_number(number, sys.maxsize)  # an integer, 1 or more
         bottom = (number - 1) * self.per_page
+        if bottom > _LARGEST_OFFSET:  # past any table's end, and past what the database can take
+            raise EmptyPage(self.error_messages["no_results"])
         counted = rows_of.annotate(**{_TOTAL: Window(Count("*"))})
         rows = list(counted[bottom : bottom + self.per_page])
         if not rows and (number > 1 or not self.allow_empty_first_page):

@@ -202,17 +202,33 @@ def _timeline() -> QuerySet[RuptureEvent]:
     )
 
 
+# What a rupture's page reads of its two people: their names, the child's age band and
+# language (the repair guide's wording, the help lines), not every column of their accounts.
+_PEOPLE_ON_A_RUPTURE = tuple(
+    f"{side}__{field}"
+    for side in ("child", "parent")
+    for field in ("display_name", "locale", "birth_year")
+)
+
+
 def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | None]:
     """One rupture with its timeline and repair steps in a fixed number of queries."""
     ruptures = (
         ruptures_visible_to(actor)
+        .filter(pk=rupture_id)
         .select_related("child", "parent", "safety_review")
+        .only(
+            *(f.name for f in Rupture._meta.concrete_fields),
+            *(f"safety_review__{f.name}" for f in SafetyReview._meta.concrete_fields),
+            *_PEOPLE_ON_A_RUPTURE,
+        )
+        .order_by()  # one row: no ordering to compile or run
         .prefetch_related(
             Prefetch("events", queryset=_timeline()),
             "repair_steps",
         )
     )
-    rupture = ruptures.filter(pk=rupture_id).first()
+    rupture = next(iter(ruptures), None)
     if rupture is None:
         raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)

@@ -45,7 +45,7 @@ def test_the_last_page_by_name(world: World, five: list[Rupture]) -> None:
     assert [row["id"] for row in body["results"]] == [five[0].pk]
 
 
-@pytest.mark.parametrize("page", ["4", "0", "-1", "two", "1.5"])
+@pytest.mark.parametrize("page", ["4", "0", "-1", "two", "1.5", str(5 * 10**18), "9" * 20])
 def test_a_page_past_the_end_or_no_number_is_the_404_envelope(
     world: World, five: list[Rupture], page: str
 ) -> None:
