@@ -131,10 +131,13 @@ def party_of(rupture: Rupture, actor: User) -> Party | None:
 def access_rupture(
     *, actor: User, rupture_id: int, for_update: bool = False
 ) -> tuple[Rupture, Party | None]:
-    ruptures = ruptures_visible_to(actor).select_related("child", "parent", "safety_review")
-    if for_update:
+    ruptures = ruptures_visible_to(actor).filter(pk=rupture_id).order_by()  # one row
+    if for_update:  # a write: its notices and prompts need the two people
+        ruptures = ruptures.select_related("child", "parent", "safety_review")
         ruptures = ruptures.select_for_update(of=("self",))
-    rupture = ruptures.filter(pk=rupture_id).first()
+    else:  # a check or a read: the state machine reads the hold, nothing of the people
+        ruptures = ruptures.select_related("safety_review")
+    rupture = next(iter(ruptures), None)
     if rupture is None:
         raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)
