@@ -26,6 +26,32 @@ def _daytime(world: World) -> None:
     User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
 
 
+def test_inbox_rows_are_what_the_documented_serializer_renders(world: World) -> None:
+    """The inbox renders plain dicts for speed; NotificationOut documents them: the two agree,
+    read and unread, with and without a rupture, in another time zone too."""
+    from django.utils import timezone
+
+    from api.notifications.views import NotificationOut, notification_rows
+
+    first = flag(world)
+    deliver_now()
+    second = flag(world)
+    deliver_now()
+    Notification.objects.filter(rupture=first).update(read_at=timezone.now())
+    Notification.objects.filter(rupture=second).update(rupture=None)  # as a reflection's has none
+    rows = list(Notification.objects.filter(recipient=world.parent).order_by("id"))
+
+    assert len(rows) >= 2
+    assert {row.rupture_id for row in rows} >= {first.pk, None}
+    documented: Any = NotificationOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
+    assert notification_rows(rows) == documented
+    with timezone.override("America/Los_Angeles"):
+        shown = notification_rows(rows)
+        documented = NotificationOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
+    assert shown == documented
+    assert not shown[0]["created_at"].endswith("Z")
+
+
 def test_the_inbox_lists_unread_first_and_marks_read(world: World) -> None:
     first = flag(world)
     deliver_now()
