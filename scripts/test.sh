@@ -103,9 +103,10 @@ browser_then_http() {
     set -e
     .venv/bin/pytest -q -m "browser and not processes" "$@"
     .venv/bin/python benchmarks/http/run.py --smoke
+    .venv/bin/python benchmarks/http/profile_request.py --smoke
     .venv/bin/python benchmarks/load/run.py --smoke
 }
-say "in the background: pytest in the browser, then benchmark smoke runs: HTTP, load"
+say "in the background: pytest in the browser, then benchmark smoke runs: HTTP, its per-request work, load"
 in_background browser browser_then_http "$@"
 
 "$(pg_bin_dir)/createdb" -h 127.0.0.1 -p "$TEST_PG_PORT" -U postgres familyrepair_prompts
