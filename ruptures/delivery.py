@@ -197,8 +197,9 @@ _WORDS: dict[str, Callable[[Rupture, dict[str, str]], tuple[str, str]]] = {
 
 
 # --- claiming -------------------------------------------------------------------------------------
-# A claim goes out as at least this many tasks (when it has that many prompts), so a small claim
-# still spreads over the pool processes of every worker; a big one in tasks of
+# A claim that took everything due goes out as at least this many tasks (when it has that many
+# prompts), so a small claim still spreads over the pool processes of every worker; a big one, or
+# one cut short by its limit (a backlog: the workers are busy anyway), in tasks of
 # ``PROMPT_DELIVER_BATCH``.
 MIN_TASKS_PER_CLAIM = 4
 
@@ -257,7 +258,8 @@ def prompts_claim_due(
             send = enqueue
             transaction.on_commit(lambda: [send(pk, str(token)) for pk in claimed])
         elif claimed:
-            transaction.on_commit(lambda: _enqueue_batches(claimed, str(token)))
+            spread = len(due) < limit  # nothing more is due: spread it for the shortest wait
+            transaction.on_commit(lambda: _enqueue_batches(claimed, str(token), spread=spread))
     return len(claimed)
 
 
@@ -272,19 +274,21 @@ def claim_room(*, now: dt.datetime | None = None) -> int:
     return max(0, room)
 
 
-def batches(prompt_ids: Sequence[int], *, size: int) -> list[list[int]]:
-    """The claim cut into delivery tasks: at most ``size`` each, and at least
+def batches(prompt_ids: Sequence[int], *, size: int, spread: bool = True) -> list[list[int]]:
+    """The claim cut into delivery tasks: at most ``size`` each, and, when ``spread``, at least
     ``MIN_TASKS_PER_CLAIM`` of them when there are that many prompts."""
     if not prompt_ids:
         return []
-    size = max(1, min(size, -(-len(prompt_ids) // MIN_TASKS_PER_CLAIM)))
+    if spread:
+        size = min(size, -(-len(prompt_ids) // MIN_TASKS_PER_CLAIM))
+    size = max(1, size)
     return [list(prompt_ids[i : i + size]) for i in range(0, len(prompt_ids), size)]
 
 
-def _enqueue_batches(prompt_ids: Sequence[int], claim_token: str) -> None:
+def _enqueue_batches(prompt_ids: Sequence[int], claim_token: str, *, spread: bool) -> None:
     from ruptures.tasks import deliver_prompts
 
-    for batch in batches(prompt_ids, size=settings.PROMPT_DELIVER_BATCH):
+    for batch in batches(prompt_ids, size=settings.PROMPT_DELIVER_BATCH, spread=spread):
         deliver_prompts.delay(batch, claim_token)
 
 
