@@ -627,22 +627,34 @@ def _deliver_push(
     succeeded: set[int] = set()
     for start in range(0, len(sending), PUSH_CHUNK):
         chunk = sending[start : start + PUSH_CHUNK]
-        _start_sending_many([(p, d) for p, _, s, d in chunk if s.pk not in gone])
+        live = [(p, c, s, d) for p, c, s, d in chunk if s.pk not in gone]
+        _start_sending_many([(p, d) for p, _, _s, d in live])
+        # Sent a few at a time (the network waits overlap); the database work stays here.
+        sent = push.send_many(
+            [
+                push.Push(
+                    subscription=subscription,
+                    payload={
+                        "title": content.title,
+                        "body": content.body,
+                        "url": content.url,
+                        "tag": _tag(prompt),
+                        "kind": prompt.kind,
+                        "rupture": prompt.rupture_id,
+                    },
+                    topic=_tag(prompt),
+                )
+                for prompt, content, subscription, _delivery in live
+            ]
+        )
+        answers = {d.pk: r for (_p, _c, _s, d), r in zip(live, sent, strict=True)}
         results: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for prompt, content, subscription, delivery in chunk:
+        for prompt, _content, subscription, delivery in chunk:
             status: str
-            if subscription.pk in gone:  # the push service said so earlier in this batch
-                result = push.PushResult(ok=False, gone=True, error="subscription gone")
-            else:
-                payload = {
-                    "title": content.title,
-                    "body": content.body,
-                    "url": content.url,
-                    "tag": _tag(prompt),
-                    "kind": prompt.kind,
-                    "rupture": prompt.rupture_id,
-                }
-                result = push.send(subscription, payload, topic=_tag(prompt))
+            # Gone: the push service said so earlier in this batch.
+            result = answers.get(delivery.pk) or push.PushResult(
+                ok=False, gone=True, error="subscription gone"
+            )
             if result.ok:
                 status = DeliveryStatus.SENT
                 succeeded.add(subscription.pk)

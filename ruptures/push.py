@@ -6,7 +6,8 @@ a batch of pushes to one push service shares its keep-alive connections instead 
 TCP connection and signing one token per message. Celery's prefork pool forks after import but
 before any push, and each pool process builds its own on first use. pywebpush encrypts; the POST
 goes straight through urllib3, without the ``requests`` layers (a third of a push's time in a
-worker, for nothing a push needs).
+worker, for nothing a push needs). ``send_many`` keeps ``WEBPUSH_CONCURRENCY`` pushes in flight
+at once on a few threads (no database work on them): a push mostly waits for its answer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,15 +51,26 @@ class _Sender:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pool: urllib3.PoolManager | None = None
+        self._threads: ThreadPoolExecutor | None = None
         self._tokens: dict[tuple[str, str, str], tuple[float, str]] = {}
 
     def pool(self) -> urllib3.PoolManager:
         with self._lock:
             if self._pool is None:
                 self._pool = urllib3.PoolManager(
-                    retries=False, timeout=urllib3.Timeout(TIMEOUT_SECONDS)
+                    maxsize=max(1, settings.WEBPUSH_CONCURRENCY),  # a connection per thread
+                    retries=False,
+                    timeout=urllib3.Timeout(TIMEOUT_SECONDS),
                 )
             return self._pool
+
+    def threads(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(
+                    max_workers=max(1, settings.WEBPUSH_CONCURRENCY), thread_name_prefix="push"
+                )
+            return self._threads
 
     def authorization(self, endpoint: str, *, now: float | None = None) -> str:
         """``vapid t=<jwt>,k=<key>`` for the endpoint's origin, signed at most once per 11 h."""
@@ -80,7 +94,10 @@ class _Sender:
         with self._lock:
             if self._pool is not None:
                 self._pool.clear()
+            if self._threads is not None:
+                self._threads.shutdown(wait=True)
             self._pool = None
+            self._threads = None
             self._tokens.clear()
 
 
@@ -124,3 +141,19 @@ def send(
             error=f"push {response.status}: {response.reason or ''}"[:300],
         )
     return PushResult(ok=True)
+
+
+@dataclass(frozen=True)
+class Push:
+    subscription: PushSubscription
+    payload: dict[str, Any]
+    topic: str
+
+
+def send_many(pushes: Sequence[Push]) -> list[PushResult]:
+    """``send`` for each push, ``WEBPUSH_CONCURRENCY`` at a time; the results in order."""
+    if len(pushes) <= 1 or settings.WEBPUSH_CONCURRENCY <= 1:
+        return [send(p.subscription, p.payload, topic=p.topic) for p in pushes]
+    return list(
+        sender.threads().map(lambda p: send(p.subscription, p.payload, topic=p.topic), pushes)
+    )

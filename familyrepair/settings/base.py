@@ -232,6 +232,8 @@ WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str(
     "WEBPUSH_VAPID_SUBJECT", default="mailto:hello@familyrepair.localhost"
 )
+# Pushes one worker process keeps in flight at once (threads; a push mostly waits on the network).
+WEBPUSH_CONCURRENCY = env.int("WEBPUSH_CONCURRENCY", default=4)
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
