@@ -25,6 +25,7 @@ the two must be visible to the next attempt).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
 from collections import Counter, defaultdict
@@ -37,7 +38,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from accounts.models import User
 from checkins import words as check_in_words
@@ -82,6 +83,23 @@ class Content:
     url: str
 
 
+@functools.cache
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)
+
+
+def _(message: str) -> str:
+    """``gettext``, kept per (active language, message): a burst renders the same few dozen
+    words for thousands of prompts, and a catalog lookup costs more than the rest of a prompt's
+    words."""
+    return _translated(translation.get_language(), message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _felt(language: str | None, codes: tuple[str, ...]) -> str:
+    return ", ".join(str(f["label"]).lower() for f in feelings.describe(list(codes)))
+
+
 def _name(user_name: str | None, fallback: str) -> str:
     return user_name or fallback
 
@@ -107,7 +125,7 @@ def _render(prompt: Prompt) -> Content:
         return Content(title=title[:120], body=body[:500], url=url)
     child = _name(rupture.child.display_name if rupture.child else None, _("Your child"))
     parent = _name(rupture.parent.display_name if rupture.parent else None, _("Your parent"))
-    felt = ", ".join(str(f["label"]).lower() for f in feelings.describe(rupture.feelings))
+    felt = _felt(translation.get_language(), tuple(str(code) for code in rupture.feelings))
     other = parent if prompt.recipient_id == rupture.child_id else child
     names = {"child": child, "parent": parent, "other": other, "felt": felt}
     url = f"/#/ruptures/{rupture.pk}"
