@@ -1,14 +1,15 @@
 """Delivering due prompts: the beat sweep claims them, a task delivers them in batches by id.
 
 - ``prompts_claim_due`` takes due (or lease-expired) prompts with ``SELECT ... FOR UPDATE SKIP
-  LOCKED``, gives them one claim token and lease, and enqueues their delivery on commit, a few
-  dozen ids per task. Taking over an expired lease is logged: it is the only way a channel can
-  see a repeat.
+  LOCKED``, gives them one claim token and lease, and enqueues their delivery on commit, up to
+  ``PROMPT_DELIVER_BATCH`` ids per task. Taking over an expired lease is logged: it is the only
+  way a channel can see a repeat.
 - ``prompts_deliver`` re-checks each prompt of a batch under its claim (still makes sense? quiet
   hours?), writes the batch's in-app notifications in one insert (unique per prompt), sends Web
   Push per subscription and falls back to email when no push got through, each channel recorded
   sending -> sent so it is never re-sent once sent; then finishes the batch with one conditional
-  update on its token. ``prompt_deliver`` is the same for one prompt.
+  update on its token (in its first transaction, under its locks, for what needs neither push nor
+  email). ``prompt_deliver`` is the same for one prompt.
 - Quiet hours silence, they never hide: inside the recipient's window the in-app notice is
   written at once and the prompt waits, pending, for the window's end; then push and email go
   out, unless the recipient has seen the notice by then (read it, or acted on the rupture since).
@@ -17,9 +18,9 @@ The cost is per batch, not per prompt, wherever the rules allow: one locking SEL
 check (``prompts.pointless_because_many``: a query each for memberships, care-team grants and
 second factors), one INSERT of notifications, one SELECT of subscriptions and of earlier
 deliveries, one finishing UPDATE and the reminders sent prompts schedule
-(``prompts.after_sent_many``: one SELECT, one INSERT). What stays per prompt is, per push, the
-sending mark written before the network call and the result written after it (a death between
-the two must be visible to the next attempt).
+(``prompts.after_sent_many``: one SELECT, one INSERT). Pushes are marked ``sending`` before
+their network calls and their results written after them a chunk at a time (``PUSH_CHUNK``): a
+death in between is visible to the next attempt, which counts and logs each repeat as a resume.
 """
 
 from __future__ import annotations
