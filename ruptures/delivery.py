@@ -1,14 +1,15 @@
 """Delivering due prompts: the beat sweep claims them, a task delivers them in batches by id.
 
 - ``prompts_claim_due`` takes due (or lease-expired) prompts with ``SELECT ... FOR UPDATE SKIP
-  LOCKED``, gives them one claim token and lease, and enqueues their delivery on commit, a few
-  dozen ids per task. Taking over an expired lease is logged: it is the only way a channel can
-  see a repeat.
+  LOCKED``, gives them one claim token and lease, and enqueues their delivery on commit, up to
+  ``PROMPT_DELIVER_BATCH`` ids per task. Taking over an expired lease is logged: it is the only
+  way a channel can see a repeat.
 - ``prompts_deliver`` re-checks each prompt of a batch under its claim (still makes sense? quiet
   hours?), writes the batch's in-app notifications in one insert (unique per prompt), sends Web
   Push per subscription and falls back to email when no push got through, each channel recorded
   sending -> sent so it is never re-sent once sent; then finishes the batch with one conditional
-  update on its token. ``prompt_deliver`` is the same for one prompt.
+  update on its token (in its first transaction, under its locks, for what needs neither push nor
+  email). ``prompt_deliver`` is the same for one prompt.
 - Quiet hours silence, they never hide: inside the recipient's window the in-app notice is
   written at once and the prompt waits, pending, for the window's end; then push and email go
   out, unless the recipient has seen the notice by then (read it, or acted on the rupture since).
@@ -17,17 +18,18 @@ The cost is per batch, not per prompt, wherever the rules allow: one locking SEL
 check (``prompts.pointless_because_many``: a query each for memberships, care-team grants and
 second factors), one INSERT of notifications, one SELECT of subscriptions and of earlier
 deliveries, one finishing UPDATE and the reminders sent prompts schedule
-(``prompts.after_sent_many``: one SELECT, one INSERT). What stays per prompt is, per push, the
-sending mark written before the network call and the result written after it (a death between
-the two must be visible to the next attempt).
+(``prompts.after_sent_many``: one SELECT, one INSERT). Pushes are marked ``sending`` before
+their network calls and their results written after them a chunk at a time (``PUSH_CHUNK``): a
+death in between is visible to the next attempt, which counts and logs each repeat as a resume.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,7 +39,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from accounts.models import User
 from checkins import words as check_in_words
@@ -54,6 +56,7 @@ from ruptures.models import (
     PromptKind,
     PromptStatus,
     PushSubscription,
+    Rupture,
 )
 from ruptures.quiet_hours import quiet_until
 
@@ -81,6 +84,23 @@ class Content:
     url: str
 
 
+@functools.cache
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)
+
+
+def _(message: str) -> str:
+    """``gettext``, kept per (active language, message): a burst renders the same few dozen
+    words for thousands of prompts, and a catalog lookup costs more than the rest of a prompt's
+    words."""
+    return _translated(translation.get_language(), message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _felt(language: str | None, codes: tuple[str, ...]) -> str:
+    return ", ".join(str(f["label"]).lower() for f in feelings.describe(list(codes)))
+
+
 def _name(user_name: str | None, fallback: str) -> str:
     return user_name or fallback
 
@@ -106,68 +126,12 @@ def _render(prompt: Prompt) -> Content:
         return Content(title=title[:120], body=body[:500], url=url)
     child = _name(rupture.child.display_name if rupture.child else None, _("Your child"))
     parent = _name(rupture.parent.display_name if rupture.parent else None, _("Your parent"))
-    felt = ", ".join(str(f["label"]).lower() for f in feelings.describe(rupture.feelings))
+    felt = _felt(translation.get_language(), tuple(str(code) for code in rupture.feelings))
     other = parent if prompt.recipient_id == rupture.child_id else child
     names = {"child": child, "parent": parent, "other": other, "felt": felt}
     url = f"/#/ruptures/{rupture.pk}"
     kind = prompt.kind
-    words: dict[str, tuple[str, str]] = {
-        PromptKind.REPAIR_PROMPT: (
-            _("Ready to make it right with %(child)s?") % names,
-            _("%(child)s felt %(felt)s. Start by calming yourself; the steps will guide you.")
-            % names,
-        ),
-        PromptKind.REMINDER: (
-            _("A moment with %(child)s is still open") % names,
-            _("Repair can happen any time. Even days later, it matters."),
-        ),
-        PromptKind.ACKNOWLEDGED: (
-            _("%(parent)s saw what you shared") % names,
-            _("They know how you felt."),
-        ),
-        PromptKind.MESSAGE: (
-            _("%(other)s wrote to you") % names,
-            _("Open FamilyRepair to read it."),
-        ),
-        PromptKind.CONFIRM_PROMPT: (
-            _("%(other)s feels you two are OK again") % names,
-            _("Do you feel that way too? It's fine to say 'not yet'."),
-        ),
-        PromptKind.NOT_YET: (
-            _("%(other)s isn't OK yet") % names,
-            _("That's alright. Keep the door open; there may be a note for you."),
-        ),
-        PromptKind.RECONNECTED: (
-            _("You and %(other)s reconnected") % names,
-            _("Repair is what matters. 💛"),
-        ),
-        PromptKind.FOLLOW_UP: (
-            _("Are you and %(other)s still OK?") % names,
-            _("A few days on: did your plan help? A quick check-in, nothing more.")
-            if rupture.plan_by_parent or rupture.plan_by_child
-            else _("A few days on: a quick check-in, nothing more."),
-        ),
-        PromptKind.PLAN_ASK: (
-            _("What would help next time?"),
-            _(
-                "%(other)s said what they'll try differently. Add your part to your plan, "
-                "if you like."
-            )
-            % names,
-        ),
-        PromptKind.SAFETY_ALERT: (
-            _("A family you support asked for safety help"),
-            _(
-                "A child in the %(family)s family said they feel unsafe. "
-                "Please check in with the family."
-            )
-            % {"family": rupture.family.name},
-        ),
-    }
-    if kind == PromptKind.RELEASE_QUESTION:
-        # Neutral on purpose: a lock screen or a shared device may be seen by the parent.
-        title, body = (_("There's a question for you"), _("Open FamilyRepair when you're ready."))
-    elif kind == PromptKind.HEADS_UP:
+    if kind == PromptKind.HEADS_UP:
         starter = child if rupture.started_by == Party.CHILD else parent
         title, body = (
             (
@@ -182,15 +146,79 @@ def _render(prompt: Prompt) -> Content:
             )
         )
     else:
-        title, body = words[kind]
+        # Only the prompt's own kind is translated: a burst renders thousands of prompts.
+        title, body = _WORDS[kind](rupture, names)
     if kind == PromptKind.SAFETY_ALERT:
         url = "/#/inbox"  # a therapist's grant may not show the rupture; the alert itself does
     return Content(title=title[:120], body=body[:500], url=url)
 
 
+def _release_question(rupture: Rupture, names: dict[str, str]) -> tuple[str, str]:
+    # Neutral on purpose: a lock screen or a shared device may be seen by the parent.
+    return (_("There's a question for you"), _("Open FamilyRepair when you're ready."))
+
+
+def _follow_up(rupture: Rupture, names: dict[str, str]) -> tuple[str, str]:
+    return (
+        _("Are you and %(other)s still OK?") % names,
+        _("A few days on: did your plan help? A quick check-in, nothing more.")
+        if rupture.plan_by_parent or rupture.plan_by_child
+        else _("A few days on: a quick check-in, nothing more."),
+    )
+
+
+# The words of each rupture prompt kind but the heads-up, given the rupture and the names in them.
+_WORDS: dict[str, Callable[[Rupture, dict[str, str]], tuple[str, str]]] = {
+    PromptKind.REPAIR_PROMPT: lambda rupture, names: (
+        _("Ready to make it right with %(child)s?") % names,
+        _("%(child)s felt %(felt)s. Start by calming yourself; the steps will guide you.") % names,
+    ),
+    PromptKind.REMINDER: lambda rupture, names: (
+        _("A moment with %(child)s is still open") % names,
+        _("Repair can happen any time. Even days later, it matters."),
+    ),
+    PromptKind.ACKNOWLEDGED: lambda rupture, names: (
+        _("%(parent)s saw what you shared") % names,
+        _("They know how you felt."),
+    ),
+    PromptKind.MESSAGE: lambda rupture, names: (
+        _("%(other)s wrote to you") % names,
+        _("Open FamilyRepair to read it."),
+    ),
+    PromptKind.CONFIRM_PROMPT: lambda rupture, names: (
+        _("%(other)s feels you two are OK again") % names,
+        _("Do you feel that way too? It's fine to say 'not yet'."),
+    ),
+    PromptKind.NOT_YET: lambda rupture, names: (
+        _("%(other)s isn't OK yet") % names,
+        _("That's alright. Keep the door open; there may be a note for you."),
+    ),
+    PromptKind.RECONNECTED: lambda rupture, names: (
+        _("You and %(other)s reconnected") % names,
+        _("Repair is what matters. 💛"),
+    ),
+    PromptKind.FOLLOW_UP: _follow_up,
+    PromptKind.PLAN_ASK: lambda rupture, names: (
+        _("What would help next time?"),
+        _("%(other)s said what they'll try differently. Add your part to your plan, if you like.")
+        % names,
+    ),
+    PromptKind.SAFETY_ALERT: lambda rupture, names: (
+        _("A family you support asked for safety help"),
+        _(
+            "A child in the %(family)s family said they feel unsafe. "
+            "Please check in with the family."
+        )
+        % {"family": rupture.family.name},
+    ),
+    PromptKind.RELEASE_QUESTION: _release_question,
+}
+
+
 # --- claiming -------------------------------------------------------------------------------------
-# A claim goes out as at least this many tasks (when it has that many prompts), so a small claim
-# still spreads over the pool processes of every worker; a big one in tasks of
+# A claim that took everything due goes out as at least this many tasks (when it has that many
+# prompts), so a small claim still spreads over the pool processes of every worker; a big one, or
+# one cut short by its limit (a backlog: the workers are busy anyway), in tasks of
 # ``PROMPT_DELIVER_BATCH``.
 MIN_TASKS_PER_CLAIM = 4
 
@@ -249,7 +277,8 @@ def prompts_claim_due(
             send = enqueue
             transaction.on_commit(lambda: [send(pk, str(token)) for pk in claimed])
         elif claimed:
-            transaction.on_commit(lambda: _enqueue_batches(claimed, str(token)))
+            spread = len(due) < limit  # nothing more is due: spread it for the shortest wait
+            transaction.on_commit(lambda: _enqueue_batches(claimed, str(token), spread=spread))
     return len(claimed)
 
 
@@ -264,19 +293,21 @@ def claim_room(*, now: dt.datetime | None = None) -> int:
     return max(0, room)
 
 
-def batches(prompt_ids: Sequence[int], *, size: int) -> list[list[int]]:
-    """The claim cut into delivery tasks: at most ``size`` each, and at least
+def batches(prompt_ids: Sequence[int], *, size: int, spread: bool = True) -> list[list[int]]:
+    """The claim cut into delivery tasks: at most ``size`` each, and, when ``spread``, at least
     ``MIN_TASKS_PER_CLAIM`` of them when there are that many prompts."""
     if not prompt_ids:
         return []
-    size = max(1, min(size, -(-len(prompt_ids) // MIN_TASKS_PER_CLAIM)))
+    if spread:
+        size = min(size, -(-len(prompt_ids) // MIN_TASKS_PER_CLAIM))
+    size = max(1, size)
     return [list(prompt_ids[i : i + size]) for i in range(0, len(prompt_ids), size)]
 
 
-def _enqueue_batches(prompt_ids: Sequence[int], claim_token: str) -> None:
+def _enqueue_batches(prompt_ids: Sequence[int], claim_token: str, *, spread: bool) -> None:
     from ruptures.tasks import deliver_prompts
 
-    for batch in batches(prompt_ids, size=settings.PROMPT_DELIVER_BATCH):
+    for batch in batches(prompt_ids, size=settings.PROMPT_DELIVER_BATCH, spread=spread):
         deliver_prompts.delay(batch, claim_token)
 
 
@@ -393,21 +424,22 @@ def prompts_deliver(
                 [_notification(prompt, content, now=now) for prompt, content in [*notify, *due]],
                 ignore_conflicts=True,
             )
+        # What needs nothing beyond the database (its notice seen, or in-app only) is finished in
+        # this transaction, under the batch's locks: no second round for most of a burst.
+        subscriptions = _push_subscriptions([prompt for prompt, _content in due])
+        for prompt in seen:
+            outcome[prompt.pk] = "seen"
+        done = [*seen, *(p for p, _ in due if not _loud(p, subscriptions))]
+        due = [(p, c) for p, c in due if _loud(p, subscriptions)]
+        if done:
+            _finish_locked(done, sent_at=sent_at, now=now, outcome=outcome)
 
-    pushed, retry = _deliver_push(due, now=now)
+    pushed, retry = _deliver_push(due, subscriptions, now=now)
     for prompt, content in due:
-        recipient = _recipient(prompt)
-        if (
-            prompt.pk not in pushed
-            and recipient.notify_email
-            and recipient.email
-            and prompt.kind in EMAIL_KINDS
-        ):
+        if prompt.pk not in pushed and _emailed(prompt):
             _deliver_email(prompt, content, now=now)
 
-    finish: list[Prompt] = list(seen)
-    for prompt in seen:
-        outcome[prompt.pk] = "seen"
+    finish: list[Prompt] = []
     for prompt, _content in due:
         if prompt.pk in retry and prompt.attempts < MAX_ATTEMPTS:
             backoff = dt.timedelta(seconds=30 * 2 ** (prompt.attempts - 1))
@@ -428,19 +460,56 @@ def prompts_deliver(
                 .filter(mine, pk__in=[p.pk for p in finish])
                 .values_list("pk", flat=True)
             )
-            if finished:
-                Prompt.objects.filter(pk__in=finished).update(
-                    status=PromptStatus.SENT,
-                    sent_at=sent_at or timezone.now(),
-                    lease_expires_at=None,
-                )
             for prompt in finish:
                 if prompt.pk not in finished:
                     outcome[prompt.pk] = "lease_lost"
-                elif outcome[prompt.pk] != "seen":
-                    outcome[prompt.pk] = "sent"
-            prompts.after_sent_many([p for p in finish if p.pk in finished], now=now)
+            _finish_locked(
+                [p for p in finish if p.pk in finished], sent_at=sent_at, now=now, outcome=outcome
+            )
     return outcome
+
+
+def _finish_locked(
+    prompts_done: Sequence[Prompt],
+    *,
+    sent_at: dt.datetime | None,
+    now: dt.datetime,
+    outcome: dict[int, str],
+) -> None:
+    """Mark sent prompts this transaction holds locked under their claim token, and schedule
+    what follows them (``prompts.after_sent_many``)."""
+    if not prompts_done:
+        return
+    Prompt.objects.filter(pk__in=[p.pk for p in prompts_done]).update(
+        status=PromptStatus.SENT, sent_at=sent_at or timezone.now(), lease_expires_at=None
+    )
+    for prompt in prompts_done:
+        if outcome[prompt.pk] != "seen":
+            outcome[prompt.pk] = "sent"
+    prompts.after_sent_many(prompts_done, now=now)
+
+
+def _emailed(prompt: Prompt) -> bool:
+    """Whether the prompt goes by email when no push got through."""
+    recipient = _recipient(prompt)
+    return bool(recipient.notify_email and recipient.email and prompt.kind in EMAIL_KINDS)
+
+
+def _loud(prompt: Prompt, subscriptions: dict[int, list[PushSubscription]]) -> bool:
+    """Whether the prompt has a push or an email to send beyond its in-app notice."""
+    return bool(subscriptions.get(_recipient(prompt).pk)) or _emailed(prompt)
+
+
+def _push_subscriptions(due: Sequence[Prompt]) -> dict[int, list[PushSubscription]]:
+    """The push subscriptions of the recipients who want push, by user, in one query (none when
+    Web Push is not configured)."""
+    wanted = {_recipient(p).pk for p in due if _recipient(p).notify_push}
+    found: dict[int, list[PushSubscription]] = defaultdict(list)
+    if not (wanted and push.configured()):
+        return found
+    for subscription in PushSubscription.objects.filter(user_id__in=wanted).order_by("pk"):
+        found[subscription.user_id].append(subscription)
+    return found
 
 
 def _notice(prompt: Prompt) -> Notification | None:
@@ -515,76 +584,118 @@ def _delivery(prompt: Prompt, channel: Channel, target: str) -> PromptDelivery:
 
 
 def _start_sending(prompt: Prompt, delivery: PromptDelivery) -> None:
-    """Mark the attempt before the network call, so a death mid-send is visible to the next."""
-    if delivery.status == DeliveryStatus.SENDING and delivery.attempts > 0:
-        Prompt.objects.filter(pk=prompt.pk).update(resumed=F("resumed") + 1)
-        log.warning(
-            "prompt delivery resumed after an interrupted attempt: prompt=%s channel=%s target=%s",
-            prompt.pk,
-            delivery.channel,
-            delivery.target,
-        )
-    PromptDelivery.objects.filter(pk=delivery.pk).update(
+    _start_sending_many([(prompt, delivery)])
+
+
+def _start_sending_many(sending: Sequence[tuple[Prompt, PromptDelivery]]) -> None:
+    """Mark the attempts before the network calls (one UPDATE for them all), so a death mid-send
+    is visible to the next attempt; a delivery already ``sending`` from an earlier attempt is a
+    resume, counted on its prompt and logged."""
+    if not sending:
+        return
+    resumed: Counter[int] = Counter()
+    for prompt, delivery in sending:
+        if delivery.status == DeliveryStatus.SENDING and delivery.attempts > 0:
+            resumed[prompt.pk] += 1
+            log.warning(
+                "prompt delivery resumed after an interrupted attempt: "
+                "prompt=%s channel=%s target=%s",
+                prompt.pk,
+                delivery.channel,
+                delivery.target,
+            )
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for pk, count in resumed.items():
+        by_count[count].append(pk)
+    for count, pks in by_count.items():
+        Prompt.objects.filter(pk__in=pks).update(resumed=F("resumed") + count)
+    PromptDelivery.objects.filter(pk__in=[delivery.pk for _, delivery in sending]).update(
         status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
     )
-    delivery.attempts += 1
+    for _prompt, delivery in sending:
+        delivery.attempts += 1
+
+
+# Pushes are marked ``sending`` and their results written this many at a time: two UPDATEs per
+# chunk instead of two per push. A death mid-chunk repeats at most the chunk's pushes, each as a
+# logged resume (the Topic header makes a repeat replace the first on the device).
+PUSH_CHUNK = 25
 
 
 def _deliver_push(
-    due: Sequence[tuple[Prompt, Content]], *, now: dt.datetime
+    due: Sequence[tuple[Prompt, Content]],
+    subscriptions: dict[int, list[PushSubscription]],
+    *,
+    now: dt.datetime,
 ) -> tuple[set[int], set[int]]:
     """(prompts some push got through for, prompts a failure is worth retrying for)."""
     delivered: set[int] = set()
     retry: set[int] = set()
-    wanted = [(p, c) for p, c in due if _recipient(p).notify_push]
-    if not (wanted and push.configured()):
+    targets = [(p, c, s) for p, c in due for s in subscriptions.get(_recipient(p).pk, [])]
+    if not targets:
         return delivered, retry
-    subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
-    for subscription in PushSubscription.objects.filter(
-        user_id__in={p.recipient_id for p, _content in wanted}
-    ).order_by("pk"):
-        subscriptions[subscription.user_id].append(subscription)
-    targets = [(p, c, s) for p, c in wanted for s in subscriptions[_recipient(p).pk]]
     deliveries = _deliveries(Channel.PUSH, [(p.pk, str(s.pk)) for p, _, s in targets])
-    gone: set[int] = set()
-    succeeded: set[int] = set()
+    sending: list[tuple[Prompt, Content, PushSubscription, PromptDelivery]] = []
     for prompt, content, subscription in targets:
         delivery = deliveries[(prompt.pk, str(subscription.pk))]
-        if delivery.status not in (DeliveryStatus.SENDING, DeliveryStatus.RETRYING):
-            if delivery.status == DeliveryStatus.SENT:
-                delivered.add(prompt.pk)
-            continue
-        if subscription.pk in gone:  # the push service said so earlier in this batch
-            result = push.PushResult(ok=False, gone=True, error="subscription gone")
-        else:
-            _start_sending(prompt, delivery)
-            payload = {
-                "title": content.title,
-                "body": content.body,
-                "url": content.url,
-                "tag": _tag(prompt),
-                "kind": prompt.kind,
-                "rupture": prompt.rupture_id,
-            }
-            result = push.send(subscription, payload, topic=_tag(prompt))
-        sent = None
-        if result.ok:
-            status, sent = DeliveryStatus.SENT, now
-            succeeded.add(subscription.pk)
+        if delivery.status in (DeliveryStatus.SENDING, DeliveryStatus.RETRYING):
+            sending.append((prompt, content, subscription, delivery))
+        elif delivery.status == DeliveryStatus.SENT:
             delivered.add(prompt.pk)
-        elif result.gone:
-            status = DeliveryStatus.GONE
-            if subscription.pk not in gone:
-                gone.add(subscription.pk)
-                subscription.delete()
-        elif delivery.attempts >= PUSH_MAX_ATTEMPTS:
-            status = DeliveryStatus.FAILED
-        else:
-            status = DeliveryStatus.RETRYING
-            retry.add(prompt.pk)
-        PromptDelivery.objects.filter(pk=delivery.pk).update(
-            status=status, sent_at=sent, error=result.error, updated_at=now
+    gone: set[int] = set()
+    succeeded: set[int] = set()
+    for start in range(0, len(sending), PUSH_CHUNK):
+        chunk = sending[start : start + PUSH_CHUNK]
+        live = [(p, c, s, d) for p, c, s, d in chunk if s.pk not in gone]
+        _start_sending_many([(p, d) for p, _, _s, d in live])
+        # Sent a few at a time (the network waits overlap); the database work stays here.
+        sent = push.send_many(
+            [
+                push.Push(
+                    subscription=subscription,
+                    payload={
+                        "title": content.title,
+                        "body": content.body,
+                        "url": content.url,
+                        "tag": _tag(prompt),
+                        "kind": prompt.kind,
+                        "rupture": prompt.rupture_id,
+                    },
+                    topic=_tag(prompt),
+                )
+                for prompt, content, subscription, _delivery in live
+            ]
         )
+        answers = {d.pk: r for (_p, _c, _s, d), r in zip(live, sent, strict=True)}
+        results: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for prompt, _content, subscription, delivery in chunk:
+            status: str
+            # Gone: the push service said so earlier in this batch.
+            result = answers.get(delivery.pk) or push.PushResult(
+                ok=False, gone=True, error="subscription gone"
+            )
+            if result.ok:
+                status = DeliveryStatus.SENT
+                succeeded.add(subscription.pk)
+                delivered.add(prompt.pk)
+            elif result.gone:
+                status = DeliveryStatus.GONE
+                if subscription.pk not in gone:
+                    gone.add(subscription.pk)
+                    subscription.delete()
+            elif delivery.attempts >= PUSH_MAX_ATTEMPTS:
+                status = DeliveryStatus.FAILED
+            else:
+                status = DeliveryStatus.RETRYING
+                retry.add(prompt.pk)
+            results[(status, result.error)].append(delivery.pk)
+        for (status, error), pks in results.items():
+            PromptDelivery.objects.filter(pk__in=pks).update(
+                status=status,
+                sent_at=now if status == DeliveryStatus.SENT else None,
+                error=error,
+                updated_at=now,
+            )
     if succeeded - gone:
         PushSubscription.objects.filter(pk__in=succeeded - gone).update(last_success_at=now)
     return delivered, retry

@@ -233,6 +233,8 @@ WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str(
     "WEBPUSH_VAPID_SUBJECT", default="mailto:hello@familyrepair.localhost"
 )
+# Pushes one worker process keeps in flight at once (threads; a push mostly waits on the network).
+WEBPUSH_CONCURRENCY = env.int("WEBPUSH_CONCURRENCY", default=4)
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -330,10 +332,11 @@ CELERY_TASK_ROUTES = {
 }
 PROMPT_SWEEP_SECONDS = env.float("PROMPT_SWEEP_SECONDS", default=5.0)
 PROMPT_LEASE_SECONDS = env.int("PROMPT_LEASE_SECONDS", default=120)  # > the deliver task's limit
-PROMPT_CLAIM_BATCH = env.int("PROMPT_CLAIM_BATCH", default=500)
+PROMPT_CLAIM_BATCH = env.int("PROMPT_CLAIM_BATCH", default=1000)  # five full delivery batches
 # Prompts per delivery task: one task pays for its locking SELECT, notification INSERT and
-# finishing UPDATE once for all of them; small enough that a batch is done in well under a second.
-PROMPT_DELIVER_BATCH = env.int("PROMPT_DELIVER_BATCH", default=25)
+# finishing UPDATE once for all of them (about 11 queries, whatever the size). In process, in-app
+# only: 25 a batch 513/s, 100 844/s, 200 1,133/s, 400 1,041/s; 200 with Web Push take 1-2 s.
+PROMPT_DELIVER_BATCH = env.int("PROMPT_DELIVER_BATCH", default=200)
 PROMPT_MAX_IN_FLIGHT = env.int("PROMPT_MAX_IN_FLIGHT", default=2000)  # < delivered per lease
 PROMPT_DISPATCH_BUDGET_SECONDS = env.float("PROMPT_DISPATCH_BUDGET_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE = {

@@ -21,10 +21,15 @@ SWEEP_SECONDS = 1.0
 # One batch of 50 per sweep: what two pool processes deliver well within the 5 s lease even on a
 # busy two-core machine. With the defaults (200 a batch, 20 s budget) the first sweep claims all
 # thousand at once, and on a loaded machine most leases run out before their task comes up.
+# Each claim of 40 goes out as four tasks of 10, one for each pool process of two workers, and a
+# pool process sends one push at a time unless a worker is started with more: a test can catch
+# every pool process waiting on a push.
 CLAIM = {
     "PROMPT_CLAIM_BATCH": "50",
     "PROMPT_DISPATCH_BUDGET_SECONDS": "0.2",
     "PROMPT_MAX_IN_FLIGHT": "40",  # what one loaded worker delivers well within a 5 s lease
+    "PROMPT_DELIVER_BATCH": "10",
+    "WEBPUSH_CONCURRENCY": "1",
 }
 
 
@@ -37,9 +42,15 @@ class Rig:
     smtp: SmtpServer
     processes: list[CeleryProcess] = field(default_factory=list)
 
-    def worker(self, name: str, *, concurrency: int = 2) -> CeleryProcess:
+    def worker(
+        self, name: str, *, concurrency: int = 2, pushes_at_once: int | None = None
+    ) -> CeleryProcess:
+        """``pushes_at_once``: ``WEBPUSH_CONCURRENCY`` for this worker (the rig's is 1)."""
+        env = dict(self.env)
+        if pushes_at_once is not None:
+            env["WEBPUSH_CONCURRENCY"] = str(pushes_at_once)
         process = CeleryProcess.worker(
-            name, env=self.env, directory=self.directory, concurrency=concurrency
+            name, env=env, directory=self.directory, concurrency=concurrency
         )
         self.processes.append(process)
         return process.start()

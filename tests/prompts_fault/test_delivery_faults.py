@@ -215,7 +215,7 @@ def test_a_pool_process_killed_mid_push_repeats_only_as_a_logged_resume(rig: Rig
     [subscription] = population.subscription_owner
     rig.push.respond(subscription, 201, delay=3)  # catch the sender waiting for the answer
     rig.beat("beat")
-    worker = rig.worker("w1")
+    worker = rig.worker("w1", pushes_at_once=4)  # as in production: killed with several in flight
     deadline = time.monotonic() + 30
     while not rig.push.requests:
         assert time.monotonic() < deadline, "no push arrived"

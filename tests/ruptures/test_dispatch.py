@@ -6,6 +6,7 @@ import pytest
 from django.test import TestCase, override_settings
 
 from accounts.models import User
+from ruptures import delivery
 from ruptures.models import Prompt, PromptStatus
 from ruptures.tasks import dispatch_due_prompts
 from tests.world import World, flag
@@ -34,3 +35,24 @@ def test_no_room_means_no_claim(world: World, room: int) -> None:
         claimed = dispatch_due_prompts()
 
     assert claimed == room
+
+
+@pytest.mark.parametrize(
+    ("claimed", "spread", "sizes"),
+    [
+        (10, True, [3, 3, 3, 1]),  # everything due: over every pool process, for the shortest wait
+        (10, False, [10]),  # a backlog's slice: the pool is busy anyway, one task pays once
+        (250, True, [63, 63, 63, 61]),
+        (250, False, [100, 100, 50]),
+        (3, True, [1, 1, 1]),
+    ],
+)
+def test_a_claim_goes_out_in_tasks_of_the_delivery_batch(
+    claimed: int, spread: bool, sizes: list[int]
+) -> None:
+    ids = list(range(claimed))
+
+    tasks = delivery.batches(ids, size=100, spread=spread)
+
+    assert [len(task) for task in tasks] == sizes
+    assert [pk for task in tasks for pk in task] == ids

@@ -483,7 +483,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(
     claimed = claim(now=now)
     ((token,),) = {(t,) for _, t in claimed}
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         outcomes = delivery.prompts_deliver(
             prompt_ids=[pk for pk, _ in claimed], claim_token=token, now=now
         )

@@ -5,6 +5,7 @@ The same path under real workers, Redis and faults is in ``tests/prompts_fault``
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -220,3 +221,40 @@ def test_the_push_service_refuses_a_push_signed_with_another_vapid_key(
     assert (refused.status, refused.payload) == (403, None)
     assert "VAPID key" in refused.error
     assert PromptDelivery.objects.get(prompt=prompt, channel=Channel.PUSH).status == "retrying"
+
+
+@pytest.mark.parametrize("ruptures", [1, 12])
+def test_a_batch_of_pushes_costs_the_same_queries_whatever_its_size(
+    world: World,
+    push_server: PushServer,
+    webpush_settings: Settings,
+    ruptures: int,
+    django_assert_num_queries: Any,
+) -> None:
+    """A heads-up and a repair prompt per rupture to a parent with one browser, in one batch of
+    at most ``delivery.PUSH_CHUNK`` pushes: the sending marks and the results are written once
+    per chunk, not once per push."""
+    User.objects.update(notify_email=False)
+    browser = push_server.subscribe()
+    subscribe(world.parent, browser)
+    for _ in range(ruptures):
+        flag(world)
+    now = timezone.now() + dt.timedelta(minutes=1)
+    Prompt.objects.filter(recipient=world.parent).update(due_at=now)
+    Prompt.objects.exclude(recipient=world.parent).delete()
+    claimed: list[tuple[int, str]] = []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        delivery.prompts_claim_due(now=now, enqueue=lambda pk, t: claimed.append((pk, t)))
+    ((token,),) = {(t,) for _, t in claimed}
+    assert len(claimed) == 2 * ruptures <= delivery.PUSH_CHUNK
+
+    with django_assert_num_queries(18):
+        outcomes = delivery.prompts_deliver(
+            prompt_ids=[pk for pk, _ in claimed], claim_token=token, now=now
+        )
+
+    assert sorted(outcomes.values()) == ["sent"] * 2 * ruptures
+    assert len(push_server.delivered(browser)) == 2 * ruptures
+    assert set(
+        PromptDelivery.objects.filter(prompt_id__in=outcomes).values_list("status", "attempts")
+    ) == {(DeliveryStatus.SENT, 1)}
