@@ -196,7 +196,8 @@ ACCOUNT_RATE_LIMITS: dict[str, str] = {}  # allauth's defaults, kept in the Redi
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # rate limits and usersessions' recorded IP
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
-HEADLESS_TOKEN_STRATEGY = "api.authentication.SessionTokenStrategy"  # one session read, not two
+# One read of the session store per request, not two (api/authentication.py).
+HEADLESS_TOKEN_STRATEGY = "api.authentication.SessionTokenStrategy"  # noqa: S105  # a class path
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{SITE_URL}/#/verify-email/{{key}}",
     "account_reset_password_from_key": f"{SITE_URL}/#/reset-password/{{key}}",
