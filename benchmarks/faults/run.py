@@ -48,7 +48,14 @@ from tests.support.processes import (  # noqa: E402
 from tests.support.push_server import PushServer  # noqa: E402
 
 LEASE_SECONDS = 8  # short, so what a fault loses comes back within the drill
-DRILL_SETTINGS = {"PROMPT_MAX_IN_FLIGHT": "200", "PROMPT_CLAIM_BATCH": "100"}
+# Claims and delivery batches small enough that a fault lands mid-burst: with production's
+# batches of 200, a smoke run's 100 prompts went out in one batch before the fault, and the drill
+# saw nothing to recover.
+DRILL_SETTINGS = {
+    "PROMPT_MAX_IN_FLIGHT": "200",
+    "PROMPT_CLAIM_BATCH": "100",
+    "PROMPT_DELIVER_BATCH": "10",
+}
 
 
 @dataclass
