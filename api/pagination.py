@@ -24,15 +24,15 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # generic in the s
     rows) are paginated as Django does."""
 
     def page(self, number: Any) -> Page:  # type: ignore[type-arg]  # generic in the stubs only
-        rows_of: Any = self.object_list
-        if "count" in self.__dict__ or not _counts_alongside(rows_of):
+        object_list: Any = self.object_list
+        if "count" in self.__dict__ or not _counts_alongside(object_list):
             return super().page(number)
         django: Any = self  # _validate_number is Django's, private and not in django-stubs
         number = django._validate_number(number, sys.maxsize)  # an integer, 1 or more
         bottom = (number - 1) * self.per_page
         if bottom > _LARGEST_OFFSET:  # past any table's end, and past what the database can take
             raise EmptyPage(self.error_messages["no_results"])
-        counted = rows_of.annotate(**{_TOTAL: Window(Count("*"))})
+        counted = object_list.annotate(**{_TOTAL: Window(Count("*"))})
         rows = list(counted[bottom : bottom + self.per_page])
         if not rows and (number > 1 or not self.allow_empty_first_page):
             raise EmptyPage(self.error_messages["no_results"])

@@ -96,11 +96,6 @@ def _(message: str) -> str:
     return _translated(translation.get_language(), message)
 
 
-@functools.lru_cache(maxsize=1024)
-def _felt(language: str | None, codes: tuple[str, ...]) -> str:
-    return ", ".join(str(f["label"]).lower() for f in feelings.describe(list(codes)))
-
-
 def _name(user_name: str | None, fallback: str) -> str:
     return user_name or fallback
 
@@ -126,7 +121,9 @@ def _render(prompt: Prompt) -> Content:
         return Content(title=title[:120], body=body[:500], url=url)
     child = _name(rupture.child.display_name if rupture.child else None, _("Your child"))
     parent = _name(rupture.parent.display_name if rupture.parent else None, _("Your parent"))
-    felt = _felt(translation.get_language(), tuple(str(code) for code in rupture.feelings))
+    felt = ", ".join(
+        str(f["label"]).lower() for f in feelings.describe(rupture.feelings)
+    )  # kept per language
     other = parent if prompt.recipient_id == rupture.child_id else child
     names = {"child": child, "parent": parent, "other": other, "felt": felt}
     url = f"/#/ruptures/{rupture.pk}"
