@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+import weakref
+from typing import Any, ClassVar, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,18 @@ def validate_time_zone(value: str) -> None:
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """``User.objects.get(pk=...)``, the lookup Django's auth backends make for the signed-in
+        user on every request, from a statement compiled once per connection: building and
+        compiling the ORM query cost twice what running it does. The same SQL, the same model
+        instance and the same ``DoesNotExist``; any other lookup, a related manager (a subclass)
+        or a chosen database goes through the ORM."""
+        pk = kwargs.get("pk", kwargs.get("id")) if len(kwargs) == 1 and not args else None
+        hints = self._hints  # type: ignore[attr-defined]  # BaseManager's, not in django-stubs
+        if type(pk) is int and type(self) is UserManager and self._db is None and not hints:
+            return _user_by_primary_key(self.model, pk)
+        return super().get(*args, **kwargs)
+
     def create_user(
         self, email: str | None = None, password: str | None = None, **extra: Any
     ) -> User:
@@ -42,6 +57,41 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email=email, password=password, **extra)
+
+
+class _UserLookup(NamedTuple):
+    """The compiled ``SELECT ... WHERE id = %s`` and what turns its row into a ``User``."""
+
+    compiler: SQLCompiler
+    sql: str
+    converters: dict[int, tuple[list[Any], Any]]
+    field_names: list[str]
+
+
+_user_lookups: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _UserLookup] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _user_by_primary_key(model: type[User], pk: int) -> User:
+    connection = connections[router.db_for_read(model)]
+    lookup = _user_lookups.get(connection)
+    if lookup is None:
+        compiler = model._default_manager.filter(pk=0).query.get_compiler(connection=connection)
+        sql, _params = compiler.as_sql()
+        columns = [column for column, _sql, _alias in compiler.select]
+        names = [column.target.attname for column in columns]
+        lookup = _UserLookup(compiler, sql, compiler.get_converters(columns), names)
+        _user_lookups[connection] = lookup
+    with connection.cursor() as cursor:
+        cursor.execute(lookup.sql, (pk,))
+        rows = cursor.fetchall()
+    if not rows:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    (values,) = (
+        lookup.compiler.apply_converters(rows, lookup.converters) if lookup.converters else rows
+    )
+    return model.from_db(connection.alias, lookup.field_names, values)
 
 
 # Under this age a child's screens read themselves aloud and a flag needs no reading (issue 13).
