@@ -1,11 +1,14 @@
-"""allauth's hooks: the emails it sends name the site from settings, not from the request."""
+"""allauth's hooks: the emails it sends name the site from settings, not from the request; the
+headless API's user payload is described once per process."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.headless.adapter import DefaultHeadlessAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
@@ -54,3 +57,19 @@ class AccountAdapter(DefaultAccountAdapter):
             user.locale = translation.get_language() or settings.LANGUAGE_CODE
         saved: AbstractBaseUser = super().save_user(request, user, form, commit=commit)
         return saved
+
+
+class HeadlessAdapter(DefaultHeadlessAdapter):
+    """allauth makes the user payload's dataclass anew (``make_dataclass``, which compiles its
+    methods with ``exec``) for every response that names the user: most of ``GET auth/session``'s
+    own time. Its fields follow only the user model and allauth's settings, so each process
+    makes it once."""
+
+    def get_user_dataclass(self) -> type:
+        return _user_dataclass()
+
+
+@functools.cache
+def _user_dataclass() -> type:
+    made: type = DefaultHeadlessAdapter().get_user_dataclass()
+    return made

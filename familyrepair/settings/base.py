@@ -209,6 +209,7 @@ MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = "FamilyRepair"  # the name an authenticator app shows
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+HEADLESS_ADAPTER = "accounts.adapters.HeadlessAdapter"
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or email changes
 
 # --- Email: files under the data folder on the embedded default, SMTP from env in production ----

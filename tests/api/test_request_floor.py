@@ -4,6 +4,7 @@ Redis, not timed."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -103,3 +104,24 @@ def test_the_cache_builds_no_redis_client_per_call(monkeypatch: pytest.MonkeyPat
 
     assert built == []
     assert settings.CACHES["default"]["BACKEND"] == "familyrepair.cache.RedisCache"
+
+
+def test_allauths_user_payload_is_described_once_per_process(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = client_for(world.parent, "app")
+    assert app.get("/_allauth/app/v1/auth/session").status_code == 200  # described from here on
+    made: list[str] = []
+    original = dataclasses.make_dataclass
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> Any:
+        made.append(name)
+        return original(name, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dataclasses, "make_dataclass", counting)
+        response = app.get("/_allauth/app/v1/auth/session")
+
+    assert response.status_code == 200
+    assert response.json()["data"]["user"]["id"] == world.parent.pk
+    assert made == []
