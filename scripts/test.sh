@@ -125,9 +125,9 @@ say "in the background: benchmark smoke runs: prompts (two worker nodes), fault 
 in_background benchmarks background_benchmarks
 
 # Everything else on PostgreSQL, on two xdist workers, each with its own database and Redis
-# database.
+# database. It sets the test command's length: its slowest tests are listed to keep it in view.
 say "pytest on PostgreSQL"
-.venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" "$@"
+.venv/bin/pytest -q -n 2 -m "not processes and not browser and not sqlite" --durations=15 "$@"
 
 say "from the background: pytest in the browser, then HTTP and load"
 finish browser
