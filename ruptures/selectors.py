@@ -257,9 +257,8 @@ class RuptureList:
     def counted_page(self, offset: int, limit: int) -> tuple[list[RuptureRow], int]:
         """The rows from ``offset`` and the count of the whole list (0 past its end)."""
         if self.actor.is_therapist:
-            listed = _listed(
-                ruptures_visible_to(self.actor), status=self.status, family_id=self.family_id
-            )
+            visible = ruptures_visible_to(self.actor).filter(pk__in=_within_reach(self.actor))
+            listed = _listed(visible, status=self.status, family_id=self.family_id)
             rows = list(listed[offset : offset + limit])
         else:
             kept = _party_list(self.status is not None, self.family_id is not None)
@@ -281,6 +280,26 @@ class RuptureList:
         if stop is None or page.step is not None:
             raise TypeError("a page of ruptures is a slice with an end")
         return self.counted_page(start, stop - start)[0]
+
+
+def _within_reach(therapist: User) -> QuerySet[Rupture, int]:
+    """Every rupture a therapist could see at most: theirs as a child or parent, and those of
+    each family that gave them ``details``, now or before (``alerted_to`` keeps a flag after a
+    revoke). ``ruptures_visible_to`` still decides; this lets PostgreSQL start from the
+    therapist's families through indexes, where the OR of its subqueries made it read every
+    rupture (80 ms for 44,000 ruptures, 2 s once JIT compiled the plan)."""
+    families = CareTeamGrant.objects.filter(therapist=therapist, scope=CareScope.DETAILS)
+    return (
+        Rupture.objects.filter(child=therapist)
+        .values_list("pk", flat=True)
+        .union(
+            Rupture.objects.filter(parent=therapist).values_list("pk", flat=True),
+            Rupture.objects.filter(family_id__in=families.values("family_id")).values_list(
+                "pk", flat=True
+            ),
+            all=True,
+        )
+    )
 
 
 def rupture_list(
