@@ -104,7 +104,8 @@ class KeptStatement:
         return rows
 
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
-        compiler = self._queryset.query.get_compiler(connection=connection)
+        # A copy: compiling sets up the query's joins and aliases, and each connection compiles.
+        compiler = self._queryset.query.clone().get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         if self._paged:
             sql += " LIMIT %s OFFSET %s"  # SQL both PostgreSQL and SQLite read
