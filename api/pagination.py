@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from django.core.paginator import EmptyPage, Page, Paginator
@@ -55,7 +56,15 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # generic in the s
         if not rows and (number > 1 or not self.allow_empty_first_page):
             raise EmptyPage(self.error_messages["no_results"])
         self.__dict__["count"] = count  # the cached_property
-        return Page(rows, number, self)
+        return _ListedPage(rows, number, self)
+
+
+class _ListedPage(Page):  # type: ignore[type-arg]  # generic in the stubs only
+    """A page whose rows are already a list, iterated as one (Django's ``Page`` is a
+    ``Sequence``: iterating it calls ``__getitem__`` once per row)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
 
 
 def _counts_alongside(object_list: Any) -> bool:
