@@ -35,6 +35,7 @@ from ruptures.models import (
 )
 from ruptures.repair_guide import repair_guide
 from ruptures.safety import help_resources
+from ruptures.selectors import RuptureRow
 from ruptures.states import Action, allowed_actions, repairer
 
 FORMER_MEMBER = gettext_lazy("Former member")
@@ -206,33 +207,42 @@ def _when(value: dt.datetime | None) -> str | None:
     return moments_in(timezone.get_current_timezone())(value)
 
 
-def rupture_rows(ruptures: Iterable[Rupture]) -> list[dict[str, Any]]:
-    """``RuptureRowOut(ruptures, many=True).data``, built as plain dicts: the same keys, order and
-    values (a test compares them), for a fraction of DRF's per-field cost on a page of 20 rows.
-    RuptureRowOut stays the documented shape (the OpenAPI schema)."""
+def named(user_id: int | None, display_name: str | None) -> dict[str, Any]:
+    """``person`` from a user's id and name, as a list row carries them (no id: a former
+    member)."""
+    if user_id is None:
+        return {"id": None, "display_name": FORMER_MEMBER}
+    return {"id": user_id, "display_name": display_name or _("Family member")}
+
+
+def rupture_rows(rows: Iterable[RuptureRow]) -> list[dict[str, Any]]:
+    """What ``RuptureRowOut`` renders for these ruptures, built as plain dicts straight from the
+    list's rows: the same keys, order and values (a test compares the two), for a fraction of
+    DRF's per-field cost on a page of 20 rows. RuptureRowOut stays the documented shape (the
+    OpenAPI schema)."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {
-            "id": rupture.pk,
-            "family": rupture.family_id,
-            "status": rupture.status,
-            "started_by": rupture.started_by,
-            "direction": rupture.direction,
-            "child": person(rupture.child),
-            "parent": person(rupture.parent),
-            "feelings": feelings.describe(rupture.feelings),
-            "intensity": rupture.intensity,
-            "size": rupture.size,
-            "need": rupture.need,
-            "occurred_at": when(rupture.occurred_at),
-            "needs_space_until": when(rupture.needs_space_until),
-            "created_at": when(rupture.created_at),
-            "updated_at": when(rupture.updated_at),
-            "acknowledged_at": when(rupture.acknowledged_at),
-            "reconnected_at": when(rupture.reconnected_at),
-            "started_from_nudge": rupture.started_from_nudge,
+            "id": row.id,
+            "family": row.family_id,
+            "status": row.status,
+            "started_by": row.started_by,
+            "direction": row.direction,
+            "child": named(row.child_id, row.child_name),
+            "parent": named(row.parent_id, row.parent_name),
+            "feelings": feelings.describe(row.feelings),
+            "intensity": row.intensity,
+            "size": row.size,
+            "need": row.need,
+            "occurred_at": when(row.occurred_at),
+            "needs_space_until": when(row.needs_space_until),
+            "created_at": when(row.created_at),
+            "updated_at": when(row.updated_at),
+            "acknowledged_at": when(row.acknowledged_at),
+            "reconnected_at": when(row.reconnected_at),
+            "started_from_nudge": row.started_from_nudge,
         }
-        for rupture in ruptures
+        for row in rows
     ]
 
 

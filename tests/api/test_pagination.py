@@ -55,8 +55,9 @@ def test_a_page_past_the_end_or_no_number_is_the_404_envelope(
     assert response.json()["errors"][0]["code"] == "not_found"
 
 
-def test_an_empty_list_is_one_empty_page(world: World) -> None:
-    body = client_for(world.parent).get(URL).json()
+@pytest.mark.parametrize("query", [{}, {"page": "last"}, {"page": "1", "page_size": "1"}])
+def test_an_empty_list_is_one_empty_page(world: World, query: dict[str, str]) -> None:
+    body = client_for(world.parent).get(URL, query).json()
 
     assert body == {"count": 0, "next": None, "previous": None, "results": []}
 

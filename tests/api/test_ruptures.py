@@ -7,10 +7,15 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.http import QueryDict
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
-from accounts.models import Membership, TherapistAccessLog
+from accounts.models import Membership, TherapistAccessLog, User
+from api.ruptures import serializers as s
 from api.ruptures.serializers import MessageOut, RuptureRowOut, message_rows, rupture_rows
+from api.ruptures.views import list_filter
+from api.views import validated
 from ruptures import selectors, services
 from ruptures.models import Message, Rupture, RuptureEvent, Status
 from tests.world import ClientKind, World, client_for, flag
@@ -218,6 +223,52 @@ def test_a_bad_list_filter_is_a_400_naming_it(
     body = response.json()
     assert body["status"] == 400
     assert [(e["code"], e["param"]) for e in body["errors"]] == [(code, param)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "status=flagged",
+        "status=safety_review&family=12",
+        "status=&family=",
+        "family=012",
+        "family=+12",
+        "family=%2012",
+        "family=12.0",
+        "family=\u0661\u0662",  # Arabic-Indic digits: int() reads them
+        "family=9223372036854775807",
+        "family=9223372036854775808",
+        "family=" + "9" * 30,
+        "family=" + "9" * 5000,  # past Python's int() limit for digits in a string
+        "family=0",
+        "family=-1",
+        "family=abc",
+        "status=Flagged",
+        "status=flagged&status=sideways",
+        "status=sideways&status=flagged",
+        "family=3&family=",
+        "page=2&page_size=5&other=1",
+    ],
+)
+def test_the_list_filter_reads_as_its_serializer_does(query: str) -> None:
+    """The list reads plainly valid filters itself, for speed: for any query it answers what
+    RuptureListFilter validates, or raises the same errors (the 400's codes and words)."""
+    params = QueryDict(query)
+
+    assert answer(list_filter, params) == answer(serializer_reads, params)
+
+
+def serializer_reads(params: QueryDict) -> tuple[str | None, int | None]:
+    data = validated(s.RuptureListFilter, params)
+    return data.get("status"), data.get("family")
+
+
+def answer(read: Any, params: QueryDict) -> tuple[str, Any]:
+    try:
+        return "read", read(params)
+    except ValidationError as error:
+        return "400", error.detail
 
 
 def test_an_empty_list_filter_is_as_if_absent(world: World) -> None:
@@ -584,15 +635,71 @@ def test_list_query_count_is_fixed(world: World, who: str, django_assert_num_que
         client.get(URL)
 
 
-def test_list_rows_are_what_the_documented_serializer_renders(world: World) -> None:
-    """The list renders plain dicts for speed; RuptureRowOut documents them: the two agree."""
-    former, acknowledged, _ = flag(world), flag(world), flag(world)
+def documented_rows(rows: list[selectors.RuptureRow]) -> Any:
+    """What RuptureRowOut renders for the listed ruptures, read through the ORM."""
+    ruptures = {
+        rupture.pk: rupture
+        for rupture in Rupture.objects.filter(pk__in=[row.id for row in rows]).select_related(
+            "child", "parent"
+        )
+    }
+    return RuptureRowOut([ruptures[row.id] for row in rows], many=True).data  # type: ignore[arg-type]  # many=True: a list
+
+
+LISTERS = ["parent", "child", "therapist_details"]  # a kept statement, and the ORM's
+
+
+@pytest.mark.parametrize("who", LISTERS)
+def test_list_rows_are_what_the_documented_serializer_renders(world: World, who: str) -> None:
+    """The list renders plain dicts straight from its statement's rows, for speed;
+    RuptureRowOut documents them: the two agree, for a former member and a nameless one too."""
+    former, acknowledged, _ = flag(world), flag(world), flag(world, by="parent")
     services.rupture_acknowledge(actor=world.parent, rupture_id=acknowledged.pk)
     Rupture.objects.filter(pk=former.pk).update(child=None)  # the child deleted their account
-    rows = list(selectors.rupture_list(actor=world.parent))
+    User.objects.filter(pk=world.parent.pk).update(display_name="")
+    actor = world.actor(who)
+    assert actor is not None
 
-    assert len(rows) == 3
-    assert rupture_rows(rows) == RuptureRowOut(rows, many=True).data  # type: ignore[arg-type]  # many=True: a list
+    rows, count = selectors.rupture_list(actor=actor).counted_page(0, 20)
+
+    assert count == len(rows) == (2 if who == "child" else 3)
+    assert rupture_rows(rows) == documented_rows(rows)
+
+
+@pytest.mark.parametrize("status", [None, Status.ACKNOWLEDGED, Status.SAFETY_REVIEW])
+@pytest.mark.parametrize("family", [None, "family", "other_family"])
+@pytest.mark.parametrize("who", ["parent", "other_parent", "child", "therapist"])
+def test_the_list_is_what_each_reader_sees_newest_first(
+    world: World, who: str, status: Status | None, family: str | None
+) -> None:
+    """The child's and parent's list is a kept statement, not ``ruptures_visible_to``: the two
+    read the same ruptures in the same order, a page and its count at a time, with each filter,
+    held flags included (shown to the child, never to the named parent)."""
+    flag(world)
+    acknowledged = flag(world)
+    services.rupture_acknowledge(actor=world.parent, rupture_id=acknowledged.pk)
+    flag(world, by="parent")
+    flag(world, parent_id=world.other_parent.pk)
+    flag(world, unsafe=True, feelings=[])
+    Membership.objects.filter(user=world.other_parent).delete()  # gone: their flag with them
+    actor = world.therapist_details if who == "therapist" else world.actor(who)
+    assert actor is not None
+    family_id = getattr(world, family).pk if family else None
+    visible = selectors.ruptures_visible_to(actor).order_by("-created_at", "-id")
+    if status is not None:
+        visible = visible.filter(status=status)
+    if family_id is not None:
+        visible = visible.filter(family_id=family_id)
+    expected = list(visible.values_list("pk", flat=True))
+    listed = selectors.rupture_list(actor=actor, status=status, family_id=family_id)
+
+    pages = [listed.counted_page(offset, 2) for offset in range(0, 6, 2)]
+
+    assert [row.id for rows, _count in pages for row in rows] == expected
+    assert {count for rows, count in pages if rows} <= {len(expected)}
+    assert listed.count() == len(expected)
+    if status is None and family is None:
+        assert len(expected) == {"parent": 3, "other_parent": 0, "child": 5, "therapist": 5}[who]
 
 
 def test_message_rows_are_what_the_documented_serializer_renders(world: World) -> None:
