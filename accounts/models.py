@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import weakref
-from typing import Any, ClassVar, NamedTuple
+import functools
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.sql.compiler import SQLCompiler
+from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from familyrepair.errors import ErrorCode
+from familyrepair.statements import KeptStatement, Slot
 
 
 def validate_time_zone(value: str) -> None:
@@ -59,39 +58,24 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email=email, password=password, **extra)
 
 
-class _UserLookup(NamedTuple):
-    """The compiled ``SELECT ... WHERE id = %s`` and what turns its row into a ``User``."""
-
-    compiler: SQLCompiler
-    sql: str
-    converters: dict[int, tuple[list[Any], Any]]
-    field_names: list[str]
-
-
-_user_lookups: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _UserLookup] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _user_by_primary_key(model: type[User], pk: int) -> User:
-    connection = connections[router.db_for_read(model)]
-    lookup = _user_lookups.get(connection)
-    if lookup is None:
-        compiler = model._default_manager.filter(pk=0).query.get_compiler(connection=connection)
-        sql, _params = compiler.as_sql()
-        columns = [column for column, _sql, _alias in compiler.select]
-        names = [column.target.attname for column in columns]
-        lookup = _UserLookup(compiler, sql, compiler.get_converters(columns), names)
-        _user_lookups[connection] = lookup
-    with connection.cursor() as cursor:
-        cursor.execute(lookup.sql, (pk,))
-        rows = cursor.fetchall()
+    rows = _user_lookup(model).run(pk=pk)
     if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    (values,) = (
-        lookup.compiler.apply_converters(rows, lookup.converters) if lookup.converters else rows
+    return model.from_db(router.db_for_read(model), _user_columns(model), rows[0])
+
+
+def _user_columns(model: type[User]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+@functools.cache
+def _user_lookup(model: type[User]) -> KeptStatement:
+    return KeptStatement(
+        lambda: model._default_manager.filter(pk=Slot("pk", models.BigIntegerField())).values_list(
+            *_user_columns(model)
+        )
     )
-    return model.from_db(connection.alias, lookup.field_names, values)
 
 
 # Under this age a child's screens read themselves aloud and a flag needs no reading (issue 13).
