@@ -77,14 +77,16 @@ fi
 # PostgreSQL is what the suite is for; on SQLite run the tests of what depends on the engine: the
 # database rules and triggers, the therapist's figures (percentiles, weeks and hours in a time
 # zone, JSON unnested), the check-in trend, the services with their constraints and locks, the
-# prompt claims, idempotency, health, and the family loop through the API. What needs PostgreSQL
-# there is deselected, not skipped. One xdist worker (Redis database 2), on the core the process
+# prompt claims, idempotency, health, kept statements (rows converted as the ORM converts them)
+# and pages, and the family loop through the API. What needs PostgreSQL there is deselected, not
+# skipped. One xdist worker (Redis database 2), on the core the process
 # tests leave.
 say "pytest on SQLite: what depends on the engine"
 DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 1 -m "not postgresql and not browser and not processes" \
     tests/accounts tests/care tests/checkins tests/ruptures \
     tests/api/test_idempotency.py tests/api/test_repair_both_ways.py tests/test_health.py \
+    tests/test_statements.py tests/api/test_pagination.py \
     --ignore=tests/ruptures/test_state_machine.py --ignore=tests/ruptures/test_safety_release.py \
     "$@"
 finish lint
