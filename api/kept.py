@@ -1,0 +1,115 @@
+"""Statements compiled once per database and run again with new values.
+
+Building and compiling a statement with the ORM costs more Python than PostgreSQL spends running
+the small reads a phone repeats (a rupture's page, its conversation, a family's members). A
+``KeptStatement`` builds its queryset once, with a ``Param`` wherever a request's value goes,
+compiles it once per database alias (the router's choice for reads), and then only binds the
+values, runs the SQL on a cursor and applies the compiler's converters (SQLite's datetimes come
+back as text, JSON as text, and so on), giving each row as a dict by the names asked for.
+
+The SQL text never changes between runs, so psycopg prepares it after a few; values travel as
+query parameters, never in the SQL. (``care.statements`` keeps built querysets and compiles
+each time; this goes one step further for reads whose shape is fixed.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+
+class UnboundParam(RuntimeError):
+    pass
+
+
+class Param(Expression):
+    """A named value of a kept statement: compiled as a placeholder, given its value at each
+    run and prepared for the database as its field prepares one (an aware datetime, an id)."""
+
+    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.name = name
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        return "%s", (self,)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]  # constants, and the Params to fill in
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+
+
+class KeptStatement:
+    """A read built by ``build`` (a ``values()``/``values_list()`` queryset naming its columns),
+    compiled on first use for each database alias."""
+
+    def __init__(self, model: type[Model], build: Callable[[], QuerySet[Any, Any]]) -> None:
+        self.model = model
+        self.build = build
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, alias: str) -> _Compiled:
+        queryset = self.build()
+        query = queryset.query
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        if len(names) != compiler.col_count:
+            raise ValueError("a kept statement names its columns with values() or values_list()")
+        columns = [select[0] for select in compiler.select[: compiler.col_count]]
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(columns).items()
+        )
+        return _Compiled(sql, tuple(params), names, converters)
+
+    def rows(self, **values: Any) -> list[dict[str, Any]]:
+        """Every row, each a dict by column name, with ``values`` for the Params."""
+        alias = router.db_for_read(self.model)
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            compiled = self._compiled[alias] = self._compile(alias)
+        connection = connections[alias]
+        params = [_value(param, values, connection) for param in compiled.params]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched = cursor.fetchall()
+        return [
+            dict(zip(compiled.names, row, strict=True))
+            for row in _converted(fetched, compiled, connection)
+        ]
+
+
+def _value(param: Any, values: dict[str, Any], connection: BaseDatabaseWrapper) -> Any:
+    if not isinstance(param, Param):
+        return param
+    if param.name not in values:
+        raise UnboundParam(f"no value for {param.name!r}")
+    return param.output_field.get_db_prep_value(values[param.name], connection)
+
+
+def _converted(
+    rows: list[Any], compiled: _Compiled, connection: BaseDatabaseWrapper
+) -> Iterator[Any]:
+    if not compiled.converters:
+        yield from rows
+        return
+    for fetched in rows:
+        row = list(fetched)
+        for position, functions, expression in compiled.converters:
+            value = row[position]
+            for convert in functions:
+                value = convert(value, expression, connection)
+            row[position] = value
+        yield row
