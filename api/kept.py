@@ -113,3 +113,14 @@ def _converted(
                 value = convert(value, expression, connection)
             row[position] = value
         yield row
+
+
+def loaded[M: Model](model: type[M], alias: str, columns: dict[str, Any]) -> M:
+    """An instance as a queryset with ``only(...)`` loads it, from a kept row's columns (by
+    attname): ``Model.from_db`` takes a partial row in the model's field order."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        alias,
+        [f.attname for f in fields if f.attname in columns],
+        [columns[f.attname] for f in fields if f.attname in columns],
+    )

@@ -16,7 +16,7 @@ from django.db.models import BigIntegerField, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from api.kept import KeptStatement, Param
+from api.kept import KeptStatement, Param, loaded
 from familyrepair.errors import ErrorCode, NotFound
 from ruptures.models import Party, RepairStep, Rupture, RuptureEvent, SafetyReview
 from ruptures.selectors import party_of, seen_as_party
@@ -30,12 +30,7 @@ _REVIEW_FIELDS = tuple(f.name for f in SafetyReview._meta.concrete_fields)
 _REVIEW_ATTNAMES = tuple(f.attname for f in SafetyReview._meta.concrete_fields)
 # What the page reads of its two people (as ``selectors.rupture_detail``): their names, the
 # child's age band and language (the repair guide's wording, the help lines).
-# (In the model's field order, as ``Model.from_db`` takes a partial row.)
-_PERSON_FIELDS = tuple(
-    f.attname
-    for f in User._meta.concrete_fields
-    if f.attname in {"id", "display_name", "locale", "birth_year"}
-)
+_PERSON_FIELDS = ("display_name", "locale", "birth_year")
 
 
 def _of_party() -> QuerySet[Rupture]:
@@ -46,12 +41,7 @@ def _page_row() -> QuerySet[Rupture, dict[str, Any]]:
     row: QuerySet[Rupture, dict[str, Any]] = _of_party().values(
         *_RUPTURE_FIELDS,
         *(f"safety_review__{name}" for name in _REVIEW_FIELDS),
-        *(
-            f"{side}__{name}"
-            for side in ("child", "parent")
-            for name in _PERSON_FIELDS
-            if name != "id"
-        ),
+        *(f"{side}__{name}" for side in ("child", "parent") for name in _PERSON_FIELDS),
     )
     return row
 
@@ -147,11 +137,8 @@ def _rupture(row: dict[str, Any]) -> Rupture:
         user_id = row[side]
         user = None
         if user_id is not None:
-            user = User.from_db(
-                alias,
-                list(_PERSON_FIELDS),
-                [user_id if name == "id" else row[f"{side}__{name}"] for name in _PERSON_FIELDS],
-            )
+            person = {name: row[f"{side}__{name}"] for name in _PERSON_FIELDS}
+            user = loaded(User, alias, {**person, "id": user_id})
         getattr(Rupture, side).field.set_cached_value(rupture, user)
     review = None
     if row["safety_review__id"] is not None:

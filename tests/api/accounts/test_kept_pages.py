@@ -1,0 +1,109 @@
+"""Members, the care team and the reader's own page come from kept statements
+(``api.accounts.pages``) and plain dicts: they answer exactly what the selectors and the
+documented serializers answer, to the same readers, with the same refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from accounts import selectors
+from accounts.models import CareTeamGrant, Membership, User
+from api.accounts import pages
+from api.accounts.serializers import (
+    CareFamilyOut,
+    CareGrantOut,
+    MemberOut,
+    MeOut,
+    care_grant_rows,
+    me_body,
+    member_rows,
+)
+from familyrepair.errors import Forbidden, NotFound
+from tests.world import World, client_for, member
+
+MEMBERS = ["parent", "other_parent", "child", "sibling", "child_profile"]
+NOT_MEMBERS = ["other_family_parent", "therapist_details", "therapist_ungranted"]
+
+
+def outcome(read: Any) -> Any:
+    """What a read answers, or the error it raises (its class and code)."""
+    try:
+        return read()
+    except (NotFound, Forbidden) as error:
+        return type(error), error.code
+
+
+@pytest.mark.parametrize("who", MEMBERS + NOT_MEMBERS)
+def test_members_are_what_the_selector_and_serializer_answer(world: World, who: str) -> None:
+    reader = world.actor(who)
+    assert isinstance(reader, User)
+    Membership.objects.filter(user=world.child).update(details_opt_out=True)
+
+    def documented() -> Any:
+        memberships = selectors.family_members(actor=reader, family_id=world.family.pk)
+        return MemberOut(memberships, many=True).data
+
+    def kept() -> Any:
+        return member_rows(pages.members(actor=reader, family_id=world.family.pk))
+
+    expected = outcome(documented)
+    assert outcome(kept) == expected
+    assert len(expected) == 5 if who in MEMBERS else expected[1] == "family_not_found"
+
+
+@pytest.mark.parametrize("who", [*MEMBERS, *NOT_MEMBERS, "young"])
+def test_the_care_team_is_what_the_selector_and_serializer_answer(world: World, who: str) -> None:
+    year = timezone.localdate().year
+    reader = member(world.family, "child", birth_year=year - 7) if who == "young" else None
+    reader = reader or world.actor(who)
+    assert isinstance(reader, User)
+    CareTeamGrant.objects.filter(therapist=world.therapist_details).update(
+        granted_at=timezone.now() - dt.timedelta(days=1)
+    )
+
+    def documented() -> Any:
+        grants = selectors.care_team(actor=reader, family_id=world.family.pk)
+        return CareGrantOut(grants, many=True).data
+
+    def kept() -> Any:
+        return care_grant_rows(pages.care_team(actor=reader, family_id=world.family.pk))
+
+    expected = outcome(documented)
+    assert outcome(kept) == expected
+    if who in {"sibling", "young"}:
+        assert expected == (Forbidden, "age_restricted")
+    if who in ("parent", "child"):  # the sibling is 12: refused, as the young child
+        assert [grant["therapist"]["display_name"] for grant in expected] == [
+            "Dr Reyes",
+            "Dr Osei",
+        ]
+
+
+@pytest.mark.parametrize("who", [*MEMBERS, "therapist_details", "therapist_unverified"])
+def test_me_is_what_the_documented_serializer_answers(world: World, who: str) -> None:
+    reader = world.actor(who)
+    assert isinstance(reader, User)
+    if who == "parent":
+        User.objects.filter(pk=reader.pk).update(
+            quiet_hours_start=dt.time(21, 30), quiet_hours_end=dt.time(7, 0)
+        )
+    reader = User.objects.get(pk=reader.pk)
+    context = {
+        "families": list(selectors.families_for(reader)),
+        "care_grants": list(selectors.care_families_for(reader)) if reader.is_therapist else [],
+        "has_mfa": selectors.has_mfa(reader),
+    }
+
+    body = me_body(
+        reader,
+        families=pages.families(reader),
+        care_families=CareFamilyOut(context["care_grants"], many=True).data,  # type: ignore[arg-type]  # many=True: a list
+        has_mfa=pages.has_mfa(reader),
+    )
+
+    assert body == MeOut(reader, context=context).data
+    assert client_for(reader).get("/api/v1/me/").json() == MeOut(reader, context=context).data
