@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts import selectors
-from accounts.models import CareTeamGrant, Membership, User
+from accounts.models import CareTeamGrant, Membership, Role, User
 from api.accounts import pages
 from api.accounts.serializers import (
     CareFamilyOut,
@@ -45,7 +45,7 @@ def test_members_are_what_the_selector_and_serializer_answer(world: World, who: 
 
     def documented() -> Any:
         memberships = selectors.family_members(actor=reader, family_id=world.family.pk)
-        return MemberOut(memberships, many=True).data
+        return MemberOut(memberships, many=True).data  # type: ignore[arg-type]  # many=True: a list
 
     def kept() -> Any:
         return member_rows(pages.members(actor=reader, family_id=world.family.pk))
@@ -58,7 +58,7 @@ def test_members_are_what_the_selector_and_serializer_answer(world: World, who: 
 @pytest.mark.parametrize("who", [*MEMBERS, *NOT_MEMBERS, "young"])
 def test_the_care_team_is_what_the_selector_and_serializer_answer(world: World, who: str) -> None:
     year = timezone.localdate().year
-    reader = member(world.family, "child", birth_year=year - 7) if who == "young" else None
+    reader = member(world.family, Role.CHILD, birth_year=year - 7) if who == "young" else None
     reader = reader or world.actor(who)
     assert isinstance(reader, User)
     CareTeamGrant.objects.filter(therapist=world.therapist_details).update(
@@ -67,7 +67,7 @@ def test_the_care_team_is_what_the_selector_and_serializer_answer(world: World, 
 
     def documented() -> Any:
         grants = selectors.care_team(actor=reader, family_id=world.family.pk)
-        return CareGrantOut(grants, many=True).data
+        return CareGrantOut(grants, many=True).data  # type: ignore[arg-type]  # many=True: a list
 
     def kept() -> Any:
         return care_grant_rows(pages.care_team(actor=reader, family_id=world.family.pk))
