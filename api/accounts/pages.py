@@ -66,13 +66,34 @@ CARE_TEAM = KeptStatement(
         .values("id", "therapist_id", "therapist__display_name", "scope", "granted_at")
     ),
 )
+# What ``FamilyOut`` shows of a family, with the reader's role in it.
+_FAMILY_COLUMNS = (
+    "id",
+    "name",
+    "calm_down_minutes",
+    "reminder_minutes",
+    "reminders_enabled",
+    "follow_up_days",
+    "check_ins_enabled",
+    "time_zone",
+    "created_at",
+)
 # The reader's families with their role (``selectors.families_for``).
 FAMILIES = KeptStatement(
     Family,
     lambda: (
         Family.objects.filter(memberships__user_id=ACTOR)
         .order_by("name", "id")
-        .values("id", "name", role=F("memberships__role"))
+        .values(*_FAMILY_COLUMNS, role=F("memberships__role"))
+    ),
+)
+# One of them (``selectors.family_membership``'s family).
+FAMILY_OF_MEMBER = KeptStatement(
+    Family,
+    lambda: (
+        Family.objects.filter(memberships__user_id=ACTOR, pk=FAMILY)
+        .order_by()
+        .values(*_FAMILY_COLUMNS, role=F("memberships__role"))
     ),
 )
 MFA = KeptStatement(
@@ -109,8 +130,16 @@ def care_team(*, actor: User, family_id: int) -> list[dict[str, Any]]:
 
 
 def families(user: User) -> list[dict[str, Any]]:
-    """The reader's families (``id``, ``name``, ``role``), by name."""
+    """The reader's families by column, with their ``role``, by name."""
     return FAMILIES.rows(actor=user.pk)
+
+
+def family_of_member(*, actor: User, family_id: int) -> dict[str, Any]:
+    """A family the actor is a member of, by column with their ``role``; 404 otherwise."""
+    rows = FAMILY_OF_MEMBER.rows(actor=actor.pk, family=family_id)
+    if not rows:
+        raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND)
+    return rows[0]
 
 
 def has_mfa(user: User) -> bool:

@@ -372,6 +372,28 @@ class FamilyOut(serializers.Serializer[Family]):
         return data
 
 
+def family_rows(families: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``FamilyOut`` of each family as plain dicts, from a kept statement's columns with the
+    reader's ``role`` (``api.accounts.pages``); a test compares the two. Not a therapist's
+    read (its ``care_scope``)."""
+    when = moments_in(timezone.get_current_timezone())
+    return [
+        {
+            "id": family["id"],
+            "name": family["name"],
+            "role": family["role"],
+            "calm_down_minutes": family["calm_down_minutes"],
+            "reminder_minutes": list(family["reminder_minutes"] or []),
+            "reminders_enabled": family["reminders_enabled"],
+            "follow_up_days": family["follow_up_days"],
+            "check_ins_enabled": family["check_ins_enabled"],
+            "time_zone": family["time_zone"],
+            "created_at": when(family["created_at"]),
+        }
+        for family in families
+    ]
+
+
 class MemberOut(serializers.Serializer[Membership]):
     """A member of the family: the person, and their membership."""
 

@@ -11,14 +11,16 @@ import pytest
 from django.utils import timezone
 
 from accounts import selectors
-from accounts.models import CareTeamGrant, Membership, Role, User
+from accounts.models import CareTeamGrant, Family, Membership, Role, User
 from api.accounts import pages
 from api.accounts.serializers import (
     CareFamilyOut,
     CareGrantOut,
+    FamilyOut,
     MemberOut,
     MeOut,
     care_grant_rows,
+    family_rows,
     me_body,
     member_rows,
 )
@@ -107,3 +109,31 @@ def test_me_is_what_the_documented_serializer_answers(world: World, who: str) ->
 
     assert body == MeOut(reader, context=context).data
     assert client_for(reader).get("/api/v1/me/").json() == MeOut(reader, context=context).data
+
+
+@pytest.mark.parametrize("who", [*MEMBERS, *NOT_MEMBERS])
+def test_families_are_what_the_selectors_and_serializer_answer(world: World, who: str) -> None:
+    reader = world.actor(who)
+    assert isinstance(reader, User)
+    Family.objects.filter(pk=world.family.pk).update(reminder_minutes=[30, 120])
+    if who == "parent":
+        member(world.other_family, Role.PARENT, user=reader)
+
+    families = selectors.families_for(reader)
+    documented: list[Any] = FamilyOut(families, many=True).data  # type: ignore[arg-type,assignment]  # many=True: a list
+    assert family_rows(pages.families(reader)) == documented
+
+    def documented_one() -> Any:
+        family, membership, _grant = selectors.family_for_reader(
+            actor=reader, family_id=world.family.pk
+        )
+        assert membership is not None  # a therapist's read is not the kept statement's
+        return FamilyOut(family, context={"role": membership.role}).data
+
+    def kept_one() -> Any:
+        return family_rows([pages.family_of_member(actor=reader, family_id=world.family.pk)])[0]
+
+    if reader.is_therapist:
+        return
+    assert outcome(kept_one) == outcome(documented_one)
+    assert len(documented) == Membership.objects.filter(user=reader).count()
