@@ -76,6 +76,16 @@ class KeptStatement:
 
     def rows(self, **values: Any) -> list[dict[str, Any]]:
         """Every row, each a dict by column name, with ``values`` for the Params."""
+        return self._run(values, "", ())
+
+    def rows_between(self, offset: int, limit: int, **values: Any) -> list[dict[str, Any]]:
+        """``limit`` rows from ``offset`` on (an ordered statement's page), as ``rows``. The
+        bounds travel as parameters too (PostgreSQL and SQLite both read ``LIMIT … OFFSET``)."""
+        return self._run(values, " LIMIT %s OFFSET %s", (limit, offset))
+
+    def _run(
+        self, values: dict[str, Any], tail: str, tail_params: tuple[int, ...]
+    ) -> list[dict[str, Any]]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias)
         if compiled is None:
@@ -83,7 +93,7 @@ class KeptStatement:
         connection = connections[alias]
         params = [_value(param, values, connection) for param in compiled.params]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql + tail, [*params, *tail_params])
             fetched = cursor.fetchall()
         return [
             dict(zip(compiled.names, row, strict=True))
@@ -124,3 +134,42 @@ def loaded[M: Model](model: type[M], alias: str, columns: dict[str, Any]) -> M:
         [f.attname for f in fields if f.attname in columns],
         [columns[f.attname] for f in fields if f.attname in columns],
     )
+
+
+LARGEST_OFFSET = 2**62  # OFFSET and LIMIT are 64-bit integers in PostgreSQL and SQLite
+
+
+class KeptPage:
+    """A kept statement's rows as Django's ``Paginator`` reads them (``count()``, then one
+    slice), for a statement with a ``total`` column (``Window(Count("*"))``): the page the
+    request asks for and the total come in one statement, as ``api.pagination`` does for a
+    queryset. A slice other than the one expected (``?page=last``) runs the statement again."""
+
+    def __init__(self, statement: KeptStatement, *, offset: int, limit: int, **values: Any):
+        self.statement = statement
+        self.values = values
+        self.offset = offset
+        self.limit = limit
+        self._fetched: list[dict[str, Any]] | None = None
+
+    def _expected(self) -> list[dict[str, Any]]:
+        if self._fetched is None:
+            self._fetched = self.statement.rows_between(self.offset, self.limit, **self.values)
+        return self._fetched
+
+    def count(self) -> int:
+        """The total, from the expected page's rows. Past the last row (or past what SQL can
+        take) there is no row to carry it: 0 answers the same 404 for any page after the first
+        ("That page contains no results") without counting, as ``api.pagination`` does."""
+        if self.offset > LARGEST_OFFSET:
+            return 0
+        rows = self._expected()
+        return int(rows[0]["total"]) if rows else 0
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        start, stop = window.start or 0, window.stop
+        if start == self.offset and stop is not None and stop - start <= self.limit:
+            return self._expected()[: stop - start]
+        if stop is None:
+            raise ValueError("a kept page is read by a bounded slice")
+        return self.statement.rows_between(start, stop - start, **self.values)
