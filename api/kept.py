@@ -8,8 +8,10 @@ values, runs the SQL on a cursor and applies the compiler's converters (SQLite's
 back as text, JSON as text, and so on), giving each row as a dict by the names asked for.
 
 The SQL text never changes between runs, so psycopg prepares it after a few; values travel as
-query parameters, never in the SQL. (``care.statements`` keeps built querysets and compiles
-each time; this goes one step further for reads whose shape is fixed.)
+query parameters, never in the SQL. Whatever a build reads besides its Params (the clock, the
+language, a setting) is frozen at the first run: anything that varies must be a Param.
+(``care.statements`` keeps built querysets and compiles each time; this goes one step further
+for reads whose shape is fixed.)
 """
 
 from __future__ import annotations
