@@ -11,7 +11,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.db import router
-from django.db.models import BigIntegerField, Exists, F
+from django.db.models import BigIntegerField, Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.models import CareTeamGrant, Family, Membership, User
@@ -96,12 +96,20 @@ FAMILY_OF_MEMBER = KeptStatement(
         .values(*_FAMILY_COLUMNS, role=F("memberships__role"))
     ),
 )
-MFA = KeptStatement(
-    Authenticator,
+# The reader's own page: whether they have a second factor (``selectors.has_mfa``) and their
+# families with their role, by name (``selectors.families_for``), in one statement: one row per
+# family, or one with no family.
+ME = KeptStatement(
+    User,
     lambda: (
-        Authenticator.objects.filter(user_id=ACTOR, type__in=MFA_FACTORS)
-        .order_by()
-        .values("id")[:1]
+        User.objects.filter(pk=ACTOR)
+        .order_by("memberships__family__name", "memberships__family_id")
+        .values(
+            "memberships__family_id",
+            "memberships__family__name",
+            "memberships__role",
+            mfa=Exists(Authenticator.objects.filter(user_id=OuterRef("pk"), type__in=MFA_FACTORS)),
+        )
     ),
 )
 
@@ -142,5 +150,17 @@ def family_of_member(*, actor: User, family_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-def has_mfa(user: User) -> bool:
-    return bool(MFA.rows(actor=user.pk))
+def me(user: User) -> tuple[list[dict[str, Any]], bool]:
+    """The reader's families (``id``, ``name``, ``role``) by name, and whether they have a
+    second factor enrolled (TOTP or a passkey)."""
+    rows = ME.rows(actor=user.pk)
+    families = [
+        {
+            "id": row["memberships__family_id"],
+            "name": row["memberships__family__name"],
+            "role": row["memberships__role"],
+        }
+        for row in rows
+        if row["memberships__family_id"] is not None
+    ]
+    return families, bool(rows and rows[0]["mfa"])

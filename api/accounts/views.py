@@ -103,13 +103,14 @@ class MeView(APIView):
     @extend_schema(responses=io.MeOut)
     def get(self, request: Request) -> Response:
         user = _user(request)
+        families, has_mfa = pages.me(user)
         care_families = list(selectors.care_families_for(user)) if user.is_therapist else []
         return Response(
             io.me_body(
                 user,
-                families=pages.families(user),
+                families=families,
                 care_families=io.CareFamilyOut(care_families, many=True).data,  # type: ignore[arg-type]  # many=True: a list
-                has_mfa=pages.has_mfa(user),
+                has_mfa=has_mfa,
             )
         )
 

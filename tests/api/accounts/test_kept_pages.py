@@ -25,6 +25,7 @@ from api.accounts.serializers import (
     member_rows,
 )
 from familyrepair.errors import Forbidden, NotFound
+from tests.factories import enrol_totp
 from tests.world import World, client_for, member
 
 MEMBERS = ["parent", "other_parent", "child", "sibling", "child_profile"]
@@ -89,10 +90,12 @@ def test_the_care_team_is_what_the_selector_and_serializer_answer(world: World, 
 def test_me_is_what_the_documented_serializer_answers(world: World, who: str) -> None:
     reader = world.actor(who)
     assert isinstance(reader, User)
-    if who == "parent":
+    if who == "parent":  # quiet hours, a second factor and two families
         User.objects.filter(pk=reader.pk).update(
             quiet_hours_start=dt.time(21, 30), quiet_hours_end=dt.time(7, 0)
         )
+        enrol_totp(reader)
+        member(world.other_family, Role.PARENT, user=reader)
     reader = User.objects.get(pk=reader.pk)
     context = {
         "families": list(selectors.families_for(reader)),
@@ -100,11 +103,12 @@ def test_me_is_what_the_documented_serializer_answers(world: World, who: str) ->
         "has_mfa": selectors.has_mfa(reader),
     }
 
+    families, has_mfa = pages.me(reader)
     body = me_body(
         reader,
-        families=pages.families(reader),
+        families=families,
         care_families=CareFamilyOut(context["care_grants"], many=True).data,  # type: ignore[arg-type]  # many=True: a list
-        has_mfa=pages.has_mfa(reader),
+        has_mfa=has_mfa,
     )
 
     assert body == MeOut(reader, context=context).data
@@ -137,3 +141,13 @@ def test_families_are_what_the_selectors_and_serializer_answer(world: World, who
         return
     assert outcome(kept_one) == outcome(documented_one)
     assert len(documented) == Membership.objects.filter(user=reader).count()
+
+
+def test_me_is_one_statement_after_the_user(world: World, django_assert_num_queries: Any) -> None:
+    """The user, then their families with whether they have a second factor (a therapist adds
+    the families whose care team they are on)."""
+    client = client_for(world.parent)
+    client.get("/api/v1/me/")  # warm the session
+
+    with django_assert_num_queries(2):
+        assert len(client.get("/api/v1/me/").json()["families"]) == 1
