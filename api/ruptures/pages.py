@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from api.kept import KeptStatement, Param, loaded
 from familyrepair.errors import ErrorCode, NotFound
-from ruptures.models import Party, RepairStep, Rupture, RuptureEvent, SafetyReview
+from ruptures.models import Party, Rupture, RuptureEvent, SafetyReview
 from ruptures.selectors import party_of, seen_as_party
 
 ACTOR = Param("actor", BigIntegerField())
@@ -37,16 +37,21 @@ def _of_party() -> QuerySet[Rupture]:
     return Rupture.objects.filter(seen_as_party(ACTOR), pk=RUPTURE).order_by()
 
 
-def _page_row() -> QuerySet[Rupture, dict[str, Any]]:
-    row: QuerySet[Rupture, dict[str, Any]] = _of_party().values(
+def _page_rows() -> QuerySet[Rupture, dict[str, Any]]:
+    """The rupture with its people and hold, once per repair step taken (at most six rows; one
+    with no step before the first)."""
+    rows: QuerySet[Rupture, dict[str, Any]] = _of_party().values(
         *_RUPTURE_FIELDS,
         *(f"safety_review__{name}" for name in _REVIEW_FIELDS),
         *(f"{side}__{name}" for side in ("child", "parent") for name in _PERSON_FIELDS),
+        "repair_steps__step",
+        "repair_steps__done_at",
+        "repair_steps__reflection",
     )
-    return row
+    return rows
 
 
-RUPTURE_PAGE = KeptStatement(Rupture, _page_row)
+RUPTURE_PAGE = KeptStatement(Rupture, _page_rows)
 TIMELINE = KeptStatement(
     RuptureEvent,
     lambda: (
@@ -62,14 +67,6 @@ TIMELINE = KeptStatement(
             "data",
             "created_at",
         )
-    ),
-)
-REPAIR_STEPS = KeptStatement(
-    RepairStep,
-    lambda: (
-        RepairStep.objects.filter(rupture_id=RUPTURE)
-        .order_by()
-        .values("step", "done_at", "reflection")
     ),
 )
 # The conversation with its rupture's visibility in one statement: no row when the rupture is
@@ -104,7 +101,14 @@ def rupture_page(
         raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     rupture = _rupture(rows[0])
     timeline = TIMELINE.rows(rupture=rupture.pk)
-    steps = {step["step"]: step for step in REPAIR_STEPS.rows(rupture=rupture.pk)}
+    steps = {
+        row["repair_steps__step"]: {
+            "done_at": row["repair_steps__done_at"],
+            "reflection": row["repair_steps__reflection"],
+        }
+        for row in rows
+        if row["repair_steps__step"] is not None
+    }
     return rupture, party_of(rupture, actor), timeline, steps
 
 

@@ -106,8 +106,8 @@ def test_a_conversation_is_what_the_documented_rows_answer(world: World) -> None
         assert pages.conversation(actor=reader, rupture_id=quiet.pk) == []
 
 
-# The user, then the rupture with its people and hold, its timeline, its steps.
-PAGE_QUERIES = 4
+# The user, then the rupture with its people, hold and steps, then its timeline.
+PAGE_QUERIES = 3
 # The user, then the conversation with its rupture's visibility.
 CONVERSATION_QUERIES = 2
 
