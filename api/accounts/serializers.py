@@ -14,6 +14,8 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.db import router
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -36,6 +38,8 @@ from accounts.models import (
     User,
 )
 from accounts.services.export import AccountRecords
+from api.kept import loaded
+from api.rows import moments_in
 from familyrepair.errors import ErrorCode
 
 LOCALES = [code for code, _name in settings.LANGUAGES]
@@ -263,6 +267,49 @@ class MeOut(serializers.Serializer[User]):
         return CareFamilyOut(self.context["care_grants"], many=True).data  # type: ignore[return-value]  # many=True: a list
 
 
+def me_body(
+    user: User,
+    *,
+    families: list[dict[str, Any]],
+    care_families: list[dict[str, Any]],
+    has_mfa: bool,
+) -> dict[str, Any]:
+    """``MeOut(user, context=...).data`` as a plain dict (a test compares the two): the page
+    every screen of the PWA starts from. ``families`` by column (``id``, ``name``, ``role``);
+    ``care_families`` already as ``CareFamilyOut`` renders them."""
+    verified = user.is_verified_therapist
+    quiet_hours = None
+    if user.quiet_hours_start is not None and user.quiet_hours_end is not None:
+        quiet_hours = {
+            "start": user.quiet_hours_start.strftime("%H:%M"),
+            "end": user.quiet_hours_end.strftime("%H:%M"),
+        }
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": user.display_name,
+        "time_zone": user.time_zone,
+        "quiet_hours": quiet_hours,
+        "locale": user.locale,
+        "birth_year": user.birth_year,
+        "age_band": _age_band(user),
+        "young_child": user.is_young_child,
+        "notify_email": user.notify_email,
+        "notify_push": user.notify_push,
+        "is_child_profile": user.is_child_profile,
+        "is_therapist": user.is_therapist,
+        "therapist_verified": verified,
+        "therapist_share_code": user.therapist_share_code if verified else None,
+        "therapist_claims": TherapistClaimsOut(user).data if user.is_therapist else None,
+        "mfa_enabled": has_mfa,
+        "families": [
+            {"id": family["id"], "name": family["name"], "role": family["role"]}
+            for family in families
+        ],
+        "care_families": care_families,
+    }
+
+
 class PairingOut(serializers.Serializer[dict[str, Any]]):
     """This device is now signed in as the child."""
 
@@ -325,6 +372,28 @@ class FamilyOut(serializers.Serializer[Family]):
         return data
 
 
+def family_rows(families: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``FamilyOut`` of each family as plain dicts, from a kept statement's columns with the
+    reader's ``role`` (``api.accounts.pages``); a test compares the two. Not a therapist's
+    read (its ``care_scope``)."""
+    when = moments_in(timezone.get_current_timezone())
+    return [
+        {
+            "id": family["id"],
+            "name": family["name"],
+            "role": family["role"],
+            "calm_down_minutes": family["calm_down_minutes"],
+            "reminder_minutes": list(family["reminder_minutes"] or []),
+            "reminders_enabled": family["reminders_enabled"],
+            "follow_up_days": family["follow_up_days"],
+            "check_ins_enabled": family["check_ins_enabled"],
+            "time_zone": family["time_zone"],
+            "created_at": when(family["created_at"]),
+        }
+        for family in families
+    ]
+
+
 class MemberOut(serializers.Serializer[Membership]):
     """A member of the family: the person, and their membership."""
 
@@ -345,6 +414,31 @@ class MemberOut(serializers.Serializer[Membership]):
     @extend_schema_field(_age_band_field())
     def get_age_band(self, membership: Membership) -> str:
         return _age_band(membership.user)
+
+
+def member_rows(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``MemberOut(memberships, many=True).data`` from a kept statement's columns
+    (``api.accounts.pages.members``) as plain dicts; a test compares the two."""
+    when = moments_in(timezone.get_current_timezone())
+    alias = router.db_for_read(User)
+    rows = []
+    for member in members:
+        born = {"id": member["user_id"], "birth_year": member["user__birth_year"]}
+        person = loaded(User, alias, born)  # the age band and "young child" rules, by year
+        rows.append(
+            {
+                "id": member["user_id"],
+                "display_name": member["user__display_name"],
+                "role": member["role"],
+                "age_band": _age_band(person),
+                "young_child": person.is_young_child,
+                "birth_year": member["user__birth_year"],
+                "is_child_profile": member["user__is_child_profile"],
+                "joined_at": when(member["joined_at"]),
+                "details_opt_out": member["details_opt_out"],
+            }
+        )
+    return rows
 
 
 class ChildOut(MemberOut):
@@ -401,6 +495,24 @@ class CareGrantOut(serializers.Serializer[CareTeamGrant]):
     therapist = UserRefOut()
     scope = serializers.ChoiceField(choices=CareScope.choices)
     granted_at = serializers.DateTimeField()
+
+
+def care_grant_rows(grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``CareGrantOut(grants, many=True).data`` from a kept statement's columns
+    (``api.accounts.pages.care_team``: verified therapists only, so never a former one)."""
+    when = moments_in(timezone.get_current_timezone())
+    return [
+        {
+            "id": grant["id"],
+            "therapist": {
+                "id": grant["therapist_id"],
+                "display_name": grant["therapist__display_name"],
+            },
+            "scope": grant["scope"],
+            "granted_at": when(grant["granted_at"]),
+        }
+        for grant in grants
+    ]
 
 
 class TherapistRefOut(serializers.Serializer[TherapistAccessLog]):

@@ -6,6 +6,7 @@ nothing; 403 only inside a family (a child trying a parent-only action).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any, cast
 
@@ -49,6 +50,7 @@ from accounts.services.families import (
 from accounts.services.invites import invite_accept, invite_create, invite_revoke
 from accounts.services.me import user_update
 from api import idempotency
+from api.accounts import pages
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
 from checkins import services as check_in_services
@@ -72,6 +74,15 @@ class _ListView(GenericAPIView):
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    def page_of(
+        self,
+        rows: list[dict[str, Any]],
+        render: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    ) -> Response:
+        """A page of a kept statement's rows, rendered as ``serializer_class`` documents them."""
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(render(page or []))
+
 
 def _me_context(user: User) -> dict[str, Any]:
     return {
@@ -91,7 +102,17 @@ def _me_body(user: User) -> dict[str, Any]:
 class MeView(APIView):
     @extend_schema(responses=io.MeOut)
     def get(self, request: Request) -> Response:
-        return Response(_me_body(_user(request)))
+        user = _user(request)
+        families, has_mfa = pages.me(user)
+        care_families = list(selectors.care_families_for(user)) if user.is_therapist else []
+        return Response(
+            io.me_body(
+                user,
+                families=families,
+                care_families=io.CareFamilyOut(care_families, many=True).data,  # type: ignore[arg-type]  # many=True: a list
+                has_mfa=has_mfa,
+            )
+        )
 
     @extend_schema(request=io.MeUpdateInput, responses=io.MeOut)
     def patch(self, request: Request) -> Response:
@@ -158,7 +179,7 @@ class FamilyListView(_ListView):
 
     @extend_schema(responses=io.FamilyOut(many=True), operation_id="families_list")
     def get(self, request: Request) -> Response:
-        return self.page(selectors.families_for(_user(request)))
+        return self.page_of(pages.families(_user(request)), io.family_rows)
 
     @extend_schema(request=io.FamilyCreateInput, responses={201: io.FamilyOut})
     def post(self, request: Request) -> Response:
@@ -174,6 +195,9 @@ class FamilyListView(_ListView):
 class FamilyDetailView(APIView):
     @extend_schema(responses=io.FamilyOut)
     def get(self, request: Request, family_id: int) -> Response:
+        if not _user(request).is_therapist:  # a member or no one: the kept statement
+            family_row = pages.family_of_member(actor=_user(request), family_id=family_id)
+            return Response(io.family_rows([family_row])[0])
         family, membership, grant = selectors.family_for_reader(
             actor=_user(request), family_id=family_id
         )
@@ -205,7 +229,8 @@ class MemberListView(_ListView):
 
     @extend_schema(responses=io.MemberOut(many=True), operation_id="families_members_list")
     def get(self, request: Request, family_id: int) -> Response:
-        return self.page(selectors.family_members(actor=_user(request), family_id=family_id))
+        members = pages.members(actor=_user(request), family_id=family_id)
+        return self.page_of(members, io.member_rows)
 
 
 class MemberDetailView(APIView):
@@ -412,7 +437,8 @@ class CareTeamListView(_ListView):
 
     @extend_schema(responses=io.CareGrantOut(many=True), operation_id="families_care_team_list")
     def get(self, request: Request, family_id: int) -> Response:
-        return self.page(selectors.care_team(actor=_user(request), family_id=family_id))
+        grants = pages.care_team(actor=_user(request), family_id=family_id)
+        return self.page_of(grants, io.care_grant_rows)
 
     @extend_schema(request=io.CareGrantCreateInput, responses={201: io.CareGrantOut})
     def post(self, request: Request, family_id: int) -> Response:

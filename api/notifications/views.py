@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import BigIntegerField, Count, Window
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api import idempotency
+from api.kept import KeptPage, KeptStatement, Param
 from api.rows import moments_in
 from api.views import APIView, GenericAPIView, validated
 from ruptures import notifications
@@ -52,6 +54,24 @@ def notification_rows(page: Iterable[Notification]) -> list[dict[str, Any]]:
     ]
 
 
+def inbox_rows(page: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``notification_rows`` from the kept inbox's columns."""
+    when = moments_in(timezone.get_current_timezone())
+    return [
+        {
+            "id": notification["id"],
+            "kind": notification["kind"],
+            "rupture": notification["rupture_id"],
+            "title": notification["title"],
+            "body": notification["body"],
+            "url": notification["url"],
+            "created_at": when(notification["created_at"]),
+            "read_at": when(notification["read_at"]),
+        }
+        for notification in page
+    ]
+
+
 class PushKeysIn(serializers.Serializer[dict[str, Any]]):
     p256dh = serializers.CharField(max_length=200)
     auth = serializers.CharField(max_length=100)
@@ -82,13 +102,41 @@ def _user(request: Request) -> User:
     return user
 
 
+# The inbox (``ruptures.notifications.inbox``: unread first, then newest first) with its total,
+# kept (``api.kept``): the screen a phone reloads most.
+INBOX = KeptStatement(
+    Notification,
+    lambda: (
+        # the domain's order and scope, with the reader's id bound at each run
+        notifications.inbox(actor=cast(Any, Param("actor", BigIntegerField()))).values(
+            "id",
+            "kind",
+            "rupture_id",
+            "title",
+            "body",
+            "url",
+            "created_at",
+            "read_at",
+            total=Window(Count("*")),
+        )
+    ),
+)
+
+
 class NotificationListView(GenericAPIView):
     serializer_class = NotificationOut
 
     @extend_schema(responses=NotificationOut(many=True), operation_id="notifications_list")
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(notifications.inbox(actor=_user(request)))
-        return self.get_paginated_response(notification_rows(page or []))
+        paginator: Any = self.paginator
+        size = paginator.get_page_size(request)
+        asked = request.query_params.get(paginator.page_query_param) or "1"
+        number = int(asked) if asked.isdigit() else 1  # anything else: the paginator's answer
+        inbox = KeptPage(
+            INBOX, offset=max(number - 1, 0) * size, limit=size, actor=_user(request).pk
+        )
+        page: Any = self.paginate_queryset(cast(Any, inbox))  # a Paginator's object list
+        return self.get_paginated_response(inbox_rows(page or []))
 
 
 class NotificationReadView(APIView):

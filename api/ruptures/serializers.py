@@ -140,6 +140,13 @@ def person(user: User | None) -> dict[str, Any]:
     return {"id": user.pk, "display_name": user.display_name or _("Family member")}
 
 
+def named(user_id: int | None, display_name: str | None) -> dict[str, Any]:
+    """``person`` from the two columns a kept statement reads (no account loaded)."""
+    if user_id is None:
+        return {"id": None, "display_name": FORMER_MEMBER}
+    return {"id": user_id, "display_name": display_name or _("Family member")}
+
+
 class FeelingOut(serializers.Serializer[dict[str, str]]):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
@@ -428,6 +435,121 @@ class RuptureOut(RuptureRowOut):
         return help_resources(rupture.child.locale if rupture.child else "en")
 
 
+def rupture_body(
+    rupture: Rupture,
+    *,
+    party: Party | None,
+    timeline: Iterable[dict[str, Any]],
+    steps: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """``RuptureOut(rupture, context={"party": party}).data`` as a plain dict (a test compares the
+    two), as ``rupture_rows`` does for the list: a rupture's page is what its two people open
+    most. ``timeline`` is its events oldest first (``id``, ``kind``, ``actor_id``,
+    ``actor__display_name``, ``from_status``, ``to_status``, ``data``, ``created_at``);
+    ``steps`` its repair steps by code (``done_at``, ``reflection``)."""
+    when = moments_in(timezone.get_current_timezone())
+    actions = allowed_actions(rupture, party)
+    is_repairer = party == repairer(rupture)
+    repair_steps = []
+    for guide in repair_guide(rupture):
+        step = steps.get(guide["step"])
+        repair_steps.append(
+            {
+                **guide,
+                "done": bool(step and step["done_at"]),
+                "done_at": step["done_at"] if step else None,
+                "reflection": (step["reflection"] if step else "") if is_repairer else None,
+            }
+        )
+    # A flag the child released after a safety review reaches the parent as an ordinary one.
+    hidden = REVIEW_EVENTS if party == Party.PARENT else frozenset()
+    release_question = None
+    if Action.KEEP_HELD in actions:
+        parent = rupture.parent.display_name if rupture.parent else ""
+        release_question = _("Would you like %(parent)s to see this now?") % {
+            "parent": parent or _("your parent")
+        }
+    help_lines = None
+    if rupture.unsafe and party == Party.CHILD:
+        help_lines = help_resources(rupture.child.locale if rupture.child else "en")
+    return {
+        "id": rupture.pk,
+        "family": rupture.family_id,
+        "status": rupture.status,
+        "started_by": rupture.started_by,
+        "direction": rupture.direction,
+        "child": person(rupture.child),
+        "parent": person(rupture.parent),
+        "feelings": feelings.describe(rupture.feelings),
+        "intensity": rupture.intensity,
+        "size": rupture.size,
+        "need": rupture.need,
+        "occurred_at": when(rupture.occurred_at),
+        "needs_space_until": when(rupture.needs_space_until),
+        "created_at": when(rupture.created_at),
+        "updated_at": when(rupture.updated_at),
+        "acknowledged_at": when(rupture.acknowledged_at),
+        "reconnected_at": when(rupture.reconnected_at),
+        "started_from_nudge": rupture.started_from_nudge,
+        "note": rupture.note,
+        "unsafe": rupture.unsafe and party != Party.PARENT,
+        "closed_at": when(rupture.closed_at),
+        "follow_up_of": rupture.follow_up_of_id,
+        "confirmations": {
+            "child": rupture.child_confirmed_at,
+            "parent": rupture.parent_confirmed_at,
+        },
+        "repair_steps": repair_steps,
+        "timeline": [
+            {
+                "id": event["id"],
+                "kind": event["kind"],
+                "actor": (
+                    named(event["actor_id"], event["actor__display_name"])
+                    if event["actor_id"]
+                    else None
+                ),
+                "from_status": event["from_status"],
+                "to_status": event["to_status"],
+                "data": event["data"],
+                "created_at": event["created_at"],
+            }
+            for event in timeline
+            if event["kind"] not in hidden
+        ],
+        "my_side": party,
+        "allowed_actions": [str(action) for action in actions],
+        "release_question": release_question,
+        "help_resources": help_lines,
+        "plan": plan(rupture) if party is not None else None,
+    }
+
+
+def timeline_of(rupture: Rupture) -> list[dict[str, Any]]:
+    """A rupture's prefetched events as ``rupture_body`` takes them."""
+    return [
+        {
+            "id": event.pk,
+            "kind": event.kind,
+            "actor_id": event.actor_id,
+            "actor__display_name": event.actor.display_name if event.actor else None,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "data": event.data,
+            "created_at": event.created_at,
+        }
+        for event in rupture.events.all()
+    ]
+
+
+def steps_of(rupture: Rupture) -> dict[str, dict[str, Any]]:
+    """A rupture's prefetched repair steps as ``rupture_body`` takes them."""
+    return {
+        step.step: {"done_at": step.done_at, "reflection": step.reflection}
+        for step in rupture.repair_steps.all()
+    }
+
+
 class MessageOut(serializers.Serializer[Message]):
     id = serializers.IntegerField()
     rupture = serializers.IntegerField(source="rupture_id")
@@ -457,6 +579,22 @@ def message_rows(messages: Iterable[Message], *, reader: User) -> list[dict[str,
             "body": message.body,
             "created_at": when(message.created_at),
             "mine": message.author_id == reader.pk,
+        }
+        for message in messages
+    ]
+
+
+def conversation_rows(messages: Iterable[dict[str, Any]], *, reader: User) -> list[dict[str, Any]]:
+    """``message_rows`` from a kept statement's columns (``api.ruptures.pages.conversation``)."""
+    when = moments_in(timezone.get_current_timezone())
+    return [
+        {
+            "id": message["id"],
+            "rupture": message["rupture_id"],
+            "author": named(message["author_id"], message["author_name"]),
+            "body": message["body"],
+            "created_at": when(message["created_at"]),
+            "mine": message["author_id"] == reader.pk,
         }
         for message in messages
     ]

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api import idempotency
+from api.ruptures import pages
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import ErrorCode, NotFound
@@ -108,11 +109,14 @@ class RuptureViewSet(GenericViewSet):
 
     @extend_schema(responses=s.RuptureOut)
     def retrieve(self, request: Request, pk: str) -> Response:
-        rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=_id(pk))
-        services.therapist_reads_record(
-            reader=self._user(), ruptures=[rupture], action="rupture.view"
-        )
-        return Response(s.RuptureOut(rupture, context={"party": party, "request": request}).data)
+        user = self._user()
+        if not user.is_therapist:  # its child or parent: the kept statements
+            rupture, party, timeline, steps = pages.rupture_page(actor=user, rupture_id=_id(pk))
+        else:  # a therapist's reach depends on grants and alerts: the selector decides, and logs
+            rupture, party = selectors.rupture_detail(actor=user, rupture_id=_id(pk))
+            services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.view")
+            timeline, steps = s.timeline_of(rupture), s.steps_of(rupture)
+        return Response(s.rupture_body(rupture, party=party, timeline=timeline, steps=steps))
 
     @extend_schema(request=None, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
     @action(detail=True, methods=["post"])
@@ -249,6 +253,10 @@ class RuptureMessagesView(APIView):
     @extend_schema(responses=s.MessageOut(many=True), operation_id="ruptures_messages_list")
     def get(self, request: Request, pk: int) -> Response:
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
+        if not user.is_therapist:  # its child or parent: one kept statement
+            return Response(
+                s.conversation_rows(pages.conversation(actor=user, rupture_id=pk), reader=user)
+            )
         rupture, _party = selectors.access_rupture(actor=user, rupture_id=pk)
         services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.messages")
         messages = selectors.message_list(rupture=rupture)

@@ -206,3 +206,66 @@ def test_an_ok_closes_the_check_in_once(world: World) -> None:
     assert again.json()["errors"][0]["code"] == "already_answered"
     assert bad.status_code == 400
     assert Rupture.objects.count() == 1
+
+
+PAGES = [
+    {},
+    {"page": "2"},
+    {"page_size": "5", "page": "3"},
+    {"page_size": "5", "page": "9"},  # past the end
+    {"page": "last"},
+    {"page": "0"},
+    {"page": "x"},
+    {"page": str(2**70)},
+    {"page_size": "100"},
+]
+
+
+def test_inbox_pages_are_what_the_documented_pagination_answers(world: World) -> None:
+    """The inbox reads a kept statement (``api.kept``): its pages, links and 404s are those of
+    the paginator over ``notifications.inbox`` rendered by NotificationOut."""
+    from django.utils import timezone
+    from rest_framework.exceptions import NotFound
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from api.notifications.views import NotificationOut
+    from api.pagination import PageNumberPagination
+    from ruptures import notifications
+
+    for _ in range(23):
+        flag(world)
+    deliver_now()
+    read = list(Notification.objects.filter(recipient=world.parent).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=read[::3]).update(read_at=timezone.now())
+    client = client_for(world.parent)
+
+    for params in PAGES:
+        pagination = PageNumberPagination()
+        request = Request(APIRequestFactory().get("/api/v1/notifications/", params))
+        try:
+            page = pagination.paginate_queryset(notifications.inbox(actor=world.parent), request)
+            rows = NotificationOut(page, many=True).data  # type: ignore[arg-type]  # many=True: a list
+            expected: Any = (200, pagination.get_paginated_response(rows).data)
+        except NotFound as error:
+            expected = (404, str(error.detail))
+
+        response = client.get("/api/v1/notifications/", params)
+
+        body = response.json()
+        answered = body["errors"][0]["message"] if response.status_code == 404 else body
+        assert (response.status_code, answered) == expected, params
+
+
+def test_an_inbox_page_is_one_statement(world: World, django_assert_num_queries: Any) -> None:
+    """The user, then the page with its total (``api.kept.KeptPage``); a page past the end
+    answers its 404 from that one statement too."""
+    flag(world)
+    deliver_now()
+    client = client_for(world.parent)
+    client.get("/api/v1/notifications/")  # warm the session
+
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/notifications/").json()["count"] == 1
+    with django_assert_num_queries(2):
+        assert client.get("/api/v1/notifications/", {"page": "2"}).status_code == 404
