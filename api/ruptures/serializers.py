@@ -135,13 +135,12 @@ class PersonOut(serializers.Serializer[User]):
 
 
 def person(user: User | None) -> dict[str, Any]:
-    if user is None:
-        return {"id": None, "display_name": FORMER_MEMBER}
-    return {"id": user.pk, "display_name": user.display_name or _("Family member")}
+    return named(None, None) if user is None else named(user.pk, user.display_name)
 
 
 def named(user_id: int | None, display_name: str | None) -> dict[str, Any]:
-    """``person`` from the two columns a kept statement reads (no account loaded)."""
+    """``person`` from a user's id and name, as a kept statement or a list row reads them (no
+    account loaded; no id: a former member)."""
     if user_id is None:
         return {"id": None, "display_name": FORMER_MEMBER}
     return {"id": user_id, "display_name": display_name or _("Family member")}
@@ -212,14 +211,6 @@ class RuptureRowOut(serializers.Serializer[Rupture]):
 
 def _when(value: dt.datetime | None) -> str | None:
     return moments_in(timezone.get_current_timezone())(value)
-
-
-def named(user_id: int | None, display_name: str | None) -> dict[str, Any]:
-    """``person`` from a user's id and name, as a list row carries them (no id: a former
-    member)."""
-    if user_id is None:
-        return {"id": None, "display_name": FORMER_MEMBER}
-    return {"id": user_id, "display_name": display_name or _("Family member")}
 
 
 def rupture_rows(rows: Iterable[RuptureRow]) -> list[dict[str, Any]]:
