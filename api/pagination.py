@@ -4,33 +4,23 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable
 from rest_framework import pagination
 
+from familyrepair.statements import CountedList
+
 _TOTAL = "paginator_total"
 _LARGEST_OFFSET = 2**62  # OFFSET and LIMIT are 64-bit integers in PostgreSQL and SQLite
-
-
-class CountedRows(Protocol):
-    """A list that reads a page and the count of the whole list in one statement (a kept one,
-    such as ``ruptures.selectors.RuptureList``): ``count`` and slices as Django's paginator
-    reads them, and both at once."""
-
-    def counted_page(self, offset: int, limit: int) -> tuple[list[Any], int]: ...
-
-    def count(self) -> int: ...
-
-    def __getitem__(self, page: slice) -> list[Any]: ...
 
 
 class CountedPaginator(Paginator):  # type: ignore[type-arg]  # generic in the stubs only
     """Django's paginator, with the count read from the page's own query (``COUNT(*) OVER ()``)
     instead of a second statement: one round trip and one compiled query fewer on every list.
-    A ``CountedRows`` list gives its page and count itself.
+    A ``CountedList`` (a kept statement's list) gives its page and count itself.
 
     A page past the end is empty, so it cannot carry the count: it is the same 404 as before
     (``EmptyPage``) without counting. Querysets where a window count would count something else
@@ -39,7 +29,7 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]  # generic in the s
 
     def page(self, number: Any) -> Page:  # type: ignore[type-arg]  # generic in the stubs only
         object_list: Any = self.object_list
-        counted_rows = hasattr(object_list, "counted_page")  # a CountedRows
+        counted_rows = isinstance(object_list, CountedList)
         if "count" in self.__dict__ or not (counted_rows or _counts_alongside(object_list)):
             return super().page(number)
         django: Any = self  # _validate_number is Django's, private and not in django-stubs

@@ -9,11 +9,19 @@ would (the compiler's converters: JSON, and SQLite's datetimes and booleans). Va
 travel as query parameters, and the SQL text never changes between runs, so PostgreSQL prepares
 it (psycopg's prepare threshold) and stops planning it as well.
 
+Rows come as tuples (``run``, a ``values_list``) or as dicts by column name (``rows``, a
+``values()``). A ``CountedList`` is a list read a page at a time, each page with the count of the
+whole list from the same statement: what ``api.pagination.CountedPaginator`` pages.
+
+Anything a statement's build reads besides its slots (the clock, the language, a setting) is
+fixed at its first run: the build names only what never changes.
+
 (``care.statements`` keeps built querysets too, but compiles them on every run.)
 """
 
 from __future__ import annotations
 
+import abc
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +30,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BigIntegerField, Expression, Field, QuerySet
+from django.db.models import BigIntegerField, Expression, Field, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 _PAGE_BOUND = BigIntegerField()  # LIMIT and OFFSET: 64-bit integers in PostgreSQL and SQLite
@@ -56,13 +64,15 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, _Placeholder], ...]  # (position in params, placeholder)
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    names: tuple[str, ...]  # the columns' names, for a values() statement
 
 
 class KeptStatement:
     """A queryset built once by ``build`` (with ``Slot``s for its values), compiled once per
     database connection, and run with new values: ``run(limit=..., offset=..., **values)``
-    answers the rows as tuples, in the order of the queryset's ``values_list``. ``paged``
-    statements take a LIMIT and an OFFSET on each run (the queryset must be ordered)."""
+    answers the rows as tuples, in the order of the queryset's ``values_list``; ``rows(...)``
+    as dicts by the names of its ``values()``. ``paged`` statements take a LIMIT and an OFFSET
+    on each run (the queryset must be ordered)."""
 
     def __init__(self, build: Callable[[], QuerySet[Any, Any]], *, paged: bool = False) -> None:
         self._build = build
@@ -103,6 +113,16 @@ class KeptStatement:
             rows = [_converted(row, compiled.converters, connection) for row in rows]
         return rows
 
+    def rows(
+        self, *, limit: int | None = None, offset: int = 0, **values: Any
+    ) -> list[dict[str, Any]]:
+        """``run``'s rows as dicts by column name (a statement built with ``values()``)."""
+        fetched = self.run(limit=limit, offset=offset, **values)
+        names = self._compiled[connections[router.db_for_read(self._queryset.model)]].names
+        if len(names) != len(fetched[0] if fetched else names):
+            raise ValueError("a kept statement read as dicts names its columns with values()")
+        return [dict(zip(names, row, strict=True)) for row in fetched]
+
     def _compile(self, connection: BaseDatabaseWrapper) -> _Compiled:
         # A copy: compiling sets up the query's joins and aliases, and each connection compiles.
         compiler = self._queryset.query.clone().get_compiler(connection=connection)
@@ -111,6 +131,7 @@ class KeptStatement:
             sql += " LIMIT %s OFFSET %s"  # SQL both PostgreSQL and SQLite read
         selected = [expression for expression, _sql, _alias in compiler.select]
         converters = compiler.get_converters(selected[: compiler.col_count])
+        query = compiler.query
         return _Compiled(
             sql=sql,
             params=tuple(params),
@@ -119,6 +140,7 @@ class KeptStatement:
                 (position, tuple(functions), expression)
                 for position, (functions, expression) in converters.items()
             ),
+            names=(*query.extra_select, *query.values_select, *query.annotation_select),
         )
 
 
@@ -135,3 +157,48 @@ def _converted(
             value = convert(value, expression, connection)
         values[position] = value
     return tuple(values)
+
+
+def loaded[M: Model](model: type[M], alias: str, columns: dict[str, Any]) -> M:
+    """An instance as a queryset with ``only(...)`` loads it, from a kept row's columns (by
+    attname): ``Model.from_db`` takes a partial row in the model's field order."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        alias,
+        [f.attname for f in fields if f.attname in columns],
+        [columns[f.attname] for f in fields if f.attname in columns],
+    )
+
+
+class CountedList(abc.ABC):
+    """A list read a page at a time, each page with the count of the whole list from the same
+    statement; ``count`` and slices as Django's ``Paginator`` reads them."""
+
+    @abc.abstractmethod
+    def counted_page(self, offset: int, limit: int) -> tuple[list[Any], int]:
+        """The rows from ``offset`` and the count of the whole list (0 past its end)."""
+
+    def count(self) -> int:
+        return self.counted_page(0, 1)[1]
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        start, stop = page.start or 0, page.stop
+        if stop is None or page.step is not None:
+            raise TypeError("a counted list is read by a slice with an end")
+        return self.counted_page(start, stop - start)[0]
+
+
+class KeptList(CountedList):
+    """A paged ``values()`` kept statement with its values, whose last column ``total`` is the
+    count of the whole list (``Window(Count("*"))``): rows as dicts, without ``total``."""
+
+    def __init__(self, statement: KeptStatement, **values: Any) -> None:
+        self.statement = statement
+        self.values = values
+
+    def counted_page(self, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        rows = self.statement.rows(limit=limit, offset=offset, **self.values)
+        total = int(rows[0]["total"]) if rows else 0
+        for row in rows:
+            del row["total"]
+        return rows, total

@@ -45,7 +45,7 @@ from accounts.models import (
 )
 from accounts.selectors import MFA_FACTORS, can_see_care_team, family_membership, has_mfa
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
-from familyrepair.statements import KeptStatement, Slot
+from familyrepair.statements import CountedList, KeptStatement, Slot
 from ruptures.models import (
     Message,
     Party,
@@ -244,7 +244,7 @@ def _party_list(by_status: bool, by_family: bool) -> KeptStatement:
 
 
 @dataclass(frozen=True)
-class RuptureList:
+class RuptureList(CountedList):
     """The ruptures the actor sees (``ruptures_visible_to``), newest first, read a page at a
     time: each page carries the count of the whole list, from the same statement. A child's or
     parent's list is a kept statement; a therapist's (who may also be a parent) is built for
@@ -270,16 +270,6 @@ class RuptureList:
                 family=self.family_id,
             )
         return [RuptureRow(*row[:-1]) for row in rows], rows[0][-1] if rows else 0
-
-    def count(self) -> int:
-        return self.counted_page(0, 1)[1]
-
-    def __getitem__(self, page: slice) -> list[RuptureRow]:
-        """A page by slice, as Django's ``Paginator`` reads one."""
-        start, stop = page.start or 0, page.stop
-        if stop is None or page.step is not None:
-            raise TypeError("a page of ruptures is a slice with an end")
-        return self.counted_page(start, stop - start)[0]
 
 
 def _within_reach(therapist: User) -> QuerySet[Rupture, int]:

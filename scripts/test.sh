@@ -86,7 +86,8 @@ DATABASE_URL="sqlite:///$SERVICES/sqlite.db" \
     .venv/bin/pytest -q -n 1 -m "not postgresql and not browser and not processes" \
     tests/accounts tests/care tests/checkins tests/ruptures \
     tests/api/test_idempotency.py tests/api/test_repair_both_ways.py tests/test_health.py \
-    tests/test_statements.py tests/api/test_pagination.py \
+    tests/test_statements.py tests/api/test_pagination.py tests/api/test_rupture_pages.py \
+    tests/api/accounts/test_kept_pages.py \
     --ignore=tests/ruptures/test_state_machine.py --ignore=tests/ruptures/test_safety_release.py \
     "$@"
 finish lint

@@ -1,5 +1,6 @@
 """The family screens a phone reloads most (its members, its care team, the reader's own page),
-read with kept statements (``api.kept``) under the same rules as ``accounts.selectors``.
+read with kept statements (``familyrepair.statements``) under the same rules as
+``accounts.selectors``.
 
 Each is a household's few rows: the whole list is read and paginated in Python, with the same
 ``{count, next, previous, results}`` and the same 404 past the last page as the ORM's pages.
@@ -16,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CareTeamGrant, Family, Membership, User
 from accounts.selectors import MFA_FACTORS, can_see_care_team
-from api.kept import KeptStatement, Param, loaded
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
+from familyrepair.statements import KeptStatement, Slot, loaded
 
-ACTOR = Param("actor", BigIntegerField())
-FAMILY = Param("family", BigIntegerField())
+ACTOR = Slot("actor", BigIntegerField())
+FAMILY = Slot("family", BigIntegerField())
 
 
 def _is_member() -> Exists:
@@ -30,7 +31,6 @@ def _is_member() -> Exists:
 # The family's members, parents first (``selectors.family_members``), only for one of them: the
 # reader is a member, so no row means no access.
 MEMBERS = KeptStatement(
-    Membership,
     lambda: (
         Membership.objects.filter(_is_member(), family_id=FAMILY)
         .order_by("-role", "joined_at", "id")
@@ -46,7 +46,6 @@ MEMBERS = KeptStatement(
     ),
 )
 MEMBERSHIP = KeptStatement(
-    Membership,
     lambda: (
         Membership.objects.filter(family_id=FAMILY, user_id=ACTOR)
         .order_by()
@@ -55,7 +54,6 @@ MEMBERSHIP = KeptStatement(
 )
 # Active grants to verified therapists (``selectors.care_team``).
 CARE_TEAM = KeptStatement(
-    CareTeamGrant,
     lambda: (
         CareTeamGrant.objects.filter(
             family_id=FAMILY,
@@ -80,7 +78,6 @@ _FAMILY_COLUMNS = (
 )
 # The reader's families with their role (``selectors.families_for``).
 FAMILIES = KeptStatement(
-    Family,
     lambda: (
         Family.objects.filter(memberships__user_id=ACTOR)
         .order_by("name", "id")
@@ -89,7 +86,6 @@ FAMILIES = KeptStatement(
 )
 # One of them (``selectors.family_membership``'s family).
 FAMILY_OF_MEMBER = KeptStatement(
-    Family,
     lambda: (
         Family.objects.filter(memberships__user_id=ACTOR, pk=FAMILY)
         .order_by()
@@ -100,7 +96,6 @@ FAMILY_OF_MEMBER = KeptStatement(
 # families with their role, by name (``selectors.families_for``), in one statement: one row per
 # family, or one with no family.
 ME = KeptStatement(
-    User,
     lambda: (
         User.objects.filter(pk=ACTOR)
         .order_by("memberships__family__name", "memberships__family_id")

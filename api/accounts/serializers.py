@@ -38,9 +38,9 @@ from accounts.models import (
     User,
 )
 from accounts.services.export import AccountRecords
-from api.kept import loaded
 from api.rows import moments_in
 from familyrepair.errors import ErrorCode
+from familyrepair.statements import loaded
 
 LOCALES = [code for code, _name in settings.LANGUAGES]
 

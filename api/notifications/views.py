@@ -17,9 +17,9 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api import idempotency
-from api.kept import KeptPage, KeptStatement, Param
 from api.rows import moments_in
 from api.views import APIView, GenericAPIView, validated
+from familyrepair.statements import KeptList, KeptStatement, Slot
 from ruptures import notifications
 from ruptures.models import Notification, PromptKind, PushSubscription
 
@@ -103,12 +103,11 @@ def _user(request: Request) -> User:
 
 
 # The inbox (``ruptures.notifications.inbox``: unread first, then newest first) with its total,
-# kept (``api.kept``): the screen a phone reloads most.
+# kept (``familyrepair.statements``): the screen a phone reloads most.
 INBOX = KeptStatement(
-    Notification,
     lambda: (
         # the domain's order and scope, with the reader's id bound at each run
-        notifications.inbox(actor=cast(Any, Param("actor", BigIntegerField()))).values(
+        notifications.inbox(actor=cast(Any, Slot("actor", BigIntegerField()))).values(
             "id",
             "kind",
             "rupture_id",
@@ -120,6 +119,7 @@ INBOX = KeptStatement(
             total=Window(Count("*")),
         )
     ),
+    paged=True,
 )
 
 
@@ -128,14 +128,8 @@ class NotificationListView(GenericAPIView):
 
     @extend_schema(responses=NotificationOut(many=True), operation_id="notifications_list")
     def get(self, request: Request) -> Response:
-        paginator: Any = self.paginator
-        size = paginator.get_page_size(request)
-        asked = request.query_params.get(paginator.page_query_param) or "1"
-        number = int(asked) if asked.isdigit() else 1  # anything else: the paginator's answer
-        inbox = KeptPage(
-            INBOX, offset=max(number - 1, 0) * size, limit=size, actor=_user(request).pk
-        )
-        page: Any = self.paginate_queryset(cast(Any, inbox))  # a Paginator's object list
+        inbox = KeptList(INBOX, actor=_user(request).pk)
+        page: Any = self.paginate_queryset(cast(Any, inbox))  # a CountedList: api.pagination
         return self.get_paginated_response(inbox_rows(page or []))
 
 

@@ -2,9 +2,10 @@
 
 The child or parent of a rupture opens its page and conversation far more often than anything
 else; the ORM spent more Python building and compiling those few statements than PostgreSQL
-spent running them. So for a party the reads are ``api.kept`` statements, filtered by the same
-``seen_as_party`` rule as ``ruptures.selectors.ruptures_visible_to``; a therapist (whose access
-also depends on grants, MFA and alerts) reads through the selectors as before.
+spent running them. So for a party the reads are kept statements (``familyrepair.statements``),
+filtered by the same ``seen_as_party`` rule as ``ruptures.selectors.ruptures_visible_to``; a
+therapist (whose access also depends on grants, MFA and alerts) reads through the selectors as
+before.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from django.db.models import BigIntegerField, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from api.kept import KeptStatement, Param, loaded
 from familyrepair.errors import ErrorCode, NotFound
+from familyrepair.statements import KeptStatement, Slot, loaded
 from ruptures.models import Party, Rupture, RuptureEvent, SafetyReview
 from ruptures.selectors import party_of, seen_as_party
 
-ACTOR = Param("actor", BigIntegerField())
-RUPTURE = Param("rupture", BigIntegerField())
+ACTOR = Slot("actor", BigIntegerField())
+RUPTURE = Slot("rupture", BigIntegerField())
 
 _RUPTURE_FIELDS = tuple(f.name for f in Rupture._meta.concrete_fields)
 _RUPTURE_ATTNAMES = [f.attname for f in Rupture._meta.concrete_fields]
@@ -51,9 +52,8 @@ def _page_rows() -> QuerySet[Rupture, dict[str, Any]]:
     return rows
 
 
-RUPTURE_PAGE = KeptStatement(Rupture, _page_rows)
+RUPTURE_PAGE = KeptStatement(_page_rows)
 TIMELINE = KeptStatement(
-    RuptureEvent,
     lambda: (
         RuptureEvent.objects.filter(rupture_id=RUPTURE)
         .order_by("created_at", "id")
@@ -72,7 +72,6 @@ TIMELINE = KeptStatement(
 # The conversation with its rupture's visibility in one statement: no row when the rupture is
 # out of reach, one row with no message when nobody has written yet.
 CONVERSATION = KeptStatement(
-    Rupture,
     lambda: (
         _of_party()
         .order_by("messages__created_at", "messages__id")

@@ -222,8 +222,8 @@ PAGES = [
 
 
 def test_inbox_pages_are_what_the_documented_pagination_answers(world: World) -> None:
-    """The inbox reads a kept statement (``api.kept``): its pages, links and 404s are those of
-    the paginator over ``notifications.inbox`` rendered by NotificationOut."""
+    """The inbox reads a kept statement (``familyrepair.statements``): its pages, links and 404s
+    are those of the paginator over ``notifications.inbox`` rendered by NotificationOut."""
     from django.utils import timezone
     from rest_framework.exceptions import NotFound
     from rest_framework.request import Request
@@ -258,8 +258,8 @@ def test_inbox_pages_are_what_the_documented_pagination_answers(world: World) ->
 
 
 def test_an_inbox_page_is_one_statement(world: World, django_assert_num_queries: Any) -> None:
-    """The user, then the page with its total (``api.kept.KeptPage``); a page past the end
-    answers its 404 from that one statement too."""
+    """The user, then the page with its total (``familyrepair.statements.KeptList``); a page past
+    the end answers its 404 from that one statement too."""
     flag(world)
     deliver_now()
     client = client_for(world.parent)
