@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from django.db import connections
-from django.db.models import BigIntegerField, CharField
+from django.db.models import BigIntegerField, CharField, Count, Window
 
-from familyrepair.statements import KeptStatement, Slot
+from familyrepair.statements import KeptList, KeptStatement, Slot
 from ruptures.models import Rupture
 from tests.world import World, flag
 
@@ -78,3 +78,27 @@ def test_a_paged_statement_runs_with_a_limit_and_is_sliced_by_no_one_else(db: No
     unordered = KeptStatement(lambda: Rupture.objects.order_by().values_list("id"), paged=True)
     with pytest.raises(ValueError, match="order"):
         unordered.run(limit=1)
+
+
+def test_rows_by_name_and_a_counted_list_of_them(world: World) -> None:
+    first, second = flag(world), flag(world)
+    by_name = KeptStatement(
+        lambda: (
+            Rupture.objects.filter(family_id=FAMILY)
+            .order_by("created_at", "id")
+            .values("id", "status", total=Window(Count("*")))
+        ),
+        paged=True,
+    )
+    listed = KeptList(by_name, family=world.family.pk)
+
+    rows, count = listed.counted_page(1, 5)
+
+    assert rows == [{"id": second.pk, "status": second.status}]
+    assert count == 2
+    assert listed.count() == 2
+    assert [row["id"] for row in listed[0:2]] == [first.pk, second.pk]
+    assert KeptList(by_name, family=world.other_family.pk).counted_page(0, 5) == ([], 0)
+    whole_rows = KeptStatement(lambda: Rupture.objects.filter(family_id=FAMILY))
+    with pytest.raises(ValueError, match="values"):  # no names to give the columns
+        whole_rows.rows(family=world.family.pk)
