@@ -32,6 +32,8 @@ gets 409 with a code saying why.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from familyrepair.errors import Conflict, ErrorCode, Forbidden, InvalidInput
+from familyrepair.errors import ApplicationError, Conflict, ErrorCode, Forbidden, InvalidInput
 from ruptures.models import Direction, Party, Rupture, SafetyOutcome, SafetyReview, Status
 
 if TYPE_CHECKING:
@@ -250,15 +252,27 @@ def _state_conflict(rupture: Rupture, action: Action) -> Conflict:
     )
 
 
+# A refusal, built only when it is raised: ``allowed_actions`` asks about every action on every
+# rupture page, and most are refused (a translated message each, never shown).
+Refusal = Callable[[], ApplicationError]
+
+
 def decide(rupture: Rupture, action: Action, party: Party) -> Status:
     """The status after ``party`` takes ``action``, or the error forbidding it (nothing written)."""
+    verdict = _verdict(rupture, action, party)
+    if isinstance(verdict, Status):
+        return verdict
+    raise verdict()
+
+
+def _verdict(rupture: Rupture, action: Action, party: Party) -> Status | Refusal:
     rule = RULES[action]
     if action == Action.WITHDRAW and party != rupture.started_by:
-        raise Forbidden(rule.role_message, code=rule.role_code)
+        return functools.partial(Forbidden, rule.role_message, code=rule.role_code)
     if party not in _parties(rule, action, rupture):
-        raise _role_refusal(rule, action, rupture)
+        return functools.partial(_role_refusal, rule, action, rupture)
     if rupture.status not in rule.from_states:
-        raise _state_conflict(rupture, action)
+        return functools.partial(_state_conflict, rupture, action)
 
     if action == Action.ACKNOWLEDGE:
         return Status.ACKNOWLEDGED
@@ -269,7 +283,7 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
             else (rupture.parent_confirmed_at, rupture.child_confirmed_at)
         )
         if mine is not None:
-            raise Conflict(_("You have already confirmed."), code=ErrorCode.ALREADY_CONFIRMED)
+            return _already_confirmed
         return Status.RECONNECTED if theirs is not None else Status.AWAITING_CONFIRMATION
     if action == Action.NOT_YET:
         return Status.ACKNOWLEDGED
@@ -278,18 +292,22 @@ def decide(rupture: Rupture, action: Action, party: Party) -> Status:
     if action == Action.RELEASE:
         hold = hold_of(rupture)
         if hold == Hold.UNDER_REVIEW:
-            raise _in_review()
+            return _in_review
         if hold not in (Hold.RELEASABLE, Hold.KEPT):
-            raise _state_conflict(rupture, action)
+            return functools.partial(_state_conflict, rupture, action)
         return Status.FLAGGED
     if action == Action.KEEP_HELD:
         hold = hold_of(rupture)
         if hold == Hold.UNDER_REVIEW:
-            raise _in_review()
+            return _in_review
         if hold != Hold.RELEASABLE:  # asked once: a "no" is not asked for again
-            raise _state_conflict(rupture, action)
+            return functools.partial(_state_conflict, rupture, action)
         return Status.SAFETY_REVIEW
     return Status(rupture.status)  # steps and messages leave the state as it is
+
+
+def _already_confirmed() -> Conflict:
+    return Conflict(_("You have already confirmed."), code=ErrorCode.ALREADY_CONFIRMED)
 
 
 def initial_status(
@@ -309,11 +327,4 @@ def allowed_actions(rupture: Rupture, party: Party | None) -> list[Action]:
     """What ``party`` may do now, for the PWA to show only the buttons that will work."""
     if party is None:
         return []
-    allowed = []
-    for action in Action:
-        try:
-            decide(rupture, action, party)
-        except (Conflict, Forbidden):
-            continue
-        allowed.append(action)
-    return allowed
+    return [action for action in Action if isinstance(_verdict(rupture, action, party), Status)]

@@ -124,7 +124,7 @@ def test_families_are_what_the_selectors_and_serializer_answer(world: World, who
         member(world.other_family, Role.PARENT, user=reader)
 
     families = selectors.families_for(reader)
-    documented: list[Any] = FamilyOut(families, many=True).data  # type: ignore[arg-type,assignment]  # many=True: a list
+    documented: list[Any] = FamilyOut(families, many=True).data  # type: ignore[arg-type, assignment]  # many=True: a list
     assert family_rows(pages.families(reader)) == documented
 
     def documented_one() -> Any:
