@@ -7,10 +7,11 @@ how the parent may have felt, what they will try next time), worded for the chil
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import AgeBand
 from ruptures import feelings
@@ -166,10 +167,10 @@ def repair_guide(rupture: Rupture) -> list[dict[str, str]]:
     return [
         {
             "step": code,
-            "title": str(label),
-            "guidance": GUIDANCE[code].format(name=name, feelings=feeling_words),
+            "title": title,
+            "guidance": guidance.format(name=name, feelings=feeling_words),
         }
-        for code, label in RepairStep.Code.choices
+        for code, title, guidance in _parent_words(get_language())
     ]
 
 
@@ -178,12 +179,24 @@ def _child_guide(rupture: Rupture) -> list[dict[str, str]]:
     named = [str(f["label"]).lower() for f in feelings.describe(rupture.feelings)]
     feeling_words = f" ({', '.join(named)})" if named else ""
     band = rupture.child.age_band() if rupture.child else AgeBand.UNKNOWN
-    words = CHILD_GUIDANCE[child_wording(band)]
     return [
         {
             "step": code,
-            "title": words[code][0].format(name=name),
-            "guidance": words[code][1].format(name=name, feelings=feeling_words),
+            "title": title.format(name=name),
+            "guidance": guidance.format(name=name, feelings=feeling_words),
         }
-        for code in CHILD_STEPS
+        for code, title, guidance in _child_words(get_language(), child_wording(band))
     ]
+
+
+# The steps' words are translated once per language and process (a rupture's page shows them
+# all, and the catalogue does not change while the process runs): (code, title, guidance).
+@cache
+def _parent_words(language: str | None) -> tuple[tuple[str, str, str], ...]:
+    return tuple((code, str(label), str(GUIDANCE[code])) for code, label in RepairStep.Code.choices)
+
+
+@cache
+def _child_words(language: str | None, wording: str) -> tuple[tuple[str, str, str], ...]:
+    words = CHILD_GUIDANCE[wording]
+    return tuple((code, str(words[code][0]), str(words[code][1])) for code in CHILD_STEPS)

@@ -367,3 +367,31 @@ def test_a_sign_up_email_is_in_the_browsers_language_and_so_is_the_account(db: N
 
     assert "¡Hola de parte de FamilyRepair!" in str(mail.outbox[-1].body)
     assert User.objects.get(email="nueva@example.com").locale == "es"
+
+
+def test_the_repair_guide_is_translated_once_per_language(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ruptures.repair_guide import repair_guide
+
+    rupture = flag(world)
+    with translation.override("es"):
+        spanish = repair_guide(rupture)
+    looked_up: list[str] = []
+    original = translation.gettext
+
+    def counting(message: str) -> str:
+        looked_up.append(message)
+        return original(message)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(translation._trans, "gettext", counting, raising=False)  # type: ignore[attr-defined]  # Django's private dispatcher
+        with translation.override("es"):
+            again = repair_guide(rupture)
+    with translation.override("en"):
+        english = repair_guide(rupture)
+
+    assert again == spanish
+    assert not [message for message in looked_up if "Breathe out slowly" in message]
+    assert english[0]["guidance"].startswith("Before anything else")
+    assert spanish[0]["guidance"] != english[0]["guidance"]
