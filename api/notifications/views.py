@@ -35,27 +35,9 @@ class NotificationOut(serializers.Serializer[Notification]):
     read_at = serializers.DateTimeField(allow_null=True)
 
 
-def notification_rows(page: Iterable[Notification]) -> list[dict[str, Any]]:
-    """``NotificationOut(page, many=True).data`` as plain dicts (a test compares the two): the
-    inbox is the screen a phone reloads most."""
-    when = moments_in(timezone.get_current_timezone())
-    return [
-        {
-            "id": notification.pk,
-            "kind": notification.kind,
-            "rupture": notification.rupture_id,
-            "title": notification.title,
-            "body": notification.body,
-            "url": notification.url,
-            "created_at": when(notification.created_at),
-            "read_at": when(notification.read_at),
-        }
-        for notification in page
-    ]
-
-
 def inbox_rows(page: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``notification_rows`` from the kept inbox's columns."""
+    """``NotificationOut(page, many=True).data`` as plain dicts (a test compares the two), from the
+    kept inbox's columns: the inbox is the screen a phone reloads most."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {

@@ -559,24 +559,28 @@ class MessageOut(serializers.Serializer[Message]):
 
 
 def message_rows(messages: Iterable[Message], *, reader: User) -> list[dict[str, Any]]:
-    """``MessageOut(messages, many=True).data`` as plain dicts (a test compares the two), as
-    ``rupture_rows`` does for the list: a conversation is read every time its screen opens."""
-    when = moments_in(timezone.get_current_timezone())
-    return [
-        {
-            "id": message.pk,
-            "rupture": message.rupture_id,
-            "author": person(message.author),
-            "body": message.body,
-            "created_at": when(message.created_at),
-            "mine": message.author_id == reader.pk,
-        }
-        for message in messages
-    ]
+    """``MessageOut(messages, many=True).data`` as plain dicts (a test compares the two), for
+    messages loaded as models (a therapist's read): ``conversation_rows`` renders them."""
+    return conversation_rows(
+        (
+            {
+                "id": message.pk,
+                "rupture_id": message.rupture_id,
+                "author_id": message.author_id,
+                "author_name": message.author.display_name if message.author else None,
+                "body": message.body,
+                "created_at": message.created_at,
+            }
+            for message in messages
+        ),
+        reader=reader,
+    )
 
 
 def conversation_rows(messages: Iterable[dict[str, Any]], *, reader: User) -> list[dict[str, Any]]:
-    """``message_rows`` from a kept statement's columns (``api.ruptures.pages.conversation``)."""
+    """``MessageOut(messages, many=True).data`` as plain dicts (a test compares the two), from a
+    kept statement's columns (``api.ruptures.pages.conversation``): a conversation is read every
+    time its screen opens."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {
