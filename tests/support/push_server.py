@@ -11,6 +11,11 @@ check is recorded with the reason and answered 400/401/403, so a test can assert
 A request whose sender went away before its body was complete (a worker killed mid-push) is torn:
 recorded as such, neither delivered nor refused, and never answered, as any HTTP server would.
 
+It verifies a VAPID token's signature once and remembers the tokens it verified (a sender reuses
+one per origin for hours), checking each token's expiry on every request, as a busy push service
+would. It counts the connections senders open and can drop the idle ones, as a service's idle
+timeout does.
+
 Runs in a thread of the test process; worker processes reach it over HTTP like any push service.
 """
 
@@ -18,8 +23,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -133,6 +140,9 @@ class PushServer:
         self._lock = threading.Lock()
         self._subscriptions: dict[str, _Registered] = {}
         self._requests: list[PushRequest] = []
+        self._verified: dict[tuple[str, str], dict[str, Any]] = {}  # (token, k) -> its claims
+        self._connections: set[socket.socket] = set()  # open now
+        self.connections_opened = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -143,6 +153,17 @@ class PushServer:
         class Handler(BaseHTTPRequestHandler):
             # Keep-alive, as real push services do: a sender may reuse its connection.
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with server._lock:
+                    server._connections.add(self.connection)
+                    server.connections_opened += 1
+
+            def finish(self) -> None:
+                with server._lock:
+                    server._connections.discard(self.connection)
+                super().finish()
 
             def do_POST(self) -> None:
                 status = server._handle(self)
@@ -171,6 +192,7 @@ class PushServer:
     def stop(self) -> None:
         if self._httpd is not None:
             self._httpd.shutdown()
+            self.drop_idle_connections()  # kept-alive ones would outlive the server otherwise
             self._httpd.server_close()
             self._httpd = None
         if self._thread is not None:
@@ -230,6 +252,16 @@ class PushServer:
     def torn(self) -> list[PushRequest]:
         """Requests cut off mid-body by their sender: never checked, delivered or answered."""
         return [r for r in self.requests if r.torn]
+
+    def drop_idle_connections(self) -> int:
+        """Close every open connection, as a push service's idle timeout does between pushes;
+        how many there were."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already gone
+                connection.shutdown(socket.SHUT_RDWR)
+        return len(connections)
 
     def clear(self) -> None:
         with self._lock:
@@ -292,6 +324,18 @@ class PushServer:
             raise Refused(401, "vapid Authorization needs t= and k=")
         if self.vapid_public_key is not None and key != self.vapid_public_key:
             raise Refused(403, "VAPID key is not the one this subscription was made with")
+        with self._lock:
+            verified = self._verified.get((token, key))
+        claims = verified if verified is not None else self._verify(token, key)
+        now = time.time()
+        exp = claims.get("exp")
+        if not isinstance(exp, int) or not now < exp <= now + MAX_VAPID_LIFETIME_SECONDS:
+            raise Refused(401, f"VAPID exp {exp!r} is not within the next 24 h")
+        return claims
+
+    def _verify(self, token: str, key: str) -> dict[str, Any]:
+        """The claims of a token whose ES256 signature verifies with ``key`` and whose ``aud`` and
+        ``sub`` are right, remembered; its ``exp`` is checked on every use."""
         try:
             header_b64, claims_b64, signature_b64 = token.split(".")
             header = json.loads(b64url_decode(header_b64))
@@ -315,13 +359,11 @@ class PushServer:
             raise Refused(401, "VAPID claims are not an object")
         if claims.get("aud") != self.origin:
             raise Refused(401, f"VAPID aud {claims.get('aud')!r} is not {self.origin!r}")
-        now = time.time()
-        exp = claims.get("exp")
-        if not isinstance(exp, int) or not now < exp <= now + MAX_VAPID_LIFETIME_SECONDS:
-            raise Refused(401, f"VAPID exp {exp!r} is not within the next 24 h")
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.startswith(("mailto:", "https:")):
             raise Refused(401, f"VAPID sub {sub!r} is not a mailto: or https: contact")
+        with self._lock:
+            self._verified[(token, key)] = claims
         return claims
 
     @staticmethod

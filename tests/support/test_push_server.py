@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 from urllib.parse import urlsplit
 
+from py_vapid import Vapid
+from pywebpush import WebPusher
+
+from ruptures.management.commands.generate_vapid_keys import generate_vapid_keys
 from tests.support.push_server import PushServer
 
 
@@ -57,3 +62,35 @@ def test_a_whole_request_that_fails_a_check_is_refused_not_torn() -> None:
         assert [(r.torn, r.status) for r in server.requests] == [(False, 401)]
         assert server.torn() == []
         assert server.refused() == server.requests
+
+
+def test_a_remembered_vapid_token_is_refused_once_it_expires() -> None:
+    """The service verifies a token's signature once, but checks its expiry on every push."""
+    keys = generate_vapid_keys()
+    with PushServer(vapid_public_key=keys.public_key) as server:
+        browser = server.subscribe()
+        vapid = Vapid.from_string(private_key=keys.private_key)
+        soon = int(time.time()) + 2
+        authorization = vapid.sign({"aud": server.origin, "exp": soon, "sub": "mailto:t@x.test"})
+        pusher = WebPusher(browser.info)
+
+        def post() -> int:
+            body = pusher.encode(b'{"title": "hello"}', "aes128gcm")["body"]
+            url = urlsplit(browser.endpoint)
+            connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=5)
+            headers = {"Authorization": authorization["Authorization"], "TTL": "60"}
+            headers["Content-Encoding"] = "aes128gcm"
+            connection.request("POST", url.path, body=body, headers=headers)
+            status = connection.getresponse().status
+            connection.close()
+            return status
+
+        assert post() == 201
+        assert post() == 201  # the remembered token
+        while time.time() < soon:
+            time.sleep(0.1)
+
+        assert post() == 401
+        assert [r.error for r in server.refused()] == [
+            f"VAPID exp {soon} is not within the next 24 h"
+        ]

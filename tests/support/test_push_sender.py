@@ -1,0 +1,86 @@
+"""``ruptures.push``'s connections: a batch of pushes shares keep-alive connections to its push
+service, and a connection the service closed while idle is never used for the next push."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from ruptures import push
+from ruptures.models import PushSubscription
+from tests.support.push_server import BrowserSubscription, PushRequest, PushServer
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sender() -> Iterator[None]:
+    push.sender.reset()
+    yield
+    push.sender.reset()
+
+
+def subscription(browser: BrowserSubscription) -> PushSubscription:
+    """Unsaved: ``send`` reads only the endpoint and keys."""
+    return PushSubscription(endpoint=browser.endpoint, p256dh=browser.p256dh, auth=browser.auth)
+
+
+def note(number: int) -> dict[str, object]:
+    return {"title": "Time to make things right", "body": f"note {number}", "url": "/#/"}
+
+
+def body(request: PushRequest) -> str:
+    assert request.payload is not None  # decrypted
+    return str(request.payload["body"])
+
+
+def test_pushes_to_one_service_share_its_keep_alive_connections(
+    push_server: PushServer, webpush_settings: Settings
+) -> None:
+    webpush_settings.WEBPUSH_CONCURRENCY = 3
+    browser = push_server.subscribe()
+    target = subscription(browser)
+
+    one_by_one = [push.send(target, note(n), topic=f"n{n}") for n in range(10)]
+    assert push_server.connections_opened == 1
+    together = push.send_many([push.Push(target, note(n), f"m{n}") for n in range(30)])
+
+    assert all(result.ok for result in one_by_one + together)
+    assert push_server.connections_opened <= 1 + 3  # at most one more per sending thread
+    assert push.sender.open_connections() == push_server.connections_opened
+    assert sorted(body(r) for r in push_server.delivered(browser)) == sorted(
+        [f"note {n}" for n in range(10)] + [f"note {n}" for n in range(30)]
+    )
+    assert push_server.refused() == []
+    assert push_server.torn() == []
+
+
+def test_a_connection_the_service_closed_while_idle_is_not_used_for_the_next_push(
+    push_server: PushServer, webpush_settings: Settings
+) -> None:
+    browser = push_server.subscribe()
+    target = subscription(browser)
+    assert push.send(target, note(1), topic="n1").ok
+
+    assert push_server.drop_idle_connections() == 1  # the service's idle timeout
+    time.sleep(0.05)  # the close reaches the sender's socket
+    second = push.send(target, note(2), topic="n2")
+
+    assert second.ok, second.error
+    assert [body(r) for r in push_server.delivered(browser)] == ["note 1", "note 2"]
+    assert push_server.connections_opened == 2
+    assert push_server.refused() == []
+
+
+def test_an_endpoint_that_is_not_http_is_gone_without_a_request(
+    push_server: PushServer, webpush_settings: Settings
+) -> None:
+    browser = push_server.subscribe()
+    target = subscription(browser)
+    target.endpoint = "ftp://push.example.test/sub/1"
+
+    result = push.send(target, note(1), topic="n1")
+
+    assert (result.ok, result.gone) == (False, True)
+    assert push_server.requests == []
