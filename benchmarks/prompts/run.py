@@ -119,6 +119,20 @@ def setup_django(database_url: str, redis_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def others_falling_due(within_seconds: float) -> int:
+    """Prompts already in the database (an earlier run's reminders, a populated database's
+    schedule) that fall due before the run ends: the sweep would claim them alongside the run's
+    own, and the figures would measure them too."""
+    from django.utils import timezone
+
+    from ruptures.models import Prompt, PromptStatus
+
+    return Prompt.objects.filter(
+        status__in=(PromptStatus.PENDING, PromptStatus.CLAIMED),
+        due_at__lte=timezone.now() + dt.timedelta(seconds=within_seconds),
+    ).count()
+
+
 def make_recipients(parents: int, *, push: PushServer | None, tag: str) -> list[tuple[int, int]]:
     """``parents`` parents, each with a child and five flagged ruptures: (parent, rupture) pairs."""
     from accounts.models import Family, Membership, Role, User
@@ -389,6 +403,15 @@ def main() -> int:
 
         from ruptures.management.commands.generate_vapid_keys import generate_vapid_keys
 
+        length = args.timeout * (2 if burst else 0) + (args.seconds + args.timeout if steady else 0)
+        others = others_falling_due(length + 120)
+        if others:
+            say(
+                f"{others:,} prompts already in this database fall due during the run; the sweep "
+                "would deliver them with the benchmark's own. Use a fresh database (or none: a "
+                "throwaway one is started)."
+            )
+            return 2
         keys = generate_vapid_keys()
         push = stack.enter_context(PushServer(vapid_public_key=keys.public_key))
 
