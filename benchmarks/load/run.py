@@ -288,7 +288,7 @@ def benchmark(*, families: int, online: int, duration: float) -> int:
         password = secrets.token_urlsafe(24)
         homes = households(online, password)
         population = http.population_size()
-        base_url = stack.enter_context(http.gunicorn(env, workdir))
+        base_url = stack.enter_context(http.gunicorn(env, workdir, http.GUNICORN_WORKERS))
         recorder, bares = asyncio.run(drive(base_url, homes, password, duration))
         header = (
             f"gunicorn {http.GUNICORN_WORKERS} sync workers on loopback; {population}; "
