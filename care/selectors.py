@@ -50,9 +50,9 @@ from accounts.models import CareTeamGrant, Family, Membership, User
 from accounts.selectors import can_see_care_team, care_reader, family_membership
 from care.aggregates import PercentileCont, Seconds
 from care.periods import Period, zone_of
-from care.statements import Slot, bound
 from checkins.selectors import caseload_trends, family_trend
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
+from familyrepair.statements import KeptStatement, Slot
 from ruptures import feelings as feeling_vocabulary
 from ruptures.models import (
     EventKind,
@@ -390,9 +390,8 @@ def _feelings(ruptures: QuerySet[Rupture], period: Period) -> list[dict[str, Any
     return [feeling | {"count": count} for feeling, (_, count) in zip(described, rows, strict=True)]
 
 
-@functools.cache
-def _kept_pair_figures(with_viewer: bool) -> QuerySet[Any, Any]:
-    """The pairs' figures (``_pair_aggregates``) for the bound family, viewer and period."""
+def _pair_figures(with_viewer: bool) -> QuerySet[Any, Any]:
+    """The pairs' figures (``_pair_aggregates``) for the slots' family, viewer and period."""
     ruptures = counted_ruptures(_FAMILY, _VIEWER if with_viewer else None)
     return (
         _touching(ruptures, _PERIOD)
@@ -408,8 +407,7 @@ def _kept_pair_figures(with_viewer: bool) -> QuerySet[Any, Any]:
     )
 
 
-@functools.cache
-def _kept_family_figures(with_viewer: bool) -> QuerySet[Any, Any]:
+def _family_figures(with_viewer: bool) -> QuerySet[Any, Any]:
     """The family's own figures (``_family_aggregates``) in one row: no GROUP BY (a constant
     groups nothing), so an empty period still answers one row of zeros and nulls."""
     ruptures = counted_ruptures(_FAMILY, _VIEWER if with_viewer else None)
@@ -424,26 +422,34 @@ def _kept_family_figures(with_viewer: bool) -> QuerySet[Any, Any]:
     return kept
 
 
+# Building the two widest statements (a few dozen filtered aggregates) took most of a dashboard
+# request's Python time, and running them a few milliseconds: they are kept
+# (``familyrepair.statements``), one for a therapist's read and one for a family's preview.
+PAIR_FIGURES = {v: KeptStatement(functools.partial(_pair_figures, v)) for v in (True, False)}
+FAMILY_FIGURES = {v: KeptStatement(functools.partial(_family_figures, v)) for v in (True, False)}
+
+
 def family_figures(*, family_id: int, viewer: User | None, period: Period) -> dict[str, Any]:
     """Every figure of the dashboard for one period, over the family's ``counted_ruptures``
     (for ``viewer``'s preview, theirs), in seven queries whatever the number of ruptures: the
     pairs' figures, their events, the family's own figures, weeks flagged, weeks repaired, the
     heat map, the feelings. The family's counts and the per-parent shares are sums of the pairs'
-    rows (a handful), never of ruptures. The two widest statements are kept (``care.statements``).
+    rows (a handful), never of ruptures. The two widest statements are kept (``PAIR_FIGURES``,
+    ``FAMILY_FIGURES``).
     """
     zone = period.zone
     at = _Moments.of(period)
     ruptures = counted_ruptures(family_id, viewer)
     events = _events(ruptures, period)
 
-    with bound(
-        family=family_id,
-        viewer=viewer.pk if viewer is not None else None,
-        start=period.start,
-        end=period.end,
-    ):
-        pair_rows: list[Mapping[str, Any]] = list(_kept_pair_figures(viewer is not None).all())
-        [family] = _kept_family_figures(viewer is not None).all()
+    values: dict[str, Any] = {
+        "family": family_id,
+        "viewer": viewer.pk if viewer is not None else None,
+        "start": period.start,
+        "end": period.end,
+    }
+    pair_rows = PAIR_FIGURES[viewer is not None].rows(**values)
+    [family] = FAMILY_FIGURES[viewer is not None].rows(**values)
     pair_events: dict[tuple[int | None, int | None], Mapping[str, Any]] = {
         (row["rupture__parent_id"], row["rupture__child_id"]): row
         for row in events.values("rupture__parent_id", "rupture__child_id").annotate(

@@ -15,8 +15,6 @@ whole list from the same statement: what ``api.pagination.CountedPaginator`` pag
 
 Anything a statement's build reads besides its slots (the clock, the language, a setting) is
 fixed at its first run: the build names only what never changes.
-
-(``care.statements`` keeps built querysets too, but compiles them on every run.)
 """
 
 from __future__ import annotations
@@ -98,6 +96,8 @@ class KeptStatement:
             compiled = self._compiled[connection] = self._compile(connection)
         params = list(compiled.params)
         for position, slot in compiled.slots:
+            if slot.name not in values:
+                raise TypeError(f"no value for the slot {slot.name!r}: a slot is never a null")
             params[position] = slot.field.get_db_prep_value(values[slot.name], connection)
         if self._paged:
             if limit is None:

@@ -42,6 +42,14 @@ def test_each_run_binds_its_values_and_pages(world: World) -> None:
     assert other_family == []
 
 
+def test_a_slot_without_a_value_is_an_error_not_a_null(world: World) -> None:
+    flag(world)
+    kept = ruptures_of_a_family()
+
+    with pytest.raises(TypeError, match="'status'"):
+        kept.run(limit=10, offset=0, family=world.family.pk)
+
+
 def test_rows_are_converted_as_the_orm_converts_them(world: World) -> None:
     rupture = flag(world)
     kept = ruptures_of_a_family()
