@@ -45,6 +45,10 @@ def test_members_are_what_the_documented_serializer_answers(world: World, who: s
     reader = world.actor(who)
     assert isinstance(reader, User)
     Membership.objects.filter(user=world.child).update(details_opt_out=True)
+    # The other parent joined after the children: still listed before them.
+    Membership.objects.filter(user=world.other_parent).update(
+        joined_at=timezone.now() + dt.timedelta(minutes=1)
+    )
 
     kept = outcome(
         lambda: member_rows(selectors.family_members(actor=reader, family_id=world.family.pk))
