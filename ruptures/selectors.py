@@ -7,6 +7,11 @@ details (``Rupture.words_withheld``, kept with the record); a verified therapist
 was sent the safety alert for a flag keeps that one flag while its review is open, whatever
 happens to their grant (the opt-out still applies). Anything else is not found, so ids leak
 nothing.
+
+What a phone reloads most, the child's or parent's list of ruptures, a rupture's page and its
+conversation, is read for a party with kept statements (``familyrepair.statements``) under the
+same ``seen_as_party`` rule; a therapist (whose reach also depends on grants, MFA and alerts)
+reads through the querysets.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from allauth.mfa.models import Authenticator
 from django.db import router
 from django.db.models import (
     BigIntegerField,
@@ -43,9 +47,9 @@ from accounts.models import (
     TherapistAccessLog,
     User,
 )
-from accounts.selectors import MFA_FACTORS, can_see_care_team, family_membership, has_mfa
+from accounts.selectors import can_see_care_team, family_membership, has_mfa, second_factors
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
-from familyrepair.statements import CountedList, KeptStatement, Slot
+from familyrepair.statements import CountedList, KeptStatement, Slot, loaded
 from ruptures.models import (
     Message,
     Party,
@@ -97,7 +101,7 @@ def alerted_to(therapist: User) -> Q:
     widens what they could read."""
     if not therapist.is_verified_therapist:
         return Q(pk__in=[])
-    enrolled = Authenticator.objects.filter(user_id=therapist.pk, type__in=MFA_FACTORS)
+    enrolled = second_factors(therapist.pk)
     had_details = CareTeamGrant.objects.filter(
         family=OuterRef("family"), therapist=therapist, scope=CareScope.DETAILS
     )
@@ -227,6 +231,7 @@ def _listed(
 _ACTOR = Slot("actor", BigIntegerField())
 _STATUS = Slot("status", CharField())
 _FAMILY = Slot("family", BigIntegerField())
+_RUPTURE = Slot("rupture", BigIntegerField())
 
 
 @functools.cache
@@ -309,25 +314,39 @@ def as_ruptures(rows: Iterable[RuptureRow]) -> list[Rupture]:
     ]
 
 
+# A rupture's timeline and conversation, oldest first.
+_OLDEST_FIRST = ("created_at", "id")
+
+
 def _timeline() -> QuerySet[RuptureEvent]:
     """Who did each thing, by name: not every column of their account."""
-    return RuptureEvent.objects.select_related("actor").only(
-        "rupture_id",
-        "kind",
-        "from_status",
-        "to_status",
-        "data",
-        "created_at",
-        "actor__display_name",
+    return (
+        RuptureEvent.objects.select_related("actor")
+        .only(
+            "rupture_id",
+            "kind",
+            "from_status",
+            "to_status",
+            "data",
+            "created_at",
+            "actor__display_name",
+        )
+        .order_by(*_OLDEST_FIRST)
     )
 
 
-# What a rupture's page reads of its two people: their names, the child's age band and
-# language (the repair guide's wording, the help lines), not every column of their accounts.
-_PEOPLE_ON_A_RUPTURE = tuple(
-    f"{side}__{field}"
-    for side in ("child", "parent")
-    for field in ("display_name", "locale", "birth_year")
+# What a rupture's page reads of its two people: their names, the child's age band and language
+# (the repair guide's wording, the help lines), not every column of their accounts.
+_PERSON_FIELDS = ("display_name", "locale", "birth_year")
+_RUPTURE_FIELDS = tuple(f.name for f in Rupture._meta.concrete_fields)
+_RUPTURE_ATTNAMES = [f.attname for f in Rupture._meta.concrete_fields]
+_REVIEW_FIELDS = tuple(f.name for f in SafetyReview._meta.concrete_fields)
+_REVIEW_ATTNAMES = [f.attname for f in SafetyReview._meta.concrete_fields]
+# What it reads in all: the rupture, its hold, and its people.
+_PAGE_FIELDS = (
+    *_RUPTURE_FIELDS,
+    *(f"safety_review__{name}" for name in _REVIEW_FIELDS),
+    *(f"{side}__{name}" for side in ("child", "parent") for name in _PERSON_FIELDS),
 )
 
 
@@ -337,11 +356,7 @@ def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | No
         ruptures_visible_to(actor)
         .filter(pk=rupture_id)
         .select_related("child", "parent", "safety_review")
-        .only(
-            *(f.name for f in Rupture._meta.concrete_fields),
-            *(f"safety_review__{f.name}" for f in SafetyReview._meta.concrete_fields),
-            *_PEOPLE_ON_A_RUPTURE,
-        )
+        .only(*_PAGE_FIELDS)
         .order_by()  # one row: no ordering to compile or run
         .prefetch_related(
             Prefetch("events", queryset=_timeline()),
@@ -352,6 +367,98 @@ def rupture_detail(*, actor: User, rupture_id: int) -> tuple[Rupture, Party | No
     if rupture is None:
         raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
     return rupture, party_of(rupture, actor)
+
+
+def _seen_by_party() -> QuerySet[Rupture]:
+    """The rupture, if the actor sees it as its child or parent (one row or none)."""
+    return Rupture.objects.filter(seen_as_party(_ACTOR), pk=_RUPTURE).order_by()
+
+
+# ``rupture_detail`` for a party: the rupture with its people and hold, once per repair step
+# taken (at most six rows; one with no step before the first), then its timeline.
+_PARTY_PAGE = KeptStatement(
+    lambda: _seen_by_party().values(
+        *_PAGE_FIELDS, "repair_steps__step", "repair_steps__done_at", "repair_steps__reflection"
+    ),
+)
+_PARTY_TIMELINE = KeptStatement(
+    lambda: (
+        RuptureEvent.objects.filter(rupture_id=_RUPTURE)
+        .order_by(*_OLDEST_FIRST)
+        .values(
+            "id",
+            "kind",
+            "actor_id",
+            "actor__display_name",
+            "from_status",
+            "to_status",
+            "data",
+            "created_at",
+        )
+    ),
+)
+# The conversation with its rupture's visibility in one statement: no row when the rupture is
+# out of reach, one row with no message when nobody has written yet.
+_PARTY_CONVERSATION = KeptStatement(
+    lambda: (
+        _seen_by_party()
+        .order_by(*(f"messages__{name}" for name in _OLDEST_FIRST))
+        .values(
+            "id",
+            "messages__id",
+            "messages__author_id",
+            "messages__author__display_name",
+            "messages__body",
+            "messages__created_at",
+        )
+    ),
+)
+
+
+def rupture_detail_of_party(
+    *, actor: User, rupture_id: int
+) -> tuple[Rupture, Party | None, list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """``rupture_detail`` for its child or parent, from kept statements: the rupture (with its
+    people and hold), the actor's side, its timeline (oldest first, each event by column:
+    ``id``, ``kind``, ``actor_id``, ``actor__display_name``, ``from_status``, ``to_status``,
+    ``data``, ``created_at``) and its repair steps by code (``done_at``, ``reflection``); 404
+    out of the party's reach."""
+    rows = _PARTY_PAGE.rows(actor=actor.pk, rupture=rupture_id)
+    if not rows:
+        raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
+    rupture = _page_rupture(rows[0])
+    timeline = _PARTY_TIMELINE.rows(rupture=rupture.pk)
+    steps = {
+        row["repair_steps__step"]: {
+            "done_at": row["repair_steps__done_at"],
+            "reflection": row["repair_steps__reflection"],
+        }
+        for row in rows
+        if row["repair_steps__step"] is not None
+    }
+    return rupture, party_of(rupture, actor), timeline, steps
+
+
+def _page_rupture(row: dict[str, Any]) -> Rupture:
+    """A Rupture as ``rupture_detail`` loads it (its people, with only the columns of
+    ``_PAGE_FIELDS``, and its hold), from a kept row."""
+    alias = router.db_for_read(Rupture)
+    rupture = Rupture.from_db(alias, _RUPTURE_ATTNAMES, [row[name] for name in _RUPTURE_FIELDS])
+    for side in ("child", "parent"):
+        user_id = row[side]
+        user = None
+        if user_id is not None:
+            person = {name: row[f"{side}__{name}"] for name in _PERSON_FIELDS}
+            user = loaded(User, alias, {**person, "id": user_id})
+        getattr(Rupture, side).field.set_cached_value(rupture, user)
+    review = None
+    if row["safety_review__id"] is not None:
+        review = SafetyReview.from_db(
+            alias, _REVIEW_ATTNAMES, [row[f"safety_review__{n}"] for n in _REVIEW_FIELDS]
+        )
+        SafetyReview.rupture.field.set_cached_value(review, rupture)
+    Rupture.safety_review.related.set_cached_value(rupture, review)
+    return rupture
 
 
 def plans_of_pair(
@@ -378,5 +485,26 @@ def message_list(*, rupture: Rupture) -> QuerySet[Message]:
     return (
         rupture.messages.select_related("author")
         .only("rupture_id", "body", "created_at", "author__display_name")
-        .order_by("created_at", "id")
+        .order_by(*_OLDEST_FIRST)
     )
+
+
+def messages_of_party(*, actor: User, rupture_id: int) -> list[dict[str, Any]]:
+    """``message_list`` for the rupture's child or parent, from one kept statement: each
+    message by column (``id``, ``rupture_id``, ``author_id``, ``author_name``, ``body``,
+    ``created_at``); 404 out of the party's reach."""
+    rows = _PARTY_CONVERSATION.rows(actor=actor.pk, rupture=rupture_id)
+    if not rows:
+        raise NotFound(_("No such rupture."), code=ErrorCode.RUPTURE_NOT_FOUND)
+    return [
+        {
+            "id": row["messages__id"],
+            "rupture_id": row["id"],
+            "author_id": row["messages__author_id"],
+            "author_name": row["messages__author__display_name"],
+            "body": row["messages__body"],
+            "created_at": row["messages__created_at"],
+        }
+        for row in rows
+        if row["messages__id"] is not None
+    ]

@@ -374,8 +374,8 @@ class FamilyOut(serializers.Serializer[Family]):
 
 def family_rows(families: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``FamilyOut`` of each family as plain dicts, from a kept statement's columns with the
-    reader's ``role`` (``api.accounts.pages``); a test compares the two. Not a therapist's
-    read (its ``care_scope``)."""
+    reader's ``role`` (``accounts.selectors.family_list``, ``family_of_member``); a test
+    compares the two. Not a therapist's read (its ``care_scope``)."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {
@@ -418,7 +418,7 @@ class MemberOut(serializers.Serializer[Membership]):
 
 def member_rows(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``MemberOut(memberships, many=True).data`` from a kept statement's columns
-    (``api.accounts.pages.members``) as plain dicts; a test compares the two."""
+    (``accounts.selectors.family_members``) as plain dicts; a test compares the two."""
     when = moments_in(timezone.get_current_timezone())
     alias = router.db_for_read(User)
     rows = []
@@ -499,7 +499,7 @@ class CareGrantOut(serializers.Serializer[CareTeamGrant]):
 
 def care_grant_rows(grants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``CareGrantOut(grants, many=True).data`` from a kept statement's columns
-    (``api.accounts.pages.care_team``: verified therapists only, so never a former one)."""
+    (``accounts.selectors.care_team``: verified therapists only, so never a former one)."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {

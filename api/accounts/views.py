@@ -50,7 +50,6 @@ from accounts.services.families import (
 from accounts.services.invites import invite_accept, invite_create, invite_revoke
 from accounts.services.me import user_update
 from api import idempotency
-from api.accounts import pages
 from api.accounts import serializers as io
 from api.views import APIView, GenericAPIView
 from checkins import services as check_in_services
@@ -103,7 +102,7 @@ class MeView(APIView):
     @extend_schema(responses=io.MeOut)
     def get(self, request: Request) -> Response:
         user = _user(request)
-        families, has_mfa = pages.me(user)
+        families, has_mfa = selectors.families_and_mfa(user)
         care_families = list(selectors.care_families_for(user)) if user.is_therapist else []
         return Response(
             io.me_body(
@@ -179,7 +178,7 @@ class FamilyListView(_ListView):
 
     @extend_schema(responses=io.FamilyOut(many=True), operation_id="families_list")
     def get(self, request: Request) -> Response:
-        return self.page_of(pages.families(_user(request)), io.family_rows)
+        return self.page_of(selectors.family_list(actor=_user(request)), io.family_rows)
 
     @extend_schema(request=io.FamilyCreateInput, responses={201: io.FamilyOut})
     def post(self, request: Request) -> Response:
@@ -196,7 +195,7 @@ class FamilyDetailView(APIView):
     @extend_schema(responses=io.FamilyOut)
     def get(self, request: Request, family_id: int) -> Response:
         if not _user(request).is_therapist:  # a member or no one: the kept statement
-            family_row = pages.family_of_member(actor=_user(request), family_id=family_id)
+            family_row = selectors.family_of_member(actor=_user(request), family_id=family_id)
             return Response(io.family_rows([family_row])[0])
         family, membership, grant = selectors.family_for_reader(
             actor=_user(request), family_id=family_id
@@ -229,7 +228,7 @@ class MemberListView(_ListView):
 
     @extend_schema(responses=io.MemberOut(many=True), operation_id="families_members_list")
     def get(self, request: Request, family_id: int) -> Response:
-        members = pages.members(actor=_user(request), family_id=family_id)
+        members = selectors.family_members(actor=_user(request), family_id=family_id)
         return self.page_of(members, io.member_rows)
 
 
@@ -437,7 +436,7 @@ class CareTeamListView(_ListView):
 
     @extend_schema(responses=io.CareGrantOut(many=True), operation_id="families_care_team_list")
     def get(self, request: Request, family_id: int) -> Response:
-        grants = pages.care_team(actor=_user(request), family_id=family_id)
+        grants = selectors.care_team(actor=_user(request), family_id=family_id)
         return self.page_of(grants, io.care_grant_rows)
 
     @extend_schema(request=io.CareGrantCreateInput, responses={201: io.CareGrantOut})

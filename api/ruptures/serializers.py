@@ -579,8 +579,8 @@ def message_rows(messages: Iterable[Message], *, reader: User) -> list[dict[str,
 
 def conversation_rows(messages: Iterable[dict[str, Any]], *, reader: User) -> list[dict[str, Any]]:
     """``MessageOut(messages, many=True).data`` as plain dicts (a test compares the two), from a
-    kept statement's columns (``api.ruptures.pages.conversation``): a conversation is read every
-    time its screen opens."""
+    kept statement's columns (``ruptures.selectors.messages_of_party``): a conversation is read
+    every time its screen opens."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {

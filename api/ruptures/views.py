@@ -16,7 +16,6 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api import idempotency
-from api.ruptures import pages
 from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import ErrorCode, NotFound
@@ -111,7 +110,9 @@ class RuptureViewSet(GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         user = self._user()
         if not user.is_therapist:  # its child or parent: the kept statements
-            rupture, party, timeline, steps = pages.rupture_page(actor=user, rupture_id=_id(pk))
+            rupture, party, timeline, steps = selectors.rupture_detail_of_party(
+                actor=user, rupture_id=_id(pk)
+            )
         else:  # a therapist's reach depends on grants and alerts: the selector decides, and logs
             rupture, party = selectors.rupture_detail(actor=user, rupture_id=_id(pk))
             services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.view")
@@ -255,7 +256,9 @@ class RuptureMessagesView(APIView):
         user: User = request.user  # type: ignore[assignment]  # IsAuthenticated ran first
         if not user.is_therapist:  # its child or parent: one kept statement
             return Response(
-                s.conversation_rows(pages.conversation(actor=user, rupture_id=pk), reader=user)
+                s.conversation_rows(
+                    selectors.messages_of_party(actor=user, rupture_id=pk), reader=user
+                )
             )
         rupture, _party = selectors.access_rupture(actor=user, rupture_id=pk)
         services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.messages")

@@ -1,6 +1,8 @@
 """A rupture's page and conversation for its two people come from kept statements
-(``api.ruptures.pages``) and plain dicts: they must answer exactly what the selectors and the
-documented serializers answer, for every side and state, in a fixed number of queries."""
+(``ruptures.selectors.rupture_detail_of_party``, ``messages_of_party``) rendered as plain
+dicts: they must answer exactly what the ORM selectors a therapist reads through
+(``rupture_detail``, ``message_list``) and the documented serializers answer, for every side
+and state, in a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from typing import Any
 import pytest
 from django.test import TestCase
 
-from api.ruptures import pages
 from api.ruptures.serializers import RuptureOut, conversation_rows, message_rows, rupture_body
 from familyrepair.errors import NotFound
 from ruptures import selectors, services
@@ -64,9 +65,9 @@ def test_a_page_is_what_the_selector_and_the_documented_serializer_answer(world:
                 documented, party = selectors.rupture_detail(actor=reader, rupture_id=rupture.pk)
             except NotFound:  # out of this reader's reach: out of the kept read's too
                 with pytest.raises(NotFound):
-                    pages.rupture_page(actor=reader, rupture_id=rupture.pk)
+                    selectors.rupture_detail_of_party(actor=reader, rupture_id=rupture.pk)
                 continue
-            kept, kept_party, timeline, steps = pages.rupture_page(
+            kept, kept_party, timeline, steps = selectors.rupture_detail_of_party(
                 actor=reader, rupture_id=rupture.pk
             )
             expected = RuptureOut(documented, context={"party": party}).data
@@ -84,10 +85,10 @@ def test_an_unsafe_flag_is_out_of_the_named_parents_reach(world: World) -> None:
     held = unsafe_flag(world)
 
     with pytest.raises(NotFound):
-        pages.rupture_page(actor=world.parent, rupture_id=held.pk)
+        selectors.rupture_detail_of_party(actor=world.parent, rupture_id=held.pk)
     with pytest.raises(NotFound):
-        pages.conversation(actor=world.parent, rupture_id=held.pk)
-    assert pages.rupture_page(actor=world.child, rupture_id=held.pk)[0].pk == held.pk
+        selectors.messages_of_party(actor=world.parent, rupture_id=held.pk)
+    assert selectors.rupture_detail_of_party(actor=world.child, rupture_id=held.pk)[0].pk == held.pk
 
 
 def test_a_conversation_is_what_the_documented_rows_answer(world: World) -> None:
@@ -101,9 +102,9 @@ def test_a_conversation_is_what_the_documented_rows_answer(world: World) -> None
     for reader in (world.child, world.parent):
         documented = list(selectors.message_list(rupture=rupture))
         assert conversation_rows(
-            pages.conversation(actor=reader, rupture_id=rupture.pk), reader=reader
+            selectors.messages_of_party(actor=reader, rupture_id=rupture.pk), reader=reader
         ) == message_rows(documented, reader=reader)
-        assert pages.conversation(actor=reader, rupture_id=quiet.pk) == []
+        assert selectors.messages_of_party(actor=reader, rupture_id=quiet.pk) == []
 
 
 # The user, then the rupture with its people, hold and steps, then its timeline.

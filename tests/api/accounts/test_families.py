@@ -371,7 +371,7 @@ def test_list_query_count_exact(django_assert_num_queries: Any) -> None:
     client.get("/api/v1/me/")
 
     # the user (session from the cache), then the members with the reader's membership checked
-    # in the same statement (a kept one, api.accounts.pages): a read opens no transaction
+    # in the same statement (a kept one, accounts.selectors): a read opens no transaction
     with django_assert_num_queries(2):
         response = client.get(f"/api/v1/families/{family.pk}/members/", {"page_size": 100})
     assert response.json()["count"] == 51
