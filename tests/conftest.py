@@ -51,7 +51,7 @@ def django_db_setup(
 
     yield
 
-    if not reuse:
+    if not django_db_keepdb:
         with django_db_blocker.unblock():
             try:
                 teardown_databases(db_cfg, verbosity=verbosity)
