@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 
 from accounts.models import User
 from ruptures import delivery
@@ -85,30 +86,43 @@ def answer(response: Any) -> tuple[int, Any]:
     return response.status_code, len(response.content)
 
 
-def fill(path: str, world: World, rupture_id: int) -> str:
+def path_values(world: World) -> dict[str, int]:
+    """What fills each path's ``{...}`` but the rupture id (one query, not one per path)."""
     grant = world.family.care_team.get(therapist=world.therapist_details)
-    values = {
-        "family_id": world.family.pk,
-        "user_id": world.child.pk,
-        "id": rupture_id,
-        "grant_id": grant.pk,
-        "rupture_id": rupture_id,
-    }
+    return {"family_id": world.family.pk, "user_id": world.child.pk, "grant_id": grant.pk}
+
+
+def fill(path: str, values: dict[str, int], rupture_id: int) -> str:
+    values = values | {"id": rupture_id, "rupture_id": rupture_id}
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
 
 
-def read_everything(
-    world: World, who: str, rupture_ids: dict[str, int], kind: ClientKind = "browser"
-) -> dict[str, Any]:
-    client = client_for(getattr(world, who), kind)
+class Callers:
+    """One signed-in client per person for a day, as each keeps one device through it: signing
+    in anew for every request cost a session write each time and tells the comparison nothing."""
+
+    def __init__(self, world: World, kind: ClientKind = "browser") -> None:
+        self.world = world
+        self.kind = kind
+        self._clients: dict[str, APIClient] = {}
+
+    def __call__(self, who: str) -> APIClient:
+        if who not in self._clients:
+            self._clients[who] = client_for(getattr(self.world, who), self.kind)
+        return self._clients[who]
+
+
+def read_everything(callers: Callers, who: str, rupture_ids: dict[str, int]) -> dict[str, Any]:
+    client = callers(who)
+    values = path_values(callers.world)
     seen: dict[str, Any] = {}
     for path in get_operations():
         targets = rupture_ids if "{id}" in path or "{rupture_id}" in path else {"": 0}
         for name, rupture_id in targets.items():
-            seen[f"{path} {name}".strip()] = answer(client.get(fill(path, world, rupture_id)))
+            seen[f"{path} {name}".strip()] = answer(client.get(fill(path, values, rupture_id)))
     for status in Status.values:
         seen[f"{URL}?status={status}"] = answer(client.get(URL, {"status": status}))
-    seen[f"{URL}?family"] = answer(client.get(URL, {"family": world.family.pk}))
+    seen[f"{URL}?family"] = answer(client.get(URL, {"family": callers.world.family.pk}))
     return seen
 
 
@@ -120,23 +134,18 @@ def deliver_due(now: dt.datetime) -> None:
         delivery.prompt_deliver(prompt_id=pk, claim_token=token, now=now)
 
 
-def post(
-    world: World,
-    who: str,
-    path: str,
-    body: dict[str, Any] | None = None,
-    kind: ClientKind = "browser",
-) -> Any:
-    return client_for(getattr(world, who), kind).post(path, body or {}, format="json")
+def post(callers: Callers, who: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    return callers(who).post(path, body or {}, format="json")
 
 
-def flag(world: World, who: str, **fields: Any) -> int:
+def flag(callers: Callers, who: str, **fields: Any) -> int:
+    world = callers.world
     body: dict[str, Any] = {"family": world.family.pk, "feelings": ["hurt"], "intensity": 2}
     if who in ("child", "sibling"):
         body["parent"] = world.parent.pk
     else:
         body["child"] = world.child.pk
-    response = post(world, who, URL, body | fields)
+    response = post(callers, who, URL, body | fields)
     assert response.status_code == 201, response.json()
     rupture_id: int = response.json()["id"]
     return rupture_id
@@ -152,33 +161,35 @@ def unused_rupture_id() -> int:
 def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
     """What each parent sees and gets through the day; the unsafe flag is the only difference."""
     User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
+    callers = Callers(world, kind)
+    browsers = callers if kind == "browser" else Callers(world)  # the flags come from the PWA
     ids = {
-        "childs": flag(world, "child"),
-        "parents": flag(world, "parent"),
-        "siblings": flag(world, "sibling"),
-        "childs_repair": flag(world, "child", direction="child_repairs"),
+        "childs": flag(browsers, "child"),
+        "parents": flag(browsers, "parent"),
+        "siblings": flag(browsers, "sibling"),
+        "childs_repair": flag(browsers, "child", direction="child_repairs"),
     }
-    plan = post(world, "child", f"{URL}{ids['childs_repair']}/plan/", {"words": "Knock first."})
+    plan = post(browsers, "child", f"{URL}{ids['childs_repair']}/plan/", {"words": "Knock first."})
     assert plan.status_code == 200, plan.json()
     deliver_due(timezone.now())
     seen: dict[str, Any] = {}
 
     if unsafe:
-        ids["probe"] = flag(world, "child", unsafe=True, note="I am scared of him.")
+        ids["probe"] = flag(browsers, "child", unsafe=True, note="I am scared of him.")
     else:
         ids["probe"] = unused_rupture_id()
     for who in PARENTS:
-        seen[f"{who}: after the flag"] = read_everything(world, who, ids, kind)
+        seen[f"{who}: after the flag"] = read_everything(callers, who, ids)
 
     deliver_due(timezone.now() + dt.timedelta(minutes=1))
     for who in PARENTS:
-        seen[f"{who}: after dispatch"] = read_everything(world, who, ids, kind)
+        seen[f"{who}: after dispatch"] = read_everything(callers, who, ids)
 
     childs = f"{URL}{ids['childs']}/"
     writes = {
         "flag": lambda who: answer(
             post(
-                world,
+                callers,
                 who,
                 URL,
                 {
@@ -187,40 +198,32 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
                     "feelings": ["sad"],
                     "intensity": 1,
                 },
-                kind,
             )
         ),
-        "acknowledge": lambda who: answer(post(world, who, f"{childs}acknowledge/", kind=kind)),
-        "message": lambda who: answer(
-            post(world, who, f"{childs}messages/", {"body": "Sorry."}, kind)
-        ),
+        "acknowledge": lambda who: answer(post(callers, who, f"{childs}acknowledge/")),
+        "message": lambda who: answer(post(callers, who, f"{childs}messages/", {"body": "Sorry."})),
         "steps": lambda who: answer(
-            client_for(getattr(world, who), kind).patch(
+            callers(who).patch(
                 f"{childs}repair-steps/",
                 {"steps": [{"step": "calm", "done": True}]},
                 format="json",
             )
         ),
-        "plan": lambda who: answer(post(world, who, f"{childs}plan/", {"words": "Breathe."}, kind)),
-        "read all": lambda who: answer(
-            post(world, who, "/api/v1/notifications/read-all/", kind=kind)
-        ),
-        "release": lambda who: answer(post(world, who, f"{URL}{ids['probe']}/release/", kind=kind)),
-        "keep held": lambda who: answer(
-            post(world, who, f"{URL}{ids['probe']}/keep-held/", kind=kind)
-        ),
+        "plan": lambda who: answer(post(callers, who, f"{childs}plan/", {"words": "Breathe."})),
+        "read all": lambda who: answer(post(callers, who, "/api/v1/notifications/read-all/")),
+        "release": lambda who: answer(post(callers, who, f"{URL}{ids['probe']}/release/")),
+        "keep held": lambda who: answer(post(callers, who, f"{URL}{ids['probe']}/keep-held/")),
         "close review": lambda who: answer(
             post(
-                world,
+                callers,
                 who,
                 f"/api/v1/care/safety-reviews/{ids['probe']}/close/",
                 {"outcome": "no_safety_concern"},
-                kind,
             )
         ),
         "answer a check-in": lambda who: answer(
             post(
-                world,
+                callers,
                 who,
                 "/api/v1/check-ins/",
                 {
@@ -230,20 +233,17 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
                     "question": "closeness",
                     "score": 3,
                 },
-                kind,
             )
         ),
         "reflection on": lambda who: answer(
-            client_for(getattr(world, who), kind).put(
+            callers(who).put(
                 "/api/v1/me/reflection/", {"enabled": True, "time": "20:00"}, format="json"
             )
         ),
-        "not today": lambda who: answer(
-            post(world, who, "/api/v1/me/reflection/dismiss/", kind=kind)
-        ),
+        "not today": lambda who: answer(post(callers, who, "/api/v1/me/reflection/dismiss/")),
         "flag from the reflection": lambda who: answer(
             post(
-                world,
+                callers,
                 who,
                 URL,
                 {
@@ -253,28 +253,26 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
                     "intensity": 1,
                     "started_from_nudge": True,
                 },
-                kind,
             )
         ),
     }
     for who in PARENTS:
         for name, write in writes.items():
             seen[f"{who}: {name}"] = write(who)
-    ids["later"] = flag(world, "child")  # the child's later, ordinary flag
+    ids["later"] = flag(browsers, "child")  # the child's later, ordinary flag
 
     deliver_due(timezone.now() + dt.timedelta(hours=5))
     for who in PARENTS:
-        seen[f"{who}: hours later"] = read_everything(world, who, ids, kind)
+        seen[f"{who}: hours later"] = read_everything(callers, who, ids)
 
     # The review closes with no safety concern: the child is asked, the parent hears nothing.
     if unsafe:
         review = SafetyReview.objects.get(rupture_id=ids["probe"])
         response = post(
-            world,
+            callers,
             "therapist_details",
             f"/api/v1/care/safety-reviews/{ids['probe']}/close/",
             {"outcome": "no_safety_concern", "note": "Spoke with Maya."},
-            kind,
         )
         assert response.status_code == 200, response.json()
         assert Prompt.objects.filter(
@@ -282,16 +280,16 @@ def the_day(world: World, *, unsafe: bool, kind: ClientKind) -> dict[str, Any]:
         ).exists()
     deliver_due(timezone.now() + dt.timedelta(hours=6))
     for who in PARENTS:
-        seen[f"{who}: after the review closed"] = read_everything(world, who, ids, kind)
+        seen[f"{who}: after the review closed"] = read_everything(callers, who, ids)
 
     # The child answers "not now": it stays held, and still nothing reaches the parent.
     if unsafe:
-        response = post(world, "child", f"{URL}{ids['probe']}/keep-held/", kind=kind)
+        response = post(callers, "child", f"{URL}{ids['probe']}/keep-held/")
         assert response.status_code == 200, response.json()
         assert response.json()["release_question"] is None
     deliver_due(timezone.now() + dt.timedelta(hours=7))
     for who in PARENTS:
-        seen[f"{who}: after the child kept it held"] = read_everything(world, who, ids, kind)
+        seen[f"{who}: after the child kept it held"] = read_everything(callers, who, ids)
     return seen
 
 
@@ -323,11 +321,12 @@ def test_a_parent_cannot_tell_that_an_unsafe_flag_exists(
 def test_the_property_can_see_a_difference(world: World) -> None:
     """The comparison is not blind: a rupture the parent can see changes what they read."""
     User.objects.update(quiet_hours_start=None, quiet_hours_end=None)
+    callers = Callers(world)
     probe = unused_rupture_id()
-    before = read_everything(world, "parent", {"probe": probe})
+    before = read_everything(callers, "parent", {"probe": probe})
 
-    flag(world, "child")
-    after = read_everything(world, "parent", {"probe": probe})
+    flag(callers, "child")
+    after = read_everything(callers, "parent", {"probe": probe})
 
     changed = {key for key in before if before[key] != after[key]}
     assert {f"{URL}", f"{URL}?status=flagged", f"{URL}?family"} <= changed
@@ -335,7 +334,7 @@ def test_the_property_can_see_a_difference(world: World) -> None:
 
 @pytest.mark.parametrize("who", PARENTS)
 def test_every_get_operation_in_the_schema_is_read(world: World, who: str) -> None:
-    seen = read_everything(world, who, {"probe": 1})
+    seen = read_everything(Callers(world), who, {"probe": 1})
 
     assert {key.split(" ")[0] for key in seen} >= set(get_operations())
     assert all(status != 500 for status, _ in seen.values())
