@@ -1,24 +1,54 @@
-"""The in-app inbox and push subscriptions: reads scoped to their owner, and the few writes."""
+"""The in-app inbox and push subscriptions: reads scoped to their owner, and the few writes.
+
+The inbox is the screen a phone reloads most: the API reads it a page at a time from a kept
+statement (``familyrepair.statements``) built on the same rule (``inbox``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import BigIntegerField, Count, Expression, F, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from familyrepair.errors import ErrorCode, InvalidInput, NotFound
+from familyrepair.statements import KeptList, KeptStatement, Slot
 from ruptures.models import Notification, PushSubscription
 
 
-def inbox(*, actor: User) -> QuerySet[Notification]:
-    """Unread first, then newest first."""
+def inbox(*, actor: User | Expression) -> QuerySet[Notification]:
+    """Unread first, then newest first. (``actor`` may be an expression giving a user's id, as in
+    a kept statement.)"""
     return Notification.objects.filter(recipient=actor).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
     )
+
+
+# ``inbox`` with its total, the reader's id bound at each run.
+_INBOX = KeptStatement(
+    lambda: inbox(actor=Slot("actor", BigIntegerField())).values(
+        "id",
+        "kind",
+        "rupture_id",
+        "title",
+        "body",
+        "url",
+        "created_at",
+        "read_at",
+        total=Window(Count("*")),
+    ),
+    paged=True,
+)
+
+
+def inbox_pages(*, actor: User) -> KeptList:
+    """``inbox`` read a page at a time, each page with the count of the whole inbox from the same
+    statement (``api.pagination.CountedPaginator``): each notification by column (``id``,
+    ``kind``, ``rupture_id``, ``title``, ``body``, ``url``, ``created_at``, ``read_at``)."""
+    return KeptList(_INBOX, actor=actor.pk)
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import BigIntegerField, Count, Window
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -19,7 +18,6 @@ from accounts.models import User
 from api import idempotency
 from api.rows import moments_in
 from api.views import APIView, GenericAPIView, validated
-from familyrepair.statements import KeptList, KeptStatement, Slot
 from ruptures import notifications
 from ruptures.models import Notification, PromptKind, PushSubscription
 
@@ -37,7 +35,8 @@ class NotificationOut(serializers.Serializer[Notification]):
 
 def inbox_rows(page: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """``NotificationOut(page, many=True).data`` as plain dicts (a test compares the two), from the
-    kept inbox's columns: the inbox is the screen a phone reloads most."""
+    kept inbox's columns (``ruptures.notifications.inbox_pages``): the inbox is the screen a phone
+    reloads most."""
     when = moments_in(timezone.get_current_timezone())
     return [
         {
@@ -84,33 +83,12 @@ def _user(request: Request) -> User:
     return user
 
 
-# The inbox (``ruptures.notifications.inbox``: unread first, then newest first) with its total,
-# kept (``familyrepair.statements``): the screen a phone reloads most.
-INBOX = KeptStatement(
-    lambda: (
-        # the domain's order and scope, with the reader's id bound at each run
-        notifications.inbox(actor=cast(Any, Slot("actor", BigIntegerField()))).values(
-            "id",
-            "kind",
-            "rupture_id",
-            "title",
-            "body",
-            "url",
-            "created_at",
-            "read_at",
-            total=Window(Count("*")),
-        )
-    ),
-    paged=True,
-)
-
-
 class NotificationListView(GenericAPIView):
     serializer_class = NotificationOut
 
     @extend_schema(responses=NotificationOut(many=True), operation_id="notifications_list")
     def get(self, request: Request) -> Response:
-        inbox = KeptList(INBOX, actor=_user(request).pk)
+        inbox = notifications.inbox_pages(actor=_user(request))
         page: Any = self.paginate_queryset(cast(Any, inbox))  # a CountedList: api.pagination
         return self.get_paginated_response(inbox_rows(page or []))
 

@@ -43,7 +43,7 @@ def test_inbox_rows_are_what_the_documented_serializer_renders(world: World) -> 
 
     assert len(rows) >= 2
     assert {row.rupture_id for row in rows} >= {first.pk, None}
-    columns: list[dict[str, Any]] = [  # what the kept inbox reads (views.INBOX)
+    columns: list[dict[str, Any]] = [  # what the kept inbox reads (notifications.inbox_pages)
         dict(row)
         for row in Notification.objects.filter(pk__in=[row.pk for row in rows])
         .order_by("id")
