@@ -101,12 +101,20 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 
 def postgresql_options() -> dict[str, object]:
-    """Server-side binding sends each query with $1 placeholders instead of inlined values, so
-    psycopg prepares a statement a connection has run 5 times (its prepare_threshold) and
-    PostgreSQL stops planning it again: planning cost more than executing most of our queries
-    (2 ms against 0.3 ms for the rupture list). Behind PgBouncer in transaction mode, set
-    DATABASE_SERVER_SIDE_BINDING=false unless PgBouncer is 1.21+ with max_prepared_statements."""
-    return {"server_side_binding": env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)}
+    """Server-side binding sends each query with $1 placeholders instead of inlined values, and
+    ``prepare_threshold`` has psycopg prepare a statement a connection has run that many times,
+    so PostgreSQL stops planning it again: planning cost more than executing most of our queries
+    (2 ms against 0.3 ms for the rupture list). Django turns preparing off unless the options
+    name a threshold (for connection poolers), so they do. Behind PgBouncer in transaction mode,
+    set DATABASE_SERVER_SIDE_BINDING=false (both off) unless PgBouncer is 1.21+ with
+    max_prepared_statements."""
+    server_side = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    if not server_side:
+        return {"server_side_binding": False}
+    return {
+        "server_side_binding": True,
+        "prepare_threshold": env.int("DATABASE_PREPARE_THRESHOLD", default=5),
+    }
 
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -130,6 +138,8 @@ def replica_database(url: str, primary: dict[str, Any]) -> dict[str, Any]:
         CONN_HEALTH_CHECKS=True,
         TEST={"MIRROR": "default"},
     )
+    if replica["ENGINE"] == "django.db.backends.postgresql":
+        replica.setdefault("OPTIONS", {}).update(postgresql_options())
     return dict(replica)
 
 
