@@ -154,6 +154,11 @@ class PushServer:
             # Keep-alive, as real push services do: a sender may reuse its connection.
             protocol_version = "HTTP/1.1"
 
+            def handle(self) -> None:
+                # A sender that died between requests (a killed worker) has nothing to answer.
+                with contextlib.suppress(ConnectionResetError):
+                    super().handle()
+
             def setup(self) -> None:
                 super().setup()
                 with server._lock:
@@ -274,7 +279,10 @@ class PushServer:
     def _handle(self, request: BaseHTTPRequestHandler) -> int:
         headers = {name.lower(): value for name, value in request.headers.items()}
         length = int(headers.get("content-length", "0") or 0)
-        body = request.rfile.read(length) if length else b""
+        try:
+            body = request.rfile.read(length) if length else b""
+        except ConnectionResetError:
+            body = b""  # the sender was killed mid-body: torn, below
         sub_id = request.path.rsplit("/", 1)[-1] if request.path.startswith("/push/") else ""
         if len(body) < length:
             self._record(PushRequest(sub_id, TORN, headers, None, "", None, time.time(), torn=True))
