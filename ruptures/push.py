@@ -212,8 +212,8 @@ def send(
     except (OSError, http.client.HTTPException) as exc:
         sender.drop(parts, connection)
         return PushResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
-    if response.will_close or not response.isclosed():
-        sender.drop(parts, connection)  # closing, or an answer too long to read whole
+    if not response.isclosed():
+        sender.drop(parts, connection)  # an answer too long to read whole
     if response.status > 202:
         return PushResult(
             ok=False,

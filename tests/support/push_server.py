@@ -143,6 +143,7 @@ class PushServer:
         self._verified: dict[tuple[str, str], dict[str, Any]] = {}  # (token, k) -> its claims
         self._connections: set[socket.socket] = set()  # open now
         self.connections_opened = 0
+        self.closes_connections = False  # answer each push with ``Connection: close``
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -179,6 +180,9 @@ class PushServer:
                 if status == 201:
                     self.send_header("Location", f"{server.origin}/message/{secrets.token_hex(8)}")
                 self.send_header("Content-Length", "0")
+                if server.closes_connections:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:

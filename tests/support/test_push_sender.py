@@ -84,3 +84,19 @@ def test_an_endpoint_that_is_not_http_is_gone_without_a_request(
 
     assert (result.ok, result.gone) == (False, True)
     assert push_server.requests == []
+
+
+def test_a_service_that_closes_each_connection_still_gets_every_push(
+    push_server: PushServer, webpush_settings: Settings
+) -> None:
+    """``Connection: close`` after each answer: each push opens its own connection."""
+    push_server.closes_connections = True
+    browser = push_server.subscribe()
+    target = subscription(browser)
+
+    results = [push.send(target, note(n), topic=f"n{n}") for n in range(3)]
+
+    assert [r.ok for r in results] == [True] * 3, [r.error for r in results]
+    assert push_server.connections_opened == 3
+    assert push.sender.open_connections() == 0
+    assert [body(r) for r in push_server.delivered(browser)] == ["note 0", "note 1", "note 2"]
