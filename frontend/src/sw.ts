@@ -47,8 +47,9 @@ async function replay(): Promise<void> {
     owner,
   );
   await tellClients({ type: "outbox-changed" });
-  // Background Sync retries a sync whose promise rejects; ask again while items remain.
-  if (report.stoppedBy === "retry") throw new Error("outbox not empty yet");
+  // Background Sync retries a sync whose promise rejects; ask again while items remain, and when
+  // the page held the outbox (its own send; if its tab closes first, the retry delivers).
+  if (report.stoppedBy === "retry" || report.stoppedBy === "busy") throw new Error("outbox not empty yet");
 }
 
 self.addEventListener("sync", (event) => {

@@ -95,6 +95,40 @@ def test_an_offline_flag_waits_and_is_delivered_once(phone: PhoneFactory) -> Non
     assert Rupture.objects.count() == 1
 
 
+def test_a_flag_sent_while_a_replay_holds_the_outbox_waits_for_it_and_is_sent(phone: PhoneFactory) -> None:
+    """Registering Background Sync starts the service worker's replay at once; while any replay
+    holds the outbox, the page's own send waits for it instead of telling an online child
+    "saved for later" (CI caught the worker winning that race)."""
+    world = young_family()
+    child = phone("child")
+    pair_child(child, world)
+    wait_for_service_worker(child)
+
+    child.tap("flag-start")
+    child.screen("screen-flag")
+    child.tap("feeling-sad")
+    child.screen("screen-flag")
+    # Another context's replay: the outbox's Web Lock, held for a moment.
+    child.page.evaluate(
+        """() => new Promise((held) => {
+            navigator.locks.request("familyrepair-outbox", () => {
+                held(true);
+                return new Promise((done) => setTimeout(done, 1500));
+            });
+        })"""
+    )
+    child.tap("flag-send")
+    child.screen("screen-flag-done")
+    expect(child.by_id("flag-sent")).to_be_visible()
+    expect(child.by_id("flag-queued")).to_have_count(0)
+    child.page.get_by_role("link", name="Back to home").tap()
+    child.screen("screen-home")
+    expect(child.by_id("outbox-pending")).to_have_count(0)
+    rupture = Rupture.objects.get()
+    assert rupture.child_id == world.child.pk
+    assert rupture.feelings == ["sad"]
+
+
 def _api(device: Phone, path: str) -> tuple[int, Any]:
     """GET one of our endpoints from inside the page, with the page's session."""
     answer: tuple[int, Any] = device.page.evaluate(

@@ -130,6 +130,42 @@ describe("outbox", () => {
     expect(a).toBe(b);
   });
 
+  it("a waiting flush runs after the replay in progress and sends what was added meanwhile", async () => {
+    await box.add(item("first"));
+    let entered: () => void = () => undefined;
+    const sending = new Promise<void>((resolve) => (entered = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const calls: string[] = [];
+    const slow: Sender = async (it) => {
+      calls.push(it.key);
+      if (it.key === "first") {
+        entered();
+        await gate;
+      }
+      return { status: 201, body: { key: it.key } };
+    };
+    const replay = box.flush(slow, "7");
+    await sending; // the replay has taken its list and is sending "first"
+    await box.add(item("mine"));
+    const order: string[] = [];
+    const waiting = box.flush(slow, "7", {
+      wait: true,
+      beforeSend: async () => {
+        order.push(`before, after ${calls.join(",")}`);
+      },
+    });
+    release();
+    const [first, mine] = await Promise.all([replay, waiting]);
+    expect(first.sent.map((s) => s.item.key)).toEqual(["first"]);
+    expect(mine.sent.map((s) => s.item.key)).toEqual(["mine"]);
+    expect(mine.sent[0]?.body).toEqual({ key: "mine" });
+    expect(mine.stoppedBy).toBe("done");
+    expect(order).toEqual(["before, after first"]);
+    expect(calls).toEqual(["first", "mine"]);
+    expect(await box.get("mine")).toBeUndefined();
+  });
+
   it("tells subscribers when something changes", async () => {
     let calls = 0;
     const off = box.subscribe(() => (calls += 1));

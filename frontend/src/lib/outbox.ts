@@ -71,15 +71,29 @@ export interface FlushReport {
   stoppedBy: "done" | "retry" | "auth" | "busy";
 }
 
+export interface FlushOptions {
+  /**
+   * Wait for a replay already running (here or in the other context) and then flush, instead of
+   * answering "busy". The page's own send needs it: the service worker's Background Sync fires as
+   * soon as the page registers it, and a child told "saved for later" while online is told wrong.
+   */
+  wait?: boolean;
+  /** Run once the lock is held, before anything is sent (the page registers Background Sync here). */
+  beforeSend?: () => Promise<void>;
+}
+
 export interface Outbox {
   add(item: Omit<OutboxItem, "createdAt" | "attempts" | "method"> & Partial<Pick<OutboxItem, "createdAt">>): Promise<OutboxItem>;
   list(): Promise<OutboxItem[]>;
+  get(key: string): Promise<OutboxItem | undefined>;
   remove(key: string): Promise<void>;
-  flush(send: Sender, owner: string | null): Promise<FlushReport>;
+  flush(send: Sender, owner: string | null, options?: FlushOptions): Promise<FlushReport>;
   clear(): Promise<void>;
   subscribe(listener: () => void): () => void;
   notify(): void;
 }
+
+const LOCK = "familyrepair-outbox";
 
 interface LockManagerLike {
   request<T>(name: string, options: { ifAvailable: boolean }, cb: (lock: unknown) => Promise<T>): Promise<T>;
@@ -138,27 +152,32 @@ export function createOutbox(store: UseStore, now: () => number = Date.now): Out
     return report;
   };
 
-  const flush = async (send: Sender, owner: string | null): Promise<FlushReport> => {
+  const flush = async (send: Sender, owner: string | null, options: FlushOptions = {}): Promise<FlushReport> => {
     if (owner === null) return { sent: [], failed: [], remaining: (await list()).length, stoppedBy: "auth" };
-    if (running) return running;
+    const wait = options.wait ?? false;
+    if (running && !wait) return running;
     const locks = lockManager();
     const go = async (): Promise<FlushReport> => {
       try {
+        await options.beforeSend?.();
         return await runFlush(send, owner);
       } finally {
         notify();
       }
     };
-    running = (
+    // Without Web Locks only this context's replay can be waited for.
+    if (wait && !locks) while (running) await running.catch(() => undefined);
+    const mine: Promise<FlushReport> = (
       locks
-        ? locks.request("familyrepair-outbox", { ifAvailable: true }, async (lock) =>
+        ? locks.request(LOCK, { ifAvailable: !wait }, async (lock) =>
             lock ? go() : { sent: [], failed: [], remaining: (await list()).length, stoppedBy: "busy" as const },
           )
         : go()
     ).finally(() => {
-      running = null;
+      if (running === mine) running = null;
     });
-    return running;
+    running = mine;
+    return mine;
   };
 
   return {
@@ -175,6 +194,7 @@ export function createOutbox(store: UseStore, now: () => number = Date.now): Out
       return item;
     },
     list,
+    get: (key) => get<OutboxItem>(key, store),
     async remove(key) {
       await del(key, store);
       notify();

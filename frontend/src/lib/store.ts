@@ -20,6 +20,7 @@ import {
   metaStore,
   outboxStore,
   SYNC_TAG,
+  type FlushOptions,
   type FlushReport,
   type OutboxItem,
 } from "./outbox";
@@ -181,8 +182,8 @@ function ownerId(): string | null {
   return state.me ? String(state.me.id) : null;
 }
 
-export async function flushOutbox(): Promise<FlushReport> {
-  const report = await outbox.flush(fetchSender(() => csrfToken(), currentAcceptLanguage), ownerId());
+export async function flushOutbox(options: FlushOptions = {}): Promise<FlushReport> {
+  const report = await outbox.flush(fetchSender(() => csrfToken(), currentAcceptLanguage), ownerId(), options);
   if (report.stoppedBy === "auth" && state.auth === "authenticated") {
     // Usually a rotated CSRF token: refreshing the session sets a fresh cookie. Or the session
     // was ended elsewhere, and what was queued goes with it.
@@ -203,12 +204,21 @@ export async function sendViaOutbox(
   const owner = ownerId();
   if (owner === null) throw new Error("not signed in");
   await outbox.add({ ...item, owner });
-  await registerSync();
-  if (!navigator.onLine) return { sent: false, body: null, failed: null };
-  const report = await flushOutbox();
+  if (!navigator.onLine) {
+    await registerSync();
+    return { sent: false, body: null, failed: null };
+  }
+  // Background Sync is registered with the lock held, so the worker's replay it starts waits
+  // for this send (and retries later if the tab closes first) instead of taking the item away.
+  const report = await flushOutbox({ wait: true, beforeSend: registerSync });
   const sent = report.sent.find((s) => s.item.key === item.key);
+  if (sent) return { sent: true, body: sent.body, failed: null };
   const failed = report.failed.find((f) => f.key === item.key) ?? null;
-  return { sent: Boolean(sent), body: sent?.body ?? null, failed };
+  if (failed) return { sent: false, body: null, failed };
+  // Not in this flush: a replay that was already running sent it, or refused it, first.
+  const left = await outbox.get(item.key);
+  if (!left) return { sent: true, body: null, failed: null };
+  return { sent: false, body: null, failed: left.failed ? left : null };
 }
 
 // --- session -------------------------------------------------------------------------------
