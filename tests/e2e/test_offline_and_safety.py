@@ -95,7 +95,7 @@ def test_an_offline_flag_waits_and_is_delivered_once(phone: PhoneFactory) -> Non
     assert Rupture.objects.count() == 1
 
 
-def test_a_flag_sent_while_a_replay_holds_the_outbox_waits_for_it_and_is_sent(phone: PhoneFactory) -> None:
+def test_a_flag_sent_while_a_replay_holds_the_outbox_waits_and_is_sent(phone: PhoneFactory) -> None:
     """Registering Background Sync starts the service worker's replay at once; while any replay
     holds the outbox, the page's own send waits for it instead of telling an online child
     "saved for later" (CI caught the worker winning that race)."""
