@@ -80,9 +80,10 @@ def connection_kept_open() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def api_schema(db: None) -> Any:
-    with connection_kept_open():
+@pytest.fixture(scope="module")
+def api_schema(django_db_blocker: Any) -> Any:
+    """Loaded once for the module: generating it took half a second of each operation's test."""
+    with django_db_blocker.unblock(), connection_kept_open():
         return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 
 
