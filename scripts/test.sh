@@ -26,7 +26,12 @@ in_background() {  # NAME COMMAND...: starts COMMAND, its output in $SERVICES/NA
     local name="$1"
     shift
     set -m
-    "$@" >"$SERVICES/$name.log" 2>&1 &
+    # Its wall and CPU time at the end of its log: the steps share two cores, and what each costs
+    # says where the test command's length goes.
+    (
+        TIMEFORMAT="==> $name: %R s, CPU %U s user and %S s system (its waited-for processes)"
+        time "$@"
+    ) >"$SERVICES/$name.log" 2>&1 &
     declare -g "PID_$name=$!"
     BACKGROUND+=("$!")
     set +m
