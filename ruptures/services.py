@@ -537,8 +537,11 @@ def rupture_follow_up_answer(
 ) -> Rupture:
     """ "Are you two still OK?" (and, when the two made a plan, "Did our plan help?"). "Not
     really" reopens the conversation as a new rupture linked to this one, started by whoever
-    answered; never blame. Returns the rupture to show next. Raises InvalidInput (``no_plan``
-    for ``plan_helped`` without a plan), Conflict ``already_answered``."""
+    answered; never blame: a child who was making it right goes on making it right (reopened
+    the other way it would read as the parent having upset them), and a parent reaches out as
+    a parent's own repair, whichever way the first one ran. Returns the rupture to show next.
+    Raises InvalidInput (``no_plan`` for ``plan_helped`` without a plan), Conflict
+    ``already_answered``."""
     now = now or timezone.now()
     rupture, party = access_rupture(actor=actor, rupture_id=rupture_id, for_update=True)
     side = _party(party)
@@ -577,6 +580,7 @@ def rupture_follow_up_answer(
         intensity=rupture.intensity,
         parent_id=rupture.parent_id if side == Party.CHILD else None,
         child_id=rupture.child_id if side == Party.PARENT else None,
+        direction=rupture.direction if side == Party.CHILD else Direction.PARENT_REPAIRS,
     )
     return rupture_flag(actor=actor, flag=reopened, now=now, follow_up_of=rupture)
 

@@ -260,6 +260,41 @@ def test_the_parent_confirms_or_says_not_yet_like_a_child_does_today(world: Worl
     assert not Prompt.objects.filter(kind=PromptKind.REMINDER).exists()
 
 
+@pytest.mark.parametrize(
+    ("who", "direction", "named"),
+    [
+        # the child goes on making it right, never turned into "you upset me"
+        ("child", "child_repairs", "parent"),
+        # the parent reaches out as their own repair, as after any rupture
+        ("parent", "parent_repairs", "child"),
+    ],
+)
+def test_not_really_after_a_childs_repair_reopens_it_without_blame(
+    world: World, who: str, direction: str, named: str
+) -> None:
+    rupture_id = make_right(world).json()["id"]
+    client_for(world.child).post(f"{URL}{rupture_id}/confirm/")
+    assert client_for(world.parent).post(f"{URL}{rupture_id}/confirm/").json()["status"] == (
+        "reconnected"
+    )
+
+    response = client_for(world.actor(who)).post(
+        f"{URL}{rupture_id}/follow-up/", {"answer": "not_really"}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["follow_up_of"] == rupture_id
+    # started by whoever answered, and acknowledged by being made
+    assert (body["direction"], body["started_by"], body["status"]) == (
+        direction,
+        who,
+        "acknowledged",
+    )
+    assert body[named]["id"] == getattr(world, named).pk
+    assert Rupture.objects.count() == 2
+
+
 BAD_MAKE_RIGHT: list[tuple[str, str, dict[str, Any], int, str, str | None]] = [
     ("direction wrong type", "child", {"direction": 5}, 400, "invalid_choice", "direction"),
     ("direction unknown", "child", {"direction": "both"}, 400, "invalid_choice", "direction"),
