@@ -172,7 +172,9 @@ class RuptureViewSet(GenericViewSet):
         parameters=[IDEMPOTENCY_PARAMETER],
         description="Answer 'Are you two still OK?' and, when the two made a plan, 'Did our "
         "plan help?' (`plan_helped`). `not_really` opens a new rupture linked to this one "
-        "(`follow_up_of`) and answers with it.",
+        "(`follow_up_of`), started by whoever answered, and answers with it: a child who was "
+        "making it right goes on making it right (`child_repairs`); a parent reaches out as "
+        "their own repair (`parent_repairs`).",
     )
     @action(detail=True, methods=["post"], url_path="follow-up")
     def follow_up(self, request: Request, pk: str) -> Response:

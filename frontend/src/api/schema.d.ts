@@ -746,7 +746,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Answer 'Are you two still OK?' and, when the two made a plan, 'Did our plan help?' (`plan_helped`). `not_really` opens a new rupture linked to this one (`follow_up_of`) and answers with it. */
+        /** @description Answer 'Are you two still OK?' and, when the two made a plan, 'Did our plan help?' (`plan_helped`). `not_really` opens a new rupture linked to this one (`follow_up_of`), started by whoever answered, and answers with it: a child who was making it right goes on making it right (`child_repairs`); a parent reaches out as their own repair (`parent_repairs`). */
         post: operations["ruptures_follow_up_create"];
         delete?: never;
         options?: never;
