@@ -81,8 +81,9 @@ def connection_kept_open() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def api_schema(django_db_blocker: Any) -> Any:
-    """Loaded once for the module: generating it took half a second of each operation's test."""
+def api_schema(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Loaded once for the module: generating it took half a second of each operation's test.
+    After the test database is set up, in case the request behind it ever touches the database."""
     with django_db_blocker.unblock(), connection_kept_open():
         return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 

@@ -108,16 +108,19 @@ def test_a_flag_sent_while_a_replay_holds_the_outbox_waits_and_is_sent(phone: Ph
     child.screen("screen-flag")
     child.tap("feeling-sad")
     child.screen("screen-flag")
-    # Another context's replay: the outbox's Web Lock, held for a moment.
+    # Another context's replay: the outbox's Web Lock, held until the test lets go.
     child.page.evaluate(
         """() => new Promise((held) => {
-            navigator.locks.request("familyrepair-outbox", () => {
+            navigator.locks.request("familyrepair-outbox", () => new Promise((done) => {
+                window.releaseOutbox = done;
                 held(true);
-                return new Promise((done) => setTimeout(done, 1500));
-            });
+            }));
         })"""
     )
     child.tap("flag-send")
+    expect(child.by_id("flag-send")).to_be_disabled()  # sending: it waits for the replay
+    assert Rupture.objects.count() == 0
+    child.page.evaluate("() => window.releaseOutbox()")
     child.screen("screen-flag-done")
     expect(child.by_id("flag-sent")).to_be_visible()
     expect(child.by_id("flag-queued")).to_have_count(0)

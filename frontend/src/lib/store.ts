@@ -215,6 +215,8 @@ export async function sendViaOutbox(
   if (sent) return { sent: true, body: sent.body, failed: null };
   const failed = report.failed.find((f) => f.key === item.key) ?? null;
   if (failed) return { sent: false, body: null, failed };
+  // Stopped for a session: if it had ended, the outbox is gone with it, and nothing was sent.
+  if (report.stoppedBy === "auth") return { sent: false, body: null, failed: null };
   // Not in this flush: a replay that was already running sent it, or refused it, first.
   const left = await outbox.get(item.key);
   if (!left) return { sent: true, body: null, failed: null };
