@@ -204,3 +204,33 @@ def test_a_session_a_parent_ends_leaves_nothing_of_the_child_on_the_phone(
     child.screen("screen-login")
     _nothing_left(child)
     assert Rupture.objects.count() == 0
+
+
+def test_an_unsafe_flag_meeting_an_ended_session_leaves_no_trace_on_the_phone(
+    phone: PhoneFactory,
+) -> None:
+    """The parent ends the phone's session; the child then taps "I feel unsafe". The help stays
+    on screen, but the send meets the ended session and the app forgets the child: the screen
+    must not then claim the flag is waiting to send (the outbox went with the session), and
+    nothing of it stays for whoever holds the phone next."""
+    world = young_family()
+    device = phone("child")
+    pair_child(device, world)
+    session = UserSession.objects.get(user=world.child)
+    with transaction.atomic():
+        device_session_end(
+            actor=world.parent,
+            family_id=world.family.pk,
+            child_id=world.child.pk,
+            session_id=session.pk,
+        )
+
+    with device.page.expect_response("**/_allauth/browser/v1/auth/session"):
+        device.tap("unsafe-button")
+    device.screen("screen-safety")
+    _nothing_left(device)
+
+    expect(device.by_id("help-emergency")).to_be_visible()
+    expect(device.by_id("unsafe-queued")).to_have_count(0)
+    expect(device.by_id("unsafe-sent")).to_have_count(0)
+    assert Rupture.objects.count() == 0

@@ -38,6 +38,10 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
   navigate("/safety");
   const s = getState();
   if (!familyId || !s.me) return;
+  const child = s.me.id;
+  // A session that ended while sending took the flag's state with it (`forgetDevice`): nothing
+  // of it may reappear for whoever signs in next on this phone.
+  const stillSignedIn = (): boolean => getState().me?.id === child;
   setState({ unsafe: "sending" });
   void sendViaOutbox({
     key: uuid(),
@@ -47,6 +51,7 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
     label: t("outbox.unsafe"),
   })
     .then((res) => {
+      if (!stillSignedIn()) return;
       if (res.failed) {
         setState({ unsafe: "failed" });
         return;
@@ -62,7 +67,9 @@ export function startUnsafe(flag: FlagState | null, familyId: string | null, fal
         }
       }
     })
-    .catch(() => setState({ unsafe: "queued" }));
+    .catch(() => {
+      if (stillSignedIn()) setState({ unsafe: "queued" });
+    });
 }
 
 function Resource(props: { link: HelpLink }): JSX.Element {
