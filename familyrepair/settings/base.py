@@ -117,9 +117,16 @@ def postgresql_options() -> dict[str, object]:
     }
 
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options())
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+def use_our_postgresql(database: dict[str, Any]) -> None:
+    """PostgreSQL through ``familyrepair.postgresql`` (Django's backend, with a health check that
+    costs no round trip) and the options above; any other engine is left as it is."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "familyrepair.postgresql"
+        database.setdefault("OPTIONS", {}).update(postgresql_options())
+
+
+use_our_postgresql(DATABASES["default"])
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process, worker and beat share one file without
     # "database is locked"; IMMEDIATE makes writers queue instead of failing mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -138,8 +145,7 @@ def replica_database(url: str, primary: dict[str, Any]) -> dict[str, Any]:
         CONN_HEALTH_CHECKS=True,
         TEST={"MIRROR": "default"},
     )
-    if replica["ENGINE"] == "django.db.backends.postgresql":
-        replica.setdefault("OPTIONS", {}).update(postgresql_options())
+    use_our_postgresql(replica)
     return dict(replica)
 
 

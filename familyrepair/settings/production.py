@@ -15,8 +15,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(postgresql_options())  # noqa: F405  # from the base
+use_our_postgresql(DATABASES["default"])  # noqa: F405  # from the base
 if DATABASE_REPLICA_URL:  # noqa: F405
     DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL, DATABASES["default"])  # noqa: F405
 REDIS_URL = env.str("REDIS_URL")

@@ -150,7 +150,7 @@ def phone(
 def _database_url() -> str:
     """The test database pytest-django created, as a ``DATABASE_URL`` for another process."""
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         pytest.fail("browser tests need PostgreSQL (a worker shares the test database)")
     user = quote(str(db.get("USER") or "postgres"), safe="")
     password = quote(str(db.get("PASSWORD") or ""), safe="")
