@@ -144,6 +144,7 @@ class PushServer:
         self._connections: set[socket.socket] = set()  # open now
         self.connections_opened = 0
         self.closes_connections = False  # answer each push with ``Connection: close``
+        self.answer_body = b""  # what a 201 carries after its headers (real services: nothing)
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -179,11 +180,13 @@ class PushServer:
                 self.send_response(status)
                 if status == 201:
                     self.send_header("Location", f"{server.origin}/message/{secrets.token_hex(8)}")
-                self.send_header("Content-Length", "0")
+                answer = server.answer_body if status == 201 else b""
+                self.send_header("Content-Length", str(len(answer)))
                 if server.closes_connections:
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.end_headers()
+                self.wfile.write(answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the requests are recorded, not logged."""

@@ -3,8 +3,11 @@ service, and a connection the service closed while idle is never used for the ne
 
 from __future__ import annotations
 
+import os
 import time
+import warnings
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_django.fixtures import Settings
@@ -100,3 +103,54 @@ def test_a_service_that_closes_each_connection_still_gets_every_push(
     assert push_server.connections_opened == 3
     assert push.sender.open_connections() == 0
     assert [body(r) for r in push_server.delivered(browser)] == ["note 0", "note 1", "note 2"]
+
+
+def test_an_answer_too_long_to_read_whole_closes_its_connection(
+    push_server: PushServer, webpush_settings: Settings
+) -> None:
+    """What is left unread of an answer would be read as the next push's answer: the connection
+    goes, and the next push opens another."""
+    push_server.answer_body = b"x" * (push.MAX_ANSWER_BYTES + 1)
+    browser = push_server.subscribe()
+    target = subscription(browser)
+
+    first = push.send(target, note(1), topic="n1")
+    assert first.ok, first.error
+    assert push.sender.open_connections() == 0
+    push_server.answer_body = b""
+    second = push.send(target, note(2), topic="n2")
+
+    assert second.ok, second.error
+    assert push_server.connections_opened == 2
+    assert [body(r) for r in push_server.delivered(browser)] == ["note 1", "note 2"]
+
+
+def test_a_forked_pool_process_opens_its_own_connection(
+    push_server: PushServer, webpush_settings: Settings
+) -> None:
+    """Celery's prefork pool forks after the parent may have pushed: two processes writing to one
+    socket would interleave their pushes."""
+    browser = push_server.subscribe()
+    assert push.send(subscription(browser), note(1), topic="n1").ok
+    parts = urlsplit(browser.endpoint)
+    inherited = push.sender.connection(parts)
+    assert inherited.sock is not None  # kept alive, in the parent
+
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with the server's thread
+        pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, never return into pytest
+        try:
+            fresh = push.sender.connection(parts)
+            verdict = b"own" if fresh is not inherited and fresh.sock is None else b"shared"
+            os.write(write_end, verdict + b" %d" % push.sender.open_connections())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 64)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+
+    assert answer == b"own 0"
+    assert push.sender.connection(parts) is inherited  # the parent's is untouched
