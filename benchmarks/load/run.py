@@ -80,6 +80,7 @@ class Household:
 
     family_id: int
     parent_id: int
+    child_id: int
     parent_email: str
     child_email: str
     known: deque[int] = field(default_factory=lambda: deque(maxlen=40))
@@ -90,7 +91,9 @@ class Household:
 
 def households(count: int, password: str) -> list[Household]:
     """The first ``count`` families with a parent and a teen who sign in by email; sets both
-    passwords (one hash for all) and returns their open ruptures too."""
+    passwords (one hash for all) and knows the ruptures between them, to read. Acknowledging,
+    messages and confirming act on the mix's own flags only, which are removed after the run (and
+    any an interrupted run left, here): the population reads the same from one run to the next."""
     from django.contrib.auth.hashers import make_password
     from django.db import connections
 
@@ -116,14 +119,13 @@ def households(count: int, password: str) -> list[Household]:
         if parent is None or not parent.user.email or not teen.user.email:
             continue
         seen.add(teen.family_id)
-        home = Household(teen.family_id, parent.user_id, parent.user.email, teen.user.email)
+        home = Household(
+            teen.family_id, parent.user_id, teen.user_id, parent.user.email, teen.user.email
+        )
+        if removed := http.remove_written(teen.family_id):
+            http.say(f"removed {removed} ruptures an earlier run's writes left")
         between = Rupture.objects.filter(parent_id=parent.user_id, child_id=teen.user_id)
-        for pk, status in between.exclude(status=Status.SAFETY_REVIEW).values_list("pk", "status"):
-            home.known.append(pk)
-            if status == Status.FLAGGED:
-                home.flagged.append(pk)
-            elif status == Status.ACKNOWLEDGED:
-                home.acknowledged.append(pk)
+        home.known.extend(between.exclude(status=Status.SAFETY_REVIEW).values_list("pk", flat=True))
         found.append(home)
         if len(found) == count:
             break
@@ -152,12 +154,15 @@ class Person:
             status, page = await self.client.call(label, "GET", "/api/v1/ruptures/")
             if status == 200 and isinstance(page, dict):
                 # Both of them read what they know of: only what is between the two of them
-                # (a teen's list also holds ruptures with the other parent) and not held for
-                # safety review (the child's alone): the parent would rightly get 404.
+                # (a teen's list also holds ruptures with the other parent, a parent's those
+                # with the teen's brothers and sisters) and not held for safety review (the
+                # child's alone): the other one would rightly get 404.
                 home.known.extend(
                     row["id"]
                     for row in page["results"][:5]
-                    if row["status"] != "safety_review" and row["parent"]["id"] == home.parent_id
+                    if row["status"] != "safety_review"
+                    and row["parent"]["id"] == home.parent_id
+                    and row["child"]["id"] == home.child_id
                 )
         elif action in ("read", "messages"):
             if not home.known:
@@ -174,6 +179,7 @@ class Person:
                 "parent": home.parent_id,
                 "feelings": self.rnd.sample(["hurt", "sad", "angry", "worried"], 2),
                 "intensity": self.rnd.randint(1, 5),
+                "note": http.WRITE_NOTE,  # removed after the run, with all that follows from it
             }
             status, rupture = await self.client.call(label, "POST", "/api/v1/ruptures/", body)
             if status == 201 and isinstance(rupture, dict):
@@ -290,6 +296,8 @@ def benchmark(*, families: int, online: int, duration: float) -> int:
         population = http.population_size()
         base_url = stack.enter_context(http.gunicorn(env, workdir, http.GUNICORN_WORKERS))
         recorder, bares = asyncio.run(drive(base_url, homes, password, duration))
+        removed = sum(http.remove_written(home.family_id) for home in homes)
+        http.say(f"removed the {removed:,} ruptures the mix flagged")
         header = (
             f"gunicorn {http.GUNICORN_WORKERS} sync workers on loopback; {population}; "
             f"{online} families online ({2 * online} people, closed loop, no think time), "
