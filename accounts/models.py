@@ -198,7 +198,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_verified_therapist(self) -> bool:
+        """In a query: ``verified_therapist()``."""
         return self.is_therapist and self.therapist_verified_at is not None
+
+
+def verified_therapist(path: str = "") -> models.Q:
+    """``User.is_verified_therapist`` in a query; ``path`` leads to the user (``therapist__``)."""
+    return models.Q(**{f"{path}is_therapist": True, f"{path}therapist_verified_at__isnull": False})
+
+
+def grant_in_force(path: str = "") -> models.Q:
+    """A care-team grant that opens its family to its therapist now: not revoked, and held by a
+    therapist staff have verified (unticking either closes every family at once). ``path`` leads
+    to the grant. What the grant's scope allows, and the therapist's second factor, are the
+    readers' to check."""
+    return models.Q(**{f"{path}revoked_at__isnull": True}) & verified_therapist(
+        f"{path}therapist__"
+    )
 
 
 # Bounds on a family's settings and on an invite; the services check them and the API's input

@@ -38,6 +38,8 @@ from accounts.models import (
     Membership,
     Role,
     User,
+    grant_in_force,
+    verified_therapist,
 )
 from familyrepair.errors import ErrorCode, Forbidden, NotFound
 from familyrepair.statements import KeptStatement, Slot, loaded
@@ -151,13 +153,7 @@ def active_care_grant(*, therapist: Actor, family_id: int) -> CareTeamGrant:
         raise NotFound(code=ErrorCode.FAMILY_NOT_FOUND)
     grant = (
         CareTeamGrant.objects.select_related("family", "therapist")
-        .filter(
-            family_id=family_id,
-            therapist_id=user_id,
-            revoked_at__isnull=True,
-            therapist__is_therapist=True,
-            therapist__therapist_verified_at__isnull=False,
-        )
+        .filter(grant_in_force(), family_id=family_id, therapist_id=user_id)
         .first()
     )
     if grant is None:
@@ -186,13 +182,9 @@ def family_for_reader(
 
 
 def linked_therapists(*, family_id: int) -> QuerySet[User]:
-    """Verified therapists with an active grant for the family."""
-    return User.objects.filter(
-        is_therapist=True,
-        therapist_verified_at__isnull=False,
-        care_grants__family_id=family_id,
-        care_grants__revoked_at__isnull=True,
-    ).distinct()
+    """The therapists the family's grants in force open it to."""
+    granted = CareTeamGrant.objects.filter(grant_in_force(), family_id=family_id)
+    return User.objects.filter(pk__in=granted.values("therapist_id"))
 
 
 def child_member(*, actor: Actor, family_id: int, child_id: int) -> Membership:
@@ -224,11 +216,7 @@ def care_families_for(therapist: Actor) -> QuerySet[CareTeamGrant]:
     if user_id is None:
         return CareTeamGrant.objects.none()
     return (
-        CareTeamGrant.objects.filter(
-            therapist_id=user_id,
-            revoked_at__isnull=True,
-            therapist__therapist_verified_at__isnull=False,
-        )
+        CareTeamGrant.objects.filter(grant_in_force(), therapist_id=user_id)
         .select_related("family")
         .order_by("family__name", "id")
     )
@@ -298,9 +286,10 @@ _MEMBERS = KeptStatement(
         )
     ),
 )
-# The reader's membership of the family with the family's care team joined to it: each grant in
-# force (not revoked) with its therapist when staff verified them, both conditions in the joins'
-# ON clauses. No row: not a member; a row with no verified therapist: no one (more) on the team.
+# The reader's membership of the family with the family's care team joined to it: each grant not
+# revoked with its therapist when staff verified them (``grant_in_force``, split over the two
+# joins' ON clauses). No row: not a member; a row with no verified therapist: no one (more) on
+# the team.
 _CARE_TEAM = KeptStatement(
     lambda: (
         membership_of(user_id=_ACTOR, family_id=_FAMILY)
@@ -309,8 +298,7 @@ _CARE_TEAM = KeptStatement(
                 "family__care_team", condition=Q(family__care_team__revoked_at__isnull=True)
             ),
             verified_therapist=FilteredRelation(
-                "grant__therapist",
-                condition=Q(grant__therapist__therapist_verified_at__isnull=False),
+                "grant__therapist", condition=verified_therapist("grant__therapist__")
             ),
         )
         .order_by("grant__granted_at", "grant__id")

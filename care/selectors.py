@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import CareTeamGrant, Family, Membership, User
+from accounts.models import CareTeamGrant, Family, Membership, User, grant_in_force
 from accounts.selectors import can_see_care_team, care_reader, family_membership
 from care.aggregates import PercentileCont, Seconds
 from care.periods import Period, zone_of
@@ -121,12 +121,7 @@ def preview_grant_for(
         )
     grant = (
         CareTeamGrant.objects.select_related("family")
-        .filter(
-            pk=grant_id,
-            family_id=family_id,
-            revoked_at__isnull=True,
-            therapist__therapist_verified_at__isnull=False,
-        )
+        .filter(grant_in_force(), pk=grant_id, family_id=family_id)
         .first()
     )
     if grant is None:

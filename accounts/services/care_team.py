@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors
-from accounts.models import CareScope, CareTeamGrant, Family, Membership, TherapistAccessLog, User
+from accounts.models import (
+    CareScope,
+    CareTeamGrant,
+    Family,
+    Membership,
+    TherapistAccessLog,
+    User,
+    verified_therapist,
+)
 from accounts.selectors import Actor
 from accounts.services.codes import normalize_code, random_code
 from accounts.services.common import lock_family, name_of, require_user, tell_reviewers
@@ -61,9 +69,8 @@ def care_grant_create(
     if scope not in CareScope.values:
         raise InvalidInput(code=ErrorCode.INVALID_CHOICE, param="scope")
     therapist = User.objects.filter(
+        verified_therapist(),
         therapist_share_code=normalize_code(share_code)[:16],
-        is_therapist=True,
-        therapist_verified_at__isnull=False,
         is_active=True,
     ).first()
     if therapist is None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import selectors
 from accounts.models import Role, TherapistAccessLog, User
 from accounts.services.care_team import therapist_access_record
+from care.selectors import preview_grant_for
 from familyrepair.errors import Forbidden, NotFound
 from tests.factories import (
     CareTeamGrantFactory,
@@ -105,6 +106,27 @@ def test_linked_therapists_only_verified_and_active() -> None:
     CareTeamGrantFactory.create()  # another family's
 
     assert list(selectors.linked_therapists(family_id=family.pk)) == [active]
+
+
+def test_a_therapist_staff_unticked_loses_every_family_at_once() -> None:
+    """``is_therapist`` off with the verification date kept (staff, in admin) is no verified
+    therapist (``User.is_verified_therapist``): not for alerts, the caseload, the family's care
+    team or a member's preview of what they see."""
+    grant = CareTeamGrantFactory.create()
+    therapist = grant.therapist
+    assert therapist is not None
+    parent = MembershipFactory.create(family=grant.family, role=Role.PARENT).user
+    assert list(selectors.care_families_for(therapist)) == [grant]
+
+    User.objects.filter(pk=therapist.pk).update(is_therapist=False)
+    therapist.refresh_from_db()
+
+    assert not therapist.is_verified_therapist
+    assert list(selectors.linked_therapists(family_id=grant.family_id)) == []
+    assert list(selectors.care_families_for(therapist)) == []
+    assert selectors.care_team(actor=parent, family_id=grant.family_id) == []
+    with pytest.raises(NotFound):
+        preview_grant_for(actor=parent, family_id=grant.family_id, grant_id=grant.pk)
 
 
 def test_therapist_access_record_writes_a_row() -> None:
