@@ -3,6 +3,8 @@ with the rupture as it now stands."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from api.ruptures import serializers as s
 from api.views import APIView, GenericViewSet, validated
 from familyrepair.errors import ErrorCode, NotFound
 from ruptures import feelings, selectors, services
-from ruptures.models import Direction, Rupture, Status
+from ruptures.models import Direction, Party, Rupture, Status
 from ruptures.states import Action
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -51,10 +53,20 @@ class RuptureViewSet(GenericViewSet):
         user: User = self.request.user  # type: ignore[assignment]  # IsAuthenticated ran first
         return user
 
+    def _page(self, rupture_id: int) -> tuple[Rupture, Party | None, list[Any], dict[str, Any]]:
+        """A rupture's page as the caller sees it: its child or parent, from the kept statements;
+        a therapist, through the selector that decides their reach by grants and alerts."""
+        user = self._user()
+        if not user.is_therapist:
+            return selectors.rupture_detail_of_party(actor=user, rupture_id=rupture_id)
+        rupture, party = selectors.rupture_detail(actor=user, rupture_id=rupture_id)
+        return rupture, party, s.timeline_of(rupture), s.steps_of(rupture)
+
     def _answer(self, rupture_id: int, *, status: int = http_status.HTTP_200_OK) -> Response:
-        rupture, party = selectors.rupture_detail(actor=self._user(), rupture_id=rupture_id)
-        body = s.RuptureOut(rupture, context={"party": party, "request": self.request}).data
+        """A write's answer: the rupture's page after it, remembered for a replay."""
+        rupture, party, timeline, steps = self._page(rupture_id)
         idempotency.remember(self.request, kind="rupture", pk=rupture.pk)
+        body = s.rupture_body(rupture, party=party, timeline=timeline, steps=steps)
         return Response(body, status=status)
 
     @extend_schema(parameters=[s.RuptureListFilter], responses=s.RuptureRowOut(many=True))
@@ -109,14 +121,9 @@ class RuptureViewSet(GenericViewSet):
     @extend_schema(responses=s.RuptureOut)
     def retrieve(self, request: Request, pk: str) -> Response:
         user = self._user()
-        if not user.is_therapist:  # its child or parent: the kept statements
-            rupture, party, timeline, steps = selectors.rupture_detail_of_party(
-                actor=user, rupture_id=_id(pk)
-            )
-        else:  # a therapist's reach depends on grants and alerts: the selector decides, and logs
-            rupture, party = selectors.rupture_detail(actor=user, rupture_id=_id(pk))
+        rupture, party, timeline, steps = self._page(_id(pk))
+        if user.is_therapist:  # every therapist read is logged
             services.therapist_reads_record(reader=user, ruptures=[rupture], action="rupture.view")
-            timeline, steps = s.timeline_of(rupture), s.steps_of(rupture)
         return Response(s.rupture_body(rupture, party=party, timeline=timeline, steps=steps))
 
     @extend_schema(request=None, responses=s.RuptureOut, parameters=[IDEMPOTENCY_PARAMETER])
