@@ -111,6 +111,10 @@ def test_a_conversation_is_what_the_documented_rows_answer(world: World) -> None
 PAGE_QUERIES = 3
 # The user, then the conversation with its rupture's visibility.
 CONVERSATION_QUERIES = 2
+# The user; in the service's savepoint the rupture locked, its update, its event and its prompts
+# (those it ends cancelled, the two it schedules, with the family's timing and the reminders it
+# has); then the page and its timeline, as a read gives them.
+ACKNOWLEDGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("messages", [1, 50])
@@ -132,3 +136,23 @@ def test_a_partys_reads_run_a_fixed_number_of_queries(
 
     assert page.status_code == 200
     assert len(conversation.json()) == messages
+
+
+def test_a_write_answers_with_the_page_a_read_gives(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    """The answer to a write is the page read the same way as a GET (two statements after the
+    write's own), not through the ORM with its prefetches (three), and says the same."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        rupture = flag(world)
+    client = client_for(world.parent)
+    client.get(f"{URL}{rupture.pk}/")  # warm the session
+    services.rupture_acknowledge(actor=world.parent, rupture_id=flag(world).pk)  # and the write
+
+    with django_assert_num_queries(ACKNOWLEDGE_QUERIES) as captured:
+        answer = client.post(f"{URL}{rupture.pk}/acknowledge/")
+    statements = [query["sql"] for query in captured.captured_queries]
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == client.get(f"{URL}{rupture.pk}/").json()
+    assert not [s for s in statements if 'FROM "ruptures_repairstep"' in s]  # no prefetch
