@@ -177,6 +177,19 @@ def test_signing_out_leaves_nothing_of_the_child_on_the_phone(
     assert Rupture.objects.count() == 0
 
 
+def parent_ends_the_phones_session(world: YoungFamily) -> None:
+    """A parent ends the child's device session from their own phone (the family screen's
+    "sign this phone out")."""
+    session = UserSession.objects.get(user=world.child)
+    with transaction.atomic():
+        device_session_end(
+            actor=world.parent,
+            family_id=world.family.pk,
+            child_id=world.child.pk,
+            session_id=session.pk,
+        )
+
+
 def test_a_session_a_parent_ends_leaves_nothing_of_the_child_on_the_phone(
     phone: PhoneFactory, settings: Settings
 ) -> None:
@@ -188,14 +201,7 @@ def test_a_session_a_parent_ends_leaves_nothing_of_the_child_on_the_phone(
     pair_child(child, world)
     _subscribe_and_queue(child, world)
 
-    session = UserSession.objects.get(user=world.child)
-    with transaction.atomic():
-        device_session_end(
-            actor=world.parent,
-            family_id=world.family.pk,
-            child_id=world.child.pk,
-            session_id=session.pk,
-        )
+    parent_ends_the_phones_session(world)
 
     # The next request answers 401 (here the history's): the app forgets everything of the child,
     # and the browser drops the push subscription (the push service then answers 410 to the
@@ -216,14 +222,7 @@ def test_an_unsafe_flag_meeting_an_ended_session_leaves_no_trace_on_the_phone(
     world = young_family()
     device = phone("child")
     pair_child(device, world)
-    session = UserSession.objects.get(user=world.child)
-    with transaction.atomic():
-        device_session_end(
-            actor=world.parent,
-            family_id=world.family.pk,
-            child_id=world.child.pk,
-            session_id=session.pk,
-        )
+    parent_ends_the_phones_session(world)
 
     with device.page.expect_response("**/_allauth/browser/v1/auth/session"):
         device.tap("unsafe-button")
