@@ -212,6 +212,29 @@ def test_a_session_a_parent_ends_leaves_nothing_of_the_child_on_the_phone(
     assert Rupture.objects.count() == 0
 
 
+def test_a_phone_started_offline_asks_about_its_session_once_back_online(
+    phone: PhoneFactory,
+) -> None:
+    """Opened offline, the app asks the network nothing and shows the cached profile; the
+    session check waits for the connection, and then finds the session a parent ended meanwhile
+    (with nothing queued, no other request would have found it)."""
+    world = young_family()
+    child = phone("child")
+    pair_child(child, world)
+    wait_for_service_worker(child)
+
+    child.set_offline(True)
+    child.reload()
+    child.screen("screen-home")
+    expect(child.by_id("offline-banner")).to_be_visible()
+    parent_ends_the_phones_session(world)
+
+    with child.page.expect_response("**/_allauth/browser/v1/auth/session"):
+        child.set_offline(False)
+    child.screen("screen-login")
+    _nothing_left(child)
+
+
 def test_an_unsafe_flag_meeting_an_ended_session_leaves_no_trace_on_the_phone(
     phone: PhoneFactory,
 ) -> None:

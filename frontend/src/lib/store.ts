@@ -10,7 +10,6 @@ import { clear as idbClear, set as idbSet } from "idb-keyval";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api";
 import * as auth from "./auth";
-import { ApiError } from "./errors";
 import { csrfToken, currentAcceptLanguage, onCsrfToken, setUnauthorizedHandler } from "./http";
 import { browserLocale, currentLocale, onLocaleChange, setLocale, supportedLocale, t, type Locale } from "./i18n";
 import { dropPush } from "./push";
@@ -327,16 +326,17 @@ export async function refreshMe(): Promise<Me> {
   return me;
 }
 
-async function afterSignIn(): Promise<void> {
+async function afterSignIn(flush = true): Promise<void> {
   const me = await refreshMe();
   void loadFeelings();
   for (const f of me.families) void loadMembers(f.id).catch(() => undefined);
   void refreshUnread();
-  void flushOutbox();
+  if (flush) void flushOutbox();
 }
 
 /** Called after login, verification or pairing answered "authenticated". */
 export async function signedIn(): Promise<void> {
+  sessionUnchecked = false;
   await afterSignIn();
 }
 
@@ -377,6 +377,9 @@ export async function boot(): Promise<void> {
   window.addEventListener("online", () => {
     setState({ online: true });
     void flushOutbox();
+    // After an offline start, the session is checked too (the flush just started is the one
+    // send; a session ended meanwhile is found even with nothing queued).
+    if (sessionUnchecked) void checkSession(false);
   });
   window.addEventListener("offline", () => setState({ online: false }));
   // The badge between pushes: a light poll while the app is on screen.
@@ -395,21 +398,35 @@ export async function boot(): Promise<void> {
     void auth.prepare().catch(() => undefined);
     return;
   }
+  if (!state.online) {
+    // Offline start: a request would only fail (or, on some networks, hang), so trust the cached
+    // profile so a child can still flag, and ask about the session once the phone is back.
+    if (!cachedMe) setState({ auth: "anonymous" });
+    sessionUnchecked = true;
+    return;
+  }
+  await checkSession();
+}
+
+/** An offline start leaves the session unchecked until the server answers the check. */
+let sessionUnchecked = false;
+
+/** Asks the server whether this browser's session is still signed in, and follows its answer. */
+async function checkSession(flush = true): Promise<void> {
+  const cachedMe = state.me;
   try {
     const s = await auth.getSession();
+    sessionUnchecked = false;
     if (s.kind === "authenticated") {
-      await afterSignIn();
+      await afterSignIn(flush);
     } else if (cachedMe) {
       await sessionEnded(s.kind === "pending" ? s.flow : null);
     } else {
       signedOut(s.kind === "pending" ? s.flow : null);
     }
-  } catch (err) {
-    if (err instanceof ApiError && err.isNetwork) {
-      // Offline start: trust the cached profile so a child can still flag; replay waits.
-      if (!cachedMe) setState({ auth: "anonymous" });
-      return;
-    }
+  } catch {
+    // A network failure keeps the cached profile (the outbox replays later); so does a server
+    // error. With no profile, the login screen is what there is to show.
     if (!cachedMe) setState({ auth: "anonymous" });
   }
 }
