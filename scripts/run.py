@@ -88,6 +88,20 @@ class Supervisor:
 
     def __init__(self) -> None:
         self.children: list[Child] = []
+        self.stop_requested = False
+
+    def take_stop_signals(self) -> None:
+        """From here on, Ctrl-C and SIGTERM only ask the supervisor to stop. Set here, not left to
+        Python: started as a background job of a script, the supervisor inherits SIGINT ignored
+        (Python then installs no KeyboardInterrupt, and Ctrl-C or a test's SIGINT did nothing).
+        And a handler that raises can land inside ``Popen.poll()`` while it holds its waitpid
+        lock, after which the wait in ``stop_all`` blocks for ever."""
+
+        def note(_signum: int, _frame: object) -> None:
+            self.stop_requested = True
+
+        signal.signal(signal.SIGINT, note)
+        signal.signal(signal.SIGTERM, note)
 
     def start(
         self, name: str, args: list[str], env: dict[str, str], *, restart: bool = False
@@ -135,11 +149,14 @@ class Supervisor:
         return None
 
     def watch(self) -> int:
-        while True:
+        """Looks at the children twice a second until one must stop everything or a stop signal
+        comes (0)."""
+        while not self.stop_requested:
             code = self.check()
             if code is not None:
                 return code
             time.sleep(0.5)
+        return 0
 
 
 def main() -> int:
@@ -245,10 +262,12 @@ def main() -> int:
         log(f"health: http://localhost:{options.port}/healthz")
         log(f"outgoing email is written as files under {data / 'mail'}")
         log("Ctrl-C stops everything")
+        supervisor.take_stop_signals()
         return supervisor.watch()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C while setting up (migrate, say)
         return 0
     finally:
+        supervisor.take_stop_signals()  # a second Ctrl-C must not cut the stopping short
         supervisor.stop_all()
 
 

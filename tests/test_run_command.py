@@ -98,6 +98,34 @@ def test_the_supervisor_restarts_a_worker_or_beat_and_stops_on_web() -> None:
         supervisor.stop_all()
 
 
+def test_a_stop_signal_only_asks_the_supervisor_to_stop() -> None:
+    """Once running, Ctrl-C and SIGTERM stop the supervisor even when it started with SIGINT
+    ignored (a background job of a script), and raise nothing in it (an exception landing inside
+    ``Popen.poll()`` can leave its waitpid lock held, and stopping then hangs): the watch ends at
+    its next look, and stopping ends every child."""
+    run = run_script()
+    supervisor = run.Supervisor()
+    web = supervisor.start(
+        "web", [sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ)
+    )
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        supervisor.take_stop_signals()
+        os.kill(os.getpid(), signal.SIGINT)
+        assert supervisor.stop_requested
+        supervisor.stop_requested = False
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert supervisor.stop_requested
+        assert supervisor.watch() == 0
+        assert web.poll() is None  # nothing was stopped by the signal itself
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+        supervisor.stop_all()
+    assert web.returncode == -signal.SIGTERM
+
+
 def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
     port = free_port()
     env = {
@@ -132,7 +160,12 @@ def test_run_starts_everything_and_ctrl_c_stops_it(tmp_path: Path) -> None:
         assert healthz(port, timeout=30)["database"]["ok"]
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            output = log.read_text()
+            raise AssertionError(f"Ctrl-C did not stop the supervisor:\n{output}") from None
         output = log.read_text()
 
     assert proc.returncode == 0, output
