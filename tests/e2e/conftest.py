@@ -24,7 +24,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e.phone import AXE_JS, REPO_ROOT, AxeAudit, Phone, poll
@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
 # An iPhone 13/14-sized phone.
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 E2E_DIR = Path(__file__).resolve().parent
+# Assertions wait as long as actions and screens do (15 s, not Playwright's 5 s): the test command
+# runs these tests beside the PostgreSQL suite on two cores, and a slow runner is not a defect.
+expect.set_options(timeout=15_000)
 DIST_INDEX = REPO_ROOT / "frontend" / "dist" / "index.html"
 
 
