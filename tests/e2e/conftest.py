@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -28,6 +27,7 @@ from playwright.sync_api import BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.e2e.phone import AXE_JS, REPO_ROOT, AxeAudit, Phone, poll
+from tests.support.processes import database_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -150,18 +150,6 @@ def phone(
 
 
 # --- a real worker and beat -----------------------------------------------------------------------
-def _database_url() -> str:
-    """The test database pytest-django created, as a ``DATABASE_URL`` for another process."""
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
-        pytest.fail("browser tests need PostgreSQL (a worker shares the test database)")
-    user = quote(str(db.get("USER") or "postgres"), safe="")
-    password = quote(str(db.get("PASSWORD") or ""), safe="")
-    auth = f"{user}:{password}" if password else user
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{quote(str(db['NAME']), safe='')}"
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """SIGTERM the process group (a worker's pool too), SIGKILL whatever is left after 10 s."""
     if process.poll() is None:
@@ -206,7 +194,7 @@ def worker_and_beat(
         **os.environ,
         "DJANGO_ENV": "test",
         "DJANGO_SETTINGS_MODULE": "familyrepair.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         # The test settings put each xdist worker on its own Redis database; the child processes
         # inherit PYTEST_XDIST_WORKER, so they pick the same one from this URL.
         "REDIS_URL": str(settings.CACHES["default"]["LOCATION"]),
