@@ -68,9 +68,13 @@ export function navigate(path: string, opts: { replace?: boolean } = {}): void {
 
 export function useLocation(): Location {
   const [loc, setLoc] = useState<Location>(() => parseHash(location.hash));
+  const shown = location.hash;
   useEffect(() => {
     const onChange = (): void => setLoc(parseHash(location.hash));
     window.addEventListener("hashchange", onChange);
+    // A navigation between the first render and this effect (which runs after paint) fired
+    // its event before anyone listened.
+    if (location.hash !== shown) onChange();
     return () => window.removeEventListener("hashchange", onChange);
   }, []);
   return loc;

@@ -80,9 +80,13 @@ export function setState(patch: Partial<AppState>): void {
 
 export function useAppState(): AppState {
   const [, force] = useState(0);
+  const shown = state;
   useEffect(() => {
     const l = (): void => force((n) => n + 1);
     listeners.add(l);
+    // Effects run after paint: a change made before that (boot answers an offline start at
+    // once) reached no listener, and the screen would wait on "Loading…" for the next one.
+    if (state !== shown) l();
     return () => {
       listeners.delete(l);
     };
