@@ -12,6 +12,13 @@ from django.db import connection
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _a_fresh_connection() -> None:
+    """This xdist worker's connection may be older than CONN_MAX_AGE (60 s): the start of a
+    request would then close it for its age, whatever its health (CI saw that)."""
+    connection.close()
+
+
 def backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
