@@ -330,18 +330,19 @@ export async function refreshMe(): Promise<Me> {
   return me;
 }
 
-async function afterSignIn(flush = true): Promise<void> {
+/** What a confirmed session loads; sending the outbox is each caller's (boot's comes after it). */
+async function afterSignIn(): Promise<void> {
   const me = await refreshMe();
   void loadFeelings();
   for (const f of me.families) void loadMembers(f.id).catch(() => undefined);
   void refreshUnread();
-  if (flush) void flushOutbox();
 }
 
 /** Called after login, verification or pairing answered "authenticated". */
 export async function signedIn(): Promise<void> {
   sessionUnchecked = false;
   await afterSignIn();
+  void flushOutbox();
 }
 
 export function signedOut(pendingFlow: string | null = null): void {
@@ -381,9 +382,9 @@ export async function boot(): Promise<void> {
   window.addEventListener("online", () => {
     setState({ online: true });
     void flushOutbox();
-    // After an offline start, the session is checked too (the flush just started is the one
-    // send; a session ended meanwhile is found even with nothing queued).
-    if (sessionUnchecked) void checkSession(false);
+    // After an offline start, the session is checked too: a session ended meanwhile is found
+    // even with nothing queued.
+    if (sessionUnchecked) void checkSession();
   });
   window.addEventListener("offline", () => setState({ online: false }));
   // The badge between pushes: a light poll while the app is on screen.
@@ -416,13 +417,13 @@ export async function boot(): Promise<void> {
 let sessionUnchecked = false;
 
 /** Asks the server whether this browser's session is still signed in, and follows its answer. */
-async function checkSession(flush = true): Promise<void> {
+async function checkSession(): Promise<void> {
   const cachedMe = state.me;
   try {
     const s = await auth.getSession();
     sessionUnchecked = false;
     if (s.kind === "authenticated") {
-      await afterSignIn(flush);
+      await afterSignIn();
     } else if (cachedMe) {
       await sessionEnded(s.kind === "pending" ? s.flow : null);
     } else {
